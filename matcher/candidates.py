@@ -1,0 +1,186 @@
+"""Candidates: which resource may serve which need, as flat numpy arrays (one row per pair).
+
+A resource may serve a need when it offers the need's category and every required skill, the
+need's community lies within its service radius and its level's scope (street, district), it is
+available in the need's slot, it can arrive before the deadline (when the policy enforces
+deadlines), and no hard fixed pairing (结对) binds it elsewhere. Pairs are found community block
+by community block with numpy; no Python object is made per pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.policy import Policy
+from matcher.problem import CATEGORIES, LEVELS, TIERS, URGENCIES, Problem, ProblemArrays
+from matcher.vocabulary import Level
+
+#: Objective values are scaled to integers for OR-Tools: three decimals are kept.
+VALUE_SCALE = 1000
+
+_N_CATEGORIES = len(CATEGORIES)
+_STREET, _DISTRICT = LEVELS.index(Level.STREET), LEVELS.index(Level.DISTRICT)
+
+
+@dataclass(frozen=True)
+class Stages:
+    """Per need, how many resources survive each rule, for the reason a need goes unmatched."""
+
+    skilled_anywhere: np.ndarray  # bool: some resource anywhere has the category and skills
+    in_reach: np.ndarray  # int: skilled resources within radius and scope
+    available: np.ndarray  # ... and free in the need's slot
+    in_time: np.ndarray  # ... and arriving before the deadline
+    unpaired: np.ndarray  # ... and not bound elsewhere by a hard pairing
+    worthwhile: np.ndarray  # ... and with a positive value
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs sorted by need; ``value`` is the scaled integer objective coefficient."""
+
+    need: np.ndarray  # int32 need index
+    resource: np.ndarray  # int32 resource index
+    minutes: np.ndarray  # float32 travel minutes
+    arrival: np.ndarray  # float32 response + travel minutes
+    load: np.ndarray  # int64 minutes of the resource's capacity the pair uses
+    value: np.ndarray  # int64 scaled value of the pair
+    stages: Stages
+    hard_groups: np.ndarray  # (G,) bool: unit groups whose pairings bind under the policy
+
+    def __len__(self) -> int:
+        return len(self.need)
+
+    def need_offsets(self, n_needs: int) -> np.ndarray:
+        """``offsets[i]:offsets[i+1]`` are the pairs of need i."""
+        return np.concatenate(([0], np.cumsum(np.bincount(self.need, minlength=n_needs))))
+
+
+def hard_groups(arrays: ProblemArrays, policy: Policy) -> np.ndarray:
+    """Which unit groups' pairings bind under ``policy`` (declared, all hard, or all soft)."""
+    if policy.pairings == "hard":
+        return np.ones(len(arrays.group_ids), dtype=bool)
+    if policy.pairings == "soft":
+        return np.zeros(len(arrays.group_ids), dtype=bool)
+    return arrays.group_declared_hard.copy()
+
+
+def need_base_values(arrays: ProblemArrays, policy: Policy) -> np.ndarray:
+    """Tier weight x urgency weight of every need (before fit and travel)."""
+    tier = np.array([policy.tier_weights[t.value] for t in TIERS])
+    urgency = np.array([policy.urgency_weights[u.value] for u in URGENCIES])
+    return tier[arrays.need_tier] * urgency[arrays.need_urgency]
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For blocks [start, start+count): (block number of each element, element index)."""
+    counts = counts.astype(np.int64)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    offsets = np.cumsum(counts) - counts
+    index = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
+    return owner, index
+
+
+def _covers(resource_words: np.ndarray, need_words: np.ndarray) -> np.ndarray:
+    """Row-wise: does each resource's skill set contain the need's skill set?"""
+    ok = np.ones(len(need_words), dtype=bool)
+    for w in range(need_words.shape[1]):
+        ok &= (need_words[:, w] & ~resource_words[:, w]) == 0
+    return ok
+
+
+def _skilled_anywhere(a: ProblemArrays) -> np.ndarray:
+    """Per need: does any resource anywhere offer its category and skills?"""
+    need_keys, need_inverse = np.unique(
+        np.column_stack([a.need_category.astype(np.uint64), a.need_skills]), axis=0, return_inverse=True
+    )
+    res_keys = np.unique(np.column_stack([a.resource_categories.astype(np.uint64), a.resource_skills]), axis=0)
+    found = np.zeros(len(need_keys), dtype=bool)
+    for key in res_keys:
+        cat_ok = (np.left_shift(np.uint64(1), need_keys[:, 0]) & key[0]) != 0
+        found |= cat_ok & _covers(np.broadcast_to(key[1:], need_keys[:, 1:].shape), need_keys[:, 1:])
+    return found[need_inverse.ravel()]
+
+
+def _reach(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(resource, community) pairs within the resource's radius and its level's scope."""
+    within = a.travel[a.resource_community] <= a.resource_radius[:, None]
+    street = a.community_street[a.resource_community][:, None] == a.community_street[None, :]
+    district = a.community_district[a.resource_community][:, None] == a.community_district[None, :]
+    level = a.resource_level[:, None]
+    within &= np.where(level == _STREET, street, True) & np.where(level == _DISTRICT, district, True)
+    r, c = np.nonzero(within)
+    return r.astype(np.int32), c.astype(np.int32)
+
+
+def build_candidates(problem: Problem, policy: Policy) -> Candidates:
+    """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts."""
+    a = problem.arrays
+    n_needs = a.n_needs
+    # Needs grouped by (community, category) so one (resource, community) pair expands to a block.
+    block_key = a.need_community.astype(np.int64) * _N_CATEGORIES + a.need_category
+    order = np.argsort(block_key, kind="stable")
+    block_counts = np.bincount(block_key, minlength=a.n_communities * _N_CATEGORIES)
+    block_starts = np.cumsum(block_counts) - block_counts
+
+    reach_r, reach_c = _reach(a)
+    pair_r, pair_n = [], []
+    for k in range(_N_CATEGORIES):
+        has = (a.resource_categories[reach_r] & np.uint8(1 << k)) != 0
+        rr, cc = reach_r[has], reach_c[has]
+        key = cc.astype(np.int64) * _N_CATEGORIES + k
+        owner, index = _expand(block_starts[key], block_counts[key])
+        pair_r.append(rr[owner])
+        pair_n.append(order[index])
+    res = np.concatenate(pair_r).astype(np.int32)
+    need = np.concatenate(pair_n).astype(np.int32)
+
+    keep = _covers(a.resource_skills[res], a.need_skills[need])
+    res, need = res[keep], need[keep]
+    in_reach = np.bincount(need, minlength=n_needs)
+
+    keep = (a.resource_slots[res] & a.need_slots[need]) != 0
+    res, need = res[keep], need[keep]
+    available = np.bincount(need, minlength=n_needs)
+
+    minutes = a.travel[a.resource_community[res], a.need_community[need]]
+    arrival = minutes + a.resource_response[res]
+    if policy.enforce_deadlines:
+        deadlines = np.array([u.deadline_minutes for u in URGENCIES], dtype=np.float32)
+        keep = arrival <= deadlines[a.need_urgency[need]]
+        res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
+    in_time = np.bincount(need, minlength=n_needs)
+
+    binding = hard_groups(a, policy)
+    # Index -1 (no unit group) lands on an appended row that is neither paired nor binding.
+    group = a.resource_group[res]
+    paired = np.vstack([a.paired, np.zeros(a.n_communities, dtype=bool)])[group, a.need_community[need]]
+    bound = np.append(binding, False)[group]
+    keep = paired | ~bound
+    res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
+    soft_paired = paired[keep] & ~bound[keep]
+    unpaired = np.bincount(need, minlength=n_needs)
+
+    fit = 1.0 + policy.locality_bonus * (a.resource_community[res] == a.need_community[need])
+    fit += policy.pairing_bonus * soft_paired
+    base = need_base_values(a, policy)[need]
+    value = base * fit / a.need_providers[need] - policy.travel_cost * minutes
+    scaled = np.rint(value * VALUE_SCALE).astype(np.int64)
+    keep = (scaled > 0) | (a.need_providers[need] > 1)
+    res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]
+    worthwhile = np.bincount(need, minlength=n_needs)
+
+    order = np.argsort(need, kind="stable")
+    res, need = res[order], need[order]
+    load = np.rint(a.need_minutes[need] * a.resource_factor[res].astype(np.float64)).astype(np.int64)
+    return Candidates(
+        need=need,
+        resource=res,
+        minutes=minutes[order].astype(np.float32),
+        arrival=arrival[order].astype(np.float32),
+        load=np.maximum(load, 1),
+        value=scaled[order],
+        stages=Stages(_skilled_anywhere(a), in_reach, available, in_time, unpaired, worthwhile),
+        hard_groups=binding,
+    )

@@ -1,0 +1,35 @@
+"""Command-line options shared by subcommands: the policy and its field overrides."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import yaml
+
+from matcher.errors import FieldError
+from matcher.policy import PRESETS, Policy
+
+
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policy", metavar="NAME",
+                        help=f"policy preset (default: the scenario's, else 'default'); one of {', '.join(PRESETS)}")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override a policy field, e.g. --set travel_cost=0.02 --set 'tier_weights={floor: 5}'")
+
+
+def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Policy:
+    """The scenario's policy, or the named preset, with --set overrides applied."""
+    policy = PRESETS[args.policy] if args.policy else scenario_policy
+    if args.policy and args.policy not in PRESETS:
+        raise FieldError("--policy", f"unknown policy {args.policy!r}; presets: {', '.join(PRESETS)}")
+    overrides: dict[str, Any] = {}
+    for item in args.overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise FieldError("--set", f"expected FIELD=VALUE, got {item!r}")
+        try:
+            overrides[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise FieldError(key.strip(), f"cannot read value {value!r}") from None
+    return policy.with_overrides(overrides) if overrides else policy

@@ -1,0 +1,37 @@
+"""``matcher run SCENARIO``: solve a scenario, print a summary, write JSON and CSV."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from matcher.cli.options import add_policy_options, policy_from_args
+from matcher.io.scenario import load_scenario
+from matcher.solvers import SOLVERS, solve
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("run", help="match a scenario's needs with its resources",
+                            description="Solve a scenario; print a summary and write result.json and CSV tables.")
+    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
+    add_policy_options(parser)
+    parser.add_argument("--solver", choices=SOLVERS, default="auto",
+                        help="auto picks flow when it is exact, else cpsat (default: auto)")
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+                        help="CP-SAT time limit in seconds (default: 30)")
+    parser.add_argument("--workers", type=int, default=4, help="CP-SAT search workers (default: 4)")
+    parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default: 0)")
+    parser.add_argument("--out", metavar="DIR", help="write result.json and CSVs here (default: results/<scenario>)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    policy = policy_from_args(args, scenario.policy)
+    result = solve(scenario.problem, policy, solver=args.solver, time_limit=args.time_limit,
+                   workers=args.workers, seed=args.seed)
+    print(result.summary())
+    out = Path(args.out) if args.out else Path("results") / scenario.problem.name
+    written = result.write(out)
+    print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    return 0

@@ -1,0 +1,22 @@
+"""``matcher validate SCENARIO``: read and check a scenario without solving it."""
+
+from __future__ import annotations
+
+import argparse
+
+from matcher.io.scenario import load_scenario
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("validate", help="check a scenario file and its lists",
+                            description="Read a scenario and report every bad record; exit 2 if any.")
+    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    p = scenario.problem
+    print(f"{args.scenario}: ok — {len(p.communities)} communities, {len(p.needs)} needs, "
+          f"{len(p.resources)} resources, {len(p.projects)} projects, {len(p.pairings)} pairings")
+    return 0

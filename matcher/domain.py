@@ -1,0 +1,373 @@
+"""Immutable, validated value objects of the three lists (三清单) and fixed pairings (结对).
+
+Constructors refuse bad values with a :class:`FieldError` naming the field; ``from_record``
+builds an object from a plain mapping (a YAML entry or a spreadsheet row) and parses text.
+Cross-record checks (unknown community, duplicate id) live in :mod:`matcher.problem`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, TypeVar
+
+from matcher.errors import FieldError
+from matcher.vocabulary import (
+    Category,
+    Level,
+    PairingMode,
+    PopulationGroup,
+    ResourceKind,
+    Slot,
+    Tier,
+    Urgency,
+    Vocabulary,
+)
+
+T = TypeVar("T", bound="Record")
+
+LIST_SEPARATOR = ";"
+
+
+def _split(value: Any) -> list[str]:
+    """A list field: a YAML list, or text separated by ';' (or Chinese '；' / '、')."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).replace("；", ";").replace("、", ";")
+    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value)
+    )
+
+
+def _number(name: str, value: Any, *, integer: bool = False, minimum: float = 0.0) -> float:
+    if isinstance(value, bool):
+        raise FieldError(name, f"expected a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise FieldError(name, f"expected a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise FieldError(name, f"expected a finite number, got {value!r}")
+    if integer and number != int(number):
+        raise FieldError(name, f"expected a whole number, got {value!r}")
+    if number < minimum:
+        raise FieldError(name, f"must be at least {minimum:g}, got {value!r}")
+    return int(number) if integer else number
+
+
+def _vocab(name: str, enum: type[Vocabulary], value: Any) -> Any:
+    try:
+        return enum.parse(value)
+    except ValueError as exc:
+        raise FieldError(name, str(exc)) from None
+
+
+def _text(name: str, value: Any) -> str:
+    text = "" if _is_blank(value) else str(value).strip()
+    if isinstance(value, float) and value == int(value):
+        text = str(int(value))  # spreadsheets turn id 7 into 7.0
+    return text
+
+
+def _require_id(name: str, value: str) -> None:
+    if not value:
+        raise FieldError(name, "is required")
+
+
+@dataclass(frozen=True)
+class Record:
+    """Shared parsing of plain mappings into value objects."""
+
+    parsers: ClassVar[dict[str, Callable[[str, Any], Any]]] = {}
+    required: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_record(cls: type[T], record: Mapping[str, Any]) -> T:
+        """Build from a mapping of field name to raw value; blank cells take the default."""
+        known = set(cls.field_names())
+        for key in record:
+            if key not in known:
+                raise FieldError(str(key), f"unknown field; expected some of: {', '.join(sorted(known))}")
+        for key in cls.required:
+            if _is_blank(record.get(key)):
+                raise FieldError(key, "is required")
+        kwargs = {}
+        for key, value in record.items():
+            if _is_blank(value) and key not in cls.required:
+                continue
+            parse = cls.parsers.get(key, _text)
+            kwargs[key] = parse(key, value)
+        return cls(**kwargs)
+
+
+def _vocab_parser(enum: type[Vocabulary]) -> Callable[[str, Any], Any]:
+    return lambda name, value: _vocab(name, enum, value)
+
+
+def _vocab_set_parser(enum: type[Vocabulary]) -> Callable[[str, Any], frozenset]:
+    return lambda name, value: frozenset(_vocab(name, enum, v) for v in _split(value))
+
+
+def _strings(name: str, value: Any) -> frozenset[str]:
+    return frozenset(_split(value))
+
+
+def _float(name: str, value: Any) -> float:
+    return _number(name, value)
+
+
+def _count(name: str, value: Any) -> int:
+    return int(_number(name, value, integer=True))
+
+
+def _positive_count(name: str, value: Any) -> int:
+    return int(_number(name, value, integer=True, minimum=1))
+
+
+def _signed_float(name: str, value: Any) -> float:
+    return _number(name, value, minimum=-math.inf)
+
+
+def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
+    """Neighbours as 'C02:8;C03:12' or a YAML mapping {C02: 8}: community id and travel minutes."""
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        items = []
+        for part in _split(value):
+            if ":" not in part:
+                raise FieldError(name, f"expected 'community:minutes', got {part!r}")
+            key, minutes = part.rsplit(":", 1)
+            items.append((key.strip(), minutes.strip()))
+    return tuple((str(k), _number(name, m)) for k, m in items)
+
+
+@dataclass(frozen=True)
+class Community(Record):
+    """A village or residential area (村居/社区) in its street/town (街镇) and district (区).
+
+    Place it either by coordinates in km (``x``, ``y``) or by ``neighbours`` with travel minutes.
+    """
+
+    id: str
+    name: str = ""
+    street: str = ""
+    district: str = ""
+    x: float | None = None
+    y: float | None = None
+    neighbours: tuple[tuple[str, float], ...] = ()
+    population: int = 0
+
+    required: ClassVar = ("id",)
+    parsers: ClassVar = {
+        "x": _signed_float,
+        "y": _signed_float,
+        "neighbours": _neighbours,
+        "population": _count,
+    }
+
+    def __post_init__(self) -> None:
+        _require_id("id", self.id)
+        if (self.x is None) != (self.y is None):
+            raise FieldError("x" if self.x is None else "y", "give both x and y, or neither")
+        for other, minutes in self.neighbours:
+            if minutes < 0:
+                raise FieldError("neighbours", f"travel minutes to {other!r} must not be negative")
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.x is not None
+
+
+@dataclass(frozen=True)
+class Need(Record):
+    """One entry of the needs list (需求清单): what a resident or household needs."""
+
+    id: str
+    community: str
+    category: Category
+    tier: Tier = Tier.BASIC
+    urgency: Urgency = Urgency.NORMAL
+    group: PopulationGroup = PopulationGroup.GENERAL
+    skills: frozenset[str] = frozenset()
+    hours: float = 1.0
+    providers: int = 1
+    slot: Slot | None = None
+    title: str = ""
+
+    required: ClassVar = ("id", "community", "category")
+    parsers: ClassVar = {
+        "category": _vocab_parser(Category),
+        "tier": _vocab_parser(Tier),
+        "urgency": _vocab_parser(Urgency),
+        "group": _vocab_parser(PopulationGroup),
+        "skills": _strings,
+        "hours": _float,
+        "providers": _positive_count,
+        "slot": _vocab_parser(Slot),
+    }
+
+    def __post_init__(self) -> None:
+        _require_id("id", self.id)
+        _require_id("community", self.community)
+        if self.hours <= 0:
+            raise FieldError("hours", f"effort must be positive, got {self.hours!r}")
+        if self.providers < 1:
+            raise FieldError("providers", f"must be at least 1, got {self.providers!r}")
+
+
+ALL_SLOTS = frozenset(Slot)
+
+
+@dataclass(frozen=True)
+class Resource(Record):
+    """One entry of the resources list (资源清单): a unit, volunteer, organisation, workshop,
+    party member or department that can serve.
+
+    ``hours_factor`` scales a need's effort for this resource (a skilled volunteer needs fewer
+    hours); ``pairing_group`` names the unit group of a fixed pairing (结对).
+    """
+
+    id: str
+    kind: ResourceKind
+    community: str
+    categories: frozenset[Category]
+    skills: frozenset[str] = frozenset()
+    capacity_hours: float = 8.0
+    capacity_tasks: int = 4
+    radius_minutes: float = 15.0
+    availability: frozenset[Slot] = ALL_SLOTS
+    response_minutes: float = 0.0
+    hours_factor: float = 1.0
+    pairing_group: str = ""
+    level: Level = Level.COMMUNITY
+    name: str = ""
+
+    required: ClassVar = ("id", "kind", "community", "categories")
+    parsers: ClassVar = {
+        "kind": _vocab_parser(ResourceKind),
+        "categories": _vocab_set_parser(Category),
+        "skills": _strings,
+        "capacity_hours": _signed_float,
+        "capacity_tasks": lambda n, v: int(_number(n, v, integer=True, minimum=-math.inf)),
+        "radius_minutes": _signed_float,
+        "availability": _vocab_set_parser(Slot),
+        "response_minutes": _signed_float,
+        "hours_factor": _signed_float,
+        "level": _vocab_parser(Level),
+    }
+
+    def __post_init__(self) -> None:
+        _require_id("id", self.id)
+        _require_id("community", self.community)
+        if not self.categories:
+            raise FieldError("categories", "name at least one service category")
+        for name in ("capacity_hours", "capacity_tasks", "radius_minutes", "response_minutes"):
+            if getattr(self, name) < 0:
+                raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
+        if self.hours_factor <= 0:
+            raise FieldError("hours_factor", f"must be positive, got {self.hours_factor!r}")
+        if not self.availability:
+            raise FieldError("availability", "name at least one slot")
+
+
+@dataclass(frozen=True)
+class Project(Record):
+    """One entry of the projects list (项目清单): a catalogue project communities order (点单)
+    and units claim (认领). One instance serves up to ``serves`` needs of its category."""
+
+    id: str
+    name: str
+    category: Category
+    tier: Tier = Tier.BASIC
+    department: str = ""
+    skills: frozenset[str] = frozenset()
+    provider_slots: int = 1
+    serves: int = 10
+    hours: float = 4.0
+    cost: float = 1.0
+
+    required: ClassVar = ("id", "name", "category")
+    parsers: ClassVar = {
+        "category": _vocab_parser(Category),
+        "tier": _vocab_parser(Tier),
+        "skills": _strings,
+        "provider_slots": _positive_count,
+        "serves": _positive_count,
+        "hours": _float,
+        "cost": _float,
+    }
+
+    def __post_init__(self) -> None:
+        _require_id("id", self.id)
+        if self.provider_slots < 1:
+            raise FieldError("provider_slots", "must be at least 1")
+        if self.serves < 1:
+            raise FieldError("serves", "must be at least 1")
+        if self.hours <= 0:
+            raise FieldError("hours", "must be positive")
+        if self.cost < 0:
+            raise FieldError("cost", "must not be negative")
+
+
+@dataclass(frozen=True)
+class Pairing(Record):
+    """A fixed pairing (结对) of a unit group with a community.
+
+    Hard: the group's resources serve only their paired communities, and together serve at
+    least ``min_served`` needs there. Soft: serving the paired community earns the policy's
+    pairing bonus, nothing is forbidden.
+    """
+
+    group: str
+    community: str
+    mode: PairingMode = PairingMode.HARD
+    min_served: int = 0
+
+    required: ClassVar = ("group", "community")
+    parsers: ClassVar = {"mode": _vocab_parser(PairingMode), "min_served": _count}
+
+    def __post_init__(self) -> None:
+        _require_id("group", self.group)
+        _require_id("community", self.community)
+        if self.min_served < 0:
+            raise FieldError("min_served", "must not be negative")
+
+
+@dataclass(frozen=True)
+class Settings(Record):
+    """Scenario-wide settings: how coordinates turn into travel minutes."""
+
+    minutes_per_km: float = 4.0
+    intra_community_minutes: float = 5.0
+
+    parsers: ClassVar = {"minutes_per_km": _float, "intra_community_minutes": _float}
+
+
+def ids(records: Iterable[Any], attribute: str = "id") -> list[str]:
+    """The ids of records, in order."""
+    return [getattr(r, attribute) for r in records]
+
+
+__all__ = [
+    "ALL_SLOTS",
+    "Community",
+    "Need",
+    "Pairing",
+    "Project",
+    "Record",
+    "Resource",
+    "Settings",
+    "ids",
+]

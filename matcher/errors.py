@@ -1,0 +1,54 @@
+"""Errors that reach users: bad input names its file, record and field; infeasibility names its constraint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MatcherError(Exception):
+    """Base of every error `matcher` reports to a user instead of a traceback."""
+
+
+class FieldError(MatcherError, ValueError):
+    """One field of one record is wrong; raised by value-object constructors."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"field {field!r}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Where a problem in the input is and what it is."""
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (self.file, self.record) if part)
+        field = f"field {self.field!r}: " if self.field else ""
+        return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
+
+
+class ScenarioError(MatcherError):
+    """The scenario cannot be read; every issue names its file, record and field."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class InfeasibleError(MatcherError):
+    """Hard constraints cannot all hold; ``constraints`` names the ones in conflict."""
+
+    def __init__(self, constraints: list[str]) -> None:
+        self.constraints = constraints
+        lines = "\n".join(f"  - {c}" for c in constraints)
+        super().__init__(f"the hard constraints cannot all hold; in conflict:\n{lines}")
+
+
+class SolverUnsuitableError(MatcherError):
+    """The chosen solver cannot express the problem exactly (e.g. flow with per-pair loads)."""

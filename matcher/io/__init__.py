@@ -1,0 +1,1 @@
+"""Reading the three lists from scenario files and planners' spreadsheets."""

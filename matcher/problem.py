@@ -1,0 +1,252 @@
+"""The problem: the three lists, communities and pairings, checked across records and
+compiled once into numpy arrays for candidate search and the solvers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from matcher.domain import Community, Need, Pairing, Project, Resource, Settings
+from matcher.errors import Issue, ScenarioError
+from matcher.travel import travel_minutes
+from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
+
+CATEGORIES = list(Category)
+TIERS = list(Tier)
+URGENCIES = list(Urgency)
+SLOTS = list(Slot)
+LEVELS = list(Level)
+
+#: Minutes are the unit of load: hours are rounded to whole minutes so CP-SAT stays integral.
+MINUTES_PER_HOUR = 60
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record sits in its input list (``needs``, index 12): errors map it to a file row."""
+
+    list_name: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The three lists (需求清单, 资源清单, 项目清单) with communities and fixed pairings (结对)."""
+
+    communities: tuple[Community, ...]
+    needs: tuple[Need, ...]
+    resources: tuple[Resource, ...]
+    projects: tuple[Project, ...] = ()
+    pairings: tuple[Pairing, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    name: str = "scenario"
+
+    @classmethod
+    def build(
+        cls,
+        communities: Sequence[Community],
+        needs: Sequence[Need],
+        resources: Sequence[Resource],
+        projects: Sequence[Project] = (),
+        pairings: Sequence[Pairing] = (),
+        settings: Settings | None = None,
+        name: str = "scenario",
+    ) -> "Problem":
+        """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
+        problem = cls(
+            tuple(communities), tuple(needs), tuple(resources), tuple(projects), tuple(pairings),
+            settings or Settings(), name,
+        )
+        issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
+        if issues:
+            raise ScenarioError(issues)
+        return problem
+
+    def record(self, location: Location) -> object:
+        return getattr(self, location.list_name)[location.index]
+
+    def check(self) -> Iterator[tuple[Location, str, str]]:
+        """Yield (location, field, message) for every cross-record problem."""
+        yield from _duplicates("communities", self.communities, "id")
+        yield from _duplicates("needs", self.needs, "id")
+        yield from _duplicates("resources", self.resources, "id")
+        yield from _duplicates("projects", self.projects, "id")
+        community_ids = {c.id for c in self.communities}
+        with_xy = [c.has_coordinates for c in self.communities]
+        if any(with_xy) and not all(with_xy):
+            first = with_xy.index(False)
+            yield Location("communities", first), "x", "give coordinates for every community or for none"
+        for i, c in enumerate(self.communities):
+            for other, _ in c.neighbours:
+                if other not in community_ids:
+                    yield Location("communities", i), "neighbours", f"unknown community {other!r}"
+        for list_name in ("needs", "resources"):
+            for i, r in enumerate(getattr(self, list_name)):
+                if r.community not in community_ids:
+                    yield Location(list_name, i), "community", f"unknown community {r.community!r}"
+        groups = {r.pairing_group for r in self.resources if r.pairing_group}
+        for i, p in enumerate(self.pairings):
+            if p.community not in community_ids:
+                yield Location("pairings", i), "community", f"unknown community {p.community!r}"
+            if p.group not in groups:
+                yield Location("pairings", i), "group", f"no resource belongs to unit group {p.group!r}"
+        modes: dict[str, set[PairingMode]] = {}
+        for i, p in enumerate(self.pairings):
+            modes.setdefault(p.group, set()).add(p.mode)
+            if len(modes[p.group]) > 1:
+                yield Location("pairings", i), "mode", f"unit group {p.group!r} mixes hard and soft pairings"
+
+    @cached_property
+    def arrays(self) -> "ProblemArrays":
+        """The problem compiled to numpy arrays (computed once)."""
+        return ProblemArrays.compile(self)
+
+
+def _duplicates(list_name: str, records: Sequence[object], attr: str) -> Iterator[tuple[Location, str, str]]:
+    seen: Counter[str] = Counter()
+    for i, r in enumerate(records):
+        key = getattr(r, attr)
+        seen[key] += 1
+        if seen[key] == 2:
+            yield Location(list_name, i), attr, f"duplicate id {key!r}"
+
+
+def _record_label(problem: Problem, loc: Location) -> str:
+    record = problem.record(loc)
+    key = getattr(record, "id", None) or f"{getattr(record, 'group', '')}->{getattr(record, 'community', '')}"
+    return f"record {loc.index + 1} ({key})"
+
+
+def _index(values: Sequence[str]) -> dict[str, int]:
+    return {v: i for i, v in enumerate(values)}
+
+
+def _skill_words(skill_sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np.ndarray:
+    """Skill sets as rows of 64-bit words, one bit per skill of the problem's vocabulary."""
+    words = max(1, (len(vocabulary) + 63) // 64)
+    out = np.zeros((len(skill_sets), words), dtype=np.uint64)
+    rows, bits = [], []
+    for i, skills in enumerate(skill_sets):
+        for s in skills:
+            rows.append(i)
+            bits.append(vocabulary[s])
+    if rows:
+        r = np.asarray(rows)
+        b = np.asarray(bits, dtype=np.uint64)
+        np.bitwise_or.at(out, (r, (b // 64).astype(np.int64)), np.left_shift(np.uint64(1), b % np.uint64(64)))
+    return out
+
+
+def _mask(members: frozenset, order: list) -> int:
+    return sum(1 << order.index(m) for m in members)
+
+
+@dataclass(frozen=True)
+class ProblemArrays:
+    """Column arrays of the problem: one row per community, need and resource.
+
+    Loads are whole minutes; masks are bit sets over the enums' order in :mod:`problem`.
+    """
+
+    community_ids: list[str]
+    need_ids: list[str]
+    resource_ids: list[str]
+    travel: np.ndarray  # (C, C) float32 minutes
+    community_street: np.ndarray  # int32 index into streets
+    community_district: np.ndarray
+    need_community: np.ndarray  # int32
+    need_category: np.ndarray  # int8
+    need_tier: np.ndarray  # int8
+    need_urgency: np.ndarray  # int8
+    need_skills: np.ndarray  # (N, W) uint64
+    need_minutes: np.ndarray  # int64 effort in minutes
+    need_providers: np.ndarray  # int32
+    need_slots: np.ndarray  # uint8 mask of acceptable slots
+    resource_community: np.ndarray  # int32 home community
+    resource_categories: np.ndarray  # uint8 mask
+    resource_skills: np.ndarray  # (R, W) uint64
+    resource_capacity_minutes: np.ndarray  # int64
+    resource_capacity_tasks: np.ndarray  # int64
+    resource_radius: np.ndarray  # float32
+    resource_slots: np.ndarray  # uint8 mask
+    resource_response: np.ndarray  # float32 minutes before setting off
+    resource_factor: np.ndarray  # float32 effort factor
+    resource_level: np.ndarray  # int8
+    resource_group: np.ndarray  # int32 unit group, -1 for none
+    group_ids: list[str]
+    paired: np.ndarray  # (G, C) bool: unit group g is paired (结对) with community c
+    group_declared_hard: np.ndarray  # (G,) bool: the scenario declares g's pairings hard
+    pairing_minimums: list[tuple[int, int, int]]  # (group, community, min_served), when hard
+
+    @classmethod
+    def compile(cls, problem: Problem) -> "ProblemArrays":
+        communities = problem.communities
+        cidx = _index([c.id for c in communities])
+        streets = _index(sorted({c.street for c in communities}))
+        districts = _index(sorted({c.district for c in communities}))
+        skills = _index(sorted({s for r in (*problem.needs, *problem.resources) for s in r.skills}))
+        needs, resources = problem.needs, problem.resources
+        cat_index = {c: i for i, c in enumerate(CATEGORIES)}
+        groups = sorted({r.pairing_group for r in resources if r.pairing_group})
+        gidx = _index(groups)
+        paired = np.zeros((len(groups), len(communities)), dtype=bool)
+        declared_hard = np.zeros(len(groups), dtype=bool)
+        minimums = []
+        for p in problem.pairings:
+            g, c = gidx[p.group], cidx[p.community]
+            paired[g, c] = True
+            declared_hard[g] |= p.mode is PairingMode.HARD
+            if p.min_served:
+                minimums.append((g, c, p.min_served))
+        all_slots = _mask(frozenset(SLOTS), SLOTS)
+        return cls(
+            community_ids=list(cidx),
+            need_ids=[n.id for n in needs],
+            resource_ids=[r.id for r in resources],
+            travel=travel_minutes(communities, problem.settings),
+            community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
+            community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
+            need_community=np.array([cidx[n.community] for n in needs], dtype=np.int32),
+            need_category=np.array([cat_index[n.category] for n in needs], dtype=np.int8),
+            need_tier=np.array([TIERS.index(n.tier) for n in needs], dtype=np.int8),
+            need_urgency=np.array([URGENCIES.index(n.urgency) for n in needs], dtype=np.int8),
+            need_skills=_skill_words([n.skills for n in needs], skills),
+            need_minutes=np.array([round(n.hours * MINUTES_PER_HOUR) for n in needs], dtype=np.int64),
+            need_providers=np.array([n.providers for n in needs], dtype=np.int32),
+            need_slots=np.array(
+                [all_slots if n.slot is None else 1 << SLOTS.index(n.slot) for n in needs], dtype=np.uint8
+            ),
+            resource_community=np.array([cidx[r.community] for r in resources], dtype=np.int32),
+            resource_categories=np.array([_mask(r.categories, CATEGORIES) for r in resources], dtype=np.uint8),
+            resource_skills=_skill_words([r.skills for r in resources], skills),
+            resource_capacity_minutes=np.array(
+                [round(r.capacity_hours * MINUTES_PER_HOUR) for r in resources], dtype=np.int64
+            ),
+            resource_capacity_tasks=np.array([r.capacity_tasks for r in resources], dtype=np.int64),
+            resource_radius=np.array([r.radius_minutes for r in resources], dtype=np.float32),
+            resource_slots=np.array([_mask(r.availability, SLOTS) for r in resources], dtype=np.uint8),
+            resource_response=np.array([r.response_minutes for r in resources], dtype=np.float32),
+            resource_factor=np.array([r.hours_factor for r in resources], dtype=np.float32),
+            resource_level=np.array([LEVELS.index(r.level) for r in resources], dtype=np.int8),
+            resource_group=np.array([gidx.get(r.pairing_group, -1) for r in resources], dtype=np.int32),
+            group_ids=groups,
+            paired=paired,
+            group_declared_hard=declared_hard,
+            pairing_minimums=minimums,
+        )
+
+    @property
+    def n_needs(self) -> int:
+        return len(self.need_ids)
+
+    @property
+    def n_resources(self) -> int:
+        return len(self.resource_ids)
+
+    @property
+    def n_communities(self) -> int:
+        return len(self.community_ids)

@@ -1,0 +1,72 @@
+"""One entry point, ``solve(problem, policy) -> Result``, over three solvers.
+
+- ``flow``: OR-Tools min-cost flow, exact when no side constraint needs more;
+- ``cpsat``: OR-Tools CP-SAT for per-pair loads, several providers, hard pairing minimums and
+  community shares, with a time limit, a proven bound and a gap;
+- ``greedy``: urgency first, nearest available, the baseline.
+
+``auto`` picks flow when flow is exact for the problem and CP-SAT otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from matcher.candidates import build_candidates
+from matcher.errors import MatcherError
+from matcher.policy import Policy, get_policy
+from matcher.problem import Problem
+from matcher.result import Result
+from matcher.solvers.base import Solution, side_constraints
+from matcher.solvers.cpsat import solve_cpsat
+from matcher.solvers.flow import solve_flow
+from matcher.solvers.greedy import solve_greedy
+
+SOLVERS = ("auto", "flow", "cpsat", "greedy")
+
+
+def solve(
+    problem: Problem,
+    policy: Policy | str | dict[str, Any] | None = None,
+    *,
+    solver: str = "auto",
+    time_limit: float = 30.0,
+    workers: int = 4,
+    seed: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+) -> Result:
+    """Match the needs of ``problem`` with its resources under ``policy``.
+
+    ``time_limit`` (seconds), ``workers`` and ``seed`` steer CP-SAT; ``should_stop`` is polled at
+    each improving CP-SAT solution and ends the search early, keeping the best solution so far.
+    """
+    if solver not in SOLVERS:
+        raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
+    policy = get_policy(policy)
+    start = time.perf_counter()
+    problem.arrays  # compile once, timed with the build
+    candidates = build_candidates(problem, policy)
+    built = time.perf_counter()
+    needs_more = side_constraints(problem, candidates, policy)
+    if solver == "auto":
+        solver = "cpsat" if needs_more else "flow"
+        note = ("auto: flow cannot express " + "; ".join(needs_more)) if needs_more else "auto: flow is exact here"
+    else:
+        note = "chosen by name"
+    solution: Solution
+    if solver == "flow":
+        solution = solve_flow(problem, candidates, policy)
+    elif solver == "greedy":
+        solution = solve_greedy(problem, candidates, policy)
+    else:
+        baseline = solve_greedy(problem, candidates, policy)
+        solution = solve_cpsat(problem, candidates, policy, time_limit=time_limit, workers=workers, seed=seed,
+                               hint=baseline.chosen, should_stop=should_stop)
+    solved = time.perf_counter()
+    timings = {"candidates": built - start, "solve": solved - built}
+    return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)
+
+
+__all__ = ["SOLVERS", "solve"]

@@ -1,0 +1,79 @@
+"""What every solver returns, and the side constraints that decide which solver can be exact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.candidates import Candidates
+from matcher.policy import Policy
+from matcher.problem import Problem
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Chosen candidate pairs (indices into :class:`Candidates`) and what the solver proved.
+
+    ``status`` is ``optimal``, ``feasible`` (a time limit stopped the search) or ``heuristic``.
+    ``objective`` and ``bound`` are in scaled integer units; the bound is an upper bound on the
+    best objective (``None`` when the solver proves none).
+    """
+
+    chosen: np.ndarray
+    objective: int
+    bound: int | None
+    status: str
+    violations: tuple[str, ...] = field(default_factory=tuple)
+
+
+def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[np.ndarray, list[str]]:
+    """Per resource, how many tasks it can take when its hours reduce to a task count.
+
+    A resource's hours reduce exactly when all its candidate loads are equal (then it takes
+    ``hours // load`` tasks) or when its hours cannot bind (they cover its ``capacity_tasks``
+    largest loads). Returns the capacities and the ids of resources whose hours do not reduce.
+    """
+    a = problem.arrays
+    n = a.n_resources
+    if len(candidates) == 0:
+        return a.resource_capacity_tasks.copy(), []
+    lo = np.full(n, np.iinfo(np.int64).max)
+    hi = np.zeros(n, dtype=np.int64)
+    np.minimum.at(lo, candidates.resource, candidates.load)
+    np.maximum.at(hi, candidates.resource, candidates.load)
+    total = np.bincount(candidates.resource, weights=candidates.load, minlength=n)
+    tasks, hours = a.resource_capacity_tasks, a.resource_capacity_minutes
+    loose = (hours >= total) | (hours >= hi * tasks)
+    uniform = lo == hi
+    capacity = tasks.copy()
+    tight_uniform = uniform & ~loose & (hi > 0)
+    capacity[tight_uniform] = np.minimum(tasks[tight_uniform], hours[tight_uniform] // hi[tight_uniform])
+    used = np.zeros(n, dtype=bool)
+    used[candidates.resource] = True
+    bad = used & ~loose & ~uniform
+    return capacity, [a.resource_ids[i] for i in np.flatnonzero(bad)]
+
+
+def side_constraints(problem: Problem, candidates: Candidates, policy: Policy) -> list[str]:
+    """What a min-cost flow cannot express exactly here; empty when flow is exact."""
+    a = problem.arrays
+    reasons = []
+    multi = np.flatnonzero(a.need_providers > 1)
+    if len(multi):
+        reasons.append(f"{len(multi)} need(s) take several providers (e.g. {a.need_ids[multi[0]]})")
+    binding = [(g, c, m) for g, c, m in a.pairing_minimums if candidates.hard_groups[g]]
+    if binding:
+        g, c, m = binding[0]
+        reasons.append(
+            f"{len(binding)} hard pairing minimum(s) (e.g. {a.group_ids[g]} -> {a.community_ids[c]} serves {m})"
+        )
+    if policy.min_community_share > 0:
+        reasons.append(f"a minimum share of {policy.min_community_share:.0%} served in every community")
+    _, uneven = effective_task_capacity(problem, candidates)
+    if uneven:
+        reasons.append(
+            f"{len(uneven)} resource(s) whose hours bind with loads that differ by need or per pair "
+            f"(e.g. {uneven[0]})"
+        )
+    return reasons

@@ -1,0 +1,144 @@
+"""Exact matching with side constraints by OR-Tools CP-SAT.
+
+Model: one boolean per candidate pair. Hard: a need takes all its providers or none; a resource
+stays within its hours and its task count; a hard pairing (结对) serves its minimum in its
+community; every community reaches the policy's minimum share. Objective: the summed pair value.
+Side constraints are guarded by assumption literals, so an infeasible model names the constraints
+in conflict instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.candidates import Candidates
+from matcher.errors import InfeasibleError, MatcherError
+from matcher.policy import Policy
+from matcher.problem import Problem
+from matcher.solvers.base import Solution
+
+
+def _groups(keys: np.ndarray, n: int) -> list[np.ndarray]:
+    """Pair indices grouped by key (need or resource index), for keys 0..n-1."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(n + 1))
+    return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
+
+
+def build_model(
+    problem: Problem, candidates: Candidates, policy: Policy
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[str, cp_model.IntVar]]:
+    """The CP-SAT model, its pair variables, and the assumption literal of each named side constraint."""
+    a = problem.arrays
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{p}") for p in range(len(candidates))]
+    by_need = _groups(candidates.need, a.n_needs)
+    served: dict[int, cp_model.LinearExprT] = {}
+    for n, pairs in enumerate(by_need):
+        if len(pairs) == 0:
+            continue
+        k = int(a.need_providers[n])
+        total = sum(x[p] for p in pairs)
+        if k == 1:
+            model.add(total <= 1)
+            served[n] = total
+        elif len(pairs) >= k:
+            s = model.new_bool_var(f"served{n}")
+            model.add(total == k * s)
+            served[n] = s
+        else:
+            model.add(total == 0)
+    for r, pairs in enumerate(_groups(candidates.resource, a.n_resources)):
+        if len(pairs) == 0:
+            continue
+        loads = candidates.load[pairs]
+        if loads.sum() > a.resource_capacity_minutes[r]:
+            model.add(cp_model.LinearExpr.weighted_sum([x[p] for p in pairs], loads.tolist())
+                      <= int(a.resource_capacity_minutes[r]))
+        if len(pairs) > a.resource_capacity_tasks[r]:
+            model.add(sum(x[p] for p in pairs) <= int(a.resource_capacity_tasks[r]))
+
+    assumptions: dict[str, cp_model.IntVar] = {}
+    need_comm = a.need_community[candidates.need]
+    res_group = a.resource_group[candidates.resource]
+    for g, c, minimum in a.pairing_minimums:
+        if not candidates.hard_groups[g]:
+            continue
+        name = f"hard pairing {a.group_ids[g]} -> {a.community_ids[c]} serves at least {minimum} need(s)"
+        lit = assumptions[name] = model.new_bool_var(name)
+        pairs = np.flatnonzero((res_group == g) & (need_comm == c))
+        model.add(sum(x[p] for p in pairs) >= minimum).only_enforce_if(lit)
+    if policy.min_community_share > 0:
+        counts = np.bincount(a.need_community, minlength=a.n_communities)
+        for c in np.flatnonzero(counts):
+            required = math.ceil(policy.min_community_share * counts[c] - 1e-9)
+            name = (f"community {a.community_ids[c]} has {required} of its {counts[c]} need(s) served "
+                    f"(minimum share {policy.min_community_share:.0%})")
+            lit = assumptions[name] = model.new_bool_var(name)
+            members = [served[n] for n in np.flatnonzero(a.need_community == c) if n in served]
+            model.add(sum(members) >= required).only_enforce_if(lit)
+    model.add_assumptions(list(assumptions.values()))
+    model.maximize(cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist()))
+    return model, x, assumptions
+
+
+class _StopHook(cp_model.CpSolverSolutionCallback):
+    """Calls ``should_stop`` at every improving solution and stops the search when it says so."""
+
+    def __init__(self, should_stop: Callable[[], bool]) -> None:
+        super().__init__()
+        self._should_stop = should_stop
+
+    def on_solution_callback(self) -> None:
+        if self._should_stop():
+            self.stop_search()
+
+
+def solve_cpsat(
+    problem: Problem,
+    candidates: Candidates,
+    policy: Policy,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 4,
+    seed: int = 0,
+    hint: np.ndarray | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
+    """Best solution within ``time_limit`` seconds with its proven bound; ``hint`` lists chosen pairs."""
+    model, x, assumptions = build_model(problem, candidates, policy)
+    if hint is not None:
+        chosen = np.zeros(len(candidates), dtype=bool)
+        chosen[hint] = True
+        for var, on in zip(x, chosen.tolist()):
+            model.add_hint(var, on)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model, _StopHook(should_stop) if should_stop else None)
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
+    values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+    objective = int(round(solver.objective_value))
+    bound = int(math.floor(solver.best_objective_bound + 1e-6))
+    return Solution(np.flatnonzero(values), objective, max(bound, objective),
+                    "optimal" if status == cp_model.OPTIMAL else "feasible")
+
+
+def _conflict(model: cp_model.CpModel, assumptions: dict[str, cp_model.IntVar], time_limit: float) -> list[str]:
+    """Names of side constraints that together cannot hold (an infeasible core)."""
+    if not assumptions:
+        return []
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.solve(model)
+    names = {lit.index: name for name, lit in assumptions.items()}
+    return [names[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in names]
