@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,7 +20,9 @@ from matcher.candidates import VALUE_SCALE, Candidates
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
-from matcher.solvers.base import Solution
+
+if TYPE_CHECKING:  # importing matcher.solvers here would be circular (it imports Result)
+    from matcher.solvers.base import Solution
 
 
 @dataclass(frozen=True)

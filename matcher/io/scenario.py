@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcher.domain import Community, Need, Pairing, Project, Record, Resource, Settings
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Record, Resource, Settings, Venue
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.io.tables import Row, load_document, read_rows, rows_of
 from matcher.policy import Policy, get_policy
@@ -24,6 +24,10 @@ LISTS: dict[str, type[Record]] = {
     "resources": Resource,
     "projects": Project,
     "pairings": Pairing,
+    "orders": Order,
+    "claims": Claim,
+    "venues": Venue,
+    "budgets": Budget,
 }
 REQUIRED_LISTS = ("communities", "needs", "resources")
 TOP_LEVEL = {"name", "description", "settings", "policy", "workbook", *LISTS}
@@ -79,6 +83,8 @@ def load_scenario(path: str | Path) -> Scenario:
         tuple(records["communities"]), tuple(records["needs"]), tuple(records["resources"]),  # type: ignore[arg-type]
         tuple(records["projects"]), tuple(records["pairings"]), settings,  # type: ignore[arg-type]
         str(doc.get("name") or path.stem),
+        orders=tuple(records["orders"]), claims=tuple(records["claims"]),  # type: ignore[arg-type]
+        venues=tuple(records["venues"]), budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
     if cross:
