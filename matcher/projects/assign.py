@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from matcher.errors import InfeasibleError
+from matcher.errors import InfeasibleError, MatcherError
 from matcher.projects.model import JointModel
 from matcher.projects.plan import Part, Plan, objective
 from matcher.projects.space import ProjectSpace
@@ -28,8 +28,9 @@ def residual_capacity(space: ProjectSpace, plan: Plan) -> tuple[np.ndarray, np.n
     return minutes, tasks
 
 
-def flow_capacities(space: ProjectSpace, part: Part, plan: Plan) -> np.ndarray | None:
-    """Task capacities under which min-cost flow is exact for the part, or None when it is not."""
+def flow_capacities(space: ProjectSpace, part: Part, plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
+    """(task capacities, direct pairs that still fit) under which min-cost flow is exact for the
+    part, or None when it is not."""
     a = space.problem.arrays
     d = part.direct
     if (a.need_providers[space.direct.need[d]] > 1).any():
@@ -45,11 +46,12 @@ def flow_capacities(space: ProjectSpace, part: Part, plan: Plan) -> np.ndarray |
         if min(servable, space.order_serves[at].sum()) > space.venue_capacity[v]:
             return None
     minutes, tasks = residual_capacity(space, plan)
+    d = d[space.direct.load[d] <= minutes[space.direct.resource[d]]]  # pairs that no longer fit cannot be chosen
     residual = SimpleNamespace(arrays=replace(a, resource_capacity_minutes=minutes, resource_capacity_tasks=tasks))
     subset = replace(space.direct, need=space.direct.need[d], resource=space.direct.resource[d],
                      load=space.direct.load[d], value=space.direct.value[d])
     capacity, uneven = effective_task_capacity(residual, subset)  # type: ignore[arg-type]
-    return None if uneven else np.maximum(capacity, 0)
+    return None if uneven else (np.maximum(capacity, 0), d)
 
 
 def assign(space: ProjectSpace, part: Part, plan: Plan, *, time_limit: float, workers: int,
@@ -60,16 +62,18 @@ def assign(space: ProjectSpace, part: Part, plan: Plan, *, time_limit: float, wo
     over = np.flatnonzero((minutes < 0) | (tasks < 0))
     if len(over):
         raise InfeasibleError([f"claims on resource {a.resource_ids[r]} exceed its hours or tasks" for r in over[:5]])
-    capacity = flow_capacities(space, part, plan)
-    if capacity is None:
+    reduced = flow_capacities(space, part, plan)
+    if reduced is None:
         done, value, bound, status = JointModel(space, part, fixed=plan).solve(time_limit, workers, seed)
+        if done is None:
+            raise MatcherError(f"CP-SAT found no assignment for fixed orders and claims within {time_limit:g} s")
         return done, value, bound, "cpsat" if status == "optimal" else "cpsat-" + status
     out = Plan.empty(space)
     out.update(part, plan)
     out.serves[part.serves] = False
     out.direct[part.direct] = False
     serves = part.serves[plan.running[space.serve_order[part.serves]]]
-    d = part.direct
+    capacity, d = reduced
     # Instances are extra "resources" numbered after the real ones; their capacity is ``serves``.
     instance = np.full(space.n_orders, -1, dtype=np.int64)
     running = part.orders[plan.running[part.orders]]

@@ -18,7 +18,8 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.errors import InfeasibleError, MatcherError
+from matcher.errors import InfeasibleError
+from matcher.projects.highs import Infeasible, solve_with_highs
 from matcher.projects.plan import ORDER_COST, Part, Plan
 from matcher.projects.space import ProjectSpace
 
@@ -29,6 +30,12 @@ def _by(keys: np.ndarray, members: np.ndarray) -> dict[int, list[int]]:
     for pos, key in enumerate(keys[members].tolist()):
         out.setdefault(key, []).append(pos)
     return out
+
+
+#: Stands for "no bound known" (every objective is far below it).
+_NO_BOUND = 2**62
+
+ENGINES = ("cpsat", "highs")
 
 
 class JointModel:
@@ -59,8 +66,8 @@ class JointModel:
             if len(mine) > slots:
                 m.add(sum(mine) <= slots)
             served = [self.serve[s] for s in serve_of.get(o, [])]
-            if len(served) > space.order_serves[o]:
-                m.add(sum(served) <= int(space.order_serves[o]))
+            if len(served) > space.order_serves[o]:  # the aggregated form keeps the LP bound tight
+                m.add(sum(served) <= int(space.order_serves[o]) * self.running[i])
             for v in served:
                 m.add(v <= self.running[i])
         for k, o in enumerate(space.claim_order[K].tolist()):
@@ -181,27 +188,44 @@ class JointModel:
                 self.model.add_hint(var, on)
 
     def solve(self, time_limit: float, workers: int, seed: int,
-              should_stop: Callable[[], bool] | None = None) -> tuple[Plan, int, int, str]:
-        """(plan on this part, objective, bound, status) within ``time_limit`` seconds."""
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
-        callback = _Stop(should_stop) if should_stop else None
-        status = solver.solve(self.model, callback)
-        if status == cp_model.INFEASIBLE:
-            raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"])
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise MatcherError(f"CP-SAT found no plan within {time_limit:g} s (status {solver.status_name(status)})")
+              should_stop: Callable[[], bool] | None = None,
+              engine: str = "cpsat") -> tuple[Plan | None, int, int, str]:
+        """(plan on this part, objective, bound, status) within ``time_limit`` seconds; the plan is
+        None (status ``unknown``) when the time ran out before a first solution. ``engine`` is
+        ``cpsat`` or ``highs`` (the same model handed to the HiGHS MIP solver)."""
+        if engine == "highs":
+            try:
+                values, value, bound, optimal = solve_with_highs(self.model, time_limit)
+            except Infeasible:
+                raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"]) \
+                    from None
+            if values is None:
+                return None, 0, int(math.floor(bound + 1e-6)) if math.isfinite(bound) else _NO_BOUND, "unknown"
+            chosen = values.astype(bool)
+            read = lambda var: bool(chosen[var.index])  # noqa: E731
+            status = "optimal" if optimal else "feasible"
+            value, bound = int(round(value)), int(math.floor(bound + 1e-6))
+        else:
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
+            solver.parameters.num_workers = workers
+            solver.parameters.random_seed = seed
+            code = solver.solve(self.model, _Stop(should_stop) if should_stop else None)
+            if code == cp_model.INFEASIBLE:
+                raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"])
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return None, 0, int(math.floor(solver.best_objective_bound + 1e-6)), "unknown"
+            read = solver.boolean_value
+            status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+            value = int(round(solver.objective_value))
+            bound = int(math.floor(solver.best_objective_bound + 1e-6))
         plan = Plan.empty(self.space)
         p = self.part
         for target, idx, vars_ in ((plan.placed, p.orders, self.placed), (plan.running, p.orders, self.running),
                                    (plan.claims, p.claims, self.claim), (plan.serves, p.serves, self.serve),
                                    (plan.direct, p.direct, self.direct)):
-            target[idx] = np.array([solver.boolean_value(v) for v in vars_], dtype=bool)
-        value = int(round(solver.objective_value))
-        bound = max(value, int(math.floor(solver.best_objective_bound + 1e-6)))
-        return plan, value, bound, "optimal" if status == cp_model.OPTIMAL else "feasible"
+            target[idx] = np.array([read(v) for v in vars_], dtype=bool)
+        return plan, value, max(value, bound), status
 
     def _conflict(self) -> list[str]:
         if not self.assumptions:

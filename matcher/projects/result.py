@@ -23,7 +23,7 @@ from matcher.vocabulary import Vocabulary
 class OrderReason(Vocabulary):
     """Why a placed order does not run (its provider slots are not all claimed)."""
 
-    NO_SKILL = "no_skill", "no unit anywhere offers the project's category and skills"
+    NO_SKILL = "no_skill", "too few units anywhere offer the project's category and skills"
     OUT_OF_REACH = "out_of_reach", "too few units with the skills have the community within their reach"
     PAIRING_BLOCKED = "pairing_blocked", "hard pairings (结对) bind the units in reach to other communities"
     CAPACITY = "capacity", "the eligible units' hours and tasks went to other orders and needs"

@@ -7,28 +7,35 @@ Steps:
    nothing, so the sum of the parts' optima (and bounds) is the whole problem's;
 3. per part, the sequential baseline (order, then claim, then assign);
 4. per part, when orders and claims are all fixed, the baseline's assignment is exact (min-cost
-   flow where it applies); otherwise the joint CP-SAT model, started from the baseline, within the
-   part's share of the time limit. A joint plan worse than the baseline (only possible when time
-   runs out) gives way to the baseline, which is feasible for the joint model.
+   flow where it applies); otherwise the joint CP-SAT model, started from the better of the
+   baseline and a joint greedy (value per provider task), within the part's share of the time limit. A joint
+   plan worse than its start (only possible when time runs out) gives way to the start, which
+   is feasible for the joint model; so the joint result is never worse than the baseline.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from matcher.errors import MatcherError
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
-from matcher.projects.model import JointModel
+from matcher.projects.greedy import joint_greedy_plan
+from matcher.projects.model import ENGINES, JointModel
 from matcher.projects.plan import Part, Plan
 from matcher.projects.result import PartReport, ProjectResult
 from matcher.projects.sequential import sequential_plan
 from matcher.projects.space import ProjectSpace, build_space
+
+#: The least time a part's CP-SAT search gets, in seconds.
+MIN_SHARE = 0.2
 
 
 def split_parts(space: ProjectSpace) -> list[Part]:
@@ -64,6 +71,42 @@ def split_parts(space: ProjectSpace) -> list[Part]:
     return parts
 
 
+def trivial_bound(space: ProjectSpace, part: Part) -> int:
+    """An upper bound that needs no search: every need of the part served at its best value."""
+    a = space.problem.arrays
+    best = np.zeros(a.n_needs, dtype=np.int64)
+    d, s = part.direct, part.serves
+    np.maximum.at(best, space.direct.need[d], space.direct.value[d] * a.need_providers[space.direct.need[d]])
+    np.maximum.at(best, space.serve_need[s], space.serve_value[s])
+    return int(best.sum())
+
+
+def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, seed: int,
+                should_stop: Callable[[], bool] | None, engine: str) -> tuple[Plan, Plan, PartReport]:
+    """(best plan, baseline plan, report) of one part within ``share`` seconds."""
+    t0 = time.perf_counter()
+    assign_limit = share / 4  # each exact assignment with fixed orders and claims
+    base, base_value, how = sequential_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
+    if part.is_fixed(space):
+        status = "optimal" if how in ("flow", "cpsat") else "feasible"
+        return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
+                                      base_value, base_value, time.perf_counter() - t0)
+    start_plan, start_value = base, base_value
+    other, other_value, _ = joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
+    if other_value > start_value:
+        start_plan, start_value = other, other_value
+    model = JointModel(space, part)
+    model.hint(start_plan)
+    left = max(MIN_SHARE, share - (time.perf_counter() - t0))
+    found, value, bound, status = model.solve(left, workers, seed, should_stop, engine)
+    method = engine
+    if found is None or value < start_value:  # time ran out before the engine matched its start
+        found, value, status, method = start_plan, start_value, "feasible", engine + " (heuristic start kept)"
+    bound = max(min(bound, trivial_bound(space, part)), value)
+    return found, base, PartReport(len(part.communities), len(part.needs), part.size, method, status, value, bound,
+                                   base_value, time.perf_counter() - t0)
+
+
 def solve_projects(
     problem: Problem,
     policy: Policy | str | dict[str, Any] | None = None,
@@ -73,9 +116,14 @@ def solve_projects(
     seed: int = 0,
     communities: Iterable[str] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    engine: str = "highs",
 ) -> ProjectResult:
     """Decide orders, claims and who serves each need; ``communities`` limits the work to the
-    parts that hold them (the rest of the result stays empty)."""
+    parts that hold them (the rest of the result stays empty). Parts run on up to ``workers``
+    threads. ``engine`` solves the joint
+    model: ``highs`` (default; its bound is much tighter here) or ``cpsat``."""
+    if engine not in ENGINES:
+        raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
     policy = get_policy(policy)
     start = time.perf_counter()
     space = build_space(problem, policy)
@@ -85,30 +133,25 @@ def solve_projects(
         parts = [p for p in parts if wanted & set(p.communities.tolist())]
     built = time.perf_counter()
     plan, baseline = Plan.empty(space), Plan.empty(space)
-    reports = []
     deadline = start + time_limit
-    remaining_size = sum(p.size for p in parts)
-    for part in sorted(parts, key=lambda p: p.size):
-        share = max(0.05, (deadline - time.perf_counter()) * part.size / max(remaining_size, 1))
-        remaining_size -= part.size
-        t0 = time.perf_counter()
-        base, base_value, how = sequential_plan(space, part, time_limit=share, workers=workers, seed=seed)
+    threads = max(1, min(workers, len(parts)))
+    per_part_workers = max(1, workers // threads)
+    total = max(1, sum(p.size for p in parts))
+
+    def run(part: Part) -> PartReport:
+        share = max(MIN_SHARE, min(time_limit * threads * part.size / total, deadline - time.perf_counter()))
+        best, base, report = _solve_part(space, part, share, per_part_workers, seed, should_stop, engine)
+        plan.update(part, best)  # parts touch disjoint entries, so threads never collide
         baseline.update(part, base)
-        if part.is_fixed(space):
-            best, value, bound, status, method = base, base_value, base_value, "optimal", how
-            if not how.startswith("flow") and how != "cpsat":
-                status = "feasible"
-        else:
-            model = JointModel(space, part)
-            model.hint(base)
-            left = max(0.05, share - (time.perf_counter() - t0))
-            best, value, bound, status = model.solve(left, workers, seed, should_stop)
-            method = "cpsat"
-            if value < base_value:
-                best, value, status, method = base, base_value, "feasible", "cpsat (baseline kept)"
-        plan.update(part, best)
-        reports.append(PartReport(len(part.communities), len(part.needs), part.size, method, status, value, bound,
-                                  base_value, time.perf_counter() - t0))
+        return report
+
+    # Largest parts first so the threads finish together; HiGHS and CP-SAT release the GIL.
+    ordered = sorted(parts, key=lambda p: -p.size)
+    if threads == 1:
+        reports = [run(p) for p in ordered]
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            reports = list(pool.map(run, ordered))
     solved = time.perf_counter()
     return ProjectResult(space, plan, baseline, reports, solved - start,
                          {"space": built - start, "solve": solved - built})

@@ -6,7 +6,8 @@ or not) and, for communities with a budget, one candidate new order per project 
 of the project's station type within the 15-minute service circle). A resource may claim a
 provider slot of an order when it offers the project's category and every skill of the project,
 the order's community lies within its radius and its level's scope, and no hard pairing (结对)
-binds it elsewhere. An instance serves needs of its community with the project's category whose
+binds it elsewhere; claimants are units and organisations (volunteers and party members serve
+directly). An instance serves needs of its community with the project's category whose
 skills the project covers.
 """
 
@@ -19,11 +20,15 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE, Candidates, _reach, build_candidates, hard_groups, need_base_values
 from matcher.policy import Policy
 from matcher.problem import CATEGORIES, MINUTES_PER_HOUR, Problem
+from matcher.vocabulary import ResourceKind
 
 #: A venue serves the communities within the 15-minute service circle (15分钟服务圈) around it.
 SERVICE_CIRCLE_MINUTES = 15.0
 #: The needs list covers one week; venue capacities and opening hours are per week.
 PERIOD_DAYS = 7
+#: Who may claim a provider slot (认领): units and organisations; individual volunteers and party
+#: members serve needs directly.
+CLAIMANT_KINDS = frozenset({ResourceKind.UNIT, ResourceKind.SOCIAL_ORG, ResourceKind.WORKSHOP, ResourceKind.DEPARTMENT})
 #: Money is counted in cents so budgets stay integral in CP-SAT.
 CENTS = 100
 
@@ -91,10 +96,11 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     need_skills = [n.skills for n in problem.needs]
     claimant = np.zeros((len(projects), a.n_resources), dtype=bool)
     servable = np.zeros((len(projects), a.n_needs), dtype=bool)
+    organisation = np.array([r.kind in CLAIMANT_KINDS for r in problem.resources], dtype=bool)
     for p, project in enumerate(projects):
         k = cat[project.category]
-        claimant[p] = ((a.resource_categories & np.uint8(1 << k)) != 0) & _skill_sets_cover(resource_skills,
-                                                                                              project.skills)
+        claimant[p] = (organisation & ((a.resource_categories & np.uint8(1 << k)) != 0)
+                       & _skill_sets_cover(resource_skills, project.skills))
         servable[p] = (a.need_category == k) & np.fromiter(
             (s <= project.skills for s in need_skills), dtype=bool, count=a.n_needs)
     reach = np.zeros((a.n_resources, a.n_communities), dtype=bool)
