@@ -31,7 +31,11 @@ DEPARTMENTS: dict[Category, tuple[str, ...]] = {
     Category.COMMUNITY_MANAGEMENT: ("区城管执法局", "区生态环境局", "区应急管理局", "区水务局", "区交通委"),
 }
 
-_SUFFIX = {Tier.FLOOR: ("保障", "兜底", "帮扶"), Tier.BASIC: ("服务", "驿站", "课堂"), Tier.QUALITY: ("提升", "品牌", "计划")}
+_SUFFIX = {
+    Tier.FLOOR: ("保障", "兜底", "帮扶"),
+    Tier.BASIC: ("服务", "驿站", "课堂"),
+    Tier.QUALITY: ("提升", "品牌", "计划"),
+}
 PROJECTS_PER_CATEGORY = 21  # 7 x 21 = 147
 
 
