@@ -58,7 +58,8 @@ def handle(args: argparse.Namespace) -> int:
         print(f"Open orders {args.unit} may claim (认领):" if rows else f"{args.unit}: no open order it can claim")
         for r in rows:
             mark = "CLAIM" if r["proposed"] else "open "
-            print(f"  {mark} {r['order']} {r['project']} {r['name']} in {r['community']} ({r['slots_open']} slot(s) open)")
+            print(f"  {mark} {r['order']} {r['project']} {r['name']} in {r['community']} "
+                  f"({r['slots_open']} slot(s) open)")
             print(f"         skills: {r['skills']}; distance {r['distance_minutes']} min; {r['pairing']}; "
                   f"effort {r['effort_hours']} h; load {r['load']}")
         unclaimed = result.unclaimed()
