@@ -92,7 +92,8 @@ def generate(seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES
         _street_needs(rng, comm_ids, needs_per_community, lists)
     _given_orders(rng, lists)
     header = {
-        "name": "pudong" if streets == len(STREETS) else f"pudong-{streets}-street{'s' if streets > 1 else ''}",
+        "name": ("pudong" if streets == len(STREETS)
+                 else "pudong-street" if streets == 1 else f"pudong-{streets}-streets"),
         "description": (f"Pudong doorstep services: {len(lists['communities'])} communities in {streets} "
                         f"streets/towns, the 147-project catalogue of 26 departments; generated with seed {seed} "
                         f"by matcher.generate.pudong"),
