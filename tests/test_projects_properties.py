@@ -60,7 +60,8 @@ def _brute_force(result) -> int:
         for cid in {a.community_ids[c] for c in s.order_community[placed & ~s.order_pinned]}:
             mine = np.flatnonzero(placed & ~s.order_pinned & (s.order_community == a.community_ids.index(cid)))
             b = budgets.get(cid)
-            if b and (len(mine) > b.max_orders or sum(problem.projects[s.order_project[o]].cost for o in mine) > b.amount):
+            cost = sum(problem.projects[s.order_project[o]].cost for o in mine)
+            if b and (len(mine) > b.max_orders or cost > b.amount):
                 ok = False
         if not ok:
             continue
