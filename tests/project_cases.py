@@ -19,37 +19,37 @@ def _rec(cls, **fields):
 
 
 @st.composite
-def small_problems(draw: st.DrawFn, max_needs: int = 7) -> Problem:
+def small_problems(draw: st.DrawFn, max_needs: int = 7, categories: tuple[str, ...] = CATS) -> Problem:
     """2-3 communities on a line, a few needs, units and volunteers, 1-3 projects, budgets, maybe
     a given order with a pinned claim and a hard pairing."""
     n_comm = draw(st.integers(2, 3))
     communities = [_rec(Community, id=f"C{i}", street="S", x=float(draw(st.integers(0, 4))), y=0.0)
                    for i in range(n_comm)]
     needs = [
-        _rec(Need, id=f"N{i}", community=f"C{draw(st.integers(0, n_comm - 1))}", category=draw(st.sampled_from(CATS)),
+        _rec(Need, id=f"N{i}", community=f"C{draw(st.integers(0, n_comm - 1))}", category=draw(st.sampled_from(categories)),
              tier=draw(st.sampled_from(["floor", "basic", "quality"])),
              skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
              hours=draw(st.sampled_from([1, 2])), providers=draw(st.sampled_from([1, 1, 1, 2])))
         for i in range(draw(st.integers(1, max_needs)))
     ]
     resources = [
-        _rec(Resource, id=f"R{i}", kind=draw(st.sampled_from(["unit", "volunteer", "social_org"])),
+        _rec(Resource, id=f"R{i}", kind=draw(st.sampled_from(["unit", "unit", "volunteer", "social_org"])),
              community=f"C{draw(st.integers(0, n_comm - 1))}",
-             categories=sorted(draw(st.sets(st.sampled_from(CATS), min_size=1))),
+             categories=sorted(draw(st.sets(st.sampled_from(categories), min_size=1))),
              skills=sorted(draw(st.sets(st.sampled_from(SKILLS)))), capacity_hours=draw(st.integers(1, 10)),
-             capacity_tasks=draw(st.integers(1, 3)), radius_minutes=draw(st.sampled_from([5, 20, 60])),
+             capacity_tasks=draw(st.integers(1, 3)), radius_minutes=draw(st.sampled_from([5, 20, 60, 60])),
              pairing_group="G" if i == 0 and draw(st.booleans()) else "")
         for i in range(draw(st.integers(1, 4)))
     ]
     projects = [
-        _rec(Project, id=f"P{i}", name=f"project {i}", category=draw(st.sampled_from(CATS)),
-             skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=2))),
+        _rec(Project, id=f"P{i}", name=f"project {i}", category=draw(st.sampled_from(categories)),
+             skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
              provider_slots=draw(st.integers(1, 2)), serves=draw(st.integers(1, 4)), hours=draw(st.integers(1, 4)),
              cost=draw(st.integers(1, 3)))
         for i in range(draw(st.integers(1, 3)))
     ]
-    budgets = [_rec(Budget, community=c.id, amount=draw(st.integers(0, 4)), max_orders=draw(st.integers(0, 2)))
-               for c in communities if draw(st.booleans())]
+    budgets = [_rec(Budget, community=c.id, amount=draw(st.integers(1, 4)), max_orders=draw(st.integers(0, 2)))
+               for c in communities if draw(st.integers(0, 4)) > 0]
     pairings = [_rec(Pairing, group="G", community="C0", mode="hard")] if resources[0].pairing_group else []
     orders, claims = [], []
     if draw(st.booleans()):
