@@ -76,8 +76,11 @@ class ProjectSpace:
         return len(self.order_ids)
 
 
-def _skill_sets_cover(have: list[frozenset[str]], want: frozenset[str]) -> np.ndarray:
-    return np.fromiter((want <= h for h in have), dtype=bool, count=len(have))
+def _subset_table(sets: list[frozenset[str]]) -> tuple[list[frozenset[str]], np.ndarray]:
+    """The distinct skill sets and, per record, the index of its set (few distinct sets, many records)."""
+    distinct = list(dict.fromkeys(sets))
+    index = {k: i for i, k in enumerate(distinct)}
+    return distinct, np.array([index[k] for k in sets], dtype=np.int64)
 
 
 def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
@@ -92,17 +95,17 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     cat = {c: i for i, c in enumerate(CATEGORIES)}
 
     # Which resources may claim each project, and which needs each project may serve.
-    resource_skills = [r.skills for r in problem.resources]
-    need_skills = [n.skills for n in problem.needs]
+    resource_sets, resource_set = _subset_table([r.skills for r in problem.resources])
+    need_sets, need_set = _subset_table([n.skills for n in problem.needs])
     claimant = np.zeros((len(projects), a.n_resources), dtype=bool)
     servable = np.zeros((len(projects), a.n_needs), dtype=bool)
     organisation = np.array([r.kind in CLAIMANT_KINDS for r in problem.resources], dtype=bool)
     for p, project in enumerate(projects):
         k = cat[project.category]
-        claimant[p] = (organisation & ((a.resource_categories & np.uint8(1 << k)) != 0)
-                       & _skill_sets_cover(resource_skills, project.skills))
-        servable[p] = (a.need_category == k) & np.fromiter(
-            (s <= project.skills for s in need_skills), dtype=bool, count=a.n_needs)
+        offers = np.array([project.skills <= h for h in resource_sets], dtype=bool)
+        covers = np.array([w <= project.skills for w in need_sets], dtype=bool)
+        claimant[p] = organisation & ((a.resource_categories & np.uint8(1 << k)) != 0) & offers[resource_set]
+        servable[p] = (a.need_category == k) & covers[need_set]
     reach = np.zeros((a.n_resources, a.n_communities), dtype=bool)
     reach_r, reach_c = _reach(a)
     reach[reach_r, reach_c] = True
@@ -123,15 +126,21 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     given_pairs = {(r[1], r[2]) for r in rows}
     budget = {b.community: b for b in problem.budgets}
     taken = {r[0] for r in rows}
+    # (project, community) counts of servable needs and of eligible claimants, as matrix products.
+    in_community = np.zeros((a.n_needs, a.n_communities), dtype=np.float32)
+    in_community[np.arange(a.n_needs), a.need_community] = 1
+    servable_here = servable.astype(np.float32) @ in_community > 0
+    claimable_here = claimant.astype(np.float32) @ (reach & unbound).astype(np.float32)
+    slots_needed = np.array([p.provider_slots for p in projects], dtype=np.float32)
+    costs = np.array([p.cost for p in projects])
     for c_id, b in budget.items():
         c = cidx[c_id]
         if b.max_orders == 0 or needs_by_comm[c] == 0:
             continue
-        in_c = a.need_community == c
-        for p, project in enumerate(projects):
-            if (p, c) in given_pairs or project.cost > b.amount or not (servable[p] & in_c).any():
-                continue
-            if (claimant[p] & reach[:, c] & unbound[:, c]).sum() < project.provider_slots:
+        fit = servable_here[:, c] & (claimable_here[:, c] >= slots_needed) & (costs <= b.amount)
+        for p in np.flatnonzero(fit).tolist():
+            project = projects[p]
+            if (p, c) in given_pairs:
                 continue
             if project.venue_type is None:
                 options = [-1]
