@@ -13,7 +13,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
 #: HiGHS stops once its incumbent is proven within this relative gap of the bound.
-GAP_TARGET = 0.001
+GAP_TARGET = 0.002
 #: Domain ends CP-SAT uses for "unbounded".
 _HUGE = 2**62
 
