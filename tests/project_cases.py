@@ -26,7 +26,8 @@ def small_problems(draw: st.DrawFn, max_needs: int = 7, categories: tuple[str, .
     communities = [_rec(Community, id=f"C{i}", street="S", x=float(draw(st.integers(0, 4))), y=0.0)
                    for i in range(n_comm)]
     needs = [
-        _rec(Need, id=f"N{i}", community=f"C{draw(st.integers(0, n_comm - 1))}", category=draw(st.sampled_from(categories)),
+        _rec(Need, id=f"N{i}", community=f"C{draw(st.integers(0, n_comm - 1))}",
+             category=draw(st.sampled_from(categories)),
              tier=draw(st.sampled_from(["floor", "basic", "quality"])),
              skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
              hours=draw(st.sampled_from([1, 2])), providers=draw(st.sampled_from([1, 1, 1, 2])))
