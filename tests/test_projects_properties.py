@@ -12,6 +12,7 @@ from project_cases import small_problems, violations
 from matcher.candidates import VALUE_SCALE
 from matcher.projects import solve_projects
 from matcher.projects.plan import ORDER_COST
+from matcher.projects.space import build_space
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -2,7 +2,8 @@
 serving needs, decided together.
 
 Steps:
-1. build the decision space (candidate orders, claims, served needs, direct pairs);
+1. build the decision space (candidate orders, claims, served needs, direct pairs) and drop
+   candidate orders another candidate dominates (an exact reduction);
 2. cut it into parts: communities linked by a resource or a venue stay together, parts share
    nothing, so the sum of the parts' optima (and bounds) is the whole problem's;
 3. per part, the sequential baseline (order, then claim, then assign);
@@ -27,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from matcher.errors import MatcherError
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
+from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
 from matcher.projects.model import ENGINES, JointModel
 from matcher.projects.plan import Part, Plan
@@ -126,7 +128,7 @@ def solve_projects(
         raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
     policy = get_policy(policy)
     start = time.perf_counter()
-    space = build_space(problem, policy)
+    space = prune_dominated(build_space(problem, policy))
     parts = split_parts(space)
     if communities is not None:
         wanted = {problem.arrays.community_ids.index(c) for c in communities}
