@@ -16,6 +16,7 @@ Steps:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -138,10 +139,14 @@ def solve_projects(
     deadline = start + time_limit
     threads = max(1, min(workers, len(parts)))
     per_part_workers = max(1, workers // threads)
-    total = max(1, sum(p.size for p in parts))
+    waiting = [sum(p.size for p in parts)]  # size of the parts not started yet
+    lock = threading.Lock()
 
     def run(part: Part) -> PartReport:
-        share = max(MIN_SHARE, min(time_limit * threads * part.size / total, deadline - time.perf_counter()))
+        with lock:  # the part's share of the thread time left, by size
+            share = (deadline - time.perf_counter()) * threads * part.size / max(waiting[0], 1)
+            waiting[0] -= part.size
+        share = max(MIN_SHARE, min(share, deadline - time.perf_counter()))
         best, base, report = _solve_part(space, part, share, per_part_workers, seed, should_stop, engine)
         plan.update(part, best)  # parts touch disjoint entries, so threads never collide
         baseline.update(part, base)
