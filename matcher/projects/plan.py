@@ -20,7 +20,6 @@ class Part:
 
     communities: np.ndarray
     needs: np.ndarray
-    resources: np.ndarray
     orders: np.ndarray
     claims: np.ndarray
     serves: np.ndarray

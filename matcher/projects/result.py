@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,7 @@ class ProjectResult:
         s, a = self.space, self.space.problem.arrays
         return [{"order": s.order_ids[s.claim_order[k]], "resource": a.resource_ids[s.claim_resource[k]],
                  "community": a.community_ids[s.order_community[s.claim_order[k]]],
-                 "kind": "pinned" if s.claim_pinned[k] else "proposed",
+                 "kind": "pinned" if s.claim_pinned[k] else ("given" if s.claim_given[k] else "proposed"),
                  "travel_minutes": round(float(s.claim_minutes[k]), 1),
                  "load_hours": round(int(s.claim_load[k]) / 60, 2)}
                 for k in np.flatnonzero(self.plan.claims).tolist()]
@@ -182,7 +182,7 @@ class ProjectResult:
             "served_directly": int(self.served_directly.sum()),
             "orders_new": sum(1 for r in orders if r["kind"] == "new"),
             "orders_running": sum(1 for r in orders if r["running"]),
-            "parts": [p.__dict__ for p in self.parts],
+            "parts": [asdict(p) for p in self.parts],
             "orders": orders, "claims": self.claims(), "unclaimed": self.unclaimed(), "popularity": self.popularity(),
         }
 
@@ -208,8 +208,8 @@ class ProjectResult:
             f"Needs served: {by_project + directly} of {n} — {by_project} by projects, {directly} directly",
             f"Orders: {sum(r['running'] for r in orders)} running ({len(new)} new orders made, "
             f"{sum(r['kind'] != 'new' for r in orders)} given); claims: "
-            f"{sum(c['kind'] == 'pinned' for c in claims)} pinned, {sum(c['kind'] == 'proposed' for c in claims)} "
-            f"proposed",
+            f"{sum(c['kind'] == 'pinned' for c in claims)} pinned, {sum(c['kind'] == 'given' for c in claims)} "
+            f"given and kept, {sum(c['kind'] == 'proposed' for c in claims)} proposed",
             "",
             "New orders (点单):" if new else "New orders (点单): none",
         ]

@@ -66,7 +66,7 @@ def split_parts(space: ProjectSpace) -> list[Part]:
         if len(needs) == 0 and len(orders) == 0:
             continue
         parts.append(Part(
-            communities=comms, needs=needs, resources=np.flatnonzero(label[C:] == lab), orders=orders,
+            communities=comms, needs=needs, orders=orders,
             claims=np.flatnonzero(order_label[space.claim_order] == lab),
             serves=np.flatnonzero(order_label[space.serve_order] == lab),
             direct=np.flatnonzero(need_label[space.direct.need] == lab),

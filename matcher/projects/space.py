@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# _reach is the core's radius-and-scope rule; claims follow the same rule as direct service.
 from matcher.candidates import VALUE_SCALE, Candidates, _reach, build_candidates, hard_groups, need_base_values
 from matcher.policy import Policy
 from matcher.problem import CATEGORIES, MINUTES_PER_HOUR, Problem
