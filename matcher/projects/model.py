@@ -189,13 +189,14 @@ class JointModel:
 
     def solve(self, time_limit: float, workers: int, seed: int,
               should_stop: Callable[[], bool] | None = None,
-              engine: str = "cpsat") -> tuple[Plan | None, int, int, str]:
+              engine: str = "cpsat", gap: float = 0.0) -> tuple[Plan | None, int, int, str]:
         """(plan on this part, objective, bound, status) within ``time_limit`` seconds; the plan is
         None (status ``unknown``) when the time ran out before a first solution. ``engine`` is
-        ``cpsat`` or ``highs`` (the same model handed to the HiGHS MIP solver)."""
+        ``cpsat`` or ``highs`` (the same model handed to the HiGHS MIP solver); the search stops
+        once the relative ``gap`` is proven."""
         if engine == "highs":
             try:
-                values, value, bound, optimal = solve_with_highs(self.model, time_limit)
+                values, value, bound, optimal = solve_with_highs(self.model, time_limit, gap)
             except Infeasible:
                 raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"]) \
                     from None
@@ -210,15 +211,16 @@ class JointModel:
             solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
             solver.parameters.num_workers = workers
             solver.parameters.random_seed = seed
+            solver.parameters.relative_gap_limit = gap
             code = solver.solve(self.model, _Stop(should_stop) if should_stop else None)
             if code == cp_model.INFEASIBLE:
                 raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"])
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None, 0, int(math.floor(solver.best_objective_bound + 1e-6)), "unknown"
             read = solver.boolean_value
-            status = "optimal" if code == cp_model.OPTIMAL else "feasible"
             value = int(round(solver.objective_value))
             bound = int(math.floor(solver.best_objective_bound + 1e-6))
+            status = "optimal" if bound <= value else "feasible"
         plan = Plan.empty(self.space)
         p = self.part
         for target, idx, vars_ in ((plan.placed, p.orders, self.placed), (plan.running, p.orders, self.running),

@@ -64,13 +64,16 @@ def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
     return values
 
 
-def claim_step(space: ProjectSpace, part: Part, plan: Plan, values: dict[int, int]) -> None:
-    """Fill provider slots nearest first; orders left short do not run (new ones are dropped)."""
+def claim_step(space: ProjectSpace, part: Part, plan: Plan, values: dict[int, float],
+               preference: np.ndarray | None = None) -> None:
+    """Fill provider slots nearest first (or by ``preference`` per claim pair, highest first);
+    orders left short do not run (new ones are dropped)."""
     for k in part.claims[space.claim_pinned[part.claims]].tolist():
         plan.claims[k] = True
     minutes, tasks = residual_capacity(space, plan)
     claims_of: dict[int, list[int]] = {}
-    for k in part.claims[np.argsort(space.claim_cost[part.claims], kind="stable")].tolist():
+    rank = space.claim_cost[part.claims] if preference is None else -preference[part.claims]
+    for k in part.claims[np.argsort(rank, kind="stable")].tolist():
         claims_of.setdefault(int(space.claim_order[k]), []).append(k)
     placed = [o for o in part.orders.tolist() if plan.placed[o]]
     placed.sort(key=lambda o: (not space.order_pinned[o], -values.get(o, 0)))

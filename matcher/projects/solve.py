@@ -9,13 +9,16 @@ Steps:
 3. per part, the sequential baseline (order, then claim, then assign);
 4. per part, when orders and claims are all fixed, the baseline's assignment is exact (min-cost
    flow where it applies); otherwise the joint CP-SAT model, started from the better of the
-   baseline and a joint greedy (value per provider task), within the part's share of the time limit. A joint
-   plan worse than its start (only possible when time runs out) gives way to the start, which
+   baseline and a joint greedy (value per provider task), within the part's share of the time
+   limit. With HiGHS the LP relaxation is solved first and rounded into a third start; when that
+   start is within the ``gap`` asked for of the LP bound the part is done without search (method
+   ``highs-lp``). A joint plan worse than its start (only possible when time runs out) gives way to the start, which
    is feasible for the joint model; so the joint result is never worse than the baseline.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,9 +34,11 @@ from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
+from matcher.projects.highs import GAP_TARGET
 from matcher.projects.model import ENGINES, JointModel
 from matcher.projects.plan import Part, Plan
 from matcher.projects.result import PartReport, ProjectResult
+from matcher.projects.rounding import lp_rounding_plan
 from matcher.projects.sequential import sequential_plan
 from matcher.projects.space import ProjectSpace, build_space
 
@@ -85,7 +90,7 @@ def trivial_bound(space: ProjectSpace, part: Part) -> int:
 
 
 def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, seed: int,
-                should_stop: Callable[[], bool] | None, engine: str) -> tuple[Plan, Plan, PartReport]:
+                should_stop: Callable[[], bool] | None, engine: str, gap: float) -> tuple[Plan, Plan, PartReport]:
     """(best plan, baseline plan, report) of one part within ``share`` seconds."""
     t0 = time.perf_counter()
     assign_limit = share / 4  # each exact assignment with fixed orders and claims
@@ -95,17 +100,29 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
         return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
                                       base_value, base_value, time.perf_counter() - t0)
     start_plan, start_value = base, base_value
-    other, other_value, _ = joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
-    if other_value > start_value:
-        start_plan, start_value = other, other_value
     model = JointModel(space, part)
+    starts = [joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)]
+    lp_bound = float("inf")
+    if engine == "highs":
+        *rounded, lp_bound = lp_rounding_plan(space, part, model, time_limit=assign_limit, workers=workers, seed=seed)
+        starts.append(tuple(rounded))
+    for other, other_value, _ in starts:
+        if other_value > start_value:
+            start_plan, start_value = other, other_value
+    lp_floor = math.floor(lp_bound + 1e-6) if math.isfinite(lp_bound) else None
+    if lp_floor is not None and lp_floor - start_value <= gap * abs(lp_floor):
+        # The rounded LP is proven within the target gap by the LP itself: no search needed.
+        status = "optimal" if start_value >= lp_floor else "feasible"
+        return start_plan, base, PartReport(len(part.communities), len(part.needs), part.size, "highs-lp", status,
+                                            start_value, max(lp_floor, start_value), base_value,
+                                            time.perf_counter() - t0)
     model.hint(start_plan)
     left = max(MIN_SHARE, share - (time.perf_counter() - t0))
-    found, value, bound, status = model.solve(left, workers, seed, should_stop, engine)
+    found, value, bound, status = model.solve(left, workers, seed, should_stop, engine, gap)
     method = engine
     if found is None or value < start_value:  # time ran out before the engine matched its start
         found, value, status, method = start_plan, start_value, "feasible", engine + " (heuristic start kept)"
-    bound = max(min(bound, trivial_bound(space, part)), value)
+    bound = max(min(bound, trivial_bound(space, part), lp_floor if lp_floor is not None else bound), value)
     return found, base, PartReport(len(part.communities), len(part.needs), part.size, method, status, value, bound,
                                    base_value, time.perf_counter() - t0)
 
@@ -120,11 +137,13 @@ def solve_projects(
     communities: Iterable[str] | None = None,
     should_stop: Callable[[], bool] | None = None,
     engine: str = "highs",
+    gap: float = GAP_TARGET,
 ) -> ProjectResult:
     """Decide orders, claims and who serves each need; ``communities`` limits the work to the
     parts that hold them (the rest of the result stays empty). Parts run on up to ``workers``
     threads. ``engine`` solves the joint
-    model: ``highs`` (default; its bound is much tighter here) or ``cpsat``."""
+    model: ``highs`` (default; its bound is much tighter here) or ``cpsat``; a part's search stops
+    once its relative ``gap`` is proven (0 asks for proven optima)."""
     if engine not in ENGINES:
         raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
     policy = get_policy(policy)
@@ -147,7 +166,7 @@ def solve_projects(
             share = (deadline - time.perf_counter()) * threads * part.size / max(waiting[0], 1)
             waiting[0] -= part.size
         share = max(MIN_SHARE, min(share, deadline - time.perf_counter()))
-        best, base, report = _solve_part(space, part, share, per_part_workers, seed, should_stop, engine)
+        best, base, report = _solve_part(space, part, share, per_part_workers, seed, should_stop, engine, gap)
         plan.update(part, best)  # parts touch disjoint entries, so threads never collide
         baseline.update(part, base)
         return report
