@@ -127,7 +127,8 @@ def serving_bound(problem: Problem, candidates: Candidates, classes: CandidateCl
 
 def resource_losses(problem: Problem, candidates: Candidates, bound: ServingBound, top: int = 10,
                     classes: CandidateClasses | None = None) -> list[tuple[int, int]]:
-    """Bottlenecks: (resource, served needs lost from the bound without it), worst first.
+    """Bottlenecks: (resource, served needs lost from the bound without it), worst first; only
+    resources whose loss costs something are listed.
 
     A resource with no flow in a maximum flow costs nothing, so only the ``top`` resources
     carrying the most flow are re-solved without them.
@@ -140,7 +141,7 @@ def resource_losses(problem: Problem, candidates: Candidates, bound: ServingBoun
     for r in carrying.tolist():
         _, flow, _ = _max_flow(classes, bound.capacity, removed=r)
         losses.append((r, bound.max_served - int(flow.flow_value)))
-    return sorted(losses, key=lambda item: (-item[1], item[0]))
+    return sorted((item for item in losses if item[1] > 0), key=lambda item: (-item[1], item[0]))
 
 
 def candidate_components(n_resources: int, classes: CandidateClasses) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

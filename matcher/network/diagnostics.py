@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -28,7 +28,9 @@ from matcher.network.bound import (
 )
 from matcher.problem import CATEGORIES, URGENCIES
 from matcher.reasons import REASONS, Reason
-from matcher.result import Result
+
+if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
+    from matcher.result import Result
 
 #: The reason said when a need had candidates with room left, which the solver passed over
 #: (for a side constraint, a time limit, or a heuristic); not a capacity shortage.

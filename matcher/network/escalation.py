@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,9 +27,11 @@ from matcher.network.hierarchy import Governance, governance_graph
 from matcher.policy import Policy, get_policy
 from matcher.problem import LEVELS, URGENCIES, Problem
 from matcher.reasons import REASONS
-from matcher.result import Result
 from matcher.solvers import solve
 from matcher.vocabulary import Level
+
+if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
+    from matcher.result import Result
 
 #: Minutes in a calendar day; seven working days span nine calendar days (one weekend).
 DAY_MINUTES = 24 * 60

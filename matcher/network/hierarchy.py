@@ -30,14 +30,15 @@ SERVICE_CIRCLE_MINUTES = 15.0
 
 
 def check_hierarchy(
-    problem: Problem, areas: Sequence[Area], grids: Sequence[Grid]
+    problem: Problem, areas: Sequence[Area], grids: Sequence[Grid], *, strict: bool = False
 ) -> Iterator[tuple[Location, str, str]]:
     """Yield (location, field, message) for every broken link of the hierarchy.
 
-    Runs when the scenario declares ``areas`` or ``grids``: every community then needs a parent
-    street; area parents must exist and form no cycle; a grid sits in exactly one community.
+    Runs when the scenario declares ``areas`` or ``grids`` (or when ``strict``, as escalation
+    needs): every community then needs a parent street; area parents must exist and form no
+    cycle; a grid sits in exactly one community.
     """
-    if not areas and not grids:
+    if not areas and not grids and not strict:
         return
     by_id: dict[str, tuple[int, Area]] = {}
     for i, area in enumerate(areas):
@@ -159,6 +160,15 @@ def _add_party(g: nx.DiGraph, grid_key: str, grid: Grid) -> None:
             g.add_edge(group_key, member_key)
     if not grid.party_members:
         g.nodes[grid_key]["households"] = grid.households
+
+
+def grid_visit_load(grids: Sequence[Grid]) -> list[dict[str, object]]:
+    """Grids whose households need more visits a week than their workers can make, worst first."""
+    rows = [{"grid": g.id, "community": g.community, "weekly_visits": round(g.weekly_visits, 1),
+             "weekly_visit_capacity": g.weekly_visit_capacity,
+             "load": round(g.weekly_visits / g.weekly_visit_capacity, 3) if g.weekly_visit_capacity else float("inf")}
+            for g in grids if g.weekly_visits > g.weekly_visit_capacity]
+    return sorted(rows, key=lambda r: (-float(r["load"]), str(r["grid"])))  # type: ignore[arg-type]
 
 
 def neighbour_graph(problem: Problem, circle: float = SERVICE_CIRCLE_MINUTES) -> nx.Graph:

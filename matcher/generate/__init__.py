@@ -1,0 +1,1 @@
+"""Scenario generators: each builds a case's lists reproducibly from a seed and writes them."""
