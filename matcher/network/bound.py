@@ -147,7 +147,8 @@ def resource_losses(problem: Problem, candidates: Candidates, bound: ServingBoun
 def candidate_components(n_resources: int, classes: CandidateClasses) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Connected components of the need-resource candidate graph.
 
-    Returns (needs per component, resources per component, component of each need class)."""
+    Components without needs (resources nobody could use) are left out. Returns (needs per
+    component, resources per component, component of each need class, -1 for none)."""
     k = len(classes.size)
     ones = np.ones(len(classes.edge_class), dtype=np.int8)
     size = k + n_resources
@@ -157,4 +158,7 @@ def candidate_components(n_resources: int, classes: CandidateClasses) -> tuple[n
     n = labels.max() + 1 if len(labels) else 0
     needs = np.bincount(class_label, weights=classes.size, minlength=n).astype(np.int64)
     resources = np.bincount(resource_label, minlength=n)
-    return needs, resources, class_label
+    kept = np.flatnonzero(needs > 0)
+    renumber = np.full(n, -1)
+    renumber[kept] = np.arange(len(kept))
+    return needs[kept], resources[kept], renumber[class_label]

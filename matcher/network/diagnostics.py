@@ -32,8 +32,8 @@ from matcher.reasons import REASONS, Reason
 if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
     from matcher.result import Result
 
-#: The reason said when a need had candidates with room left, which the solver passed over
-#: (for a side constraint, a time limit, or a heuristic); not a capacity shortage.
+#: The reason said when enough candidates had room left but the solver passed the need over
+#: (a negative value, a side constraint, or a time limit); not a capacity shortage.
 NOT_CHOSEN = "not_chosen"
 WITHIN_REACH_IN_TIME = {Reason.OUT_OF_REACH, Reason.NOT_AVAILABLE, Reason.TOO_SLOW}
 SHOWN = 3
@@ -159,7 +159,8 @@ class Diagnosis:
 
 def _label(code: str) -> str:
     if code == NOT_CHOSEN:
-        return "a candidate had room left; the solver's choice under side constraints or its time limit"
+        return ("enough candidates had room left; the solver left it (its value, a side constraint "
+                "or the time limit)")
     return Reason(code).label
 
 
@@ -169,15 +170,20 @@ def _largest(needs: np.ndarray, resources: np.ndarray, top: int = 5) -> list[dic
 
 
 def need_reasons(result: Result) -> np.ndarray:
-    """Per need the reason code ("" when served); capacity is checked against what is left."""
+    """Per need the reason code ("" when served).
+
+    "capacity" is kept only when fewer candidates have room left than the providers the need
+    takes; otherwise the need is :data:`NOT_CHOSEN`.
+    """
     a, c = result.problem.arrays, result.candidates
     codes = np.array([r.value for r in REASONS] + [""], dtype=object)[result.reasons]
     capacity = np.flatnonzero(result.reasons == REASONS.index(Reason.CAPACITY))
     if len(capacity):
         tasks, minutes = remaining(result)
         room = (tasks[c.resource] >= 1) & (minutes[c.resource] >= c.load)
-        has_room = np.bincount(c.need, weights=room, minlength=a.n_needs) > 0
-        codes[capacity[has_room[capacity]]] = NOT_CHOSEN
+        with_room = np.bincount(c.need, weights=room, minlength=a.n_needs)
+        enough = with_room[capacity] >= a.need_providers[capacity]
+        codes[capacity[enough]] = NOT_CHOSEN
     return codes.astype(str)
 
 

@@ -54,6 +54,8 @@ def check_hierarchy(
     in_cycle: set[str] = set()
     for cycle in nx.simple_cycles(parents):
         in_cycle.update(cycle)
+        first = min(range(len(cycle)), key=lambda k: by_id[cycle[k]][0])  # start at the record listed first
+        cycle = cycle[first:] + cycle[:first]
         i = by_id[cycle[0]][0]
         yield Location("areas", i), "parent", "cycle in the hierarchy: " + " -> ".join([*cycle, cycle[0]])
     for i, area in enumerate(areas):
@@ -70,7 +72,7 @@ def check_hierarchy(
             yield Location("communities", i), "street", f"community {community.id!r} has no parent street"
         elif areas and community.street not in by_id:
             yield Location("communities", i), "street", f"unknown street {community.street!r}"
-        elif areas:
+        elif areas and community.street not in in_cycle:
             street = by_id[community.street][1]
             if street.level is not Level.STREET:
                 yield (Location("communities", i), "street",
