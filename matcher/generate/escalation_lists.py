@@ -1,5 +1,5 @@
 """Shared pieces of the escalation scenarios (Wanshou Road, Xihu): need templates by urgency,
-the skills each level offers, and writing lists as CSV beside a scenario.yaml.
+the skills each level offers, community resources and level departments.
 
 Skills are split by level so escalation has work to do: community volunteers, party members
 and stations cover everyday skills; utility repair, heating and property disputes need the
@@ -8,13 +8,10 @@ street's departments; permits and major repairs need the district's.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 #: (category, skill, urgency, tier, weight): the needs residents raise, by urgency level.
 NEED_TEMPLATES: tuple[tuple[str, str, str, str, float], ...] = (
@@ -67,24 +64,6 @@ def draw_needs(rng: np.random.Generator, communities: Sequence[str], weights: np
                      "tier": tier, "urgency": urgency, "group": groups[i], "skills": skill, "hours": float(hours[i]),
                      "title": titles[i] if titles is not None else ""})
     return rows
-
-
-def write_lists(out: Path, doc: dict[str, Any], lists: dict[str, list[dict[str, Any]]]) -> list[Path]:
-    """Write each list as ``<name>.csv`` and a scenario.yaml pointing at them."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in lists.items():
-        path = out / f"{name}.csv"
-        fields = list(dict.fromkeys(k for row in rows for k in row))
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        doc[name] = path.name
-        written.append(path)
-    scenario = out / "scenario.yaml"
-    scenario.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [scenario, *written]
 
 
 def skills_text(skills: set[str] | list[str]) -> str:
