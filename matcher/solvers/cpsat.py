@@ -88,15 +88,23 @@ def build_model(
     return model, x, all_or_nothing, assumptions
 
 
-class _StopHook(cp_model.CpSolverSolutionCallback):
-    """Calls ``should_stop`` at every improving solution and stops the search when it says so."""
+#: ``on_progress(objective, bound, seconds)`` in scaled units, called at improving solutions.
+ProgressHook = Callable[[int, int, float], None]
 
-    def __init__(self, should_stop: Callable[[], bool]) -> None:
+
+class _Monitor(cp_model.CpSolverSolutionCallback):
+    """At every improving solution: report progress, and stop the search when asked to."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None, on_progress: ProgressHook | None) -> None:
         super().__init__()
         self._should_stop = should_stop
+        self._on_progress = on_progress
 
     def on_solution_callback(self) -> None:
-        if self._should_stop():
+        if self._on_progress:
+            self._on_progress(int(round(self.objective_value)), int(math.floor(self.best_objective_bound + 1e-6)),
+                              self.wall_time)
+        if self._should_stop and self._should_stop():
             self.stop_search()
 
 
@@ -110,6 +118,7 @@ def solve_cpsat(
     seed: int = 0,
     hint: Solution | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Solution:
     """Best solution within ``time_limit`` seconds with its proven bound.
 
@@ -129,7 +138,7 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(model, _StopHook(should_stop) if should_stop else None)
+    status = solver.solve(model, _Monitor(should_stop, on_progress))
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
