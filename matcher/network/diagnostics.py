@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types onl
 #: The reason said when enough candidates had room left but the solver passed the need over
 #: (a negative value, a side constraint, or a time limit); not a capacity shortage.
 NOT_CHOSEN = "not_chosen"
-WITHIN_REACH_IN_TIME = {Reason.OUT_OF_REACH, Reason.NOT_AVAILABLE, Reason.TOO_SLOW}
+#: The codes that together say "none within reach in time".
+WITHIN_REACH_IN_TIME = {Reason.OUT_OF_REACH.value, Reason.NOT_AVAILABLE.value, Reason.TOO_SLOW.value}
 SHOWN = 3
 
 
@@ -261,11 +262,10 @@ def explain_need(result: Result, need_id: str) -> dict[str, Any]:
         return out
     code = str(need_reasons(result)[n])
     out.update(status="unmatched", reason=code, explanation=_label(code))
-    skilled = _skilled(result, n)
     if code == Reason.NO_SKILL.value:
         out["facts"] = f"no resource offers {need.category.value} with skills {sorted(need.skills)}"
-    elif Reason(code) in WITHIN_REACH_IN_TIME if code != NOT_CHOSEN else False:
-        out["facts"] = _reach_facts(result, n, skilled)
+    elif code in WITHIN_REACH_IN_TIME:
+        out["facts"] = _reach_facts(result, n, _skilled(result, n))
     elif code == Reason.PAIRING_BLOCKED.value:
         out["facts"] = _pairing_facts(result, n)
     elif code in (Reason.CAPACITY.value, NOT_CHOSEN):
