@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.network.escalation import SEVEN_WORKING_DAYS, EscalationRules, escalate, level_problem
 from matcher.problem import LEVELS
@@ -104,3 +106,40 @@ def test_negative_routing_minutes_refused():
     """Routing minutes must not be negative."""
     with pytest.raises(ValueError, match="street_minutes"):
         EscalationRules(street_minutes=-1)
+
+
+@st.composite
+def hierarchies(draw):
+    """Needs of every urgency in two streets; resources at all three levels with random skills."""
+    needs = [need(f"N{i}", draw(st.sampled_from(["C1", "C2", "C3"])), urgency=draw(st.sampled_from(URGENCY)),
+                  skills=draw(st.sampled_from(["", "nurse", "permit"]))) for i in range(draw(st.integers(1, 8)))]
+    resources = []
+    for i in range(draw(st.integers(1, 5))):
+        level = draw(st.sampled_from(["community", "street", "district"]))
+        resources.append(resource(f"R{i}", draw(st.sampled_from(["C1", "C2", "C3"])), level=level,
+                                  kind="volunteer" if level == "community" else "department",
+                                  skills=draw(st.sampled_from(["", "nurse", "nurse;permit"])),
+                                  capacity_tasks=draw(st.integers(0, 3)),
+                                  response_minutes=draw(st.sampled_from([0, 20, 600])),
+                                  radius_minutes={"community": 10, "street": 60, "district": 600}[level]))
+    return problem(TOWN, needs, resources)
+
+
+URGENCY = ["emergency", "utilities", "normal", "complex"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(hierarchies())
+def test_escalation_invariants(p):
+    """Served needs meet their deadline; the community level equals a direct solve of the community-only
+    problem; a need reaches a level only if the level's routing leaves time before its deadline."""
+    rules = EscalationRules()
+    result = escalate(p, rules=rules)
+    assert (result.arrival[result.served] <= result.deadline[result.served]).all()
+    community_only = solve(level_problem(p, Level.COMMUNITY, np.arange(len(p.needs)), 0.0))
+    assert int((result.level == 0).sum()) == community_only.n_served
+    for n in range(len(p.needs)):
+        for lvl in LEVELS[: result.tried[n]]:
+            assert rules.delay(lvl) < result.deadline[n]
+        if result.served[n]:
+            assert result.level[n] == result.tried[n] - 1  # escalation stops where the need is served
