@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import filecmp
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,20 @@ def test_case_figures():
     x = GENERATORS["xihu"](2016).lists
     assert len(x["grids"]) == 386 and len([a for a in x["areas"] if a["level"] == "street"]) == 11
     assert all(3 <= g["party_groups"] <= 5 and 8 <= g["party_members"] / g["party_groups"] <= 12 for g in x["grids"])
+
+
+def test_solver_modules_do_not_import_the_network_analysis():
+    """The analysis reads results; the solver core never imports matcher.network."""
+    code = ("import sys, matcher.solvers, matcher.candidates, matcher.result; "
+            "print(sorted(m for m in sys.modules if m.startswith('matcher.network')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_explain_xihu_reports_its_grids(capsys):
+    """On the Xihu case, explain counts the governance graph down to party members and lists overloaded grids."""
+    assert main(["explain", str(ROOT / "scenarios" / "xihu" / "scenario.yaml"), "--rows", "0",
+                 "--bottlenecks", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "district 1, street 11, community 193, grid 386" in out
+    assert "Grids whose visits exceed their workers' weekly capacity:" in out
