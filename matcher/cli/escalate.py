@@ -4,12 +4,12 @@ where every need was solved, its route and its deadline status (吹哨报到).""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import Issue, ScenarioError
+from matcher.files import csv_text, write_files
 from matcher.io.scenario import Scenario, load_scenario
 from matcher.network.escalation import EscalationRules, escalate
 from matcher.network.hierarchy import check_hierarchy, governance_graph
@@ -59,12 +59,8 @@ def handle(args: argparse.Namespace) -> int:
                       time_limit=args.time_limit)
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name
-    out.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()
-    (out / "escalation.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    with (out / "escalation.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(data["needs"][0]) if data["needs"] else ["need"])
-        writer.writeheader()
-        writer.writerows(data["needs"])
+    write_files(out, {"escalation.json": json.dumps(data, ensure_ascii=False, indent=1),
+                      "escalation.csv": csv_text(data["needs"])})
     print(f"\nWrote {out}/escalation.json and {out}/escalation.csv")
     return 0
