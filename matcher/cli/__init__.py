@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from matcher import __version__
-from matcher.cli import generate, run, validate
+from matcher.cli import escalate, explain, generate, run, validate
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
 
-COMMANDS = (run, validate, generate)
+COMMANDS = (run, validate, generate, escalate, explain)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
