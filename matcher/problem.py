@@ -63,7 +63,7 @@ class Problem:
         claims: Sequence[Claim] = (),
         venues: Sequence[Venue] = (),
         budgets: Sequence[Budget] = (),
-    ) -> "Problem":
+    ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
             tuple(communities), tuple(needs), tuple(resources), tuple(projects), tuple(pairings),
@@ -115,7 +115,7 @@ class Problem:
         return bool(self.orders or self.budgets)
 
     @cached_property
-    def arrays(self) -> "ProblemArrays":
+    def arrays(self) -> ProblemArrays:
         """The problem compiled to numpy arrays (computed once)."""
         return ProblemArrays.compile(self)
 
@@ -243,7 +243,7 @@ class ProblemArrays:
     pairing_minimums: list[tuple[int, int, int]]  # (group, community, min_served), when hard
 
     @classmethod
-    def compile(cls, problem: Problem) -> "ProblemArrays":
+    def compile(cls, problem: Problem) -> ProblemArrays:
         communities = problem.communities
         cidx = _index([c.id for c in communities])
         streets = _index(sorted({c.street for c in communities}))

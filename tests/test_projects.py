@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from matcher.candidates import VALUE_SCALE
 from matcher.domain import Budget, Claim, Community, Need, Order, Project, Resource, Venue
 from matcher.errors import FieldError, InfeasibleError
 from matcher.problem import Problem
@@ -38,8 +39,9 @@ def test_joint_beats_ordering_first_when_a_unit_is_contested():
     emergency directly, which is worth more (12 against 8)."""
     result = solve_projects(contested_unit(), time_limit=5, workers=1)
     assert result.status == "optimal"
-    # two basic needs (2 x 4), less the claim's travel (5 min x 0.01, +0.001) and the order price (0.001)
-    assert result.baseline == pytest.approx(8 - 0.051 - 0.001)
+    # two basic needs (2 x 4), less the claim's travel (5 min x 0.01, plus one unit) and the order price (one unit)
+    unit = 1 / VALUE_SCALE
+    assert result.baseline == pytest.approx(8 - (0.05 + unit) - unit)
     assert result.objective > result.baseline
     assert result.served_directly.tolist() == [False, False, True]
     assert result.orders() == []
@@ -91,7 +93,7 @@ def test_fixed_orders_and_claims_reduce_to_flow_with_the_same_optimum():
     space = build_space(problem, result.space.policy)
     (part,) = split_parts(space)
     _, value, _, status = JointModel(space, part).solve(5, 1, 0)
-    assert status == "optimal" and value == round(result.objective * 1000)
+    assert status == "optimal" and value == round(result.objective * VALUE_SCALE)
     assert result.served_by_project.sum() == 2 and result.served_directly.sum() == 1
 
 
@@ -121,7 +123,7 @@ def test_parts_share_nothing_and_bounds_add_up():
     )
     result = solve_projects(problem, time_limit=5, workers=2)
     assert len(result.parts) == 2
-    assert result.bound == pytest.approx(sum(p.bound for p in result.parts) / 1000)
+    assert result.bound == pytest.approx(sum(p.bound for p in result.parts) / VALUE_SCALE)
 
 
 def venue_problem(capacity: int) -> Problem:

@@ -7,12 +7,12 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
-from project_cases import small_problems, violations
 
 from matcher.candidates import VALUE_SCALE
 from matcher.projects import solve_projects
 from matcher.projects.plan import ORDER_COST
 from matcher.projects.space import build_space
+from tests.project_cases import small_problems, violations
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

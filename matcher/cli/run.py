@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from matcher.cli.options import add_policy_options, policy_from_args
+from matcher.cli.options import ProgressLine, add_policy_options, policy_from_args
 from matcher.cli.project_run import run_projects
 from matcher.io.scenario import load_scenario
 from matcher.projects.model import ENGINES
@@ -35,7 +35,7 @@ def handle(args: argparse.Namespace) -> int:
     if scenario.problem.has_projects:
         return run_projects(args, scenario, policy)
     result = solve(scenario.problem, policy, solver=args.solver, time_limit=args.time_limit,
-                   workers=args.workers, seed=args.seed)
+                   workers=args.workers, seed=args.seed, on_progress=ProgressLine(args.time_limit))
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name
     written = result.write(out)

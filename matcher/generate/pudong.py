@@ -7,20 +7,18 @@ Streets are laid out 7 km apart with their communities within 2 km of the centre
 their own street and volunteers 10 minutes around home, so streets share no resource and the
 solver may take them one by one.
 
-    python -m matcher.generate.pudong scenarios/pudong --seed 2024
-    python -m matcher.generate.pudong scenarios/pudong-street --streets 1 --seed 2024
+    matcher generate pudong --seed 2024 --out scenarios/pudong
+    matcher generate pudong-street --seed 2024 --out scenarios/pudong-street
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from matcher.generate.catalogue import SKILLS, pudong_catalogue
-from matcher.generate.scenario_files import write_scenario
+from matcher.generate.writer import GeneratedScenario
 from matcher.vocabulary import Category, PopulationGroup, Tier, Urgency
 
 STREETS = (
@@ -63,8 +61,8 @@ def _skills_for(rng: np.random.Generator, categories: list[Category], per_catego
 
 
 def generate(seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES,
-             needs_per_community: float = 8.0) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
-    """The scenario header and its lists, all drawn from ``seed``."""
+             needs_per_community: float = 8.0) -> GeneratedScenario:
+    """The scenario, all drawn from ``seed``."""
     rng = np.random.default_rng(seed)
     catalogue = pudong_catalogue(rng)
     names = STREETS[:streets]
@@ -91,15 +89,23 @@ def generate(seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES
         _street_resources(rng, s, street, comm_ids, lists)
         _street_needs(rng, comm_ids, needs_per_community, lists)
     _given_orders(rng, lists)
-    header = {
-        "name": ("pudong" if streets == len(STREETS)
-                 else "pudong-street" if streets == 1 else f"pudong-{streets}-streets"),
-        "description": (f"Pudong doorstep services: {len(lists['communities'])} communities in {streets} "
-                        f"streets/towns, the 147-project catalogue of 26 departments; generated with seed {seed} "
-                        f"by matcher.generate.pudong"),
-        "settings": {"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
-    }
-    return header, lists
+    name = ("pudong" if streets == len(STREETS)
+            else "pudong-street" if streets == 1 else f"pudong-{streets}-streets")
+    description = (f"Pudong doorstep services: {len(lists['communities'])} communities in {streets} streets/towns, "
+                   f"the 147-project catalogue of 26 departments; generated with seed {seed} "
+                   f"by matcher.generate.pudong")
+    return GeneratedScenario(name, description, {k: rows for k, rows in lists.items() if rows},
+                             settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0})
+
+
+def pudong(seed: int) -> GeneratedScenario:
+    """All of Pudong: 36 streets/towns, 1,284 communities."""
+    return generate(seed)
+
+
+def pudong_street(seed: int) -> GeneratedScenario:
+    """One Pudong street (36 communities), small enough to solve in seconds."""
+    return generate(seed, streets=1)
 
 
 def _street_resources(rng: np.random.Generator, s: int, street: str, comm_ids: list[str],
@@ -180,21 +186,3 @@ def _given_orders(rng: np.random.Generator, lists: dict[str, list[dict[str, Any]
                      and (not u["pairing_group"] or (u["pairing_group"], c["id"]) in paired)]
         if claimants and rng.random() < 0.5:
             lists["claims"].append({"order": oid, "resource": claimants[0]["id"], "pinned": True})
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matcher.generate.pudong", description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", help="directory for scenario.yaml and the CSV lists")
-    parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--streets", type=int, default=len(STREETS), help="first N streets (36: all of Pudong)")
-    parser.add_argument("--needs-per-community", type=float, default=8.0)
-    args = parser.parse_args(argv)
-    header, lists = generate(args.seed, args.streets, needs_per_community=args.needs_per_community)
-    written = write_scenario(args.out, header, lists)
-    print(f"wrote {len(written)} files to {Path(args.out)}/: {len(lists['communities'])} communities, "
-          f"{len(lists['needs'])} needs, {len(lists['resources'])} resources, {len(lists['projects'])} projects")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

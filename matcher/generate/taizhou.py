@@ -4,18 +4,16 @@ volunteering, 乡愁 heritage), 7 standard canteens that carry the meal service 
 communities, and needs of the focus groups 一老一小一残一特 (elderly, children, disabled,
 special hardship). Planning follows "一谋四定": the need, then the project, venue, provider.
 
-    python -m matcher.generate.taizhou scenarios/taizhou --seed 4
+    matcher generate taizhou --seed 4 --out scenarios/taizhou
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from matcher.generate.scenario_files import write_scenario
+from matcher.generate.writer import GeneratedScenario
 
 STREET, DISTRICT = "白云街道", "椒江区"
 COMMUNITIES = ("白云", "星明", "东升", "岩头", "下陈", "枫南", "东山", "西门", "白沙", "海门", "葭沚", "江城",
@@ -55,8 +53,8 @@ STATIONS = (("elderly_care", "敬老驿站", 2), ("youth", "希望小家", 3), (
             ("volunteering", "爱心驿站", 3), ("heritage", "乡愁馆", 2))
 
 
-def generate(seed: int = 4, needs_per_community: float = 14.0) -> tuple[dict[str, Any], dict[str, list[dict]]]:
-    """The scenario header and its lists, drawn from ``seed``."""
+def taizhou(seed: int = 4, needs_per_community: float = 14.0) -> GeneratedScenario:
+    """The scenario, drawn from ``seed``."""
     rng = np.random.default_rng(seed)
     lists: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "communities", "needs", "resources", "projects", "pairings", "venues", "orders", "claims", "budgets")}
@@ -91,11 +89,10 @@ def generate(seed: int = 4, needs_per_community: float = 14.0) -> tuple[dict[str
         lists["orders"].append({"id": oid, "project": "T01", "community": venue["community"], "pinned": True,
                                 "venue": venue["id"]})
         lists["claims"].append({"order": oid, "resource": f"TZU{k + 1:02d}", "pinned": True})
-    header = {"name": "taizhou", "settings": {"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
-              "description": (f"Taizhou {STREET}: 15 communities, 7 canteens for the meal service, stations of the "
-                              f"five types; focus groups 一老一小一残一特; generated with seed {seed} by "
-                              f"matcher.generate.taizhou")}
-    return header, lists
+    description = (f"Taizhou {STREET}: 15 communities, 7 canteens for the meal service, stations of the five types; "
+                   f"focus groups 一老一小一残一特; generated with seed {seed} by matcher.generate.taizhou")
+    return GeneratedScenario("taizhou", description, {k: rows for k, rows in lists.items() if rows},
+                             settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0})
 
 
 def _resources(rng: np.random.Generator, ids: list[str], lists: dict[str, list[dict[str, Any]]]) -> None:
@@ -146,19 +143,3 @@ def _needs(rng: np.random.Generator, ids: list[str], per_community: float,
                 "tier": "底线民生" if group in ("disabled", "special") else "基本民生",
                 "urgency": "normal", "skills": [skill], "hours": 1.0, "title": f"{skill}需求",
             })
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matcher.generate.taizhou", description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", help="directory for scenario.yaml and the CSV lists")
-    parser.add_argument("--seed", type=int, default=4)
-    args = parser.parse_args(argv)
-    header, lists = generate(args.seed)
-    written = write_scenario(args.out, header, lists)
-    print(f"wrote {len(written)} files to {Path(args.out)}/: {len(lists['communities'])} communities, "
-          f"{len(lists['venues'])} venues, {len(lists['needs'])} needs")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -5,7 +5,6 @@ station (needs served per day, week, month and year)."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE
+from matcher.files import csv_text, write_files
 from matcher.projects.plan import Plan, objective
 from matcher.projects.space import PERIOD_DAYS, ProjectSpace
-from matcher.result import _csv_text, _stage
 from matcher.vocabulary import Vocabulary
 
 
@@ -231,13 +230,8 @@ class ProjectResult:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write projects.json and CSV tables; each file appears whole or not at all."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         data = self.to_dict()
         files = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
         for name in ("orders", "claims", "unclaimed", "popularity"):
-            files[f"{name}.csv"] = _csv_text(data[name])
-        staged = [(_stage(out / name, text), out / name) for name, text in files.items()]
-        for tmp, final in staged:
-            os.replace(tmp, final)
-        return [final for _, final in staged]
+            files[f"{name}.csv"] = csv_text(data[name])
+        return write_files(out_dir, files)
