@@ -1,0 +1,106 @@
+"""Fixtures for the API tests: an app on SQLite and on the local PostgreSQL, tokens, a scenario.
+
+PostgreSQL tests use their own database (``matcher_api_test``) on the server named by
+``MATCHER_TEST_POSTGRES`` (default postgresql://postgres@127.0.0.1:5432/test); they are skipped,
+saying why, only when no server answers there.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api import create_app
+from api.auth import issue_token
+
+DATA = Path(__file__).parent.parent / "data" / "api"
+ADMIN_URL = os.environ.get("MATCHER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_DATABASE = "matcher_api_test"
+UNITS = ("U1", "U2", "U3", "U4", "U5")
+
+
+def _postgres_url() -> str:
+    """Create (once) an empty test database on the local server; skip when none answers."""
+    import psycopg
+
+    try:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (TEST_DATABASE,)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server answers at {ADMIN_URL}: {exc}".strip())
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + TEST_DATABASE
+
+
+def reset_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'matcher.db'}"
+    url = _postgres_url()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'matcher.db'}"
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Any]:
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True})
+    yield app
+    app.extensions["matcher"].runner.shutdown()
+    app.extensions["matcher"].store.dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def tokens(app: Any) -> dict[str, dict[str, str]]:
+    """Authorization headers: 'planner', 'C1'..'C3' (communities), 'U1'..'U5' (units)."""
+    store = app.extensions["matcher"].store
+    out = {}
+    with store.write() as session:
+        out["planner"] = bearer(issue_token(session, "planner"))
+        for community in ("C1", "C2", "C3"):
+            out[community] = bearer(issue_token(session, "community", community))
+        for unit in UNITS:
+            out[unit] = bearer(issue_token(session, "unit", unit))
+    return out
+
+
+def upload(client: Any, headers: dict[str, str], name: str = "scenario.yaml", extra: tuple[str, ...] = ()) -> Any:
+    files: dict[str, Any] = {"scenario": (io.BytesIO((DATA / name).read_bytes()), name)}
+    if extra:
+        files["files"] = [(io.BytesIO((DATA / e).read_bytes()), e) for e in extra]
+    return client.post("/scenarios", data=files, headers=headers, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def scenario_id(client: Any, tokens: dict[str, dict[str, str]]) -> int:
+    response = upload(client, tokens["planner"])
+    assert response.status_code == 201, response.json
+    return response.json["id"]
