@@ -70,7 +70,7 @@ class JobRunner:
     def stop(self, actor: Principal, job_id: str) -> SolveJob | None:
         """Ask a job to stop: a queued job never starts; a running one keeps its best solution so far."""
         with self.store.write() as session:
-            job = session.get(SolveJob, job_id)
+            job = session.get(SolveJob, job_id, with_for_update=True)
             if job is None:
                 return None
             if job.status in UNFINISHED:
@@ -96,7 +96,7 @@ class JobRunner:
 
     def _solve(self, job_id: str, stop: threading.Event) -> None:
         with self.store.write() as session:
-            job = session.get(SolveJob, job_id)
+            job = session.get(SolveJob, job_id, with_for_update=True)
             if job is None or job.status != "queued":
                 return
             job.status, job.started_at = "running", now()
@@ -120,7 +120,7 @@ class JobRunner:
     def _finish(self, job_id: str, status: str, *, error: str | None = None, summary: dict[str, Any] | None = None,
                 result: dict[str, Any] | None = None) -> None:
         with self.store.write() as session:
-            job = session.get(SolveJob, job_id)
+            job = session.get(SolveJob, job_id, with_for_update=True)
             if job is None:  # its scenario was deleted meanwhile
                 return
             job.status, job.finished_at, job.error = status, now(), error

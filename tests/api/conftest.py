@@ -104,3 +104,49 @@ def scenario_id(client: Any, tokens: dict[str, dict[str, str]]) -> int:
     response = upload(client, tokens["planner"])
     assert response.status_code == 201, response.json
     return response.json["id"]
+
+
+@pytest.fixture
+def tokens_for() -> Iterator[Any]:
+    """Make an app on a given URL with a planner token and the small scenario uploaded."""
+    made = []
+
+    def make(url: str) -> tuple[Any, dict[str, str]]:
+        app = create_app({"DATABASE_URL": url})
+        made.append(app)
+        with app.extensions["matcher"].store.write() as session:
+            headers = bearer(issue_token(session, "planner"))
+        response = upload(app.test_client(), headers)
+        app.config["SCENARIO_ID"] = response.json["id"]
+        return app, headers
+
+    yield make
+    for app in made:
+        app.extensions["matcher"].runner.shutdown()
+
+
+def medium_scenario(n_needs: int = 300, n_resources: int = 60, seed: int = 1, n_communities: int = 12) -> bytes:
+    """A random scenario CP-SAT does not finish proving within seconds (needs take 1 or 2 providers)."""
+    import random
+
+    import yaml
+
+    rng = random.Random(seed)
+    categories = ["health", "legal", "daily_life", "culture", "government"]
+    communities = [{"id": f"C{i}", "street": f"S{i % 3}", "district": "D1", "x": rng.uniform(0, 6),
+                    "y": rng.uniform(0, 6)} for i in range(n_communities)]
+    needs = [{"id": f"N{i}", "community": f"C{rng.randrange(n_communities)}", "category": rng.choice(categories),
+              "hours": rng.choice([0.5, 1, 1.5, 2, 3]), "providers": rng.choice([1, 2]),
+              "urgency": rng.choice(["normal", "utilities", "complex"])} for i in range(n_needs)]
+    resources = [{"id": f"R{i}", "kind": "unit", "community": f"C{rng.randrange(n_communities)}",
+                  "categories": rng.sample(categories, 2), "capacity_hours": rng.choice([4, 6, 8]),
+                  "capacity_tasks": rng.choice([3, 4, 6]), "radius_minutes": 30} for i in range(n_resources)]
+    doc = {"name": "medium", "communities": communities, "needs": needs, "resources": resources}
+    return yaml.safe_dump(doc, allow_unicode=True).encode()
+
+
+def upload_bytes(client: Any, headers: dict[str, str], content: bytes, name: str = "medium.yaml") -> int:
+    response = client.post("/scenarios", data={"scenario": (io.BytesIO(content), name)}, headers=headers,
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.json
+    return response.json["id"]
