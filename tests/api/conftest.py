@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ import pytest
 
 from api import create_app
 from api.auth import issue_token
+from api.db import Store, upgrade
+from api.models import Base
 
 DATA = Path(__file__).parent.parent / "data" / "api"
 ADMIN_URL = os.environ.get("MATCHER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -39,6 +42,7 @@ def _postgres_url() -> str:
 
 
 def reset_postgres(url: str) -> None:
+    """Drop every table, so the next app builds the schema by its migrations."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -46,13 +50,45 @@ def reset_postgres(url: str) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'matcher.db'}"
+@pytest.fixture(scope="session")
+def migrated_postgres() -> str:
+    """The PostgreSQL test database, built once by the migrations."""
     url = _postgres_url()
     reset_postgres(url)
+    store = Store(url)
+    upgrade(store.engine)
+    store.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file built once by the migrations, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "matcher.db"
+    store = Store(f"sqlite:///{path}")
+    upgrade(store.engine)
+    store.dispose()
+    return path
+
+
+def empty_postgres(url: str) -> None:
+    """Delete every row of every table (the schema stays at the newest migration)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:  # one transaction; DELETE on small tables beats TRUNCATE
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(f"DELETE FROM {table.name}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind, at the newest migration."""
+    if request.param == "sqlite":
+        path = tmp_path / "matcher.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("migrated_postgres")
+    empty_postgres(url)
     return url
 
 
