@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from flask import current_app, g, request
@@ -19,6 +20,12 @@ from sqlalchemy.orm import Session
 from api.models import Token
 
 ROLES = ("planner", "community", "unit")
+
+#: Tokens seen recently, by hash, so a busy client costs no lookup per request; a token revoked
+#: in the database stops working within CACHE_SECONDS.
+CACHE_SECONDS = 30.0
+CACHE_SIZE = 10_000
+_recent: dict[str, tuple[Principal, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,18 @@ def current_principal() -> Principal:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         abort(401, message="missing bearer token: send 'Authorization: Bearer <token>'")
-    store = current_app.extensions["matcher"].store
-    with store.read() as session:
-        token = session.scalar(select(Token).where(Token.token_hash == digest(secret.strip())))
-    if token is None or token.revoked:
-        abort(401, message="unknown or revoked token")
-    g.principal = Principal(token.role, token.subject)
+    key = digest(secret.strip())
+    known = _recent.get(key)
+    if known is None or known[1] < time.monotonic():
+        store = current_app.extensions["matcher"].store
+        with store.read() as session:
+            token = session.scalar(select(Token).where(Token.token_hash == key))
+        if token is None or token.revoked:
+            abort(401, message="unknown or revoked token")
+        if len(_recent) >= CACHE_SIZE:
+            _recent.clear()
+        known = _recent[key] = (Principal(token.role, token.subject), time.monotonic() + CACHE_SECONDS)
+    g.principal = known[0]
     return g.principal
 
 

@@ -8,14 +8,14 @@ IMMEDIATE``). An ``Idempotency-Key`` makes a retried claim return the claim it m
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
 from api.auth import Principal
 from api.errors import ApiError
-from api.models import Claim, Order, Transfer, now
+from api.models import Claim, ListRecord, Order, Transfer, now
 from api.records import find_record
 
 STAGE_ORDER = ("hearing", "running", "evaluated")
@@ -33,16 +33,26 @@ def active_claims(session: Session, order_id: int) -> int:
         Claim.order_id == order_id, Claim.status == "active")) or 0
 
 
+def _unknown_unit(unit: str, scenario_id: int, field: str) -> ApiError:
+    return ApiError(422, f"unit {unit!r} is not in the resources list (资源清单) of scenario {scenario_id}",
+                    {"json": {field: [f"unknown unit {unit!r}"]}})
+
+
 def _check_unit(session: Session, order: Order, unit: str, field: str) -> None:
     if find_record(session, order.scenario_id, "resources", unit) is None:
-        raise ApiError(422, f"unit {unit!r} is not in the resources list (资源清单) of scenario {order.scenario_id}",
-                       {"json": {field: [f"unknown unit {unit!r}"]}})
+        raise _unknown_unit(unit, order.scenario_id, field)
 
 
 def claim(session: Session, actor: Principal, order_id: int, unit: str,
           idempotency_key: str | None) -> tuple[Claim, bool]:
     """Claim one slot of an order for ``unit``; return the claim and whether it is new."""
-    order = lock_order(session, order_id)
+    known_unit = select(ListRecord.id).where(ListRecord.scenario_id == Order.scenario_id,
+                                             ListRecord.list_name == "resources", ListRecord.record_id == unit)
+    found = session.execute(select(Order.scenario_id, Order.slots, Order.stage, known_unit.exists())
+                            .where(Order.id == order_id).with_for_update(of=Order)).first()
+    if found is None:
+        raise ApiError(404, f"no order {order_id}")
+    scenario_id, slots, stage, unit_known = found
     if idempotency_key:
         earlier = session.scalar(select(Claim).where(Claim.unit == unit, Claim.idempotency_key == idempotency_key))
         if earlier is not None:
@@ -50,16 +60,16 @@ def claim(session: Session, actor: Principal, order_id: int, unit: str,
                 raise ApiError(422, "this Idempotency-Key was used for a claim of another order",
                                {"headers": {"Idempotency-Key": ["already used for another order"]}})
             return earlier, False
-    if order.stage == "evaluated":
+    if stage == "evaluated":
         raise ApiError(409, f"order {order_id} is evaluated and closed to claims")
-    _check_unit(session, order, unit, "unit")
-    mine = session.scalar(select(Claim).where(Claim.order_id == order_id, Claim.unit == unit,
-                                              Claim.status == "active"))
+    if not unit_known:
+        raise _unknown_unit(unit, scenario_id, "unit")
+    taken, mine = session.execute(select(func.count(), func.max(case((Claim.unit == unit, Claim.id))))
+                                  .where(Claim.order_id == order_id, Claim.status == "active")).one()
     if mine is not None:
-        raise ApiError(409, f"unit {unit!r} already holds claim {mine.id} on order {order_id}")
-    taken = active_claims(session, order_id)
-    if taken >= order.slots:
-        raise ApiError(409, f"order {order_id} is full: {taken} of {order.slots} slots claimed")
+        raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
+    if taken >= slots:
+        raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
     new = Claim(order_id=order_id, unit=unit, status="active", idempotency_key=idempotency_key or None)
     session.add(new)
     try:
@@ -67,8 +77,8 @@ def claim(session: Session, actor: Principal, order_id: int, unit: str,
     except IntegrityError:  # the same key, used at this moment for another order
         raise ApiError(409, "this Idempotency-Key is in use by another claim",
                        {"headers": {"Idempotency-Key": ["in use"]}}) from None
-    audit.record(session, actor, "claim.create", "claim", new.id, order.scenario_id, order=order_id, unit=unit,
-                 slot=taken + 1, slots=order.slots)
+    audit.record(session, actor, "claim.create", "claim", new.id, scenario_id, order=order_id, unit=unit,
+                 slot=taken + 1, slots=slots)
     return new, True
 
 

@@ -167,7 +167,7 @@ def _client_thread(port: int, attempts: list[Attempt], start_at: float, out: lis
     time.sleep(max(0.0, start_at - time.time()))
     for unit, token, order, key in attempts:
         headers = {"Authorization": f"Bearer {token}", **({"Idempotency-Key": key} if key else {})}
-        began = time.perf_counter()
+        began_at, began = time.time(), time.perf_counter()
         try:
             status, body = request(port, "POST", f"/orders/{order}/claims", {"unit": unit}, headers, conn)
         except (OSError, http.client.HTTPException) as exc:
@@ -175,7 +175,7 @@ def _client_thread(port: int, attempts: list[Attempt], start_at: float, out: lis
             conn.close()
             conn = http.client.HTTPConnection(HOST, port, timeout=60)
         ended = time.perf_counter()
-        out.append((unit, order, key, status, (body or {}).get("id"), ended - began, time.time()))
+        out.append((unit, order, key, status, (body or {}).get("id"), ended - began, began_at, time.time()))
     conn.close()
 
 
@@ -193,11 +193,12 @@ def _process(port: int, per_client: list[list[Attempt]], start_at: float) -> lis
 def fire(port: int, per_client: list[list[Attempt]], processes: int, delay: float = 1.5) -> tuple[list[tuple], float]:
     """Run each client's attempts in its own thread, clients spread over ``processes`` processes,
     all starting at the same moment. Returns one row per attempt:
-    (unit, order, key, status, claim id, latency s, finished at) and the wall time of the burst."""
+    (unit, order, key, status, claim id, latency s, started at, finished at) and the wall time from
+    the first request sent to the last answer received."""
     groups = [per_client[i::processes] for i in range(processes)]
     start_at = time.time() + delay + 0.3 * processes  # spawned processes need a moment to import
     with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
         rows = [row for part in pool.map(_process, [port] * processes, groups, [start_at] * processes)
                 for row in part]
-    wall = max(r[6] for r in rows) - start_at
+    wall = max(r[7] for r in rows) - min(r[6] for r in rows)
     return rows, wall
