@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
@@ -48,6 +48,7 @@ class Extension:
 
     store: Store
     runner: JobRunner
+    recent_tokens: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -21,11 +21,10 @@ from api.models import Token
 
 ROLES = ("planner", "community", "unit")
 
-#: Tokens seen recently, by hash, so a busy client costs no lookup per request; a token revoked
-#: in the database stops working within CACHE_SECONDS.
+#: Each app keeps the tokens it saw recently, by hash, so a busy client costs no lookup per
+#: request; a token revoked in the database stops working within CACHE_SECONDS.
 CACHE_SECONDS = 30.0
 CACHE_SIZE = 10_000
-_recent: dict[str, tuple[Principal, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -75,16 +74,17 @@ def current_principal() -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         abort(401, message="missing bearer token: send 'Authorization: Bearer <token>'")
     key = digest(secret.strip())
-    known = _recent.get(key)
+    extension = current_app.extensions["matcher"]
+    recent: dict[str, tuple[Principal, float]] = extension.recent_tokens
+    known = recent.get(key)
     if known is None or known[1] < time.monotonic():
-        store = current_app.extensions["matcher"].store
-        with store.read() as session:
+        with extension.store.read() as session:
             token = session.scalar(select(Token).where(Token.token_hash == key))
         if token is None or token.revoked:
             abort(401, message="unknown or revoked token")
-        if len(_recent) >= CACHE_SIZE:
-            _recent.clear()
-        known = _recent[key] = (Principal(token.role, token.subject), time.monotonic() + CACHE_SECONDS)
+        if len(recent) >= CACHE_SIZE:
+            recent.clear()
+        known = recent[key] = (Principal(token.role, token.subject), time.monotonic() + CACHE_SECONDS)
     g.principal = known[0]
     return g.principal
 
