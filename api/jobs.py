@@ -100,16 +100,14 @@ class JobRunner:
             if job is None or job.status != "queued":
                 return
             job.status, job.started_at = "running", now()
+            solver, time_limit, policy_spec = job.solver, job.time_limit, job.policy
             scenario = session.get(Scenario, job.scenario_id)
-            if scenario is None:
-                return
-            problem = load_problem(session, scenario)
-            policy = policy_from(job.policy)
-            solver, time_limit = job.solver, job.time_limit
         try:
-            result = solve(problem, policy, solver=solver, time_limit=time_limit, workers=self.solver_workers,
-                           should_stop=stop.is_set)
-        except MatcherError as exc:
+            with self.store.read() as session:
+                problem = load_problem(session, scenario)  # type: ignore[arg-type]
+            result = solve(problem, policy_from(policy_spec), solver=solver, time_limit=time_limit,
+                           workers=self.solver_workers, should_stop=stop.is_set)
+        except MatcherError as exc:  # bad lists or policy, infeasible rules, no solution in time
             self._finish(job_id, "failed", error=str(exc))
             return
         data = _json_ready(result.to_dict())

@@ -40,7 +40,7 @@ def record_data(record: Record) -> dict[str, Any]:
     return {f.name: plain(getattr(record, f.name)) for f in fields(record) if getattr(record, f.name) is not None}
 
 
-def record_key(list_name: str, record: Record) -> str:
+def record_key(record: Record) -> str:
     return str(getattr(record, "id", None) or f"{record.group}->{record.community}")  # type: ignore[attr-defined]
 
 
@@ -54,7 +54,7 @@ def category_of(record: Record) -> str | None:
 
 def make_row(scenario_id: int, list_name: str, position: int, record: Record) -> ListRecord:
     return ListRecord(scenario_id=scenario_id, list_name=list_name, position=position,
-                      record_id=record_key(list_name, record), community=getattr(record, "community", None),
+                      record_id=record_key(record), community=getattr(record, "community", None),
                       category=category_of(record), data=record_data(record))
 
 
@@ -87,11 +87,6 @@ def load_problem(session: Session, scenario: Scenario) -> Problem:
     return Problem.build(lists["communities"], lists["needs"], lists["resources"],  # type: ignore[arg-type]
                          lists["projects"], lists["pairings"], Settings.from_record(scenario.settings),  # type: ignore[arg-type]
                          scenario.name)
-
-
-def community_ids(session: Session, scenario_id: int) -> set[str]:
-    return set(session.scalars(select(ListRecord.record_id).where(
-        ListRecord.scenario_id == scenario_id, ListRecord.list_name == "communities")))
 
 
 def find_record(session: Session, scenario_id: int, list_name: str, record_id: str) -> ListRecord | None:

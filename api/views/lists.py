@@ -18,9 +18,10 @@ from api import audit
 from api.auth import current_principal, require_planner
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
-from api.records import EDITABLE, community_ids, fill_row, find_record, make_row, parse
+from api.records import EDITABLE, fill_row, find_record, load_problem, make_row, parse
 from api.schemas import RecordPageSchema, RecordQuery, RecordSchema, record_schema
 from api.views.common import MAX_ID, get_or_404, paged, store
+from matcher.errors import ScenarioError
 from matcher.vocabulary import Category
 
 TITLES = {"needs": "Needs list (需求清单)", "resources": "Resources list (资源清单)",
@@ -37,11 +38,17 @@ def _category_filter(value: str) -> Any:
                column.like(f"%;{wanted};%"))
 
 
-def _check_community(session: Session, scenario_id: int, record: Any) -> None:
-    community = getattr(record, "community", None)
-    if community is not None and community not in community_ids(session, scenario_id):
-        raise ApiError(422, f"unknown community {community!r} in scenario {scenario_id}",
-                       {"json": {"community": [f"unknown community {community!r}"]}})
+def _check_problem(session: Session, scenario_id: int) -> None:
+    """After a change, every cross-record rule of :meth:`Problem.check` must still hold (unknown
+    community, pairing without resources, ...); else 422 naming the field, and nothing is written."""
+    session.flush()
+    try:
+        load_problem(session, get_or_404(session, Scenario, scenario_id, "scenario"))
+    except ScenarioError as exc:
+        errors: dict[str, list[str]] = {}
+        for issue in exc.issues:
+            errors.setdefault(issue.field or "_schema", []).append(f"{issue.file} {issue.record}: {issue.message}")
+        raise ApiError(422, f"the change breaks the scenario: {exc.issues[0]}", {"json": errors}) from None
 
 
 def list_blueprint(list_name: str) -> Blueprint:
@@ -76,14 +83,13 @@ def list_blueprint(list_name: str) -> Blueprint:
             record = parse(list_name, body)
             with store().write() as session:
                 get_or_404(session, Scenario, scenario_id, "scenario")
-                _check_community(session, scenario_id, record)
                 if find_record(session, scenario_id, list_name, record.id) is not None:  # type: ignore[attr-defined]
                     raise ApiError(409, f"{list_name} already holds id {record.id!r}")  # type: ignore[attr-defined]
                 position = session.scalar(select(func.coalesce(func.max(ListRecord.position), -1) + 1).where(
                     ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name))
                 row = make_row(scenario_id, list_name, position or 0, record)
                 session.add(row)
-                session.flush()
+                _check_problem(session, scenario_id)
                 audit.record(session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id,
                              data=row.data)
                 return row
@@ -110,9 +116,9 @@ def list_blueprint(list_name: str) -> Blueprint:
                 for key in [k for k, v in body.items() if v is None]:
                     merged.pop(key, None)
                 record = parse(list_name, merged)
-                _check_community(session, scenario_id, record)
                 before = row.data
                 fill_row(row, record)
+                _check_problem(session, scenario_id)
                 audit.record(session, actor, f"{list_name}.update", list_name, record_id, scenario_id,
                              changed={k: [before.get(k), row.data.get(k)] for k in body})
                 session.flush()

@@ -43,7 +43,11 @@ class Solves(MethodView):
         if spec is not None and not isinstance(spec, (str, dict)):
             raise ApiError(422, "policy is a preset name or a mapping",
                            {"json": {"policy": ["expected text or object"]}})
-        policy = base if spec is None else get_policy(spec)
+        try:
+            policy = base if spec is None else get_policy(spec)
+        except (TypeError, ValueError) as exc:  # FieldError is a ValueError and names its field
+            field = getattr(exc, "field", "policy")
+            raise ApiError(422, f"invalid policy: {exc}", {"json": {field: [str(exc)]}}) from None
         return runner().submit(actor, scenario_id, body["solver"], body["time_limit"], policy_data(policy))
 
 

@@ -78,3 +78,11 @@ def test_update_refuses_bad_values(client, tokens, scenario_id):
     assert client.patch(url, json={"community": "C9"}, headers=tokens["planner"]).status_code == 422
     assert client.patch(url, json={"kind": "unit"}, headers=tokens["U1"]).status_code == 403
     assert client.get(url, headers=tokens["planner"]).json["data"]["capacity_hours"] == 8.0
+
+
+def test_edit_breaking_a_cross_record_rule_is_refused(client, tokens, scenario_id):
+    """Taking the only resource out of a paired unit group would orphan the pairing: 422, nothing written."""
+    url = f"/scenarios/{scenario_id}/resources/U1"
+    response = client.patch(url, json={"pairing_group": None}, headers=tokens["planner"])
+    assert response.status_code == 422 and "group" in response.json["errors"]["json"]
+    assert client.get(url, headers=tokens["planner"]).json["data"]["pairing_group"] == "G1"

@@ -60,6 +60,8 @@ def test_solve_permissions_and_errors(client, tokens, scenario_id):
     assert bad.status_code == 422 and "preset" in bad.json["errors"]["json"]
     assert client.post(url, json={"solver": "magic"}, headers=tokens["planner"]).status_code == 422
     assert client.post(url, json={"policy": {"travel_cost": -1}}, headers=tokens["planner"]).status_code == 422
+    odd = client.post(url, json={"policy": {"tier_weights": {"floor": [1]}}}, headers=tokens["planner"])
+    assert odd.status_code == 422, odd.json
     assert client.delete("/solves/x1", headers=tokens["U1"]).status_code == 403
 
 
