@@ -84,9 +84,9 @@ def load_problem(session: Session, scenario: Scenario) -> Problem:
     lists: dict[str, list[Record]] = {name: [] for name in LISTS}
     for row in rows:
         lists[row.list_name].append(parse(row.list_name, row.data))
-    return Problem.build(lists["communities"], lists["needs"], lists["resources"],  # type: ignore[arg-type]
-                         lists["projects"], lists["pairings"], Settings.from_record(scenario.settings),  # type: ignore[arg-type]
-                         scenario.name)
+    # every list of the registry is a keyword of Problem.build, so lists the core adds come along
+    return Problem.build(**lists, settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
+                         name=scenario.name)
 
 
 def find_record(session: Session, scenario_id: int, list_name: str, record_id: str) -> ListRecord | None:
