@@ -17,8 +17,9 @@ from matcher.policy import Policy
 from matcher.problem import CATEGORIES, LEVELS, TIERS, URGENCIES, Problem, ProblemArrays
 from matcher.vocabulary import Level
 
-#: Objective values are scaled to integers for OR-Tools: three decimals are kept.
-VALUE_SCALE = 1000
+#: Objective values are scaled to integers for OR-Tools: two decimals are kept (a travel cost of
+#: 0.01 a minute is one unit a minute). Larger scales slow min-cost flow's cost scaling down.
+VALUE_SCALE = 100
 
 _N_CATEGORIES = len(CATEGORIES)
 _STREET, _DISTRICT = LEVELS.index(Level.STREET), LEVELS.index(Level.DISTRICT)
@@ -144,8 +145,8 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     res, need = res[keep], need[keep]
     available = np.bincount(need, minlength=n_needs)
 
-    minutes = a.travel[a.resource_community[res], a.need_community[need]]
-    arrival = minutes + a.resource_response[res]
+    minutes = a.travel[a.resource_community[res], a.need_community[need]].astype(np.float64)
+    arrival = minutes + a.resource_response[res].astype(np.float64)
     if policy.enforce_deadlines:
         deadlines = np.array([u.deadline_minutes for u in URGENCIES], dtype=np.float32)
         keep = arrival <= deadlines[a.need_urgency[need]]

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from matcher import __version__
-from matcher.cli import run, serve, tokens, validate
+from matcher.cli import escalate, explain, generate, run, serve, tokens, validate
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
 
-COMMANDS = (run, validate, serve, tokens)
+COMMANDS = (run, validate, generate, escalate, explain, serve, tokens)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -48,7 +48,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("matcher: interrupted; nothing was written", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,6 +14,8 @@ from typing import Any
 from matcher.domain import Community, Need, Pairing, Project, Record, Resource, Settings
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.io.tables import Row, load_document, read_rows, rows_of
+from matcher.network.hierarchy import check_hierarchy
+from matcher.network.records import Area, Grid
 from matcher.policy import Policy, get_policy
 from matcher.problem import Location, Problem
 
@@ -24,7 +26,11 @@ LISTS: dict[str, type[Record]] = {
     "resources": Resource,
     "projects": Project,
     "pairings": Pairing,
+    "areas": Area,
+    "grids": Grid,
 }
+#: Lists that are not part of the solver's :class:`Problem`; they are kept in ``Scenario.lists``.
+EXTRA_LISTS = ("areas", "grids")
 REQUIRED_LISTS = ("communities", "needs", "resources")
 TOP_LEVEL = {"name", "description", "settings", "policy", "workbook", *LISTS}
 MAX_ISSUES = 50
@@ -39,6 +45,7 @@ class Scenario:
     path: Path
     description: str = ""
     rows: dict[str, list[Row]] = field(default_factory=dict, repr=False)
+    lists: dict[str, tuple[Record, ...]] = field(default_factory=dict, repr=False)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -81,10 +88,13 @@ def load_scenario(path: str | Path) -> Scenario:
         str(doc.get("name") or path.stem),
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
+    cross += [_issue(rows, loc, f, m)
+              for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
     if cross:
         raise ScenarioError(cross[:MAX_ISSUES])
     assert policy is not None
-    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows)
+    extra = {name: tuple(records[name]) for name in EXTRA_LISTS}
+    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows, extra)
 
 
 def _label(row: Row) -> str:

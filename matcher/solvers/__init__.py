@@ -20,7 +20,7 @@ from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result
 from matcher.solvers.base import Solution, side_constraints
-from matcher.solvers.cpsat import solve_cpsat
+from matcher.solvers.cpsat import ProgressHook, solve_cpsat
 from matcher.solvers.flow import solve_flow
 from matcher.solvers.greedy import solve_greedy
 
@@ -36,17 +36,19 @@ def solve(
     workers: int = 4,
     seed: int = 0,
     should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Result:
     """Match the needs of ``problem`` with its resources under ``policy``.
 
     ``time_limit`` (seconds), ``workers`` and ``seed`` steer CP-SAT; ``should_stop`` is polled at
-    each improving CP-SAT solution and ends the search early, keeping the best solution so far.
+    each improving CP-SAT solution and ends the search early, keeping the best solution so far;
+    ``on_progress(objective, bound, seconds)`` hears of each improving solution (scaled units).
     """
     if solver not in SOLVERS:
         raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
     policy = get_policy(policy)
     start = time.perf_counter()
-    problem.arrays  # compile once, timed with the build
+    _ = problem.arrays  # compile once, timed with the build
     candidates = build_candidates(problem, policy)
     built = time.perf_counter()
     needs_more = side_constraints(problem, candidates, policy)
@@ -63,7 +65,8 @@ def solve(
     else:
         baseline = solve_greedy(problem, candidates, policy)
         solution = solve_cpsat(problem, candidates, policy, time_limit=time_limit, workers=workers, seed=seed,
-                               hint=baseline.chosen, should_stop=should_stop)
+                               hint=baseline, should_stop=should_stop,
+                               on_progress=on_progress)
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)

@@ -31,13 +31,15 @@ def _groups(keys: np.ndarray, n: int) -> list[np.ndarray]:
 
 def build_model(
     problem: Problem, candidates: Candidates, policy: Policy
-) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[str, cp_model.IntVar]]:
-    """The CP-SAT model, its pair variables, and the assumption literal of each named side constraint."""
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[int, cp_model.IntVar], dict[str, cp_model.IntVar]]:
+    """The CP-SAT model, its pair variables, the served flag of each need taking several providers,
+    and the assumption literal of each named side constraint."""
     a = problem.arrays
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{p}") for p in range(len(candidates))]
     by_need = _groups(candidates.need, a.n_needs)
     served: dict[int, cp_model.LinearExprT] = {}
+    all_or_nothing: dict[int, cp_model.IntVar] = {}
     for n, pairs in enumerate(by_need):
         if len(pairs) == 0:
             continue
@@ -49,7 +51,7 @@ def build_model(
         elif len(pairs) >= k:
             s = model.new_bool_var(f"served{n}")
             model.add(total == k * s)
-            served[n] = s
+            served[n] = all_or_nothing[n] = s
         else:
             model.add(total == 0)
     for r, pairs in enumerate(_groups(candidates.resource, a.n_resources)):
@@ -83,18 +85,26 @@ def build_model(
             model.add(sum(members) >= required).only_enforce_if(lit)
     model.add_assumptions(list(assumptions.values()))
     model.maximize(cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist()))
-    return model, x, assumptions
+    return model, x, all_or_nothing, assumptions
 
 
-class _StopHook(cp_model.CpSolverSolutionCallback):
-    """Calls ``should_stop`` at every improving solution and stops the search when it says so."""
+#: ``on_progress(objective, bound, seconds)`` in scaled units, called at improving solutions.
+ProgressHook = Callable[[int, int, float], None]
 
-    def __init__(self, should_stop: Callable[[], bool]) -> None:
+
+class _Monitor(cp_model.CpSolverSolutionCallback):
+    """At every improving solution: report progress, and stop the search when asked to."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None, on_progress: ProgressHook | None) -> None:
         super().__init__()
         self._should_stop = should_stop
+        self._on_progress = on_progress
 
     def on_solution_callback(self) -> None:
-        if self._should_stop():
+        if self._on_progress:
+            self._on_progress(int(round(self.objective_value)), int(math.floor(self.best_objective_bound + 1e-6)),
+                              self.wall_time)
+        if self._should_stop and self._should_stop():
             self.stop_search()
 
 
@@ -106,24 +116,35 @@ def solve_cpsat(
     time_limit: float = 30.0,
     workers: int = 4,
     seed: int = 0,
-    hint: np.ndarray | None = None,
+    hint: Solution | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Solution:
-    """Best solution within ``time_limit`` seconds with its proven bound; ``hint`` lists chosen pairs."""
-    model, x, assumptions = build_model(problem, candidates, policy)
+    """Best solution within ``time_limit`` seconds with its proven bound.
+
+    ``hint`` (e.g. the greedy solution) seeds the search; if CP-SAT finds nothing in time and the
+    hint breaks no hard rule, the hint is returned with CP-SAT's bound.
+    """
+    model, x, all_or_nothing, assumptions = build_model(problem, candidates, policy)
     if hint is not None:
         chosen = np.zeros(len(candidates), dtype=bool)
-        chosen[hint] = True
+        chosen[hint.chosen] = True
         for var, on in zip(x, chosen.tolist()):
             model.add_hint(var, on)
+        hinted_needs = set(candidates.need[hint.chosen].tolist())
+        for n, var in all_or_nothing.items():
+            model.add_hint(var, n in hinted_needs)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(model, _StopHook(should_stop) if should_stop else None)
+    status = solver.solve(model, _Monitor(should_stop, on_progress))
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if hint is not None and not hint.violations and math.isfinite(solver.best_objective_bound):
+            bound = int(math.floor(solver.best_objective_bound + 1e-6))
+            return Solution(hint.chosen, hint.objective, max(bound, hint.objective), "feasible")
         raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
     values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
     objective = int(round(solver.objective_value))
