@@ -14,12 +14,21 @@ from sqlalchemy.orm import Session
 
 from api.models import ListRecord, Scenario
 from matcher.domain import Record, Settings
-from matcher.io.scenario import LISTS
+from matcher.io.scenario import EXTRA_LISTS, LISTS
+from matcher.io.scenario import Scenario as LoadedScenario
 from matcher.policy import Policy
 from matcher.problem import Problem
 
 #: Lists the API edits record by record; communities and pairings come with the uploaded scenario.
 EDITABLE = ("needs", "resources", "projects")
+#: Lists that make up the solver's problem; the others (areas, grids) are stored alongside.
+PROBLEM_LISTS = tuple(name for name in LISTS if name not in EXTRA_LISTS)
+
+
+def scenario_records(loaded: LoadedScenario) -> dict[str, tuple[Record, ...]]:
+    """Every list of a scenario read from files, problem lists and the others alike."""
+    return {name: loaded.lists.get(name, ()) if name in EXTRA_LISTS else getattr(loaded.problem, name)
+            for name in LISTS}
 
 
 def plain(value: Any) -> Any:
@@ -81,9 +90,10 @@ def load_problem(session: Session, scenario: Scenario) -> Problem:
     """The scenario's problem as it stands in the database, checked across records."""
     rows = session.scalars(select(ListRecord).where(ListRecord.scenario_id == scenario.id)
                            .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)).all()
-    lists: dict[str, list[Record]] = {name: [] for name in LISTS}
+    lists: dict[str, list[Record]] = {name: [] for name in PROBLEM_LISTS}
     for row in rows:
-        lists[row.list_name].append(parse(row.list_name, row.data))
+        if row.list_name in lists:
+            lists[row.list_name].append(parse(row.list_name, row.data))
     # every list of the registry is a keyword of Problem.build, so lists the core adds come along
     return Problem.build(**lists, settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
                          name=scenario.name)

@@ -16,7 +16,7 @@ from api import audit
 from api.auth import current_principal, require_planner
 from api.errors import ApiError, scenario_error
 from api.models import ListRecord, Scenario
-from api.records import make_row, policy_data, record_data
+from api.records import make_row, policy_data, record_data, scenario_records
 from api.schemas import PageArgs, ScenarioSchema, ScenarioUploadSchema
 from api.views.common import MAX_ID, get_or_404, store
 from matcher.errors import MatcherError, ScenarioError
@@ -69,9 +69,9 @@ def _read_upload(files: dict[str, Any]) -> LoadedScenario:
             raise ApiError(422, f"cannot read {name}: {exc}", {"files": {"scenario": [str(exc)]}}) from None
 
 
-def _check_lengths(loaded: LoadedScenario) -> None:
-    for list_name in LISTS:
-        for i, record in enumerate(getattr(loaded.problem, list_name)):
+def _check_lengths(lists: dict[str, tuple[Any, ...]]) -> None:
+    for list_name, records in lists.items():
+        for i, record in enumerate(records):
             for attr in ("id", "community", "group"):
                 value = getattr(record, attr, None)
                 if isinstance(value, str) and len(value) > MAX_KEY:
@@ -100,16 +100,16 @@ class Scenarios(MethodView):
             loaded = _read_upload(files)
         except ScenarioError as exc:
             raise scenario_error(exc) from None
-        _check_lengths(loaded)
+        lists = scenario_records(loaded)
+        _check_lengths(lists)
         problem = loaded.problem
         with store().write() as session:
             scenario = Scenario(name=problem.name[:200], description=loaded.description, created_by=actor.name,
                                 policy=policy_data(loaded.policy), settings=record_data(problem.settings))
             session.add(scenario)
             session.flush()
-            for list_name in LISTS:
-                session.add_all(make_row(scenario.id, list_name, i, record)
-                                for i, record in enumerate(getattr(problem, list_name)))
+            for list_name, records in lists.items():
+                session.add_all(make_row(scenario.id, list_name, i, record) for i, record in enumerate(records))
             audit.record(session, actor, "scenario.create", "scenario", scenario.id, scenario.id,
                          name=scenario.name, needs=len(problem.needs), resources=len(problem.resources))
             session.flush()
