@@ -60,7 +60,9 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int) -> dict[s
     per_client = [[(unit, token, order, "") for order in rng.sample(setup.orders, len(setup.orders))]
                   for unit, token in setup.units.items()]
     with Server(url, log, threads=args.threads) as server:
+        cpu_before = server.cpu_seconds()
         rows, wall = fire(server.port, per_client, args.processes)
+        server_cpu = server.cpu_seconds() - cpu_before
     statuses = Counter(r[3] for r in rows)
     latencies = sorted(r[5] for r in rows)
     q = statistics.quantiles(latencies, n=100)
@@ -69,6 +71,7 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int) -> dict[s
             "other": sum(n for s, n in statuses.items() if s not in (201, 409)), "wall": wall,
             "rps": len(rows) / wall, "claims_per_s": statuses[201] / wall, "p50_ms": q[49] * 1000,
             "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000, "overbooked": over,
+            "cpu_ms": server_cpu / len(rows) * 1000,
             "active": active, "expected": min(args.clients, args.slots) * args.orders}
 
 
@@ -80,10 +83,13 @@ def report(name: str, runs: list[dict[str, float]]) -> None:
     for i, r in enumerate(runs, 1):
         print(f"  {i:>4} {r['requests']:>8} {r['made']:>6} {r['full']:>6} {r['other']:>5} {r['wall']:>7.2f} "
               f"{r['rps']:>7.0f} {r['claims_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-              f"{r['p99_ms']:>7.1f} {r['overbooked']:>10}")
-    med = {k: statistics.median(r[k] for r in runs) for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms")}
+              f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f}")
+    med = {k: statistics.median(r[k] for r in runs)
+           for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms")}
     print(f"  median: {med['rps']:.0f} claim requests/s, {med['claims_per_s']:.0f} claims made/s, "
           f"p50 {med['p50_ms']:.1f} ms, p95 {med['p95_ms']:.1f} ms, p99 {med['p99_ms']:.1f} ms; "
+          f"server CPU {med['cpu_ms']:.2f} ms per request (at most {1000 / med['cpu_ms']:.0f} requests/s on one "
+          f"free core); "
           f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
           f"active claims = slots filled in every run: {all(r['active'] == r['expected'] for r in runs)}")
 
