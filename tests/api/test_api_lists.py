@@ -52,6 +52,23 @@ def test_create_validates_through_the_core(client, tokens, scenario_id):
                        headers=tokens["C1"]).status_code == 403
 
 
+@pytest.mark.parametrize("list_name,body", [
+    ("resources", {"id": "U9", "kind": "志愿者", "community": "C3", "categories": "culture;health"}),
+    ("projects", {"id": "P9", "name": "文化活动", "category": "culture", "provider_slots": 3}),
+])
+def test_create_resources_and_projects(client, tokens, scenario_id, list_name, body):
+    """Resources and projects are created like needs, Chinese labels and ';' lists parsed by the core."""
+    made = client.post(f"/scenarios/{scenario_id}/{list_name}", json=body, headers=tokens["planner"])
+    assert made.status_code == 201, made.json
+    got = client.get(f"/scenarios/{scenario_id}/{list_name}/{body['id']}", headers=tokens["C1"]).json
+    assert got["data"] == made.json["data"]
+    if list_name == "resources":
+        assert got["data"]["kind"] == "volunteer" and got["data"]["categories"] == ["culture", "health"]
+    missing = {k: v for k, v in body.items() if k != "name" and k != "kind"}
+    assert client.post(f"/scenarios/{scenario_id}/{list_name}", json={**missing, "id": "X1"},
+                       headers=tokens["planner"]).status_code == 422
+
+
 @pytest.mark.parametrize("list_name,key,body,field,value", [
     ("needs", "N2", {"hours": 4, "urgency": "紧急"}, "urgency", "emergency"),
     ("resources", "U3", {"capacity_tasks": 5}, "capacity_tasks", 5),

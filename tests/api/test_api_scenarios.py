@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import yaml
@@ -28,6 +29,16 @@ def test_upload_with_csv_list_files(client, tokens):
     response = upload(client, tokens["planner"], "with_csv.yaml", ("needs.csv", "resources.csv"))
     assert response.status_code == 201, response.json
     assert response.json["counts"]["needs"] == 2 and response.json["counts"]["resources"] == 1
+
+
+def test_upload_json(client, tokens):
+    """A JSON scenario reads like its YAML twin."""
+    doc = yaml.safe_load((DATA / "scenario.yaml").read_text(encoding="utf-8"))
+    text = json.dumps(doc, ensure_ascii=False).encode()
+    response = client.post("/scenarios", data={"scenario": (io.BytesIO(text), "scenario.json")},
+                           headers=tokens["planner"], content_type="multipart/form-data")
+    assert response.status_code == 201, response.json
+    assert response.json["counts"]["needs"] == 6 and response.json["counts"]["pairings"] == 1
 
 
 def test_upload_xlsx_workbook(client, tokens):
