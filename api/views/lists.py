@@ -1,8 +1,8 @@
 """The editable lists of a scenario: needs (需求清单), resources (资源清单) and projects (项目清单).
 
 One blueprint per list, made by :func:`list_blueprint`. Every create and update is validated by
-the list's value object and checked against the scenario's communities, so the rules live in
-:mod:`matcher.domain` only.
+the list's value object and then across records by :meth:`matcher.problem.Problem.check`, so the
+rules live in the core only.
 """
 
 from __future__ import annotations
