@@ -481,7 +481,7 @@ class Budget(Record):
     """What a community may spend on new orders (点单) in the period: money and a number of orders."""
 
     community: str
-    amount: float = math.inf
+    amount: float | None = None  # None: no money limit
     max_orders: int = 3
 
     required: ClassVar = ("community",)
@@ -489,7 +489,7 @@ class Budget(Record):
 
     def __post_init__(self) -> None:
         _require_id("community", self.community)
-        if self.amount < 0:
+        if self.amount is not None and self.amount < 0:
             raise FieldError("amount", "must not be negative")
         if self.max_orders < 0:
             raise FieldError("max_orders", "must not be negative")

@@ -118,6 +118,6 @@ def violations(result: ProjectResult) -> list[str]:
         if cid in budgets:
             b = budgets[cid]
             cost = sum(problem.projects[s.order_project[o]].cost for o in free)
-            if len(free) > b.max_orders or cost > b.amount + 1e-9:
+            if len(free) > b.max_orders or (b.amount is not None and cost > b.amount + 1e-9):
                 out.append(f"{cid} over budget: {len(free)} orders costing {cost}")
     return out

@@ -62,7 +62,7 @@ def _brute_force(result) -> int:
             mine = np.flatnonzero(placed & ~s.order_pinned & (s.order_community == a.community_ids.index(cid)))
             b = budgets.get(cid)
             cost = sum(problem.projects[s.order_project[o]].cost for o in mine)
-            if b and (len(mine) > b.max_orders or cost > b.amount):
+            if b and (len(mine) > b.max_orders or (b.amount is not None and cost > b.amount)):
                 ok = False
         if not ok:
             continue

@@ -138,7 +138,8 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
         c = cidx[c_id]
         if b.max_orders == 0 or needs_by_comm[c] == 0:
             continue
-        fit = servable_here[:, c] & (claimable_here[:, c] >= slots_needed) & (costs <= b.amount)
+        affordable = costs <= (np.inf if b.amount is None else b.amount)
+        fit = servable_here[:, c] & (claimable_here[:, c] >= slots_needed) & affordable
         for p in np.flatnonzero(fit).tolist():
             project = projects[p]
             if (p, c) in given_pairs:
@@ -223,7 +224,7 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     budget_cents = np.full(a.n_communities, -1, dtype=np.int64)
     budget_orders = np.full(a.n_communities, -1, dtype=np.int64)
     for c_id, b in budget.items():
-        budget_cents[cidx[c_id]] = -1 if np.isinf(b.amount) else round(b.amount * CENTS)
+        budget_cents[cidx[c_id]] = -1 if b.amount is None else round(b.amount * CENTS)
         budget_orders[cidx[c_id]] = b.max_orders
     return ProjectSpace(
         problem=problem, policy=policy, direct=direct,
