@@ -20,11 +20,15 @@ from api.db import Store
 from api.models import Scenario, SolveJob, now
 from api.records import load_problem, policy_from
 from matcher.errors import MatcherError
-from matcher.solvers import solve
+from matcher.projects.dispatch import solve_problem
 
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("queued", "running")
+#: Result fields a job's summary repeats (the direct model's and the project model's).
+SUMMARY = ("model", "status", "solver", "objective", "bound", "gap", "baseline", "needs", "served",
+           "served_by_project", "served_directly", "orders_new", "orders_running", "wall_time", "violations",
+           "unmatched_by_reason")
 
 
 def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
@@ -105,14 +109,16 @@ class JobRunner:
         try:
             with self.store.read() as session:
                 problem = load_problem(session, scenario)  # type: ignore[arg-type]
-            result = solve(problem, policy_from(policy_spec), solver=solver, time_limit=time_limit,
-                           workers=self.solver_workers, should_stop=stop.is_set)
+            # projects: the cpsat engine stops mid-search on DELETE; highs stops between parts
+            result = solve_problem(problem, policy_from(policy_spec), solver=solver,
+                                   engine="cpsat" if solver == "cpsat" else "highs", time_limit=time_limit,
+                                   workers=self.solver_workers, should_stop=stop.is_set)
         except MatcherError as exc:  # bad lists or policy, infeasible rules, no solution in time
             self._finish(job_id, "failed", error=str(exc))
             return
         data = _json_ready(result.to_dict())
-        summary = {k: data[k] for k in ("status", "solver", "objective", "bound", "gap", "needs", "served",
-                                        "wall_time", "violations", "unmatched_by_reason")}
+        data["model"] = "projects" if problem.has_projects else "direct"
+        summary = {k: data[k] for k in SUMMARY if k in data}
         self._finish(job_id, "stopped" if stop.is_set() else "done", summary=summary, result=data)
 
     def _finish(self, job_id: str, status: str, *, error: str | None = None, summary: dict[str, Any] | None = None,

@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import ListRecord, Scenario
+from api.models import Claim, ListRecord, Order, Scenario
+from matcher.domain import Claim as PinnedClaim
+from matcher.domain import Order as PinnedOrder
 from matcher.domain import Record, Settings
 from matcher.io.scenario import EXTRA_LISTS, LISTS
 from matcher.io.scenario import Scenario as LoadedScenario
@@ -86,14 +88,39 @@ def policy_from(data: Mapping[str, Any]) -> Policy:
     return Policy(**data)
 
 
+#: Order stages (三会) whose orders still run and hold their claims; evaluated orders are done.
+OPEN_STAGES = ("hearing", "running")
+
+
+def order_key(order_id: int) -> str:
+    """The id an order placed through the API has in the solver's problem (beside the file's orders)."""
+    return f"orders/{order_id}"
+
+
+def placed_orders(session: Session, scenario_id: int) -> tuple[list[PinnedOrder], list[PinnedClaim]]:
+    """Orders communities placed through the API and not yet evaluated, with their active claims,
+    all pinned: a community ordered them (点单) and units claimed them (认领), so a solve keeps them."""
+    orders = session.scalars(select(Order).where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES))
+                             .order_by(Order.id)).all()
+    claims = session.execute(select(Claim.order_id, Claim.unit).join(Order, Order.id == Claim.order_id)
+                             .where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES),
+                                    Claim.status == "active").order_by(Claim.order_id, Claim.id)).all()
+    return ([PinnedOrder(order_key(o.id), o.project, o.community, pinned=True, slots=o.slots) for o in orders],
+            [PinnedClaim(order_key(order_id), unit, pinned=True) for order_id, unit in claims])
+
+
 def load_problem(session: Session, scenario: Scenario) -> Problem:
-    """The scenario's problem as it stands in the database, checked across records."""
+    """The scenario's problem as it stands in the database, checked across records: its lists, and
+    the orders and active claims made through the API, pinned."""
     rows = session.scalars(select(ListRecord).where(ListRecord.scenario_id == scenario.id)
                            .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)).all()
     lists: dict[str, list[Record]] = {name: [] for name in PROBLEM_LISTS}
     for row in rows:
         if row.list_name in lists:
             lists[row.list_name].append(parse(row.list_name, row.data))
+    orders, claims = placed_orders(session, scenario.id)
+    lists["orders"] += orders
+    lists["claims"] += claims
     # every list of the registry is a keyword of Problem.build, so lists the core adds come along
     return Problem.build(**lists, settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
                          name=scenario.name)

@@ -386,7 +386,8 @@ class Order(Record):
     """A community's order (点单) of a catalogue project: one project instance to run.
 
     ``pinned`` orders stay whatever the solver finds; an unpinned order may be dropped when it
-    does not pay. ``venue`` names the station it runs in, when the project needs one.
+    does not pay. ``venue`` names the station it runs in, when the project needs one. ``slots``
+    overrides the project's ``provider_slots`` for this order (blank: the project's).
     """
 
     id: str
@@ -394,9 +395,10 @@ class Order(Record):
     community: str
     pinned: bool = False
     venue: str = ""
+    slots: int | None = None
 
     required: ClassVar = ("id", "project", "community")
-    parsers: ClassVar = {"pinned": _flag}
+    parsers: ClassVar = {"pinned": _flag, "slots": _positive_count}
 
     def __post_init__(self) -> None:
         for name in ("id", "project", "community"):

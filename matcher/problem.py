@@ -170,9 +170,10 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
         seen.add((c.order, c.resource))
         taken[c.order] += 1
         project = projects.get(order.project) if order else None
-        if project is not None and taken[c.order] > project.provider_slots:
+        slots = (order.slots or project.provider_slots) if order is not None and project is not None else None
+        if slots is not None and taken[c.order] > slots:
             yield (Location("claims", i), "order",
-                   f"claim {taken[c.order]} of order {c.order!r} exceeds its {project.provider_slots} provider slot(s)")
+                   f"claim {taken[c.order]} of order {c.order!r} exceeds its {slots} provider slot(s)")
 
 
 def _record_label(problem: Problem, loc: Location) -> str:

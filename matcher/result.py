@@ -92,19 +92,10 @@ class Result:
 
     def unmatched(self) -> list[dict[str, Any]]:
         """One row per need left unserved, with its reason code and explanation."""
-        a = self.problem.arrays
-        out = []
-        for n in np.flatnonzero(~self.served).tolist():
-            reason = REASONS[self.reasons[n]]
-            out.append({"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
-                        "urgency": URGENCIES[a.need_urgency[n]].value, "reason": reason.value,
-                        "explanation": reason.label})
-        return out
+        return unmatched_rows(self.problem, self.served, self.reasons)
 
     def reason_counts(self) -> dict[str, int]:
-        codes = self.reasons[self.reasons >= 0]
-        counts = np.bincount(codes, minlength=len(REASONS))
-        return {r.value: int(k) for r, k in zip(REASONS, counts) if k}
+        return reason_counts(self.reasons)
 
     def resource_loads(self) -> list[dict[str, Any]]:
         """Hours and tasks used per resource, against its capacity."""
@@ -213,3 +204,21 @@ class Result:
         for name in ("assignments", "unmatched", "resources", "coverage", "deadline_compliance"):
             files[f"{name}.csv"] = csv_text(data[name])
         return write_files(out_dir, files)
+
+
+def unmatched_rows(problem: Problem, served: np.ndarray, reasons: np.ndarray) -> list[dict[str, Any]]:
+    """One row per need left unserved, with its reason code (index into :data:`REASONS`) and explanation."""
+    a = problem.arrays
+    out = []
+    for n in np.flatnonzero(~served).tolist():
+        reason = REASONS[reasons[n]]
+        out.append({"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
+                    "urgency": URGENCIES[a.need_urgency[n]].value, "reason": reason.value,
+                    "explanation": reason.label})
+    return out
+
+
+def reason_counts(reasons: np.ndarray) -> dict[str, int]:
+    """Unmatched needs per reason code (served needs, -1, are not counted)."""
+    counts = np.bincount(reasons[reasons >= 0], minlength=len(REASONS))
+    return {r.value: int(k) for r, k in zip(REASONS, counts, strict=True) if k}

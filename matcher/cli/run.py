@@ -1,4 +1,5 @@
-"""``matcher run SCENARIO``: solve a scenario, print a summary, write JSON and CSV."""
+"""``matcher run SCENARIO``: solve a scenario, print a summary, write JSON and CSV. A scenario
+with orders or budgets is solved by the project model (ordering, claiming and serving together)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import argparse
 from pathlib import Path
 
 from matcher.cli.options import ProgressLine, add_policy_options, policy_from_args
-from matcher.cli.project_run import run_projects
 from matcher.io.scenario import load_scenario
+from matcher.projects.dispatch import solve_problem
 from matcher.projects.model import ENGINES
-from matcher.solvers import SOLVERS, solve
+from matcher.solvers import SOLVERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,12 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policy = policy_from_args(args, scenario.policy)
-    if scenario.problem.has_projects:
-        return run_projects(args, scenario, policy)
-    result = solve(scenario.problem, policy, solver=args.solver, time_limit=args.time_limit,
-                   workers=args.workers, seed=args.seed, on_progress=ProgressLine(args.time_limit))
+    problem = scenario.problem
+    progress = None if problem.has_projects else ProgressLine(args.time_limit)
+    result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit,
+                           workers=args.workers, seed=args.seed, on_progress=progress)
     print(result.summary())
-    out = Path(args.out) if args.out else Path("results") / scenario.problem.name
+    out = Path(args.out) if args.out else Path("results") / problem.name
     written = result.write(out)
     print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0

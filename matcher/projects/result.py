@@ -16,6 +16,8 @@ from matcher.candidates import VALUE_SCALE
 from matcher.files import csv_text, write_files
 from matcher.projects.plan import Plan, objective
 from matcher.projects.space import PERIOD_DAYS, ProjectSpace
+from matcher.reasons import unmatched_reasons
+from matcher.result import reason_counts, unmatched_rows
 from matcher.vocabulary import Vocabulary
 
 
@@ -106,6 +108,26 @@ class ProjectResult:
         a, d = self.space.problem.arrays, self.space.direct
         return np.bincount(d.need[self.plan.direct], minlength=a.n_needs) >= a.need_providers
 
+    @cached_property
+    def served(self) -> np.ndarray:
+        """Per need: served by a running instance or directly by all the providers it takes."""
+        return self.served_by_project | self.served_directly
+
+    @cached_property
+    def reasons(self) -> np.ndarray:
+        """Per need, index into :data:`~matcher.reasons.REASONS` by the direct-service rules (-1 when served)."""
+        return unmatched_reasons(self.space.direct, self.space.problem.arrays.need_providers, self.served)
+
+    def unmatched(self) -> list[dict[str, Any]]:
+        """Needs left unserved with the direct-service reason, and how many candidate orders (given
+        or new) could have served each (``project_candidates``; 0: no project in the catalogue fits)."""
+        s = self.space
+        candidates = np.bincount(s.serve_need, minlength=s.problem.arrays.n_needs)
+        rows = unmatched_rows(s.problem, self.served, self.reasons)
+        for row, n in zip(rows, np.flatnonzero(~self.served).tolist(), strict=True):
+            row["project_candidates"] = int(candidates[n])
+        return rows
+
     def orders(self) -> list[dict[str, Any]]:
         """Every placed order (given and new) with its claims and the needs it serves."""
         s, a, problem = self.space, self.space.problem.arrays, self.space.problem
@@ -177,12 +199,14 @@ class ProjectResult:
             "scenario": self.space.problem.name, "policy": self.space.policy.name, "status": self.status,
             "objective": self.objective, "bound": self.bound, "gap": self.gap, "baseline": self.baseline,
             "wall_time": round(self.wall_time, 4), "timings": {k: round(v, 4) for k, v in self.timings.items()},
-            "needs": a.n_needs, "served_by_project": int(self.served_by_project.sum()),
+            "needs": a.n_needs, "served": int(self.served.sum()),
+            "served_by_project": int(self.served_by_project.sum()),
             "served_directly": int(self.served_directly.sum()),
             "orders_new": sum(1 for r in orders if r["kind"] == "new"),
             "orders_running": sum(1 for r in orders if r["running"]),
             "parts": [asdict(p) for p in self.parts],
             "orders": orders, "claims": self.claims(), "unclaimed": self.unclaimed(), "popularity": self.popularity(),
+            "unmatched_by_reason": reason_counts(self.reasons), "unmatched": self.unmatched(),
         }
 
     def summary(self, max_rows: int = 15) -> str:

@@ -116,13 +116,18 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
         return start_plan, base, PartReport(len(part.communities), len(part.needs), part.size, "highs-lp", status,
                                             start_value, max(lp_floor, start_value), base_value,
                                             time.perf_counter() - t0)
+    trivial = trivial_bound(space, part)
+    if should_stop is not None and should_stop():  # asked to stop: keep the best start, search no more
+        bound = max(min(trivial, lp_floor if lp_floor is not None else trivial), start_value)
+        return start_plan, base, PartReport(len(part.communities), len(part.needs), part.size, "stopped (start kept)",
+                                            "feasible", start_value, bound, base_value, time.perf_counter() - t0)
     model.hint(start_plan)
     left = max(MIN_SHARE, share - (time.perf_counter() - t0))
     found, value, bound, status = model.solve(left, workers, seed, should_stop, engine, gap)
     method = engine
     if found is None or value < start_value:  # time ran out before the engine matched its start
         found, value, status, method = start_plan, start_value, "feasible", engine + " (heuristic start kept)"
-    bound = max(min(bound, trivial_bound(space, part), lp_floor if lp_floor is not None else bound), value)
+    bound = max(min(bound, trivial, lp_floor if lp_floor is not None else bound), value)
     return found, base, PartReport(len(part.communities), len(part.needs), part.size, method, status, value, bound,
                                    base_value, time.perf_counter() - t0)
 
@@ -143,7 +148,9 @@ def solve_projects(
     parts that hold them (the rest of the result stays empty). Parts run on up to ``workers``
     threads. ``engine`` solves the joint
     model: ``highs`` (default; its bound is much tighter here) or ``cpsat``; a part's search stops
-    once its relative ``gap`` is proven (0 asks for proven optima)."""
+    once its relative ``gap`` is proven (0 asks for proven optima). ``should_stop`` is polled
+    before each part's search (a part asked to stop keeps its best start) and, with ``cpsat``, at
+    each improving solution; a HiGHS search under way runs to the end of its part's time share."""
     if engine not in ENGINES:
         raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
     policy = get_policy(policy)

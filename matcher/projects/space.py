@@ -157,6 +157,8 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     order_community = np.array([r[2] for r in rows], dtype=np.int32)
     order_venue = np.array([r[3] for r in rows], dtype=np.int32)
     slots = np.array([p.provider_slots for p in projects], dtype=np.int64)
+    order_slots = slots[order_project]
+    order_slots[:len(problem.orders)] = [o.slots or projects[pidx[o.project]].provider_slots for o in problem.orders]
     serves = np.array([p.serves for p in projects], dtype=np.int64)
     cents = np.array([round(p.cost * CENTS) for p in projects], dtype=np.int64)
     minutes = np.array([round(p.hours * MINUTES_PER_HOUR) for p in projects], dtype=np.int64)
@@ -231,7 +233,7 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
         order_ids=[r[0] for r in rows], order_project=order_project, order_community=order_community,
         order_venue=order_venue, order_given=np.array([r[4] for r in rows], dtype=bool),
         order_pinned=order_pinned,
-        order_slots=slots[order_project], order_serves=serves[order_project], order_cents=cents[order_project],
+        order_slots=order_slots, order_serves=serves[order_project], order_cents=cents[order_project],
         order_minutes=minutes[order_project], order_eligible=eligible,
         claim_order=claim_order, claim_resource=claim_resource, claim_minutes=claim_minutes, claim_load=claim_load,
         claim_cost=claim_cost, claim_pinned=claim_pinned, claim_given=claim_given,

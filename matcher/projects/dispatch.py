@@ -1,0 +1,41 @@
+"""The one switch between the two models: a problem that orders (点单) or budgets projects is
+solved by the project model, any other by the core's direct matching. The CLI and the API both
+call :func:`solve_problem`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from matcher.policy import Policy
+from matcher.problem import Problem
+from matcher.projects.result import ProjectResult
+from matcher.projects.solve import solve_projects
+from matcher.result import Result
+from matcher.solvers import solve
+from matcher.solvers.cpsat import ProgressHook
+
+
+def solve_problem(
+    problem: Problem,
+    policy: Policy | str | dict[str, Any] | None = None,
+    *,
+    solver: str = "auto",
+    engine: str = "highs",
+    time_limit: float = 30.0,
+    workers: int = 4,
+    seed: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
+) -> Result | ProjectResult:
+    """Solve with the project model when ``problem.has_projects`` (``engine`` picks its joint
+    solver), else with :func:`matcher.solvers.solve` (``solver``; ``on_progress`` hears of
+    each improving CP-SAT solution). Pinned orders and claims stay fixed in the project model."""
+    if problem.has_projects:
+        return solve_projects(problem, policy, time_limit=time_limit, workers=workers, seed=seed,
+                              should_stop=should_stop, engine=engine)
+    return solve(problem, policy, solver=solver, time_limit=time_limit, workers=workers, seed=seed,
+                 should_stop=should_stop, on_progress=on_progress)
+
+
+__all__ = ["solve_problem"]
