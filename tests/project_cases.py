@@ -70,10 +70,12 @@ def violations(result: ProjectResult) -> list[str]:
     per_order = np.bincount(s.claim_order[claims], minlength=s.n_orders)
     for o in range(s.n_orders):
         project = problem.projects[s.order_project[o]]
-        if per_order[o] > project.provider_slots:
-            out.append(f"order {s.order_ids[o]} has {per_order[o]} claims for {project.provider_slots} slots")
-        if plan.running[o] and per_order[o] != project.provider_slots:
-            out.append(f"order {s.order_ids[o]} runs with {per_order[o]} of {project.provider_slots} claims")
+        given = problem.orders[o] if o < len(problem.orders) else None  # given orders come first
+        slots = (given.slots if given is not None else None) or project.provider_slots
+        if per_order[o] > slots:
+            out.append(f"order {s.order_ids[o]} has {per_order[o]} claims for {slots} slots")
+        if plan.running[o] and per_order[o] != slots:
+            out.append(f"order {s.order_ids[o]} runs with {per_order[o]} of {slots} claims")
         if per_order[o] and not plan.placed[o]:
             out.append(f"claims on unplaced order {s.order_ids[o]}")
         if s.order_pinned[o] and not plan.placed[o]:
