@@ -62,7 +62,8 @@ _INSERT = insert(Claim.__table__).returning(Claim.__table__.c.id)
 def claim(session: Session, actor: Principal, order_id: int, unit: str,
           idempotency_key: str | None) -> tuple[Claim, bool]:
     """Claim one slot of an order for ``unit``; return the claim and whether it is new."""
-    found = session.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id}).first()
+    conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
+    found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id}).first()
     if found is None:
         raise ApiError(404, f"no order {order_id}")
     scenario_id, slots, stage, unit_known = found
@@ -77,7 +78,7 @@ def claim(session: Session, actor: Principal, order_id: int, unit: str,
         raise ApiError(409, f"order {order_id} is evaluated and closed to claims")
     if not unit_known:
         raise _unknown_unit(unit, scenario_id, "unit")
-    taken, mine = session.execute(_TAKEN, {"unit": unit, "order_id": order_id}).one()
+    taken, mine = conn.execute(_TAKEN, {"unit": unit, "order_id": order_id}).one()
     if mine is not None:
         raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
     if taken >= slots:
@@ -86,9 +87,9 @@ def claim(session: Session, actor: Principal, order_id: int, unit: str,
     new = Claim(order_id=order_id, unit=unit, status="active", idempotency_key=idempotency_key or None,
                 created_at=at, updated_at=at)
     try:
-        new.id = session.execute(_INSERT, {"order_id": order_id, "unit": unit, "status": "active",
-                                           "idempotency_key": new.idempotency_key, "created_at": at,
-                                           "updated_at": at}).scalar_one()
+        new.id = conn.execute(_INSERT, {"order_id": order_id, "unit": unit, "status": "active",
+                                        "idempotency_key": new.idempotency_key, "created_at": at,
+                                        "updated_at": at}).scalar_one()
     except IntegrityError:  # the same key, used at this moment for another order
         raise ApiError(409, "this Idempotency-Key is in use by another claim",
                        {"headers": {"Idempotency-Key": ["in use"]}}) from None
