@@ -41,8 +41,9 @@ class OrderClaims(MethodView):
                 query = query.where(Claim.status == args["status"])
             return {"items": session.scalars(query.order_by(Claim.id)).all()}
 
-    @blp.arguments(IdempotencyHeader, location="headers")
-    @blp.arguments(ClaimCreateSchema)
+    # schema instances, not classes: webargs would build a schema per request from a class
+    @blp.arguments(IdempotencyHeader(), location="headers")
+    @blp.arguments(ClaimCreateSchema())
     @blp.response(201, ClaimSchema)
     @blp.alt_response(200, schema=ClaimSchema, description="a retry with a known Idempotency-Key: the first claim")
     def post(self, headers: dict[str, Any], body: dict[str, Any], order_id: int) -> Any:
