@@ -2,7 +2,9 @@
 
 Model: one boolean per candidate pair. Hard: a need takes all its providers or none; a resource
 stays within its hours and its task count; a hard pairing (结对) serves its minimum in its
-community; every community reaches the policy's minimum share. Objective: the summed pair value.
+community; every community reaches the policy's minimum share. Objective: the summed pair value,
+less the load-balancing term when the policy asks for one. The equity objective is lexicographic:
+first the best worst-community coverage, then, with that coverage held, the value.
 Side constraints are guarded by assumption literals, so an infeasible model names the constraints
 in conflict instead of failing.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.candidates import Candidates
+from matcher.candidates import VALUE_SCALE, Candidates
 from matcher.errors import InfeasibleError, MatcherError
 from matcher.policy import Policy
 from matcher.problem import Problem
@@ -29,10 +32,30 @@ def _groups(keys: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
+#: Utilisation is measured in permille for the load-balancing term.
+PERMILLE = 1000
+
+
+@dataclass
+class Model:
+    """A built CP-SAT model: pair variables, served indicators, side-constraint literals, objective."""
+
+    model: cp_model.CpModel
+    x: list[cp_model.IntVar]
+    served: dict[int, cp_model.LinearExprT]
+    assumptions: dict[str, cp_model.IntVar]
+    value: cp_model.LinearExprT
+
+
 def build_model(
     problem: Problem, candidates: Candidates, policy: Policy
 ) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[str, cp_model.IntVar]]:
     """The CP-SAT model, its pair variables, and the assumption literal of each named side constraint."""
+    m = _build(problem, candidates, policy)
+    return m.model, m.x, m.assumptions
+
+
+def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
     a = problem.arrays
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{p}") for p in range(len(candidates))]
@@ -82,8 +105,44 @@ def build_model(
             members = [served[n] for n in np.flatnonzero(a.need_community == c) if n in served]
             model.add(sum(members) >= required).only_enforce_if(lit)
     model.add_assumptions(list(assumptions.values()))
-    model.maximize(cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist()))
-    return model, x, assumptions
+    value = cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist())
+    if policy.balance_weight > 0:
+        value = value - _max_utilisation(model, problem, candidates, x) * round(
+            policy.balance_weight * VALUE_SCALE / PERMILLE)
+    model.maximize(value)
+    return Model(model, x, served, assumptions, value)
+
+
+def _max_utilisation(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, x: list[cp_model.IntVar]
+) -> cp_model.IntVar:
+    """A variable bounding every resource's used share of its hours, in permille (load balancing)."""
+    a = problem.arrays
+    top = model.new_int_var(0, PERMILLE, "max_utilisation")
+    for r, pairs in enumerate(_groups(candidates.resource, a.n_resources)):
+        hours = int(a.resource_capacity_minutes[r])
+        if len(pairs) == 0 or hours == 0:
+            continue
+        used = cp_model.LinearExpr.weighted_sum([x[p] for p in pairs], (candidates.load[pairs] * PERMILLE).tolist())
+        model.add(used <= top * hours)
+    return top
+
+
+def _worst_coverage(model: cp_model.CpModel, problem: Problem, served: dict[int, cp_model.LinearExprT]
+                    ) -> tuple[cp_model.IntVar, int]:
+    """A variable ``z`` with ``z / scale <=`` every community's served share, and the scale.
+
+    With ``scale >= max(needs per community)**2`` two different shares differ by at least
+    ``1 / scale``, so maximising ``z`` maximises the worst coverage exactly.
+    """
+    a = problem.arrays
+    counts = np.bincount(a.need_community, minlength=a.n_communities)
+    scale = max(10_000, int(counts.max(initial=1)) ** 2)
+    z = model.new_int_var(0, scale, "worst_coverage")
+    for c in np.flatnonzero(counts):
+        members = [served[n] for n in np.flatnonzero(a.need_community == c) if n in served]
+        model.add(sum(members) * scale >= z * int(counts[c]))
+    return z, scale
 
 
 class _StopHook(cp_model.CpSolverSolutionCallback):
@@ -110,7 +169,8 @@ def solve_cpsat(
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
     """Best solution within ``time_limit`` seconds with its proven bound; ``hint`` lists chosen pairs."""
-    model, x, assumptions = build_model(problem, candidates, policy)
+    m = _build(problem, candidates, policy)
+    model, x = m.model, m.x
     if hint is not None:
         chosen = np.zeros(len(candidates), dtype=bool)
         chosen[hint] = True
@@ -120,16 +180,36 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(model, _StopHook(should_stop) if should_stop else None)
+    hook = _StopHook(should_stop) if should_stop else None
+    proven = True
+    if policy.objective == "equity":
+        # Stage 1: the best worst-community coverage; stage 2 holds it and maximises value.
+        z, _ = _worst_coverage(model, problem, m.served)
+        model.maximize(z)
+        status = _check(solver.solve(model, hook), solver, model, m.assumptions, time_limit)
+        proven = status == cp_model.OPTIMAL
+        best = int(solver.value(z))
+        model.clear_hints()
+        for var in x:
+            model.add_hint(var, solver.boolean_value(var))
+        model.add(z >= best)
+        model.maximize(m.value)
+    status = _check(solver.solve(model, hook), solver, model, m.assumptions, time_limit)
+    values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+    objective = int(round(solver.objective_value))
+    bound = int(math.floor(solver.best_objective_bound + 1e-6))
+    optimal = proven and status == cp_model.OPTIMAL
+    return Solution(np.flatnonzero(values), objective, max(bound, objective), "optimal" if optimal else "feasible")
+
+
+def _check(status: int, solver: cp_model.CpSolver, model: cp_model.CpModel,
+           assumptions: dict[str, cp_model.IntVar], time_limit: float) -> int:
+    """The status when a solution was found; else InfeasibleError naming the conflict, or MatcherError."""
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
-    values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
-    objective = int(round(solver.objective_value))
-    bound = int(math.floor(solver.best_objective_bound + 1e-6))
-    return Solution(np.flatnonzero(values), objective, max(bound, objective),
-                    "optimal" if status == cp_model.OPTIMAL else "feasible")
+    return status
 
 
 def _conflict(model: cp_model.CpModel, assumptions: dict[str, cp_model.IntVar], time_limit: float) -> list[str]:
