@@ -3,7 +3,11 @@ resources with categories, hours, urgencies and unit groups paired with communit
 
 from __future__ import annotations
 
+from dataclasses import fields
+from pathlib import Path
+
 import numpy as np
+import yaml
 
 from matcher.domain import Community, Need, Pairing, Resource
 from matcher.problem import Problem
@@ -39,3 +43,19 @@ def random_problem(seed: int, communities: int = 4, needs: int = 14, resources: 
     pair_list = [Pairing(group=g, community=f"C{k % communities}", mode=PairingMode.HARD if k % 2 == 0
                          else PairingMode.SOFT) for k, g in enumerate(groups)]
     return Problem.build(comms, need_list, res_list, pairings=pair_list, name=f"random-{seed}")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, frozenset):
+        return sorted(str(v) for v in value)
+    return str(value) if isinstance(value, str) else value
+
+
+def write_scenario(problem: Problem, path: Path) -> Path:
+    """The problem as a scenario YAML file (inline lists), for the command-line tests."""
+    doc = {"name": problem.name}
+    for name in ("communities", "needs", "resources", "pairings"):
+        doc[name] = [{f.name: _plain(getattr(r, f.name)) for f in fields(r)
+                      if getattr(r, f.name) not in (None, "", ())} for r in getattr(problem, name)]
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
