@@ -88,6 +88,13 @@ class Record:
     parsers: ClassVar[dict[str, Callable[[str, Any], Any]]] = {}
     required: ClassVar[tuple[str, ...]] = ()
 
+    def __post_init__(self) -> None:
+        """Normalise typed fields given as text (``"health"`` becomes ``Category.HEALTH``)."""
+        for name, parse in self.parsers.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, parse(name, value))
+
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
@@ -112,15 +119,23 @@ class Record:
 
 
 def _vocab_parser(enum: type[Vocabulary]) -> Callable[[str, Any], Any]:
-    return lambda name, value: _vocab(name, enum, value)
+    def parse(name: str, value: Any) -> Any:
+        return value if isinstance(value, enum) else _vocab(name, enum, value)
+
+    return parse
 
 
 def _vocab_set_parser(enum: type[Vocabulary]) -> Callable[[str, Any], frozenset]:
-    return lambda name, value: frozenset(_vocab(name, enum, v) for v in _split(value))
+    def parse(name: str, value: Any) -> frozenset:
+        if isinstance(value, frozenset) and all(isinstance(v, enum) for v in value):
+            return value
+        return frozenset(_vocab(name, enum, v) for v in _split(value))
+
+    return parse
 
 
 def _strings(name: str, value: Any) -> frozenset[str]:
-    return frozenset(_split(value))
+    return value if isinstance(value, frozenset) else frozenset(_split(value))
 
 
 def _float(name: str, value: Any) -> float:
@@ -178,6 +193,7 @@ class Community(Record):
     }
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _require_id("id", self.id)
         if (self.x is None) != (self.y is None):
             raise FieldError("x" if self.x is None else "y", "give both x and y, or neither")
@@ -219,6 +235,7 @@ class Need(Record):
     }
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _require_id("id", self.id)
         _require_id("community", self.community)
         if self.hours <= 0:
@@ -269,6 +286,7 @@ class Resource(Record):
     }
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _require_id("id", self.id)
         _require_id("community", self.community)
         if not self.categories:
@@ -310,6 +328,7 @@ class Project(Record):
     }
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _require_id("id", self.id)
         if self.provider_slots < 1:
             raise FieldError("provider_slots", "must be at least 1")
@@ -339,6 +358,7 @@ class Pairing(Record):
     parsers: ClassVar = {"mode": _vocab_parser(PairingMode), "min_served": _count}
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _require_id("group", self.group)
         _require_id("community", self.community)
         if self.min_served < 0:

@@ -28,7 +28,7 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = ", ".join(part for part in (self.file, self.record) if part)
+        where = ": ".join(part for part in (self.file, self.record) if part)
         field = f"field {self.field!r}: " if self.field else ""
         return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
 

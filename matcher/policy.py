@@ -76,7 +76,7 @@ class Policy:
         if not 0.0 <= self.min_community_share <= 1.0:
             raise FieldError("min_community_share", f"must lie in [0, 1], got {self.min_community_share!r}")
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> "Policy":
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
         """A copy with fields replaced; weight mappings are merged, not replaced."""
         known = {f.name for f in fields(self)} - {"name"}
         changes: dict[str, Any] = {}

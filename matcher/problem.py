@@ -55,7 +55,7 @@ class Problem:
         pairings: Sequence[Pairing] = (),
         settings: Settings | None = None,
         name: str = "scenario",
-    ) -> "Problem":
+    ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
             tuple(communities), tuple(needs), tuple(resources), tuple(projects), tuple(pairings),
@@ -101,7 +101,7 @@ class Problem:
                 yield Location("pairings", i), "mode", f"unit group {p.group!r} mixes hard and soft pairings"
 
     @cached_property
-    def arrays(self) -> "ProblemArrays":
+    def arrays(self) -> ProblemArrays:
         """The problem compiled to numpy arrays (computed once)."""
         return ProblemArrays.compile(self)
 
@@ -183,7 +183,7 @@ class ProblemArrays:
     pairing_minimums: list[tuple[int, int, int]]  # (group, community, min_served), when hard
 
     @classmethod
-    def compile(cls, problem: Problem) -> "ProblemArrays":
+    def compile(cls, problem: Problem) -> ProblemArrays:
         communities = problem.communities
         cidx = _index([c.id for c in communities])
         streets = _index(sorted({c.street for c in communities}))

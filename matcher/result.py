@@ -4,11 +4,7 @@ deadline compliance, and what the solver proved. ``summary()`` is for people; ``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE, Candidates
+from matcher.files import csv_text, write_files
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
@@ -211,30 +208,8 @@ class Result:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write result.json and the CSV tables into ``out_dir``; each file appears whole or not at all."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         data = self.to_dict()
         files = {"result.json": json.dumps(data, ensure_ascii=False, indent=1)}
         for name in ("assignments", "unmatched", "resources", "coverage", "deadline_compliance"):
-            files[f"{name}.csv"] = _csv_text(data[name])
-        staged = [(_stage(out / name, text), out / name) for name, text in files.items()]
-        for tmp, final in staged:  # all files are complete on disk before any is put in place
-            os.replace(tmp, final)
-        return [final for _, final in staged]
-
-
-def _csv_text(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _stage(path: Path, text: str) -> str:
-    """Write ``text`` to a hidden temporary file beside ``path``; return its name."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    return tmp
+            files[f"{name}.csv"] = csv_text(data[name])
+        return write_files(out_dir, files)

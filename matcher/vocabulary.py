@@ -17,7 +17,7 @@ class Vocabulary(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str = "") -> "Vocabulary":
+    def __new__(cls, value: str, label: str = "") -> Vocabulary:
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.label = label or value

@@ -41,7 +41,8 @@ def read_rows(path: Path, sheet: str | None, required: Sequence[str], shown: str
         elif suffix in (".json", ".yaml", ".yml"):
             rows = _document_rows(path, shown)
         else:
-            raise ScenarioError([Issue(shown, "", "", f"unsupported list file; use one of {', '.join(TABLE_SUFFIXES)}")])
+            supported = ", ".join(TABLE_SUFFIXES)
+            raise ScenarioError([Issue(shown, "", "", f"unsupported list file; use one of {supported}")])
     except UnicodeDecodeError as exc:
         raise ScenarioError([Issue(shown, "", "", f"not UTF-8 text ({exc.reason})")]) from None
     if suffix in (".csv", ".xlsx"):
@@ -82,7 +83,8 @@ def _sheet(path: Path, sheet: str | None, shown: str):  # type: ignore[no-untype
     if sheet is None:
         return book.worksheets[0]
     if sheet not in book.sheetnames:
-        raise ScenarioError([Issue(shown, f"sheet {sheet!r}", "", f"no such sheet; sheets: {', '.join(book.sheetnames)}")])
+        sheets = ", ".join(book.sheetnames)
+        raise ScenarioError([Issue(shown, f"sheet {sheet!r}", "", f"no such sheet; sheets: {sheets}")])
     return book[sheet]
 
 

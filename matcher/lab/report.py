@@ -12,8 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from matcher.files import write_files  # noqa: E402
 from matcher.lab.compare import Comparison  # noqa: E402
-from matcher.lab.files import write_all  # noqa: E402
 from matcher.lab.metrics import METRICS  # noqa: E402
 
 
@@ -112,4 +112,4 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
     if c.pairing_price:
         files["pairing_price.csv"] = "".join(f"{k},{v}\n" for k, v in
                                              {"measure": "soft_minus_strict", **c.pairing_price}.items()).encode()
-    return write_all(out, files)
+    return write_files(out, files)

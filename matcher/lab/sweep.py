@@ -32,9 +32,9 @@ from typing import Any
 import pandas as pd
 
 from matcher.errors import FieldError, Issue, MatcherError, ScenarioError
+from matcher.files import write_files
 from matcher.io.scenario import load_scenario
 from matcher.io.tables import load_document
-from matcher.lab.files import write_all, write_atomic
 from matcher.lab.metrics import metric_names
 from matcher.lab.runs import measure_run, policy_fields
 from matcher.policy import Policy, get_policy
@@ -240,12 +240,12 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
             failed += bool(row.get("error"))
             row = {"run_key": run.key, "scenario_file": spec.scenario_files[run.scenario],
                    **{f"param.{k}": v for k, v in run.parameters}, **row}
-            write_atomic(store / f"{run.key}.json", json.dumps(row, sort_keys=True, default=str).encode())
+            write_files(store, {f"{run.key}.json": json.dumps(row, sort_keys=True, default=str)})
             bar.update(1)
     finally:
         bar.close()
     table = merge(runs, store)
-    files = write_all(out, {"sweep.csv": table.to_csv(index=False).encode(), "sweep.parquet": _parquet(table)})
+    files = write_files(out, {"sweep.csv": table.to_csv(index=False), "sweep.parquet": _parquet(table)})
     return SweepReport(len(runs), len(runs) - len(todo), len(todo), failed, table, tuple(files))
 
 

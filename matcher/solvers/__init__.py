@@ -49,7 +49,7 @@ def solve(
         raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
     policy = get_policy(policy)
     start = time.perf_counter()
-    problem.arrays  # compile once, timed with the build
+    _ = problem.arrays  # compile once, timed with the build
     candidates = build_candidates(problem, policy)
     built = time.perf_counter()
     needs_more = side_constraints(problem, candidates, policy)
@@ -72,7 +72,7 @@ def solve(
     else:
         baseline = solve_greedy(problem, candidates, policy)
         solution = solve_cpsat(problem, candidates, policy, time_limit=time_limit, workers=workers, seed=seed,
-                               hint=baseline.chosen, should_stop=should_stop)
+                               hint=baseline, should_stop=should_stop)
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)

@@ -43,16 +43,18 @@ class Model:
     model: cp_model.CpModel
     x: list[cp_model.IntVar]
     served: dict[int, cp_model.LinearExprT]
+    all_or_nothing: dict[int, cp_model.IntVar]
     assumptions: dict[str, cp_model.IntVar]
     value: cp_model.LinearExprT
 
 
 def build_model(
     problem: Problem, candidates: Candidates, policy: Policy
-) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[str, cp_model.IntVar]]:
-    """The CP-SAT model, its pair variables, and the assumption literal of each named side constraint."""
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[int, cp_model.IntVar], dict[str, cp_model.IntVar]]:
+    """The CP-SAT model, its pair variables, the served flag of each need taking several providers,
+    and the assumption literal of each named side constraint."""
     m = _build(problem, candidates, policy)
-    return m.model, m.x, m.assumptions
+    return m.model, m.x, m.all_or_nothing, m.assumptions
 
 
 def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
@@ -61,6 +63,7 @@ def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
     x = [model.new_bool_var(f"x{p}") for p in range(len(candidates))]
     by_need = _groups(candidates.need, a.n_needs)
     served: dict[int, cp_model.LinearExprT] = {}
+    all_or_nothing: dict[int, cp_model.IntVar] = {}
     for n, pairs in enumerate(by_need):
         if len(pairs) == 0:
             continue
@@ -72,7 +75,7 @@ def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
         elif len(pairs) >= k:
             s = model.new_bool_var(f"served{n}")
             model.add(total == k * s)
-            served[n] = s
+            served[n] = all_or_nothing[n] = s
         else:
             model.add(total == 0)
     for r, pairs in enumerate(_groups(candidates.resource, a.n_resources)):
@@ -110,7 +113,7 @@ def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
         value = value - _max_utilisation(model, problem, candidates, x) * round(
             policy.balance_weight * VALUE_SCALE / PERMILLE)
     model.maximize(value)
-    return Model(model, x, served, assumptions, value)
+    return Model(model, x, served, all_or_nothing, assumptions, value)
 
 
 def _max_utilisation(
@@ -129,8 +132,8 @@ def _max_utilisation(
 
 
 def _worst_coverage(model: cp_model.CpModel, problem: Problem, served: dict[int, cp_model.LinearExprT]
-                    ) -> tuple[cp_model.IntVar, int]:
-    """A variable ``z`` with ``z / scale <=`` every community's served share, and the scale.
+                    ) -> cp_model.IntVar:
+    """A variable ``z`` with ``z / scale <=`` every community's served share.
 
     With ``scale >= max(needs per community)**2`` two different shares differ by at least
     ``1 / scale``, so maximising ``z`` maximises the worst coverage exactly.
@@ -142,7 +145,7 @@ def _worst_coverage(model: cp_model.CpModel, problem: Problem, served: dict[int,
     for c in np.flatnonzero(counts):
         members = [served[n] for n in np.flatnonzero(a.need_community == c) if n in served]
         model.add(sum(members) * scale >= z * int(counts[c]))
-    return z, scale
+    return z
 
 
 class _StopHook(cp_model.CpSolverSolutionCallback):
@@ -165,51 +168,66 @@ def solve_cpsat(
     time_limit: float = 30.0,
     workers: int = 4,
     seed: int = 0,
-    hint: np.ndarray | None = None,
+    hint: Solution | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
-    """Best solution within ``time_limit`` seconds with its proven bound; ``hint`` lists chosen pairs."""
+    """Best solution within ``time_limit`` seconds with its proven bound.
+
+    ``hint`` (e.g. the greedy solution) seeds the search; if CP-SAT finds nothing in time and the
+    hint breaks no hard rule, the hint is returned with CP-SAT's bound. The equity objective
+    solves twice: the best worst coverage, then the best value holding it (both within the limit).
+    """
     m = _build(problem, candidates, policy)
-    model, x = m.model, m.x
+    model, x, all_or_nothing, assumptions = m.model, m.x, m.all_or_nothing, m.assumptions
     if hint is not None:
         chosen = np.zeros(len(candidates), dtype=bool)
-        chosen[hint] = True
+        chosen[hint.chosen] = True
         for var, on in zip(x, chosen.tolist()):
             model.add_hint(var, on)
+        hinted_needs = set(candidates.need[hint.chosen].tolist())
+        for n, var in all_or_nothing.items():
+            model.add_hint(var, n in hinted_needs)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     hook = _StopHook(should_stop) if should_stop else None
     proven = True
-    if policy.objective == "equity":
-        # Stage 1: the best worst-community coverage; stage 2 holds it and maximises value.
-        z, _ = _worst_coverage(model, problem, m.served)
+    if policy.objective == "equity":  # stage 1: the best worst coverage, then held in stage 2
+        z = _worst_coverage(model, problem, m.served)
         model.maximize(z)
-        status = _check(solver.solve(model, hook), solver, model, m.assumptions, time_limit)
+        status = solver.solve(model, hook)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _no_solution(status, solver, model, assumptions, hint, time_limit, value_stage=False)
         proven = status == cp_model.OPTIMAL
-        best = int(solver.value(z))
+        model.add(z >= int(solver.value(z)))
         model.clear_hints()
-        for var in x:
+        for var in (*x, *all_or_nothing.values()):
             model.add_hint(var, solver.boolean_value(var))
-        model.add(z >= best)
         model.maximize(m.value)
-    status = _check(solver.solve(model, hook), solver, model, m.assumptions, time_limit)
+    status = solver.solve(model, hook)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _no_solution(status, solver, model, assumptions, hint, time_limit)
     values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
     objective = int(round(solver.objective_value))
     bound = int(math.floor(solver.best_objective_bound + 1e-6))
-    optimal = proven and status == cp_model.OPTIMAL
-    return Solution(np.flatnonzero(values), objective, max(bound, objective), "optimal" if optimal else "feasible")
+    return Solution(np.flatnonzero(values), objective, max(bound, objective),
+                    "optimal" if proven and status == cp_model.OPTIMAL else "feasible")
 
 
-def _check(status: int, solver: cp_model.CpSolver, model: cp_model.CpModel,
-           assumptions: dict[str, cp_model.IntVar], time_limit: float) -> int:
-    """The status when a solution was found; else InfeasibleError naming the conflict, or MatcherError."""
+def _no_solution(status: int, solver: cp_model.CpSolver, model: cp_model.CpModel,
+                 assumptions: dict[str, cp_model.IntVar], hint: Solution | None, time_limit: float,
+                 value_stage: bool = True) -> Solution:
+    """No solution found: name the conflict if infeasible, else fall back on a clean hint, else fail.
+
+    The hint keeps CP-SAT's bound only when the search was over value (not equity's first stage).
+    """
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
-    return status
+    if hint is not None and not hint.violations and math.isfinite(solver.best_objective_bound):
+        bound = int(math.floor(solver.best_objective_bound + 1e-6))
+        return Solution(hint.chosen, hint.objective, max(bound, hint.objective) if value_stage else None, "feasible")
+    raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
 
 
 def _conflict(model: cp_model.CpModel, assumptions: dict[str, cp_model.IntVar], time_limit: float) -> list[str]:
