@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
     parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
                         help="CP-SAT limit per run (default: 30)")
+    parser.add_argument("--deterministic-time", type=float, metavar="T",
+                        help="also bound CP-SAT in deterministic time units; with 1 worker runs repeat exactly")
     parser.add_argument("--workers", type=int, default=1, help="CP-SAT workers; 1 keeps runs reproducible (default: 1)")
     parser.add_argument("--out", metavar="DIR", help="output directory (default: results/compare-<scenario>)")
     parser.set_defaults(handler=handle)
@@ -41,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)
     result = compare(scenario.problem, policies, args.seeds, solver=args.solver, time_limit=args.time_limit,
-                     workers=args.workers, metrics=metrics)
+                     workers=args.workers, deterministic_time=args.deterministic_time, metrics=metrics)
     print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s)")
     print(result.table())
     if result.pairing_price:

@@ -71,7 +71,8 @@ def _cell(mean: float, sd: float, several: bool) -> str:
 
 def compare(
     problem: Problem, policies: Iterable[Policy], seeds: int = 1, *, solver: str = "auto",
-    time_limit: float = 30.0, workers: int = 1, metrics: Iterable[str] | None = None,
+    time_limit: float = 30.0, workers: int = 1, deterministic_time: float | None = None,
+    metrics: Iterable[str] | None = None,
 ) -> Comparison:
     """Solve ``problem`` under every policy for seeds 0..seeds-1 and measure each run."""
     names = metric_names(metrics)
@@ -82,8 +83,10 @@ def compare(
     communities: list[str] = []
     for policy in policies:
         for seed in range(seeds):
-            result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers)
-            rows.append(record(result, seed, time_limit=time_limit, workers=workers, metrics=names))
+            result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
+                               deterministic_time=deterministic_time)
+            rows.append(record(result, seed, time_limit=time_limit, workers=workers,
+                               deterministic_time=deterministic_time, metrics=names))
             communities, share = community_coverage(result)
             coverage.setdefault(policy.name, []).append(share)
             loads.setdefault(policy.name, []).append(utilisation(result))

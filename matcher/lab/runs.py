@@ -44,12 +44,13 @@ def policy_fields(policy: Policy) -> dict[str, Any]:
 
 
 def solve_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
-              workers: int = 1) -> Result:
+              workers: int = 1, deterministic_time: float | None = None) -> Result:
     """Solve the seed's perturbation of ``problem`` under ``policy``."""
-    return solve(perturb(problem, seed), policy, solver=solver, time_limit=time_limit, workers=workers, seed=seed)
+    return solve(perturb(problem, seed), policy, solver=solver, time_limit=time_limit, workers=workers, seed=seed,
+                 deterministic_time=deterministic_time)
 
 
-def record(result: Result, seed: int, *, time_limit: float, workers: int,
+def record(result: Result, seed: int, *, time_limit: float, workers: int, deterministic_time: float | None = None,
            metrics: list[str] | None = None) -> dict[str, Any]:
     """One table row: run identity, metrics, solver parameters and versions."""
     return {
@@ -63,7 +64,8 @@ def record(result: Result, seed: int, *, time_limit: float, workers: int,
         "violations": len(result.solution.violations),
         "policy_fields": json.dumps(policy_fields(result.policy), sort_keys=True),
         "solver_parameters": json.dumps({"solver": result.solver, "time_limit": time_limit, "workers": workers,
-                                         "random_seed": seed}, sort_keys=True),
+                                         "deterministic_time": deterministic_time, "random_seed": seed},
+                                        sort_keys=True),
         "matcher_version": matcher.__version__,
         "ortools_version": ortools.__version__,
         "wall_time": round(result.wall_time, 4),
@@ -71,14 +73,17 @@ def record(result: Result, seed: int, *, time_limit: float, workers: int,
 
 
 def measure_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
-                workers: int = 1, metrics: list[str] | None = None) -> dict[str, Any]:
+                workers: int = 1, deterministic_time: float | None = None,
+                metrics: list[str] | None = None) -> dict[str, Any]:
     """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
-        result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers)
+        result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
+                           deterministic_time=deterministic_time)
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         return {"scenario": problem.name, "policy": policy.name, "seed": seed,
                 "error": f"{type(exc).__name__}: {exc}", "wall_time": round(time.perf_counter() - start, 4),
                 "policy_fields": json.dumps(policy_fields(policy), sort_keys=True),
                 "matcher_version": matcher.__version__, "ortools_version": ortools.__version__}
-    return {**record(result, seed, time_limit=time_limit, workers=workers, metrics=metrics), "error": ""}
+    return {**record(result, seed, time_limit=time_limit, workers=workers, deterministic_time=deterministic_time,
+                     metrics=metrics), "error": ""}

@@ -11,6 +11,7 @@ The spec is a YAML (or JSON) mapping::
     solver: auto                   # optional: auto, flow, cpsat, greedy, stable
     time_limit: 30                 # optional: CP-SAT seconds per run
     workers: 1                     # optional: CP-SAT workers per run (1 is reproducible)
+    deterministic_time: 2          # optional: CP-SAT work bound in deterministic units (repeatable)
     metrics: [needs_served, coverage_worst]   # optional; default all
 
 Every run has a key (a digest of the scenario's content, the policy's fields, the seed and the
@@ -41,7 +42,8 @@ from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.solvers import SOLVERS
 
-SPEC_KEYS = ("name", "scenarios", "policies", "seeds", "parameters", "solver", "time_limit", "workers", "metrics")
+SPEC_KEYS = ("name", "scenarios", "policies", "seeds", "parameters", "solver", "time_limit", "workers",
+             "deterministic_time", "metrics")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class SweepSpec:
     solver: str = "auto"
     time_limit: float = 30.0
     workers: int = 1
+    deterministic_time: float | None = None
     metrics: tuple[str, ...] | None = None
 
     def runs(self) -> list[Run]:
@@ -86,7 +89,8 @@ class SweepSpec:
 
     def _key(self, digest: str, policy: Policy, seed: int) -> str:
         ident = {"scenario": digest, "policy": policy_fields(policy), "seed": seed, "solver": self.solver,
-                 "time_limit": self.time_limit, "workers": self.workers, "metrics": self.metrics}
+                 "time_limit": self.time_limit, "workers": self.workers,
+                 "deterministic_time": self.deterministic_time, "metrics": self.metrics}
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
@@ -134,7 +138,9 @@ def load_spec(path: str | Path) -> SweepSpec:
     solver = check("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}") \
         if "solver" in doc else "auto"
     time_limit = check("time_limit", _positive, "expected a positive number") if "time_limit" in doc else 30.0
-    workers = check("workers", lambda v: int(_positive(v)), "expected a positive integer") if "workers" in doc else 1
+    workers = check("workers", _positive_int, "expected a positive integer") if "workers" in doc else 1
+    deterministic = check("deterministic_time", _positive, "expected a positive number") \
+        if "deterministic_time" in doc else None
     metrics = check("metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names") \
         if "metrics" in doc else None
     for p in policies:  # every parameter must be a field of every policy
@@ -143,7 +149,7 @@ def load_spec(path: str | Path) -> SweepSpec:
                 dict(zip([n for n, _ in params], values, strict=True))), "bad parameter value")
     problems = tuple(load_scenario(path.parent / s).problem for s in scenarios)
     return SweepSpec(str(doc.get("name") or path.stem), tuple(scenarios), problems, tuple(policies), seeds, params,
-                     solver, float(time_limit), workers, metrics)
+                     solver, float(time_limit), workers, deterministic, metrics)
 
 
 def _as_list(value: Any, kinds: type | tuple[type, ...]) -> list[Any]:
@@ -187,6 +193,12 @@ def _choice(value: Any, choices: Iterable[str]) -> str:
     if value not in tuple(choices):
         raise ValueError(value)
     return str(value)
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(value)
+    return value
 
 
 def _positive(value: Any) -> float:
@@ -234,7 +246,7 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
     failed = 0
     bar = _progress(len(runs), len(runs) - len(todo), progress, spec.name)
     options = {"solver": spec.solver, "time_limit": spec.time_limit, "workers": spec.workers,
-               "metrics": list(spec.metrics) if spec.metrics else None}
+               "deterministic_time": spec.deterministic_time, "metrics": list(spec.metrics) if spec.metrics else None}
     try:
         for run, row in _execute(spec, todo, client, options):
             failed += bool(row.get("error"))

@@ -38,12 +38,15 @@ def solve(
     time_limit: float = 30.0,
     workers: int = 4,
     seed: int = 0,
+    deterministic_time: float | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Result:
     """Match the needs of ``problem`` with its resources under ``policy``.
 
-    ``time_limit`` (seconds), ``workers`` and ``seed`` steer CP-SAT; ``should_stop`` is polled at
-    each improving CP-SAT solution and ends the search early, keeping the best solution so far.
+    ``time_limit`` (seconds), ``workers`` and ``seed`` steer CP-SAT; ``deterministic_time`` also
+    bounds its work in CP-SAT's deterministic time units (with one worker the run is repeatable);
+    ``should_stop`` is polled at each improving CP-SAT solution and ends the search early, keeping
+    the best solution so far.
     """
     if solver not in SOLVERS:
         raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
@@ -72,7 +75,7 @@ def solve(
     else:
         baseline = solve_greedy(problem, candidates, policy)
         solution = solve_cpsat(problem, candidates, policy, time_limit=time_limit, workers=workers, seed=seed,
-                               hint=baseline, should_stop=should_stop)
+                               deterministic_time=deterministic_time, hint=baseline, should_stop=should_stop)
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)

@@ -168,6 +168,7 @@ def solve_cpsat(
     time_limit: float = 30.0,
     workers: int = 4,
     seed: int = 0,
+    deterministic_time: float | None = None,
     hint: Solution | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
@@ -191,6 +192,8 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if deterministic_time is not None:
+        solver.parameters.max_deterministic_time = deterministic_time
     hook = _StopHook(should_stop) if should_stop else None
     proven = True
     if policy.objective == "equity":  # stage 1: the best worst coverage, then held in stage 2
