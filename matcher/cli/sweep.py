@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from matcher.errors import FieldError
-from matcher.lab.sweep import connect, load_spec, run_sweep
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from matcher.lab.sweep import connect, load_spec, run_sweep  # pandas and Dask only for this command
+
     if args.n_workers < 1:
         raise FieldError("--n-workers", f"must be at least 1, got {args.n_workers}")
     spec = load_spec(args.spec)

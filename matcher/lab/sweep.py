@@ -232,7 +232,7 @@ def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) ->
         return Client(cluster)
     try:
         return Client(scheduler, timeout=f"{timeout}s")
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
         raise FieldError("--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s "
                                         f"({type(exc).__name__})") from None
 
