@@ -114,3 +114,11 @@ def test_silent_scheduler_exits_2_quickly(spec_path, tmp_path, capsys):
     assert code == 2 and time.perf_counter() - start < 15
     assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_spec_with_seed_list_and_no_parameters(tmp_path):
+    spec = _write_spec(tmp_path, seeds=[3, 1], parameters=None, policies=["stable", "efficiency"])
+    report = sweep.run_sweep(sweep.load_spec(spec), tmp_path / "out", None, progress=False)
+    assert report.table[["policy", "seed"]].values.tolist() == [["stable", 3], ["stable", 1],
+                                                                 ["efficiency", 3], ["efficiency", 1]]
+    assert not any(c.startswith("param.") for c in report.table.columns)

@@ -124,7 +124,7 @@ def load_spec(path: str | Path) -> SweepSpec:
 
     def check(name: str, test: Callable[[Any], Any], message: str) -> Any:
         try:
-            return test(doc[name])
+            return test(doc.get(name))
         except (TypeError, ValueError, FieldError) as exc:
             detail = f"{exc.field}: {exc.message}" if isinstance(exc, FieldError) else message
             raise ScenarioError([Issue(shown, "", name, detail)]) from None
@@ -143,7 +143,7 @@ def load_spec(path: str | Path) -> SweepSpec:
         if "deterministic_time" in doc else None
     metrics = check("metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names") \
         if "metrics" in doc else None
-    for p in policies:  # every parameter must be a field of every policy
+    for p in policies if params else ():  # every parameter must be a field of every policy
         for values in itertools.product(*(v for _, v in params)):
             check("parameters", lambda _, p=p, values=values: get_policy(p).with_overrides(
                 dict(zip([n for n, _ in params], values, strict=True))), "bad parameter value")
