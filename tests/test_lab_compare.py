@@ -62,3 +62,14 @@ def test_bad_input_exits_2_and_writes_nothing(scenario, tmp_path, capsys, args, 
     assert main(["compare", str(scenario), *args, "--out", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_compare_with_chosen_metrics_leaves_out_the_frontier(scenario, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["compare", str(scenario), "--policies", "efficiency,stable", "--metrics",
+                 "needs_served,blocking_pairs", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "needs_served" in printed and "coverage_worst" not in printed
+    assert list(pd.read_csv(out / "summary.csv", header=[0, 1], index_col=0)["mean"].columns) == [
+        "needs_served", "blocking_pairs"]
+    assert (out / "coverage.png").exists() and not (out / "frontier.png").exists()

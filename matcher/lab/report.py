@@ -101,8 +101,12 @@ def html_report(c: Comparison, images: dict[str, bytes]) -> str:
 
 
 def write_comparison(c: Comparison, out: Path) -> list[Path]:
-    """runs.csv, summary.csv, the PNG figures and report.html; all files or none."""
-    images = {name: draw(c) for name, draw in FIGURES.items()}
+    """runs.csv, summary.csv, the PNG figures and report.html; all files or none.
+
+    The frontier needs the metrics ``coverage_worst`` and ``weighted_served``; without them it is left out.
+    """
+    images = {name: draw(c) for name, draw in FIGURES.items()
+              if name != "frontier.png" or {"coverage_worst", "weighted_served"} <= set(c.metrics)}
     files = {
         "runs.csv": c.runs.to_csv(index=False).encode(),
         "summary.csv": c.summary().to_csv().encode(),
