@@ -35,8 +35,8 @@ class Policy:
     paired with n's community]``.
 
     ``objective`` picks what is optimised (see :data:`OBJECTIVES`); ``balance_weight`` > 0 takes
-    that many units of value off per unit of the highest utilisation of any resource's hours, which
-    spreads work across resources (load balancing).
+    that many units of value off, per resource, per unit of the share of its hours used beyond
+    ``balance_target`` — a convex cost that spreads work across resources (load balancing).
     """
 
     name: str = "default"
@@ -50,6 +50,7 @@ class Policy:
     min_community_share: float = 0.0
     objective: str = "value"
     balance_weight: float = 0.0
+    balance_target: float = 0.5
 
     def __post_init__(self) -> None:
         try:
@@ -73,8 +74,9 @@ class Policy:
             raise FieldError("pairings", f"expected one of {', '.join(PAIRING_MODES)}, got {self.pairings!r}")
         if self.objective not in OBJECTIVES:
             raise FieldError("objective", f"expected one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
-        if not 0.0 <= self.min_community_share <= 1.0:
-            raise FieldError("min_community_share", f"must lie in [0, 1], got {self.min_community_share!r}")
+        for name in ("min_community_share", "balance_target"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise FieldError(name, f"must lie in [0, 1], got {getattr(self, name)!r}")
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
         """A copy with fields replaced; weight mappings are merged, not replaced."""
@@ -124,7 +126,7 @@ PRESETS: dict[str, Policy] = {
         Policy(name="pairing-strict", pairings="hard"),
         Policy(name="pairing-soft", pairings="soft"),
         Policy(name="equity", pairing_bonus=0.0, objective="equity"),
-        Policy(name="load-balanced", balance_weight=5.0),
+        Policy(name="load-balanced", balance_weight=2.0),
         Policy(name="stable", objective="stable"),
     )
 }

@@ -157,6 +157,8 @@ METRICS: dict[str, tuple[Callable[[Result], float], str]] = {
     "travel_minutes": (travel_minutes, "total travel minutes"),
     "utilisation_max": (lambda r: float(utilisation(r).max(initial=0.0)), "highest share of hours used"),
     "utilisation_gini": (lambda r: gini(utilisation(r)), "Gini of resources' used share of hours"),
+    "overload": (lambda r: float(np.clip(utilisation(r) - 0.5, 0, None).sum()),
+                 "share of hours worked beyond half, summed over resources"),
     "resources_idle": (lambda r: float(np.count_nonzero(utilisation(r) == 0)), "resources given no task"),
     "blocking_pairs": (lambda r: float(blocking_pairs(r)), "pairs that would rather match each other"),
     "station_visits_max": (lambda r: float(max(station_popularity(r).values())), "most needs served at one station"),

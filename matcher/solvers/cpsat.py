@@ -110,25 +110,28 @@ def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
     model.add_assumptions(list(assumptions.values()))
     value = cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist())
     if policy.balance_weight > 0:
-        value = value - _max_utilisation(model, problem, candidates, x) * round(
+        value = value - _overload(model, problem, candidates, x, policy.balance_target) * round(
             policy.balance_weight * VALUE_SCALE / PERMILLE)
     model.maximize(value)
     return Model(model, x, served, all_or_nothing, assumptions, value)
 
 
-def _max_utilisation(
-    model: cp_model.CpModel, problem: Problem, candidates: Candidates, x: list[cp_model.IntVar]
-) -> cp_model.IntVar:
-    """A variable bounding every resource's used share of its hours, in permille (load balancing)."""
+def _overload(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, x: list[cp_model.IntVar], target: float
+) -> cp_model.LinearExprT:
+    """The summed share of hours each resource works beyond ``target``, in permille (load balancing)."""
     a = problem.arrays
-    top = model.new_int_var(0, PERMILLE, "max_utilisation")
+    base = round(target * PERMILLE)
+    excess = []
     for r, pairs in enumerate(_groups(candidates.resource, a.n_resources)):
         hours = int(a.resource_capacity_minutes[r])
-        if len(pairs) == 0 or hours == 0:
+        if len(pairs) == 0 or hours == 0 or int(candidates.load[pairs].sum()) * PERMILLE <= base * hours:
             continue
+        e = model.new_int_var(0, PERMILLE - base, f"overload{r}")
         used = cp_model.LinearExpr.weighted_sum([x[p] for p in pairs], (candidates.load[pairs] * PERMILLE).tolist())
-        model.add(used <= top * hours)
-    return top
+        model.add(used <= (e + base) * hours)
+        excess.append(e)
+    return sum(excess)
 
 
 def _worst_coverage(model: cp_model.CpModel, problem: Problem, served: dict[int, cp_model.LinearExprT]
