@@ -17,8 +17,9 @@ from matcher.policy import Policy
 from matcher.problem import CATEGORIES, LEVELS, TIERS, URGENCIES, Problem, ProblemArrays
 from matcher.vocabulary import Level
 
-#: Objective values are scaled to integers for OR-Tools: three decimals are kept.
-VALUE_SCALE = 1000
+#: Objective values are scaled to integers for OR-Tools: two decimals are kept (a travel cost of
+#: 0.01 a minute is one unit a minute). Larger scales slow min-cost flow's cost scaling down.
+VALUE_SCALE = 100
 
 _N_CATEGORIES = len(CATEGORIES)
 _STREET, _DISTRICT = LEVELS.index(Level.STREET), LEVELS.index(Level.DISTRICT)

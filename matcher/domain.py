@@ -158,6 +158,8 @@ def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
     """Neighbours as 'C02:8;C03:12' or a YAML mapping {C02: 8}: community id and travel minutes."""
     if isinstance(value, Mapping):
         items = list(value.items())
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+        items = [tuple(v) for v in value]
     else:
         items = []
         for part in _split(value):

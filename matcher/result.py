@@ -179,8 +179,8 @@ class Result:
         lines = [f"Scenario {self.problem.name}: {n} needs, {a.n_resources} resources, "
                  f"{a.n_communities} communities, {len(self.candidates)} candidate pairs",
                  f"Policy {self.policy.name}; solver {self.solver} ({self.solver_note})",
-                 f"Status {self.solution.status}; objective {self.objective:,.3f}"
-                 + ("" if self.bound is None else f"; bound {self.bound:,.3f}; gap {self.gap:.2%}")
+                 f"Status {self.solution.status}; objective {self.objective:,.2f}"
+                 + ("" if self.bound is None else f"; bound {self.bound:,.2f}; gap {self.gap:.2%}")
                  + f"; {self.wall_time:.2f} s",
                  f"Needs served: {self.n_served} of {n} ({self.n_served / max(n, 1):.1%})"]
         for v in self.solution.violations:

@@ -12,7 +12,7 @@ from matcher.domain import Need, Resource
 from matcher.policy import Policy
 from matcher.problem import Problem
 
-SCALE = 1000
+SCALE = 100
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def test_soft_pairing_adds_the_bonus():
     unit = replace(RES, pairing_group="G1")
     plain = pairs(res=unit, pairings=[Pairing(group="G1", community="A", mode="soft")]).value[0]
     bonus = pairs(res=unit, pairings=[Pairing(group="G1", community="B", mode="soft")]).value[0]
-    assert bonus - plain == round(get_policy().pairing_bonus * 2 * 2 * 1000)
+    assert bonus - plain == round(get_policy().pairing_bonus * 2 * 2 * 100)
 
 
 def test_travel_cost_can_make_a_pair_worthless():

@@ -45,3 +45,16 @@ def test_zhangjiang_files_regenerate_identically(tmp_path: Path):
     write_scenario(GENERATORS["zhangjiang"](2016), tmp_path)
     for path in ZHANGJIANG.iterdir():
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_scenario_format_example_loads_and_solves(tmp_path: Path):
+    """The example in docs/scenario-format.md reads and solves as the page describes."""
+    page = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    block = page.split("## A small example", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.yaml").write_text(block, encoding="utf-8")
+    from matcher.solvers import solve
+
+    scenario = load_scenario(tmp_path / "example.yaml")
+    result = solve(scenario.problem, scenario.policy)
+    assert result.n_served == 2
+    assert {u["need"]: u["reason"] for u in result.unmatched()} == {"N3": "too_few_providers"}

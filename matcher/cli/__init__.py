@@ -48,7 +48,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("matcher: interrupted; nothing was written", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from typing import Any
 
 import yaml
 
+from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
 from matcher.policy import PRESETS, Policy
 
@@ -39,3 +42,20 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
         except yaml.YAMLError:
             raise FieldError(key.strip(), f"cannot read value {value!r}") from None
     return overrides
+
+
+class ProgressLine:
+    """Prints CP-SAT's improving solutions to stderr, at most once a second."""
+
+    def __init__(self, time_limit: float) -> None:
+        self.time_limit = time_limit
+        self._last = 0.0
+
+    def __call__(self, objective: int, bound: int, seconds: float) -> None:
+        now = time.monotonic()
+        if now - self._last < 1.0:
+            return
+        self._last = now
+        gap = (bound - objective) / max(1, abs(bound))
+        print(f"  cpsat {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
+              f"bound {bound / VALUE_SCALE:,.2f}  gap {gap:.2%}", file=sys.stderr, flush=True)

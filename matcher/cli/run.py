@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from matcher.cli.options import add_policy_options, policy_from_args
+from matcher.cli.options import ProgressLine, add_policy_options, policy_from_args
 from matcher.io.scenario import load_scenario
 from matcher.solvers import SOLVERS, solve
 
@@ -29,7 +29,7 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policy = policy_from_args(args, scenario.policy)
     result = solve(scenario.problem, policy, solver=args.solver, time_limit=args.time_limit,
-                   workers=args.workers, seed=args.seed)
+                   workers=args.workers, seed=args.seed, on_progress=ProgressLine(args.time_limit))
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name
     written = result.write(out)

@@ -22,7 +22,7 @@ from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result
 from matcher.solvers.base import Solution, side_constraints
-from matcher.solvers.cpsat import solve_cpsat
+from matcher.solvers.cpsat import ProgressHook, solve_cpsat
 from matcher.solvers.flow import solve_flow
 from matcher.solvers.greedy import solve_greedy
 from matcher.solvers.stable import solve_stable
@@ -40,13 +40,15 @@ def solve(
     seed: int = 0,
     deterministic_time: float | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Result:
     """Match the needs of ``problem`` with its resources under ``policy``.
 
     ``time_limit`` (seconds), ``workers`` and ``seed`` steer CP-SAT; ``deterministic_time`` also
     bounds its work in CP-SAT's deterministic time units (with one worker the run is repeatable);
     ``should_stop`` is polled at each improving CP-SAT solution and ends the search early, keeping
-    the best solution so far.
+    the best solution so far; ``on_progress(objective, bound, seconds)`` hears of each improving
+    solution (scaled units).
     """
     if solver not in SOLVERS:
         raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
@@ -75,7 +77,8 @@ def solve(
     else:
         baseline = solve_greedy(problem, candidates, policy)
         solution = solve_cpsat(problem, candidates, policy, time_limit=time_limit, workers=workers, seed=seed,
-                               deterministic_time=deterministic_time, hint=baseline, should_stop=should_stop)
+                               deterministic_time=deterministic_time, hint=baseline, should_stop=should_stop,
+                               on_progress=on_progress)
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)

@@ -151,15 +151,23 @@ def _worst_coverage(model: cp_model.CpModel, problem: Problem, served: dict[int,
     return z
 
 
-class _StopHook(cp_model.CpSolverSolutionCallback):
-    """Calls ``should_stop`` at every improving solution and stops the search when it says so."""
+#: ``on_progress(objective, bound, seconds)`` in scaled units, called at improving solutions.
+ProgressHook = Callable[[int, int, float], None]
 
-    def __init__(self, should_stop: Callable[[], bool]) -> None:
+
+class _Monitor(cp_model.CpSolverSolutionCallback):
+    """At every improving solution: report progress, and stop the search when asked to."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None, on_progress: ProgressHook | None) -> None:
         super().__init__()
         self._should_stop = should_stop
+        self._on_progress = on_progress
 
     def on_solution_callback(self) -> None:
-        if self._should_stop():
+        if self._on_progress:
+            self._on_progress(int(round(self.objective_value)), int(math.floor(self.best_objective_bound + 1e-6)),
+                              self.wall_time)
+        if self._should_stop and self._should_stop():
             self.stop_search()
 
 
@@ -174,6 +182,7 @@ def solve_cpsat(
     deterministic_time: float | None = None,
     hint: Solution | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Solution:
     """Best solution within ``time_limit`` seconds with its proven bound.
 
@@ -197,12 +206,11 @@ def solve_cpsat(
     solver.parameters.random_seed = seed
     if deterministic_time is not None:
         solver.parameters.max_deterministic_time = deterministic_time
-    hook = _StopHook(should_stop) if should_stop else None
     proven = True
     if policy.objective == "equity":  # stage 1: the best worst coverage, then held in stage 2
         z = _worst_coverage(model, problem, m.served)
         model.maximize(z)
-        status = solver.solve(model, hook)
+        status = solver.solve(model, _Monitor(should_stop, None))  # progress reports value, not coverage
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _no_solution(status, solver, model, assumptions, hint, time_limit, value_stage=False)
         proven = status == cp_model.OPTIMAL
@@ -211,7 +219,7 @@ def solve_cpsat(
         for var in (*x, *all_or_nothing.values()):
             model.add_hint(var, solver.boolean_value(var))
         model.maximize(m.value)
-    status = solver.solve(model, hook)
+    status = solver.solve(model, _Monitor(should_stop, on_progress))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _no_solution(status, solver, model, assumptions, hint, time_limit)
     values = np.array([solver.boolean_value(v) for v in x], dtype=bool)

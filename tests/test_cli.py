@@ -1,0 +1,45 @@
+"""The command line: help, exit codes, the infeasible report, policy overrides."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from matcher.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "data" / "small" / "scenario.yaml"
+
+
+def test_help_lists_commands():
+    """`matcher --help` runs as an installed command and names the subcommands."""
+    out = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, text=True, check=True)
+    assert "run" in out.stdout and "validate" in out.stdout
+
+
+def test_infeasible_pairings_exit_3_naming_the_rule(tmp_path: Path, capsys):
+    """Pairing minimums beyond a unit's capacity end with exit 3 and the rule's name, and nothing written."""
+    text = (SMALL.parent / "pairings.csv").read_text().replace("G1,C1,hard,1", "G1,C1,hard,3")
+    for name in ("scenario.yaml", "communities.csv", "needs.csv", "resources.csv"):
+        (tmp_path / name).write_bytes((SMALL.parent / name).read_bytes())
+    (tmp_path / "pairings.csv").write_text(text)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "scenario.yaml"), "--out", str(out)]) == 3
+    assert "hard pairing G1 -> C1 serves at least 3 need(s)" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_policy_override_and_unknown_field(tmp_path: Path, capsys):
+    """--set changes a policy field; an unknown field is bad input (exit 2)."""
+    assert main(["run", str(SMALL), "--policy", "urgency-first", "--set", "travel_cost=0.02",
+                 "--out", str(tmp_path / "a")]) == 0
+    assert "Policy urgency-first" in capsys.readouterr().out
+    assert main(["run", str(SMALL), "--set", "speed=3", "--out", str(tmp_path / "b")]) == 2
+    assert "field 'speed': unknown policy field" in capsys.readouterr().err
+
+
+def test_flow_refuses_what_it_cannot_express(tmp_path: Path, capsys):
+    """--solver flow on a problem with several providers per need is refused with the reason (exit 2)."""
+    assert main(["run", str(SMALL), "--solver", "flow", "--out", str(tmp_path / "o")]) == 2
+    assert "take several providers" in capsys.readouterr().err
