@@ -61,6 +61,7 @@ def test_sweep_on_a_local_cluster_equals_the_serial_sweep(spec_path, tmp_path):
     ok = table[table["error"] == ""]
     assert len(ok) == RUNS - len(failed) and ok["needs_served"].notna().all()
     assert set(table["param.travel_cost"]) == {0.01, 0.05}
+    assert set(failed["policy_label"]) == {"efficiency{min_community_share=1.0}"}
     assert ok["ortools_version"].notna().all() and ok["solver_parameters"].str.contains("random_seed").all()
 
 

@@ -53,6 +53,7 @@ class Run:
     key: str
     scenario: int  # index into the spec's scenarios
     policy: Policy
+    label: str  # the policy as the spec writes it, e.g. "efficiency{min_community_share=1.0}"
     seed: int
     parameters: tuple[tuple[str, Any], ...]
 
@@ -84,7 +85,8 @@ class SweepSpec:
                     params = tuple(zip(names, values, strict=True))
                     policy = get_policy(spec).with_overrides(dict(params))
                     for seed in self.seeds:
-                        out.append(Run(self._key(digest, policy, seed), s, policy, seed, params))
+                        out.append(Run(self._key(digest, policy, seed), s, policy, policy_label(spec), seed,
+                                       params))
         return out
 
     def _key(self, digest: str, policy: Policy, seed: int) -> str:
@@ -92,6 +94,14 @@ class SweepSpec:
                  "time_limit": self.time_limit, "workers": self.workers,
                  "deterministic_time": self.deterministic_time, "metrics": self.metrics}
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+def policy_label(spec: str | Mapping[str, Any]) -> str:
+    """A policy as written in a spec: the preset name, with its overrides in braces."""
+    if isinstance(spec, str):
+        return spec
+    extra = ", ".join(f"{k}={v}" for k, v in spec.items() if k != "preset")
+    return f"{spec.get('preset', 'default')}{{{extra}}}" if extra else str(spec.get("preset", "default"))
 
 
 def problem_digest(problem: Problem) -> str:
@@ -250,7 +260,7 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
     try:
         for run, row in _execute(spec, todo, client, options):
             failed += bool(row.get("error"))
-            row = {"run_key": run.key, "scenario_file": spec.scenario_files[run.scenario],
+            row = {"run_key": run.key, "scenario_file": spec.scenario_files[run.scenario], "policy_label": run.label,
                    **{f"param.{k}": v for k, v in run.parameters}, **row}
             write_files(store, {f"{run.key}.json": json.dumps(row, sort_keys=True, default=str)})
             bar.update(1)
