@@ -110,6 +110,13 @@ def test_price_of_fixed_pairings_by_hand():
     assert price["value_lost"] == pytest.approx(m.pair_value(soft)) and price["value_lost"] > 0
 
 
+def test_value_under_another_policy_revalues_the_same_pairs():
+    result = solve(_two_communities(), "efficiency", workers=1)
+    assert m.value_under(result, result.policy) == pytest.approx(m.pair_value(result))
+    # locality-first: bonus 1 for own-community resources, travel 0.05 a minute: (4 + 6) x 2 - 2 x 5 x 0.05
+    assert m.value_under(result, get_policy("locality-first")) == pytest.approx(20 - 0.5)
+
+
 def test_unknown_metric_is_named():
     with pytest.raises(FieldError, match="'nope'"):
         m.metric_names(["needs_served", "nope"])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.candidates import VALUE_SCALE, need_base_values
+from matcher.candidates import VALUE_SCALE, build_candidates, need_base_values
 from matcher.errors import FieldError
 from matcher.policy import PRESETS, Policy
 from matcher.solvers.stable import preferences, single_provider_pairs, stable_capacity
@@ -52,6 +52,18 @@ def needs_served(result: Result) -> int:
 def pair_value(result: Result) -> float:
     """The summed value of the chosen pairs under the result's own policy."""
     return float(result.candidates.value[result.solution.chosen].sum()) / VALUE_SCALE
+
+
+def value_under(result: Result, policy: Policy) -> float:
+    """The result's chosen pairs valued by another policy (pairs that policy rules out count 0)."""
+    other = build_candidates(result.problem, policy)
+    n_res = result.problem.arrays.n_resources
+    keys = other.need.astype(np.int64) * n_res + other.resource
+    order = np.argsort(keys)
+    chosen = result.pair_need.astype(np.int64) * n_res + result.pair_resource
+    at = np.clip(np.searchsorted(keys[order], chosen), 0, max(len(keys) - 1, 0))
+    found = (keys[order][at] == chosen) if len(keys) else np.zeros(len(chosen), dtype=bool)
+    return float(other.value[order][at][found].sum()) / VALUE_SCALE
 
 
 def weighted_served(result: Result, reference: Policy = REFERENCE) -> float:
@@ -124,9 +136,13 @@ def station_popularity(result: Result) -> dict[str, int]:
 
 
 def pairing_price(strict: Result, soft: Result) -> dict[str, float]:
-    """What fixed pairings (结对) cost: the soft run's figures less the strict run's (positive = lost)."""
+    """What fixed pairings (结对) cost: the soft run's figures less the strict run's (positive = lost).
+
+    Value is measured on the soft run's scale: the strict run's pairs are valued by the soft policy,
+    so the pairing bonus a soft pairing earns counts on both sides.
+    """
     return {
-        "value_lost": pair_value(soft) - pair_value(strict),
+        "value_lost": pair_value(soft) - value_under(strict, soft.policy),
         "weighted_served_lost": weighted_served(soft) - weighted_served(strict),
         "needs_served_lost": float(needs_served(soft) - needs_served(strict)),
         "worst_coverage_lost": worst_coverage(soft) - worst_coverage(strict),
