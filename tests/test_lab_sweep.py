@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import pytest
 import yaml
+from distributed import get_task_stream
 
 from matcher.cli import main
 from matcher.lab import sweep
@@ -44,7 +45,10 @@ def test_sweep_on_a_local_cluster_equals_the_serial_sweep(spec_path, tmp_path):
     spec = sweep.load_spec(spec_path)
     client = sweep.connect(None, n_workers=2)
     try:
-        on_cluster = sweep.run_sweep(spec, tmp_path / "cluster", client, progress=False)
+        client.wait_for_workers(2)
+        with get_task_stream(client) as stream:
+            on_cluster = sweep.run_sweep(spec, tmp_path / "cluster", client, progress=False)
+        assert len({task["worker"] for task in stream.data}) == 2  # both workers ran runs
     finally:
         cluster = client.cluster
         client.close()

@@ -22,6 +22,7 @@ grid order, into ``sweep.parquet`` and ``sweep.csv``. A run that fails is a row 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -282,8 +283,10 @@ def _execute(spec: SweepSpec, todo: list[Run], client: Any, options: Mapping[str
     for problem in spec.problems:
         problem.arrays  # noqa: B018 — compile once here, ship the arrays with the problem
     shared = [client.scatter(p, broadcast=True) for p in spec.problems]
-    futures = {client.submit(measure_run, shared[r.scenario], r.policy, r.seed, **options, pure=False,
-                             key=f"run-{r.key}"): r for r in todo}
+    # The options go in a partial: as keywords of submit, ``workers`` would pin the tasks to a worker.
+    task = functools.partial(measure_run, **options)
+    futures = {client.submit(task, shared[r.scenario], r.policy, r.seed, pure=False, key=f"run-{r.key}"): r
+               for r in todo}
     try:
         for future in as_completed(futures):
             run = futures[future]
