@@ -145,8 +145,8 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     res, need = res[keep], need[keep]
     available = np.bincount(need, minlength=n_needs)
 
-    minutes = a.travel[a.resource_community[res], a.need_community[need]]
-    arrival = minutes + a.resource_response[res]
+    minutes = a.travel[a.resource_community[res], a.need_community[need]].astype(np.float64)
+    arrival = minutes + a.resource_response[res].astype(np.float64)
     if policy.enforce_deadlines:
         deadlines = np.array([u.deadline_minutes for u in URGENCIES], dtype=np.float32)
         keep = arrival <= deadlines[a.need_urgency[need]]

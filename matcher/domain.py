@@ -20,6 +20,7 @@ from matcher.vocabulary import (
     PopulationGroup,
     ResourceKind,
     Slot,
+    StationType,
     Tier,
     Urgency,
     Vocabulary,
@@ -317,6 +318,7 @@ class Project(Record):
     serves: int = 10
     hours: float = 4.0
     cost: float = 1.0
+    venue_type: StationType | None = None
 
     required: ClassVar = ("id", "name", "category")
     parsers: ClassVar = {
@@ -327,6 +329,7 @@ class Project(Record):
         "serves": _positive_count,
         "hours": _float,
         "cost": _float,
+        "venue_type": _vocab_parser(StationType),
     }
 
     def __post_init__(self) -> None:
@@ -367,6 +370,131 @@ class Pairing(Record):
             raise FieldError("min_served", "must not be negative")
 
 
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "1.0", "y", "是"):
+        return True
+    if text in ("false", "no", "0", "0.0", "n", "否"):
+        return False
+    raise FieldError(name, f"expected true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Order(Record):
+    """A community's order (点单) of a catalogue project: one project instance to run.
+
+    ``pinned`` orders stay whatever the solver finds; an unpinned order may be dropped when it
+    does not pay. ``venue`` names the station it runs in, when the project needs one.
+    """
+
+    id: str
+    project: str
+    community: str
+    pinned: bool = False
+    venue: str = ""
+
+    required: ClassVar = ("id", "project", "community")
+    parsers: ClassVar = {"pinned": _flag}
+
+    def __post_init__(self) -> None:
+        for name in ("id", "project", "community"):
+            _require_id(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class Claim(Record):
+    """A resource's claim (认领) of one provider slot of an order; pinned claims stay."""
+
+    order: str
+    resource: str
+    pinned: bool = True
+
+    required: ClassVar = ("order", "resource")
+    parsers: ClassVar = {"pinned": _flag}
+
+    def __post_init__(self) -> None:
+        _require_id("order", self.order)
+        _require_id("resource", self.resource)
+
+
+def _opening_hours(name: str, value: Any) -> float:
+    """Opening hours per day: a number of hours, or a span such as '08:00-20:00'."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        hours = _number(name, value)
+    else:
+        text = str(value).strip().replace("～", "-").replace("~", "-").replace("—", "-")
+        if "-" not in text:
+            hours = _number(name, text)
+        else:
+            try:
+                start, end = (_clock(part) for part in text.split("-", 1))
+            except ValueError:
+                message = f"expected hours per day or a span such as '08:00-20:00', got {value!r}"
+                raise FieldError(name, message) from None
+            hours = end - start
+            if hours <= 0:
+                raise FieldError(name, f"the span {value!r} closes before it opens")
+    if hours > 24:
+        raise FieldError(name, f"a day has 24 hours, got {hours:g}")
+    return hours
+
+
+def _clock(text: str) -> float:
+    hours, _, minutes = text.strip().partition(":")
+    h, m = int(hours), int(minutes or 0)
+    if not (0 <= h <= 24 and 0 <= m < 60):
+        raise ValueError(text)
+    return h + m / 60
+
+
+@dataclass(frozen=True)
+class Venue(Record):
+    """A station (站点) of one of Taizhou's five types where project instances run.
+
+    ``capacity`` is the number of needs it can serve in the planning period (one week);
+    ``opening_hours`` is hours open per day (given as a number or '08:00-20:00').
+    """
+
+    id: str
+    community: str
+    type: StationType
+    capacity: int = 50
+    opening_hours: float = 8.0
+    name: str = ""
+
+    required: ClassVar = ("id", "community", "type")
+    parsers: ClassVar = {"type": _vocab_parser(StationType), "capacity": _count, "opening_hours": _opening_hours}
+
+    def __post_init__(self) -> None:
+        _require_id("id", self.id)
+        _require_id("community", self.community)
+        if self.capacity < 0:
+            raise FieldError("capacity", "must not be negative")
+        if not 0 <= self.opening_hours <= 24:
+            raise FieldError("opening_hours", f"must lie in [0, 24] hours per day, got {self.opening_hours!r}")
+
+
+@dataclass(frozen=True)
+class Budget(Record):
+    """What a community may spend on new orders (点单) in the period: money and a number of orders."""
+
+    community: str
+    amount: float | None = None  # None: no money limit
+    max_orders: int = 3
+
+    required: ClassVar = ("community",)
+    parsers: ClassVar = {"amount": _float, "max_orders": _count}
+
+    def __post_init__(self) -> None:
+        _require_id("community", self.community)
+        if self.amount is not None and self.amount < 0:
+            raise FieldError("amount", "must not be negative")
+        if self.max_orders < 0:
+            raise FieldError("max_orders", "must not be negative")
+
+
 @dataclass(frozen=True)
 class Settings(Record):
     """Scenario-wide settings: how coordinates turn into travel minutes."""
@@ -384,12 +512,16 @@ def ids(records: Iterable[Any], attribute: str = "id") -> list[str]:
 
 __all__ = [
     "ALL_SLOTS",
+    "Budget",
+    "Claim",
     "Community",
     "Need",
+    "Order",
     "Pairing",
     "Project",
     "Record",
     "Resource",
     "Settings",
+    "Venue",
     "ids",
 ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
 import numpy as np
 
-from matcher.domain import Community, Need, Pairing, Project, Resource, Settings
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue
 from matcher.errors import Issue, ScenarioError
 from matcher.travel import travel_minutes
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
@@ -44,6 +44,10 @@ class Problem:
     pairings: tuple[Pairing, ...] = ()
     settings: Settings = field(default_factory=Settings)
     name: str = "scenario"
+    orders: tuple[Order, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    venues: tuple[Venue, ...] = ()
+    budgets: tuple[Budget, ...] = ()
 
     @classmethod
     def build(
@@ -55,11 +59,15 @@ class Problem:
         pairings: Sequence[Pairing] = (),
         settings: Settings | None = None,
         name: str = "scenario",
+        orders: Sequence[Order] = (),
+        claims: Sequence[Claim] = (),
+        venues: Sequence[Venue] = (),
+        budgets: Sequence[Budget] = (),
     ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
             tuple(communities), tuple(needs), tuple(resources), tuple(projects), tuple(pairings),
-            settings or Settings(), name,
+            settings or Settings(), name, tuple(orders), tuple(claims), tuple(venues), tuple(budgets),
         )
         issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
         if issues:
@@ -99,6 +107,12 @@ class Problem:
             modes.setdefault(p.group, set()).add(p.mode)
             if len(modes[p.group]) > 1:
                 yield Location("pairings", i), "mode", f"unit group {p.group!r} mixes hard and soft pairings"
+        yield from _check_project_lists(self, community_ids)
+
+    @property
+    def has_projects(self) -> bool:
+        """Does the problem order (点单) or claim (认领) projects, so the project model applies?"""
+        return bool(self.orders or self.budgets)
 
     @cached_property
     def arrays(self) -> ProblemArrays:
@@ -115,9 +129,55 @@ def _duplicates(list_name: str, records: Sequence[object], attr: str) -> Iterato
             yield Location(list_name, i), attr, f"duplicate id {key!r}"
 
 
+def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[tuple[Location, str, str]]:
+    """Orders (点单), claims (认领), venues and budgets against the catalogue and the resources."""
+    yield from _duplicates("orders", problem.orders, "id")
+    yield from _duplicates("venues", problem.venues, "id")
+    yield from _duplicates("budgets", problem.budgets, "community")
+    for list_name in ("venues", "budgets", "orders"):
+        for i, r in enumerate(getattr(problem, list_name)):
+            if r.community not in community_ids:
+                yield Location(list_name, i), "community", f"unknown community {r.community!r}"
+    projects = {p.id: p for p in problem.projects}
+    venues = {v.id: v for v in problem.venues}
+    for i, o in enumerate(problem.orders):
+        project = projects.get(o.project)
+        if project is None:
+            yield Location("orders", i), "project", f"project {o.project!r} is not in the catalogue (项目清单)"
+            continue
+        venue = venues.get(o.venue) if o.venue else None
+        if o.venue and venue is None:
+            yield Location("orders", i), "venue", f"unknown venue {o.venue!r}"
+        elif project.venue_type is not None and venue is None:
+            yield (Location("orders", i), "venue",
+                   f"project {project.id!r} needs a venue of type {project.venue_type.value}")
+        elif venue is not None and project.venue_type is not None and venue.type is not project.venue_type:
+            yield (Location("orders", i), "venue",
+                   f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
+                   f"{project.venue_type.value}")
+    orders = {o.id: o for o in problem.orders}
+    resource_ids = {r.id for r in problem.resources}
+    taken: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()
+    for i, c in enumerate(problem.claims):
+        order = orders.get(c.order)
+        if order is None:
+            yield Location("claims", i), "order", f"unknown order {c.order!r}"
+        if c.resource not in resource_ids:
+            yield Location("claims", i), "resource", f"unknown unit or resource {c.resource!r}"
+        if (c.order, c.resource) in seen:
+            yield Location("claims", i), "resource", f"{c.resource!r} claims order {c.order!r} twice"
+        seen.add((c.order, c.resource))
+        taken[c.order] += 1
+        project = projects.get(order.project) if order else None
+        if project is not None and taken[c.order] > project.provider_slots:
+            yield (Location("claims", i), "order",
+                   f"claim {taken[c.order]} of order {c.order!r} exceeds its {project.provider_slots} provider slot(s)")
+
+
 def _record_label(problem: Problem, loc: Location) -> str:
     record = problem.record(loc)
-    key = getattr(record, "id", None) or f"{getattr(record, 'group', '')}->{getattr(record, 'community', '')}"
+    key = getattr(record, "id", None) or "->".join(str(getattr(record, f.name)) for f in fields(record)[:2])
     return f"record {loc.index + 1} ({key})"
 
 

@@ -17,7 +17,7 @@ from matcher.files import csv_text, write_files
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
-from matcher.solvers.base import Solution
+from matcher.solution import Solution
 
 
 @dataclass(frozen=True)

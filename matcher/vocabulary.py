@@ -118,3 +118,13 @@ class PairingMode(Vocabulary):
 
     HARD = "hard", "刚性"
     SOFT = "soft", "柔性"
+
+
+class StationType(Vocabulary):
+    """Taizhou's five neighbourhood station types (五类站点) a project instance may need as its venue."""
+
+    ELDERLY_CARE = "elderly_care", "敬老"
+    YOUTH = "youth", "希望"
+    SPORT = "sport", "活力"
+    VOLUNTEERING = "volunteering", "爱心"
+    HERITAGE = "heritage", "乡愁"

@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 from matcher.cli.options import ProgressLine, add_policy_options, policy_from_args
+from matcher.cli.project_run import run_projects
 from matcher.io.scenario import load_scenario
+from matcher.projects.model import ENGINES
 from matcher.solvers import SOLVERS, solve
 
 
@@ -21,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="CP-SAT time limit in seconds (default: 30)")
     parser.add_argument("--workers", type=int, default=4, help="CP-SAT search workers (default: 4)")
     parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default: 0)")
+    parser.add_argument("--engine", choices=ENGINES, default="highs",
+                        help="with projects: engine of the joint model (default: highs)")
     parser.add_argument("--out", metavar="DIR", help="write result.json and CSVs here (default: results/<scenario>)")
     parser.set_defaults(handler=handle)
 
@@ -28,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policy = policy_from_args(args, scenario.policy)
+    if scenario.problem.has_projects:
+        return run_projects(args, scenario, policy)
     result = solve(scenario.problem, policy, solver=args.solver, time_limit=args.time_limit,
                    workers=args.workers, seed=args.seed, on_progress=ProgressLine(args.time_limit))
     print(result.summary())

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcher.domain import Community, Need, Pairing, Project, Record, Resource, Settings
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Record, Resource, Settings, Venue
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.io.tables import Row, load_document, read_rows, rows_of
+from matcher.network.hierarchy import check_hierarchy
+from matcher.network.records import Area, Grid
 from matcher.policy import Policy, get_policy
 from matcher.problem import Location, Problem
 
@@ -24,7 +26,15 @@ LISTS: dict[str, type[Record]] = {
     "resources": Resource,
     "projects": Project,
     "pairings": Pairing,
+    "orders": Order,
+    "claims": Claim,
+    "venues": Venue,
+    "budgets": Budget,
+    "areas": Area,
+    "grids": Grid,
 }
+#: Lists that are not part of the solver's :class:`Problem`; they are kept in ``Scenario.lists``.
+EXTRA_LISTS = ("areas", "grids")
 REQUIRED_LISTS = ("communities", "needs", "resources")
 TOP_LEVEL = {"name", "description", "settings", "policy", "workbook", *LISTS}
 MAX_ISSUES = 50
@@ -39,6 +49,7 @@ class Scenario:
     path: Path
     description: str = ""
     rows: dict[str, list[Row]] = field(default_factory=dict, repr=False)
+    lists: dict[str, tuple[Record, ...]] = field(default_factory=dict, repr=False)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -79,12 +90,17 @@ def load_scenario(path: str | Path) -> Scenario:
         tuple(records["communities"]), tuple(records["needs"]), tuple(records["resources"]),  # type: ignore[arg-type]
         tuple(records["projects"]), tuple(records["pairings"]), settings,  # type: ignore[arg-type]
         str(doc.get("name") or path.stem),
+        orders=tuple(records["orders"]), claims=tuple(records["claims"]),  # type: ignore[arg-type]
+        venues=tuple(records["venues"]), budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
+    cross += [_issue(rows, loc, f, m)
+              for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
     if cross:
         raise ScenarioError(cross[:MAX_ISSUES])
     assert policy is not None
-    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows)
+    extra = {name: tuple(records[name]) for name in EXTRA_LISTS}
+    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows, extra)
 
 
 def _label(row: Row) -> str:

@@ -1,30 +1,15 @@
-"""What every solver returns, and the side constraints that decide which solver can be exact."""
+"""The side constraints that decide which solver can be exact, and what every solver returns."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.candidates import Candidates
 from matcher.policy import Policy
 from matcher.problem import Problem
+from matcher.solution import Solution
 
-
-@dataclass(frozen=True)
-class Solution:
-    """Chosen candidate pairs (indices into :class:`Candidates`) and what the solver proved.
-
-    ``status`` is ``optimal``, ``feasible`` (a time limit stopped the search) or ``heuristic``.
-    ``objective`` and ``bound`` are in scaled integer units; the bound is an upper bound on the
-    best objective (``None`` when the solver proves none).
-    """
-
-    chosen: np.ndarray
-    objective: int
-    bound: int | None
-    status: str
-    violations: tuple[str, ...] = field(default_factory=tuple)
+__all__ = ["Solution", "effective_task_capacity", "side_constraints"]
 
 
 def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[np.ndarray, list[str]]:

@@ -1,0 +1,82 @@
+"""The matcher service: a Flask API over the solver core, with its OpenAPI 3 document at
+``/openapi.json`` and a Swagger UI page at ``/docs``.
+
+``create_app(config)`` builds an app on a database (SQLite file by default, PostgreSQL through
+``DATABASE_URL``), upgrades it to the newest migration and marks jobs an earlier process left
+unfinished as failed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import errors
+from api.db import Store, upgrade
+from api.jobs import JobRunner
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": "sqlite:///matcher.db",
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "SOLVE_WORKERS": 1,
+    "SOLVER_THREADS": 2,
+    "MIGRATE_ON_START": True,
+    "API_TITLE": "matcher",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "Match residents' needs (需求清单) with resources (资源清单); communities order "
+                                "projects (点单), units claim them (认领). Send 'Authorization: Bearer <token>'."},
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    },
+}
+
+
+@dataclass
+class Extension:
+    """What an app holds beside Flask: its database and its job runner."""
+
+    store: Store
+    runner: JobRunner
+    recent_tokens: dict[str, Any] = field(default_factory=dict)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """An app on ``config['DATABASE_URL']`` (else the ``DATABASE_URL`` variable, else ./matcher.db)."""
+    from api.views import BLUEPRINTS
+    from api.views.common import NameConverter
+
+    app = Flask("api")
+    app.config.update(DEFAULTS)
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.url_map.converters["name"] = NameConverter
+
+    store = Store(app.config["DATABASE_URL"])
+    if app.config["MIGRATE_ON_START"]:
+        upgrade(store.engine)
+    runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"])
+    runner.recover()
+    app.extensions["matcher"] = Extension(store, runner)
+
+    api = Api(app)
+    api.register_converter(NameConverter, lambda _: {"type": "string", "minLength": 1, "maxLength": 200})
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    errors.register(app)
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,18 @@
+"""The audit log: every change is written with its actor in the change's own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.models import AuditEntry
+
+
+def record(session: Session, actor: Principal | str, action: str, entity: str, entity_id: object,
+           scenario_id: int | None = None, **detail: Any) -> None:
+    """Add one audit entry (who, what, when) to the session's transaction."""
+    name = actor.name if isinstance(actor, Principal) else actor
+    session.add(AuditEntry(actor=name, action=action, entity=entity, entity_id=str(entity_id),
+                           scenario_id=scenario_id, detail=detail))

@@ -1,0 +1,104 @@
+"""Engines, sessions and migrations.
+
+SQLite (the default, a file in WAL mode) or PostgreSQL through psycopg 3. Reads run in plain
+transactions; writes run in :meth:`Store.write`, which on SQLite opens ``BEGIN IMMEDIATE`` (the
+write lock is taken before anything is read, so a check-then-write cannot interleave) behind an
+in-process lock, and on PostgreSQL relies on row locks taken by the caller (``FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+#: The migrations ship inside the package, so an installed copy upgrades its own database.
+MIGRATIONS = str(Path(__file__).with_name("migrations"))
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` URLs use the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, *, pool: bool = True) -> Engine:
+    """An engine for ``url``; SQLite connections get WAL, foreign keys and our own BEGIN."""
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        kwargs: dict[str, Any] = {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True} if pool else {
+            "poolclass": NullPool}
+        return create_engine(url, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                           **({} if pool else {"poolclass": NullPool}))
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver must not open transactions itself
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
+
+    return engine
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` with the migrations shipped in this package."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Store:
+    """The database of one app: an engine, a session factory and the write discipline."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with self._write_lock or nullcontext(), self.sessions() as session:
+            session.connection(execution_options={"immediate": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,104 @@
+"""Between the core's value objects and stored rows: every record is validated by its value
+object (``from_record``) and stored as the canonical mapping that reads back into the same
+object; a scenario's :class:`~matcher.problem.Problem` is rebuilt from those rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, fields
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import ListRecord, Scenario
+from matcher.domain import Record, Settings
+from matcher.io.scenario import EXTRA_LISTS, LISTS
+from matcher.io.scenario import Scenario as LoadedScenario
+from matcher.policy import Policy
+from matcher.problem import Problem
+
+#: Lists the API edits record by record; communities and pairings come with the uploaded scenario.
+EDITABLE = ("needs", "resources", "projects")
+#: Lists that make up the solver's problem; the others (areas, grids) are stored alongside.
+PROBLEM_LISTS = tuple(name for name in LISTS if name not in EXTRA_LISTS)
+
+
+def scenario_records(loaded: LoadedScenario) -> dict[str, tuple[Record, ...]]:
+    """Every list of a scenario read from files, problem lists and the others alike."""
+    return {name: loaded.lists.get(name, ()) if name in EXTRA_LISTS else getattr(loaded.problem, name)
+            for name in LISTS}
+
+
+def plain(value: Any) -> Any:
+    """A field value as JSON: enums by value, sets sorted, neighbour pairs as a mapping."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, tuple):
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            return {str(k): v for k, v in value}
+        return [plain(v) for v in value]
+    return value
+
+
+def record_data(record: Record) -> dict[str, Any]:
+    """The canonical mapping of a value object: ``type(record).from_record`` reads it back."""
+    return {f.name: plain(getattr(record, f.name)) for f in fields(record) if getattr(record, f.name) is not None}
+
+
+def record_key(record: Record) -> str:
+    return str(getattr(record, "id", None) or f"{record.group}->{record.community}")  # type: ignore[attr-defined]
+
+
+def category_of(record: Record) -> str | None:
+    category = getattr(record, "category", None)
+    if category is not None:
+        return plain(category)
+    categories = getattr(record, "categories", None)
+    return ";".join(plain(categories)) if categories else None
+
+
+def make_row(scenario_id: int, list_name: str, position: int, record: Record) -> ListRecord:
+    return ListRecord(scenario_id=scenario_id, list_name=list_name, position=position,
+                      record_id=record_key(record), community=getattr(record, "community", None),
+                      category=category_of(record), data=record_data(record))
+
+
+def fill_row(row: ListRecord, record: Record) -> None:
+    row.data = record_data(record)
+    row.community = getattr(record, "community", None)
+    row.category = category_of(record)
+
+
+def parse(list_name: str, mapping: Mapping[str, Any]) -> Record:
+    """Validate ``mapping`` through the list's value object (raises FieldError naming the field)."""
+    return LISTS[list_name].from_record(mapping)
+
+
+def policy_data(policy: Policy) -> dict[str, Any]:
+    return {k: dict(v) if isinstance(v, Mapping) else v for k, v in asdict(policy).items()}
+
+
+def policy_from(data: Mapping[str, Any]) -> Policy:
+    return Policy(**data)
+
+
+def load_problem(session: Session, scenario: Scenario) -> Problem:
+    """The scenario's problem as it stands in the database, checked across records."""
+    rows = session.scalars(select(ListRecord).where(ListRecord.scenario_id == scenario.id)
+                           .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)).all()
+    lists: dict[str, list[Record]] = {name: [] for name in PROBLEM_LISTS}
+    for row in rows:
+        if row.list_name in lists:
+            lists[row.list_name].append(parse(row.list_name, row.data))
+    # every list of the registry is a keyword of Problem.build, so lists the core adds come along
+    return Problem.build(**lists, settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
+                         name=scenario.name)
+
+
+def find_record(session: Session, scenario_id: int, list_name: str, record_id: str) -> ListRecord | None:
+    return session.scalar(select(ListRecord).where(
+        ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name, ListRecord.record_id == record_id))

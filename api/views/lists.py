@@ -1,0 +1,137 @@
+"""The editable lists of a scenario: needs (需求清单), resources (资源清单) and projects (项目清单).
+
+One blueprint per list, made by :func:`list_blueprint`. Every create and update is validated by
+the list's value object and then across records by :meth:`matcher.problem.Problem.check`, so the
+rules live in the core only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.auth import current_principal, require_planner
+from api.errors import ApiError
+from api.models import ListRecord, Scenario
+from api.records import EDITABLE, fill_row, find_record, load_problem, make_row, parse
+from api.schemas import RecordPageSchema, RecordQuery, RecordSchema, record_schema
+from api.views.common import MAX_ID, get_or_404, paged, store
+from matcher.errors import ScenarioError
+from matcher.vocabulary import Category
+
+TITLES = {"needs": "Needs list (需求清单)", "resources": "Resources list (资源清单)",
+          "projects": "Projects list (项目清单)"}
+
+
+def _category_filter(value: str) -> Any:
+    try:
+        wanted = Category.parse(value).value
+    except ValueError as exc:
+        raise ApiError(422, str(exc), {"query": {"category": [str(exc)]}}) from None
+    column = ListRecord.category  # resources hold several categories joined by ';'
+    return or_(column == wanted, column.like(f"{wanted};%"), column.like(f"%;{wanted}"),
+               column.like(f"%;{wanted};%"))
+
+
+def _check_problem(session: Session, scenario_id: int) -> None:
+    """After a change, every cross-record rule of :meth:`Problem.check` must still hold (unknown
+    community, pairing without resources, ...); else 422 naming the field, and nothing is written."""
+    session.flush()
+    try:
+        load_problem(session, get_or_404(session, Scenario, scenario_id, "scenario"))
+    except ScenarioError as exc:
+        errors: dict[str, list[str]] = {}
+        for issue in exc.issues:
+            errors.setdefault(issue.field or "_schema", []).append(f"{issue.file} {issue.record}: {issue.message}")
+        raise ApiError(422, f"the change breaks the scenario: {exc.issues[0]}", {"json": errors}) from None
+
+
+def list_blueprint(list_name: str) -> Blueprint:
+    """Routes to list, get, create and update the records of one list."""
+    blp = Blueprint(list_name, __name__, url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>/{list_name}",
+                    description=TITLES[list_name])
+    create_schema, patch_schema = record_schema(list_name), record_schema(list_name, partial=True)
+
+    @blp.route("")
+    class Records(MethodView):
+        @blp.arguments(RecordQuery, location="query")
+        @blp.response(200, RecordPageSchema)
+        def get(self, args: dict[str, Any], scenario_id: int) -> dict[str, Any]:
+            """List records, filtered by community and category, a page at a time."""
+            current_principal()
+            with store().read() as session:
+                get_or_404(session, Scenario, scenario_id, "scenario")
+                query = select(ListRecord).where(ListRecord.scenario_id == scenario_id,
+                                                 ListRecord.list_name == list_name)
+                if "community" in args:
+                    query = query.where(ListRecord.community == args["community"])
+                if "category" in args:
+                    query = query.where(_category_filter(args["category"]))
+                return paged(session, query.order_by(ListRecord.position, ListRecord.id), args["page"],
+                             args["page_size"])
+
+        @blp.arguments(create_schema)
+        @blp.response(201, RecordSchema)
+        def post(self, body: dict[str, Any], scenario_id: int) -> ListRecord:
+            """Add a record (planners); 409 when its id is taken."""
+            actor = require_planner()
+            record = parse(list_name, body)
+            with store().write() as session:
+                get_or_404(session, Scenario, scenario_id, "scenario")
+                if find_record(session, scenario_id, list_name, record.id) is not None:  # type: ignore[attr-defined]
+                    raise ApiError(409, f"{list_name} already holds id {record.id!r}")  # type: ignore[attr-defined]
+                position = session.scalar(select(func.coalesce(func.max(ListRecord.position), -1) + 1).where(
+                    ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name))
+                row = make_row(scenario_id, list_name, position or 0, record)
+                session.add(row)
+                _check_problem(session, scenario_id)
+                audit.record(session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id,
+                             data=row.data)
+                return row
+
+    @blp.route("/<name:record_id>")
+    class RecordById(MethodView):
+        @blp.response(200, RecordSchema)
+        def get(self, scenario_id: int, record_id: str) -> ListRecord:
+            """One record."""
+            current_principal()
+            with store().read() as session:
+                return _find_or_404(session, scenario_id, record_id)
+
+        @blp.arguments(patch_schema)
+        @blp.response(200, RecordSchema)
+        def patch(self, body: dict[str, Any], scenario_id: int, record_id: str) -> ListRecord:
+            """Change some fields of a record (planners); the whole record is validated again."""
+            actor = require_planner()
+            if "id" in body and body["id"] != record_id:
+                raise ApiError(422, "a record's id cannot change", {"json": {"id": ["cannot change"]}})
+            with store().write() as session:
+                row = _find_or_404(session, scenario_id, record_id)
+                merged = {**row.data, **{k: v for k, v in body.items() if v is not None}}
+                for key in [k for k, v in body.items() if v is None]:
+                    merged.pop(key, None)
+                record = parse(list_name, merged)
+                before = row.data
+                fill_row(row, record)
+                _check_problem(session, scenario_id)
+                audit.record(session, actor, f"{list_name}.update", list_name, record_id, scenario_id,
+                             changed={k: [before.get(k), row.data.get(k)] for k in body})
+                session.flush()
+                return row
+
+    def _find_or_404(session: Session, scenario_id: int, record_id: str) -> ListRecord:
+        get_or_404(session, Scenario, scenario_id, "scenario")
+        row = find_record(session, scenario_id, list_name, record_id)
+        if row is None:
+            raise ApiError(404, f"no {list_name} record {record_id!r} in scenario {scenario_id}")
+        return row
+
+    return blp
+
+
+BLUEPRINTS = tuple(list_blueprint(name) for name in EDITABLE)

@@ -1,0 +1,125 @@
+"""Claims throughput and latency against the real server (waitress) on loopback.
+
+50 concurrent clients (threads spread over several processes), one unit each, claim every order
+of a scenario in their own random order; orders have fewer slots than units, so some claims are
+refused as full (409). Printed per database: claim requests per second, claims made per second,
+latency p50/p95/p99, and overbooked orders (must be 0), for each run and the median of the runs.
+
+    python bench/bench_claims.py [--runs 3] [--clients 50] [--orders 40] [--slots 40]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test]
+
+Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database ``matcher_bench`` on that server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from loadgen import Server, fire, prepare  # noqa: E402
+
+from api.db import Store  # noqa: E402
+from api.models import Claim, Order  # noqa: E402
+
+BENCH_DATABASE = "matcher_bench"
+
+
+def scratch_postgres(admin_url: str) -> str:
+    """A freshly created, empty database on the local server."""
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+
+
+def overbooked(url: str) -> tuple[int, int]:
+    """(orders holding more active claims than slots, active claims in all)."""
+    store = Store(url)
+    try:
+        with store.read() as session:
+            counts = dict(session.execute(select(Claim.order_id, func.count()).where(Claim.status == "active")
+                                          .group_by(Claim.order_id)).all())
+            slots = dict(session.execute(select(Order.id, Order.slots)).all())
+    finally:
+        store.dispose()
+    return sum(1 for order, n in counts.items() if n > slots[order]), sum(counts.values())
+
+
+def run_once(url: str, args: argparse.Namespace, log: Path, seed: int) -> dict[str, float]:
+    setup = prepare(url, args.clients, args.orders, args.slots)
+    rng = random.Random(seed)
+    per_client = [[(unit, token, order, "") for order in rng.sample(setup.orders, len(setup.orders))]
+                  for unit, token in setup.units.items()]
+    with Server(url, log, threads=args.threads) as server:
+        cpu_before = server.cpu_seconds()
+        rows, wall = fire(server.port, per_client, args.processes)
+        server_cpu = server.cpu_seconds() - cpu_before
+    statuses = Counter(r[3] for r in rows)
+    latencies = sorted(r[5] for r in rows)
+    q = statistics.quantiles(latencies, n=100)
+    over, active = overbooked(url)
+    return {"requests": len(rows), "made": statuses[201], "full": statuses[409],
+            "other": sum(n for s, n in statuses.items() if s not in (201, 409)), "wall": wall,
+            "rps": len(rows) / wall, "claims_per_s": statuses[201] / wall, "p50_ms": q[49] * 1000,
+            "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000, "overbooked": over,
+            "cpu_ms": server_cpu / len(rows) * 1000,
+            "active": active, "expected": min(args.clients, args.slots) * args.orders}
+
+
+def report(name: str, runs: list[dict[str, float]]) -> None:
+    print(f"\n{name}")
+    header = f"  {'run':>4} {'requests':>8} {'made':>6} {'409':>6} {'other':>5} {'wall s':>7} {'req/s':>7} " \
+             f"{'claims/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'overbooked':>10}"
+    print(header)
+    for i, r in enumerate(runs, 1):
+        print(f"  {i:>4} {r['requests']:>8} {r['made']:>6} {r['full']:>6} {r['other']:>5} {r['wall']:>7.2f} "
+              f"{r['rps']:>7.0f} {r['claims_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
+              f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f}")
+    med = {k: statistics.median(r[k] for r in runs)
+           for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms")}
+    print(f"  median: {med['rps']:.0f} claim requests/s, {med['claims_per_s']:.0f} claims made/s, "
+          f"p50 {med['p50_ms']:.1f} ms, p95 {med['p95_ms']:.1f} ms, p99 {med['p99_ms']:.1f} ms; "
+          f"server CPU {med['cpu_ms']:.2f} ms per request (at most {1000 / med['cpu_ms']:.0f} requests/s on one "
+          f"free core); "
+          f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
+          f"active claims = slots filled in every run: {all(r['active'] == r['expected'] for r in runs)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients, one unit each")
+    parser.add_argument("--orders", type=int, default=40)
+    parser.add_argument("--slots", type=int, default=40, help="slots per order (fewer than clients: some 409s)")
+    parser.add_argument("--processes", type=int, default=5, help="client processes the clients are spread over")
+    parser.add_argument("--threads", type=int, default=8, help="waitress request threads")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
+                        help="a server on 127.0.0.1 where a scratch database may be created")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    print(f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
+          f"{args.slots} slots; each client claims every order once; waitress with {args.threads} threads")
+    with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp:
+        if args.only != "postgresql":
+            runs = [run_once(f"sqlite:///{tmp}/run{i}.db", args, Path(tmp) / "server.log", i)
+                    for i in range(args.runs)]
+            report("SQLite (WAL, BEGIN IMMEDIATE)", runs)
+        if args.only != "sqlite":
+            runs = []
+            for i in range(args.runs):
+                runs.append(run_once(scratch_postgres(args.postgres), args, Path(tmp) / "server.log", i))
+            report("PostgreSQL (SELECT ... FOR UPDATE)", runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

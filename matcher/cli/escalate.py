@@ -1,0 +1,66 @@
+"""``matcher escalate SCENARIO``: solve level by level (community, street, district) and report
+where every need was solved, its route and its deadline status (吹哨报到)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from matcher.cli.options import add_policy_options, policy_from_args
+from matcher.errors import Issue, ScenarioError
+from matcher.files import csv_text, write_files
+from matcher.io.scenario import Scenario, load_scenario
+from matcher.network.escalation import EscalationRules, escalate
+from matcher.network.hierarchy import check_hierarchy, governance_graph
+from matcher.solvers import SOLVERS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rules = EscalationRules()
+    parser = sub.add_parser("escalate", help="route what a community cannot serve to its street, then its district",
+                            description="Solve community level first, then street, then district, each level "
+                                        "seeing the needs the level below left; write escalation.json and .csv.")
+    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
+    add_policy_options(parser)
+    parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver of every level (default: auto)")
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="CP-SAT time limit per level")
+    parser.add_argument("--street-minutes", type=float, default=rules.street_minutes, metavar="M",
+                        help="minutes for a need to reach the street's departments "
+                             f"(default: {rules.street_minutes:g})")
+    parser.add_argument("--district-minutes", type=float, default=rules.district_minutes, metavar="M",
+                        help="minutes for a district department's feedback (default: 7 working days = "
+                             f"{rules.district_minutes:g})")
+    parser.add_argument("--out", metavar="DIR", help="write escalation.json and escalation.csv here "
+                                                     "(default: results/<scenario>)")
+    parser.set_defaults(handler=handle)
+
+
+def require_parents(scenario: Scenario) -> None:
+    """Escalation needs every community's street: refuse a scenario that lacks one."""
+    lists = scenario.lists
+    found = list(check_hierarchy(scenario.problem, lists.get("areas", ()), lists.get("grids", ()),  # type: ignore[arg-type]
+                                 strict=True))
+    if found:
+        issues = []
+        for loc, field, message in found:
+            row = scenario.rows[loc.list_name][loc.index]
+            issues.append(Issue(row.file, row.label, field, message))
+        raise ScenarioError(issues)
+
+
+def handle(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    require_parents(scenario)
+    policy = policy_from_args(args, scenario.policy)
+    rules = EscalationRules(args.street_minutes, args.district_minutes)
+    governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), party=False)  # type: ignore[arg-type]
+    result = escalate(scenario.problem, policy, rules=rules, governance=governance, solver=args.solver,
+                      time_limit=args.time_limit)
+    print(result.summary())
+    out = Path(args.out) if args.out else Path("results") / scenario.problem.name
+    data = result.to_dict()
+    write_files(out, {"escalation.json": json.dumps(data, ensure_ascii=False, indent=1),
+                      "escalation.csv": csv_text(data["needs"])})
+    print(f"\nWrote {out}/escalation.json and {out}/escalation.csv")
+    return 0

@@ -1,0 +1,321 @@
+"""Diagnostics that explain a result: one true reason per unmatched need, and for the whole
+scenario the serving bound (Hall's deficiency), bottleneck resources, communities outside
+every service circle, idle resources and the components of the candidate and pairing graphs.
+
+The per-need reason starts from the candidate stage the need fell at (:mod:`matcher.reasons`)
+and is checked against the solution: "capacity" is only said when every candidate is really
+full, and then the needs that took each candidate are named.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+
+from matcher.candidates import _reach, build_candidates
+from matcher.network.bound import (
+    CandidateClasses,
+    ServingBound,
+    candidate_classes,
+    candidate_components,
+    resource_losses,
+    serving_bound,
+)
+from matcher.problem import CATEGORIES, URGENCIES
+from matcher.reasons import REASONS, Reason
+
+if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
+    from matcher.result import Result
+
+#: The reason said when enough candidates had room left but the solver passed the need over
+#: (a negative value, a side constraint, or a time limit); not a capacity shortage.
+NOT_CHOSEN = "not_chosen"
+#: The codes that together say "none within reach in time".
+WITHIN_REACH_IN_TIME = {Reason.OUT_OF_REACH.value, Reason.NOT_AVAILABLE.value, Reason.TOO_SLOW.value}
+SHOWN = 3
+
+
+def remaining(result: Result) -> tuple[np.ndarray, np.ndarray]:
+    """Tasks and minutes each resource has left after the solution."""
+    a, c, idx = result.problem.arrays, result.candidates, result.solution.chosen
+    tasks = a.resource_capacity_tasks - np.bincount(c.resource[idx], minlength=a.n_resources)
+    minutes = a.resource_capacity_minutes - np.bincount(c.resource[idx], weights=c.load[idx],
+                                                        minlength=a.n_resources).astype(np.int64)
+    return tasks, minutes
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Everything :func:`diagnose` found; ``to_dict`` and ``summary`` present it."""
+
+    result: Result
+    reasons: np.ndarray  # per need: reason code (REASONS value or NOT_CHOSEN), "" when served
+    bound: ServingBound
+    bottlenecks: list[tuple[int, int]]
+    uncovered: list[str]
+    uncovered_by_category: dict[str, list[str]]
+    never_candidates: np.ndarray  # resource indices that could serve no need
+    unused: np.ndarray  # resources with candidates that the solution left idle
+    component_needs: np.ndarray
+    component_resources: np.ndarray
+    pairing_components: list[dict[str, list[str]]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def _takers(self) -> dict[int, list[int]]:
+        """Resource -> needs the solution gave it."""
+        out: dict[int, list[int]] = {}
+        for n, r in zip(self.result.pair_need.tolist(), self.result.pair_resource.tolist(), strict=True):
+            out.setdefault(r, []).append(n)
+        return out
+
+    def reason_counts(self) -> dict[str, int]:
+        codes, counts = np.unique(self.reasons[self.reasons != ""], return_counts=True)
+        return dict(zip(codes.tolist(), counts.tolist(), strict=True))
+
+    def unmatched(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """One row per unmatched need: reason, explanation, and for capacity who took it."""
+        a, c = self.result.problem.arrays, self.result.candidates
+        offsets = c.need_offsets(a.n_needs)
+        rows = []
+        for n in np.flatnonzero(self.reasons != "")[:limit].tolist():
+            code = str(self.reasons[n])
+            row = {"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
+                   "urgency": URGENCIES[a.need_urgency[n]].value, "reason": code, "explanation": _label(code),
+                   "taken_by": ""}
+            if code == Reason.CAPACITY.value:
+                pairs = np.unique(c.resource[offsets[n]:offsets[n + 1]])
+                row["taken_by"] = "; ".join(
+                    f"{a.resource_ids[r]} <- " + ",".join(a.need_ids[m] for m in self._takers.get(r, [])[:SHOWN])
+                    + (" ..." if len(self._takers.get(r, [])) > SHOWN else "")
+                    for r in pairs[:SHOWN].tolist()) + (" ..." if len(pairs) > SHOWN else "")
+            rows.append(row)
+        return rows
+
+    def to_dict(self, limit: int | None = None) -> dict[str, Any]:
+        a = self.result.problem.arrays
+        b = self.bound
+        return {
+            "scenario": self.result.problem.name,
+            "needs": a.n_needs,
+            "served": self.result.n_served,
+            "max_served": b.max_served,
+            "deficiency": b.deficiency,
+            "needs_without_candidates": b.without_candidates,
+            "hall_set": {"needs": int(b.hall_needs.sum()), "resources": int(b.hall_resources.sum()),
+                         "capacity": int(b.capacity[b.hall_resources].sum()), "deficiency": b.hall_deficiency},
+            "unmatched_by_reason": self.reason_counts(),
+            "bottlenecks": [{"resource": a.resource_ids[r], "lost_needs": loss, "flow": int(b.resource_flow[r])}
+                            for r, loss in self.bottlenecks],
+            "uncovered_communities": self.uncovered,
+            "uncovered_by_category": self.uncovered_by_category,
+            "idle_resources": {"no_candidate": [a.resource_ids[r] for r in self.never_candidates.tolist()],
+                               "unused": [a.resource_ids[r] for r in self.unused.tolist()]},
+            "candidate_components": {"count": len(self.component_needs),
+                                     "largest": _largest(self.component_needs, self.component_resources)},
+            "pairing_components": self.pairing_components,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "unmatched": self.unmatched(limit),
+        }
+
+    def summary(self, max_rows: int = 20) -> str:
+        d = self.to_dict(limit=max_rows)
+        lines = [f"Diagnosis of {d['scenario']}: {d['needs']} needs, served {d['served']}, "
+                 f"at most {d['max_served']} servable by any assignment (bound)",
+                 f"Hall's deficiency {d['deficiency']}: {d['needs_without_candidates']} needs have no candidate; "
+                 f"{d['hall_set']['needs']} needs compete for {d['hall_set']['resources']} resources with "
+                 f"capacity {d['hall_set']['capacity']} (short by {d['hall_set']['deficiency']})",
+                 "", "Unmatched by reason:"]
+        lines += [f"  {code:<18} {k:>7}  {_label(code)}"
+                  for code, k in d["unmatched_by_reason"].items()] or ["  (none)"]
+        lines.append("")
+        lines.append("Bottleneck resources (needs the bound loses without them):")
+        lines += [f"  {b['resource']:<14} -{b['lost_needs']:<5} (carries {b['flow']})" for b in d["bottlenecks"]] \
+            or ["  (none)"]
+        lines.append("")
+        uncovered = ", ".join(d["uncovered_communities"]) or "none"
+        lines.append(f"Communities outside every resource's service circle: {uncovered}")
+        for cat, comms in d["uncovered_by_category"].items():
+            lines.append(f"  no {cat} resource reaches: {', '.join(comms[:10])}" + (" ..." if len(comms) > 10 else ""))
+        idle = d["idle_resources"]
+        lines.append(f"Idle resources: {len(idle['no_candidate'])} could serve no need, "
+                     f"{len(idle['unused'])} could but were not used")
+        cc = d["candidate_components"]
+        lines.append(f"Candidate graph: {cc['count']} components; largest (needs, resources): "
+                     + ", ".join(f"({x['needs']}, {x['resources']})" for x in cc["largest"]))
+        lines.append(f"Pairing graph (结对): {len(d['pairing_components'])} components")
+        if d["unmatched"]:
+            lines.append("")
+            lines.append(f"Unmatched needs (first {len(d['unmatched'])}):")
+            for row in d["unmatched"]:
+                extra = f" [taken by {row['taken_by']}]" if row["taken_by"] else ""
+                lines.append(f"  {row['need']:<12} {row['community']:<10} {row['reason']}{extra}")
+        return "\n".join(lines)
+
+
+def _label(code: str) -> str:
+    if code == NOT_CHOSEN:
+        return ("enough candidates had room left; the solver left it (its value, a side constraint "
+                "or the time limit)")
+    return Reason(code).label
+
+
+def _largest(needs: np.ndarray, resources: np.ndarray, top: int = 5) -> list[dict[str, int]]:
+    order = np.lexsort((-resources, -needs))[:top]
+    return [{"needs": int(needs[i]), "resources": int(resources[i])} for i in order.tolist()]
+
+
+def need_reasons(result: Result) -> np.ndarray:
+    """Per need the reason code ("" when served).
+
+    "capacity" is kept only when fewer candidates have room left than the providers the need
+    takes; otherwise the need is :data:`NOT_CHOSEN`.
+    """
+    a, c = result.problem.arrays, result.candidates
+    codes = np.array([r.value for r in REASONS] + [""], dtype=object)[result.reasons]
+    capacity = np.flatnonzero(result.reasons == REASONS.index(Reason.CAPACITY))
+    if len(capacity):
+        tasks, minutes = remaining(result)
+        room = (tasks[c.resource] >= 1) & (minutes[c.resource] >= c.load)
+        with_room = np.bincount(c.need, weights=room, minlength=a.n_needs)
+        enough = with_room[capacity] >= a.need_providers[capacity]
+        codes[capacity[enough]] = NOT_CHOSEN
+    return codes.astype(str)
+
+
+def uncovered_communities(result: Result) -> tuple[list[str], dict[str, list[str]]]:
+    """Communities no resource reaches (radius and level scope), overall and per needed category."""
+    a = result.problem.arrays
+    reach_r, reach_c = _reach(a)
+    covered = np.zeros(a.n_communities, dtype=bool)
+    covered[reach_c] = True
+    by_category = {}
+    for k, category in enumerate(CATEGORIES):
+        needed = np.zeros(a.n_communities, dtype=bool)
+        needed[a.need_community[a.need_category == k]] = True
+        offers = (a.resource_categories[reach_r] & np.uint8(1 << k)) != 0
+        reached = np.zeros(a.n_communities, dtype=bool)
+        reached[reach_c[offers]] = True
+        missing = np.flatnonzero(needed & ~reached)
+        if len(missing):
+            by_category[category.value] = [a.community_ids[i] for i in missing.tolist()]
+    return [a.community_ids[i] for i in np.flatnonzero(~covered).tolist()], by_category
+
+
+def pairing_components(result: Result) -> list[dict[str, list[str]]]:
+    """Components of the fixed-pairing graph (结对): unit groups joined to their communities."""
+    g = nx.Graph()
+    for p in result.problem.pairings:
+        g.add_edge(f"group:{p.group}", f"community:{p.community}")
+    return [{"groups": sorted(n.split(":", 1)[1] for n in comp if n.startswith("group:")),
+             "communities": sorted(n.split(":", 1)[1] for n in comp if n.startswith("community:"))}
+            for comp in sorted(nx.connected_components(g), key=lambda s: (-len(s), sorted(s)))]
+
+
+def diagnose(result: Result, *, bottlenecks: int = 10, classes: CandidateClasses | None = None) -> Diagnosis:
+    """Explain ``result``: reasons, bound, bottlenecks, coverage gaps, idle resources, components."""
+    a, c = result.problem.arrays, result.candidates
+    t = {"start": time.perf_counter()}
+    reasons = need_reasons(result)
+    t["reasons"] = time.perf_counter()
+    classes = classes or candidate_classes(a.n_needs, a.n_resources, c)
+    bound = serving_bound(result.problem, c, classes)
+    t["bound"] = time.perf_counter()
+    losses = resource_losses(result.problem, c, bound, bottlenecks, classes) if bottlenecks else []
+    t["bottlenecks"] = time.perf_counter()
+    uncovered, by_category = uncovered_communities(result)
+    with_candidates = np.zeros(a.n_resources, dtype=bool)
+    with_candidates[c.resource] = True
+    used = np.zeros(a.n_resources, dtype=bool)
+    used[result.pair_resource] = True
+    comp_needs, comp_resources, _ = candidate_components(a.n_resources, classes)
+    t["coverage"] = time.perf_counter()
+    keys = list(t)
+    timings = {k: t[k] - t[p] for p, k in zip(keys, keys[1:], strict=False)}
+    timings["total"] = t[keys[-1]] - t["start"]
+    return Diagnosis(result, reasons, bound, losses, uncovered, by_category, np.flatnonzero(~with_candidates),
+                     np.flatnonzero(with_candidates & ~used), comp_needs, comp_resources, pairing_components(result),
+                     timings)
+
+
+def explain_need(result: Result, need_id: str) -> dict[str, Any]:
+    """The reason one need is (un)served, with the facts behind it."""
+    a, c = result.problem.arrays, result.candidates
+    if need_id not in a.need_ids:
+        raise KeyError(need_id)
+    n = a.need_ids.index(need_id)
+    need = result.problem.needs[n]
+    out: dict[str, Any] = {"need": need_id, "community": need.community, "category": need.category.value,
+                           "skills": sorted(need.skills), "urgency": need.urgency.value,
+                           "deadline_minutes": need.urgency.deadline_minutes}
+    mine = c.need == n
+    chosen = result.solution.chosen[c.need[result.solution.chosen] == n]
+    if result.served[n]:
+        out["status"] = "served"
+        out["by"] = [{"resource": a.resource_ids[c.resource[p]], "arrival_minutes": round(float(c.arrival[p]), 1)}
+                     for p in chosen.tolist()]
+        return out
+    code = str(need_reasons(result)[n])
+    out.update(status="unmatched", reason=code, explanation=_label(code))
+    if code == Reason.NO_SKILL.value:
+        out["facts"] = f"no resource offers {need.category.value} with skills {sorted(need.skills)}"
+    elif code in WITHIN_REACH_IN_TIME:
+        out["facts"] = _reach_facts(result, n, _skilled(result, n))
+    elif code == Reason.PAIRING_BLOCKED.value:
+        out["facts"] = _pairing_facts(result, n)
+    elif code in (Reason.CAPACITY.value, NOT_CHOSEN):
+        tasks, minutes = remaining(result)
+        takers: dict[int, list[str]] = {}
+        for m, r in zip(result.pair_need.tolist(), result.pair_resource.tolist(), strict=True):
+            takers.setdefault(r, []).append(a.need_ids[m])
+        out["candidates"] = [
+            {"resource": a.resource_ids[r], "tasks_left": int(tasks[r]), "hours_left": round(float(minutes[r]) / 60, 2),
+             "load_hours": round(int(load) / 60, 2), "taken_by": takers.get(r, [])}
+            for r, load in zip(c.resource[mine].tolist(), c.load[mine].tolist(), strict=True)
+        ]
+    else:
+        out["candidates"] = [a.resource_ids[r] for r in c.resource[mine].tolist()]
+    return out
+
+
+def _skilled(result: Result, n: int) -> np.ndarray:
+    """Resources offering the need's category and all its skills, wherever they are."""
+    a = result.problem.arrays
+    cat = (a.resource_categories & np.uint8(1 << int(a.need_category[n]))) != 0
+    covers = np.all((a.need_skills[n][None, :] & ~a.resource_skills) == 0, axis=1)
+    return np.flatnonzero(cat & covers)
+
+
+def _reach_facts(result: Result, n: int, skilled: np.ndarray) -> list[dict[str, Any]]:
+    """For each skilled resource (nearest first): travel, radius, slot and arrival vs deadline."""
+    a = result.problem.arrays
+    community = a.need_community[n]
+    minutes = a.travel[a.resource_community[skilled], community]
+    reach_r, reach_c = _reach(a)
+    in_scope = set(reach_r[reach_c == community].tolist())
+    deadline = URGENCIES[a.need_urgency[n]].deadline_minutes
+    facts = []
+    for r, m in sorted(zip(skilled.tolist(), minutes.tolist(), strict=True), key=lambda x: x[1])[:5]:
+        facts.append({"resource": a.resource_ids[r], "travel_minutes": round(float(m), 1),
+                      "radius_minutes": float(a.resource_radius[r]), "within_reach": r in in_scope,
+                      "slot_ok": bool(a.resource_slots[r] & a.need_slots[n]),
+                      "arrival_minutes": round(float(m + a.resource_response[r]), 1), "deadline_minutes": deadline})
+    return facts
+
+
+def _pairing_facts(result: Result, n: int) -> list[dict[str, Any]]:
+    """The resources that could serve if hard pairings did not bind, and where they are bound."""
+    loose = build_candidates(result.problem, result.policy.with_overrides({"pairings": "soft"}))
+    a = result.problem.arrays
+    facts = []
+    for r in np.unique(loose.resource[loose.need == n]).tolist():
+        g = a.resource_group[r]
+        paired = [a.community_ids[x] for x in np.flatnonzero(a.paired[g]).tolist()] if g >= 0 else []
+        facts.append({"resource": a.resource_ids[r], "group": a.group_ids[g] if g >= 0 else "",
+                      "bound_to": paired})
+    return facts

@@ -1,0 +1,185 @@
+"""The governance graph (district -> street -> community -> grid -> party group -> member) and
+the community neighbour graph of the 15-minute service circle (15分钟服务圈).
+
+Taizhou's five party levels map onto the tree: street working committee (街道工委) -> community
+committee (社区党委) -> estate branch (小区党支部, one per grid) -> building group (楼道党小组,
+a grid's party groups) -> party-member household (党员中心户, each linking ~10 households).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from matcher.network.records import Area, Grid
+from matcher.problem import Location, Problem
+from matcher.vocabulary import Level
+
+#: Taizhou's five party levels, by the governance level they sit on.
+PARTY_LEVELS = {
+    "street": "街道工委 street working committee",
+    "community": "社区党委 community committee",
+    "grid": "小区党支部 estate branch",
+    "party_group": "楼道党小组 building group",
+    "party_member": "党员中心户 party-member household",
+}
+SERVICE_CIRCLE_MINUTES = 15.0
+
+
+def check_hierarchy(
+    problem: Problem, areas: Sequence[Area], grids: Sequence[Grid], *, strict: bool = False
+) -> Iterator[tuple[Location, str, str]]:
+    """Yield (location, field, message) for every broken link of the hierarchy.
+
+    Runs when the scenario declares ``areas`` or ``grids`` (or when ``strict``, as escalation
+    needs): every community then needs a parent street; area parents must exist and form no
+    cycle; a grid sits in exactly one community.
+    """
+    if not areas and not grids and not strict:
+        return
+    by_id: dict[str, tuple[int, Area]] = {}
+    for i, area in enumerate(areas):
+        if area.id in by_id:
+            yield Location("areas", i), "id", f"duplicate id {area.id!r}"
+        by_id.setdefault(area.id, (i, area))
+    parents = nx.DiGraph()
+    for i, area in enumerate(areas):
+        if area.parent and area.parent not in by_id:
+            yield Location("areas", i), "parent", f"unknown area {area.parent!r}"
+        elif area.parent:
+            parents.add_edge(area.id, area.parent)
+    in_cycle: set[str] = set()
+    for cycle in nx.simple_cycles(parents):
+        in_cycle.update(cycle)
+        first = min(range(len(cycle)), key=lambda k: by_id[cycle[k]][0])  # start at the record listed first
+        cycle = cycle[first:] + cycle[:first]
+        i = by_id[cycle[0]][0]
+        yield Location("areas", i), "parent", "cycle in the hierarchy: " + " -> ".join([*cycle, cycle[0]])
+    for i, area in enumerate(areas):
+        if area.id in in_cycle:
+            continue
+        if area.level is Level.STREET and not area.parent:
+            yield Location("areas", i), "parent", f"street {area.id!r} has no parent district"
+        elif area.level is Level.STREET and by_id.get(area.parent, (0, area))[1].level is not Level.DISTRICT:
+            yield Location("areas", i), "parent", f"the parent of street {area.id!r} must be a district"
+        elif area.level is Level.DISTRICT and area.parent:
+            yield Location("areas", i), "parent", f"district {area.id!r} is the top level and takes no parent"
+    for i, community in enumerate(problem.communities):
+        if not community.street:
+            yield Location("communities", i), "street", f"community {community.id!r} has no parent street"
+        elif areas and community.street not in by_id:
+            yield Location("communities", i), "street", f"unknown street {community.street!r}"
+        elif areas and community.street not in in_cycle:
+            street = by_id[community.street][1]
+            if street.level is not Level.STREET:
+                yield (Location("communities", i), "street",
+                       f"{community.street!r} is a {street.level.value}, not a street")
+            elif community.district and street.parent and community.district != street.parent:
+                yield (Location("communities", i), "district",
+                       f"{community.district!r} differs from street {street.id!r}'s district {street.parent!r}")
+    community_ids = {c.id for c in problem.communities}
+    homes: dict[str, str] = {}
+    for i, grid in enumerate(grids):
+        if grid.community not in community_ids:
+            yield Location("grids", i), "community", f"unknown community {grid.community!r}"
+        elif grid.id in homes and homes[grid.id] != grid.community:
+            yield (Location("grids", i), "community",
+                   f"grid {grid.id!r} is in two communities: {homes[grid.id]!r} and {grid.community!r}")
+        elif grid.id in homes:
+            yield Location("grids", i), "id", f"duplicate id {grid.id!r}"
+        homes.setdefault(grid.id, grid.community)
+
+
+@dataclass(frozen=True)
+class Governance:
+    """The governance tree as a networkx DiGraph (parent -> child); node keys are ``level:id``."""
+
+    graph: nx.DiGraph
+    community_street: dict[str, str] = field(default_factory=dict)
+    street_district: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per level."""
+        out: dict[str, int] = {}
+        for _, level in self.graph.nodes(data="level"):
+            out[level] = out.get(level, 0) + 1
+        return out
+
+    def households(self) -> int:
+        return sum(h for _, h in self.graph.nodes(data="households", default=0))
+
+    def route(self, community: str) -> list[str]:
+        """The escalation route of a community: itself, its street, its district (node keys)."""
+        street = self.community_street[community]
+        return [f"community:{community}", f"street:{street}", f"district:{self.street_district[street]}"]
+
+
+def governance_graph(
+    problem: Problem, areas: Sequence[Area] = (), grids: Sequence[Grid] = (), *, party: bool = True
+) -> Governance:
+    """Build the governance tree; ``party`` expands grids into party groups and members."""
+    g = nx.DiGraph()
+    street_district = {a.id: a.parent for a in areas if a.level is Level.STREET}
+    names = {a.id: a.name for a in areas}
+    for c in problem.communities:
+        street_district.setdefault(c.street, c.district)
+    community_street = {c.id: c.street for c in problem.communities}
+    for street, district in street_district.items():
+        g.add_node(f"district:{district}", level="district", name=names.get(district, district))
+        g.add_node(f"street:{street}", level="street", name=names.get(street, street), party=PARTY_LEVELS["street"])
+        g.add_edge(f"district:{district}", f"street:{street}")
+    for c in problem.communities:
+        g.add_node(f"community:{c.id}", level="community", name=c.name or c.id, population=c.population,
+                   party=PARTY_LEVELS["community"])
+        g.add_edge(f"street:{c.street}", f"community:{c.id}")
+    for grid in grids:
+        key = f"grid:{grid.id}"
+        g.add_node(key, level="grid", name=grid.name or grid.id, households=0 if party else grid.households,
+                   workers=grid.workers, weekly_visit_capacity=grid.weekly_visit_capacity,
+                   weekly_visits=grid.weekly_visits, party=PARTY_LEVELS["grid"])
+        g.add_edge(f"community:{grid.community}", key)
+        if party:
+            _add_party(g, key, grid)
+    return Governance(g, community_street, street_district)
+
+
+def _add_party(g: nx.DiGraph, grid_key: str, grid: Grid) -> None:
+    """Party groups under a grid, members under groups, households spread evenly over members."""
+    groups = max(grid.party_groups, 1 if grid.party_members else 0)
+    members = np.array_split(np.arange(grid.party_members), groups) if groups else []
+    households = np.array_split(np.arange(grid.households), max(grid.party_members, 1))
+    for k, block in enumerate(members):
+        group_key = f"{grid_key}/group{k + 1}"
+        g.add_node(group_key, level="party_group", party=PARTY_LEVELS["party_group"])
+        g.add_edge(grid_key, group_key)
+        for m in block.tolist():
+            member_key = f"{group_key}/member{m + 1}"
+            g.add_node(member_key, level="party_member", households=len(households[m]),
+                       party=PARTY_LEVELS["party_member"])
+            g.add_edge(group_key, member_key)
+    if not grid.party_members:
+        g.nodes[grid_key]["households"] = grid.households
+
+
+def grid_visit_load(grids: Sequence[Grid]) -> list[dict[str, object]]:
+    """Grids whose households need more visits a week than their workers can make, worst first."""
+    rows = [{"grid": g.id, "community": g.community, "weekly_visits": round(g.weekly_visits, 1),
+             "weekly_visit_capacity": g.weekly_visit_capacity,
+             "load": round(g.weekly_visits / g.weekly_visit_capacity, 3) if g.weekly_visit_capacity else float("inf")}
+            for g in grids if g.weekly_visits > g.weekly_visit_capacity]
+    return sorted(rows, key=lambda r: (-float(r["load"]), str(r["grid"])))  # type: ignore[arg-type]
+
+
+def neighbour_graph(problem: Problem, circle: float = SERVICE_CIRCLE_MINUTES) -> nx.Graph:
+    """Communities joined when travel between them takes at most ``circle`` minutes."""
+    a = problem.arrays
+    g = nx.Graph()
+    g.add_nodes_from(a.community_ids)
+    i, j = np.nonzero(np.triu(a.travel <= circle, k=1))
+    ids = a.community_ids
+    edges = ((ids[x], ids[y], float(a.travel[x, y])) for x, y in zip(i.tolist(), j.tolist(), strict=True))
+    g.add_weighted_edges_from(edges, weight="minutes")
+    return g

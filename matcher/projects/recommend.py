@@ -1,0 +1,96 @@
+"""Recommendations that explain themselves, read off a solved plan.
+
+- for a community (点单): the projects to order, each with the needs it would cover, first those
+  the joint plan orders, then the best alternatives;
+- for a unit (认领): the open orders it is best placed to claim, with why (skills, distance,
+  pairing, load).
+Orders nobody can claim carry their reason in :meth:`ProjectResult.unclaimed`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from matcher.candidates import VALUE_SCALE
+from matcher.errors import FieldError
+from matcher.problem import MINUTES_PER_HOUR
+from matcher.projects.result import ProjectResult
+
+
+def _need_rows(result: ProjectResult, needs: np.ndarray) -> list[dict[str, str]]:
+    problem = result.space.problem
+    return [{"need": problem.needs[n].id, "title": problem.needs[n].title} for n in needs.tolist()]
+
+
+def for_community(result: ProjectResult, community: str, alternatives: int = 5) -> list[dict[str, Any]]:
+    """Projects for ``community`` to order, with the needs each covers and why it is suggested."""
+    s, a = result.space, result.space.problem.arrays
+    if community not in a.community_ids:
+        raise FieldError("--community", f"unknown community {community!r}")
+    c = a.community_ids.index(community)
+    served = result.served_by_project | result.served_directly
+    rows = []
+    mine = np.flatnonzero((s.order_community == c) & ~s.order_given)
+    for o in mine.tolist():
+        pairs = np.flatnonzero(s.serve_order == o)
+        project = s.problem.projects[s.order_project[o]]
+        if result.plan.placed[o]:
+            covered = s.serve_need[pairs[result.plan.serves[pairs]]]
+            why = f"the joint plan orders it; {len(covered)} need(s) served by it"
+        else:
+            covered = s.serve_need[pairs]
+            open_needs = covered[~served[covered]]
+            if len(open_needs) == 0:
+                continue
+            covered = open_needs[: project.serves]
+            why = (f"would cover {len(covered)} need(s) left unserved; "
+                   f"{int(s.order_eligible[o, 2])} unit(s) can claim it")
+        rows.append({"project": project.id, "name": project.name, "category": project.category.label,
+                     "tier": project.tier.label, "cost": project.cost, "ordered": bool(result.plan.placed[o]),
+                     "value": round(float(s.serve_value[pairs][np.isin(s.serve_need[pairs], covered)].sum())
+                                    / VALUE_SCALE, 3),
+                     "why": why, "needs": _need_rows(result, covered)})
+    chosen = [r for r in rows if r["ordered"]]
+    others = sorted((r for r in rows if not r["ordered"]), key=lambda r: -r["value"])[:alternatives]
+    return chosen + others
+
+
+def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Open orders ``unit`` may claim, best placed first, each with the reasons."""
+    s, a, problem = result.space, result.space.problem.arrays, result.space.problem
+    if unit not in a.resource_ids:
+        raise FieldError("--unit", f"unknown unit {unit!r}")
+    r = a.resource_ids.index(unit)
+    resource = problem.resources[r]
+    claimed = np.bincount(s.claim_order[result.plan.claims], minlength=s.n_orders)
+    mine = np.flatnonzero(s.claim_resource == r)
+    used = np.flatnonzero(result.plan.claims & (s.claim_resource == r))
+    direct = np.flatnonzero(result.plan.direct & (s.direct.resource == r))
+    tasks = len(used) + len(direct)
+    hours = (s.claim_load[used].sum() + s.direct.load[direct].sum()) / MINUTES_PER_HOUR
+    load = (f"{tasks} of {resource.capacity_tasks} task(s), {hours:.1f} of {resource.capacity_hours:g} h in the plan")
+    group = a.resource_group[r]
+    rows = []
+    for k in mine.tolist():
+        o = int(s.claim_order[k])
+        proposed = bool(result.plan.claims[k])
+        if not result.plan.placed[o] or (claimed[o] >= s.order_slots[o] and not proposed):
+            continue
+        project = problem.projects[s.order_project[o]]
+        c = s.order_community[o]
+        if group < 0 or not a.paired[group, c]:
+            pairing = "no pairing"
+        else:
+            pairing = "paired (结对, hard)" if s.direct.hard_groups[group] else "paired (结对, soft)"
+        rows.append({
+            "order": s.order_ids[o], "project": project.id, "name": project.name,
+            "community": a.community_ids[c], "proposed": proposed,
+            "slots_open": int(s.order_slots[o] - claimed[o]) + (1 if proposed else 0),
+            "skills": f"offers {'、'.join(sorted(project.skills)) or 'the category'} ({project.category.label})",
+            "distance_minutes": round(float(s.claim_minutes[k]), 1), "pairing": pairing, "load": load,
+            "effort_hours": round(int(s.claim_load[k]) / MINUTES_PER_HOUR, 2),
+        })
+    rows.sort(key=lambda row: (not row["proposed"], row["pairing"] == "no pairing", row["distance_minutes"]))
+    return rows[:limit]

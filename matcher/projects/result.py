@@ -1,0 +1,237 @@
+"""The result of project matching: orders made (点单), claims proposed (认领), needs served by
+projects and directly, orders nobody claims with the reason, and the popularity index of every
+station (needs served per day, week, month and year)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.candidates import VALUE_SCALE
+from matcher.files import csv_text, write_files
+from matcher.projects.plan import Plan, objective
+from matcher.projects.space import PERIOD_DAYS, ProjectSpace
+from matcher.vocabulary import Vocabulary
+
+
+class OrderReason(Vocabulary):
+    """Why a placed order does not run (its provider slots are not all claimed)."""
+
+    NO_SKILL = "no_skill", "too few units anywhere offer the project's category and skills"
+    OUT_OF_REACH = "out_of_reach", "too few units with the skills have the community within their reach"
+    PAIRING_BLOCKED = "pairing_blocked", "hard pairings (结对) bind the units in reach to other communities"
+    CAPACITY = "capacity", "the eligible units' hours and tasks went to other orders and needs"
+
+
+def order_reason(space: ProjectSpace, o: int) -> OrderReason:
+    """The first rule that leaves order ``o`` fewer eligible claimants than slots."""
+    skilled, in_reach, unbound = space.order_eligible[o].tolist()
+    slots = space.order_slots[o]
+    if skilled < slots:
+        return OrderReason.NO_SKILL
+    if in_reach < slots:
+        return OrderReason.OUT_OF_REACH
+    if unbound < slots:
+        return OrderReason.PAIRING_BLOCKED
+    return OrderReason.CAPACITY
+
+
+@dataclass(frozen=True)
+class PartReport:
+    """How one independent part was solved."""
+
+    communities: int
+    needs: int
+    variables: int
+    method: str
+    status: str
+    objective: int
+    bound: int
+    baseline: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    """A solved project scenario; values are in the policy's units (scaled integers divided back)."""
+
+    space: ProjectSpace
+    plan: Plan
+    baseline_plan: Plan
+    parts: list[PartReport]
+    wall_time: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # --- headline figures -------------------------------------------------------------------
+    @property
+    def objective(self) -> float:
+        return sum(p.objective for p in self.parts) / VALUE_SCALE
+
+    @property
+    def bound(self) -> float:
+        """Sum of the parts' bounds: the parts share nothing, so this bounds the whole problem."""
+        return sum(p.bound for p in self.parts) / VALUE_SCALE
+
+    @property
+    def baseline(self) -> float:
+        """Objective of the sequential baseline (order, then claim, then assign)."""
+        return sum(p.baseline for p in self.parts) / VALUE_SCALE
+
+    @property
+    def gap(self) -> float:
+        return (self.bound - self.objective) / max(abs(self.bound), 1e-9)
+
+    @property
+    def status(self) -> str:
+        return "optimal" if all(p.status == "optimal" for p in self.parts) else "feasible"
+
+    def plan_objective(self, plan: Plan) -> float:
+        return objective(self.space, plan) / VALUE_SCALE
+
+    # --- decisions ----------------------------------------------------------------------------
+    @cached_property
+    def served_by_project(self) -> np.ndarray:
+        s = self.space
+        out = np.zeros(s.problem.arrays.n_needs, dtype=bool)
+        out[s.serve_need[self.plan.serves]] = True
+        return out
+
+    @cached_property
+    def served_directly(self) -> np.ndarray:
+        a, d = self.space.problem.arrays, self.space.direct
+        return np.bincount(d.need[self.plan.direct], minlength=a.n_needs) >= a.need_providers
+
+    def orders(self) -> list[dict[str, Any]]:
+        """Every placed order (given and new) with its claims and the needs it serves."""
+        s, a, problem = self.space, self.space.problem.arrays, self.space.problem
+        claimed = np.bincount(s.claim_order[self.plan.claims], minlength=s.n_orders)
+        served = np.bincount(s.serve_order[self.plan.serves], minlength=s.n_orders)
+        rows = []
+        for o in np.flatnonzero(self.plan.placed | s.order_given).tolist():
+            project = problem.projects[s.order_project[o]]
+            kind = "pinned" if s.order_pinned[o] else ("given" if s.order_given[o] else "new")
+            rows.append({
+                "order": s.order_ids[o], "project": project.id, "project_name": project.name,
+                "community": a.community_ids[s.order_community[o]],
+                "venue": problem.venues[s.order_venue[o]].id if s.order_venue[o] >= 0 else "",
+                "kind": kind, "placed": bool(self.plan.placed[o]), "running": bool(self.plan.running[o]),
+                "claimed": int(claimed[o]), "slots": int(s.order_slots[o]), "needs_served": int(served[o]),
+                "cost": round(int(s.order_cents[o]) / 100, 2),
+            })
+        return rows
+
+    def claims(self) -> list[dict[str, Any]]:
+        """Every claim in the plan: pinned ones kept and new ones proposed."""
+        s, a = self.space, self.space.problem.arrays
+        return [{"order": s.order_ids[s.claim_order[k]], "resource": a.resource_ids[s.claim_resource[k]],
+                 "community": a.community_ids[s.order_community[s.claim_order[k]]],
+                 "kind": "pinned" if s.claim_pinned[k] else ("given" if s.claim_given[k] else "proposed"),
+                 "travel_minutes": round(float(s.claim_minutes[k]), 1),
+                 "load_hours": round(int(s.claim_load[k]) / 60, 2)}
+                for k in np.flatnonzero(self.plan.claims).tolist()]
+
+    def unclaimed(self) -> list[dict[str, Any]]:
+        """Given orders that do not run, with the reason nobody (or too few) claimed them."""
+        s, a = self.space, self.space.problem.arrays
+        claimed = np.bincount(s.claim_order[self.plan.claims], minlength=s.n_orders)
+        rows = []
+        for o in np.flatnonzero(s.order_given & ~self.plan.running).tolist():
+            reason = order_reason(s, o)
+            rows.append({"order": s.order_ids[o], "project": self.space.problem.projects[s.order_project[o]].id,
+                         "community": a.community_ids[s.order_community[o]], "claimed": int(claimed[o]),
+                         "slots": int(s.order_slots[o]), "eligible_units": int(s.order_eligible[o, 2]),
+                         "reason": reason.value, "explanation": reason.label})
+        return rows
+
+    def popularity(self) -> list[dict[str, Any]]:
+        """Popularity index (人气指数) per venue: needs served per day, week, month and year, ranked.
+
+        The needs list covers one week (``PERIOD_DAYS``); the rates scale that week."""
+        s, problem = self.space, self.space.problem
+        if not problem.venues:
+            return []
+        venue = s.order_venue[s.serve_order[self.plan.serves]]
+        week = np.bincount(venue[venue >= 0], minlength=len(problem.venues))
+        instances = np.bincount(s.order_venue[self.plan.running & (s.order_venue >= 0)],
+                                minlength=len(problem.venues))
+        rows = [{"venue": v.id, "name": v.name, "type": v.type.value, "type_label": v.type.label,
+                 "community": v.community, "instances": int(instances[i]), "capacity": v.capacity,
+                 "per_day": round(week[i] / PERIOD_DAYS, 2), "per_week": int(week[i]),
+                 "per_month": round(week[i] * 30 / PERIOD_DAYS, 1), "per_year": round(week[i] * 365 / PERIOD_DAYS, 1)}
+                for i, v in enumerate(problem.venues)]
+        rows.sort(key=lambda r: (-r["per_week"], r["venue"]))
+        for rank, row in enumerate(rows, 1):
+            row["rank"] = rank
+        return rows
+
+    # --- reporting ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        a = self.space.problem.arrays
+        orders = self.orders()
+        return {
+            "scenario": self.space.problem.name, "policy": self.space.policy.name, "status": self.status,
+            "objective": self.objective, "bound": self.bound, "gap": self.gap, "baseline": self.baseline,
+            "wall_time": round(self.wall_time, 4), "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "needs": a.n_needs, "served_by_project": int(self.served_by_project.sum()),
+            "served_directly": int(self.served_directly.sum()),
+            "orders_new": sum(1 for r in orders if r["kind"] == "new"),
+            "orders_running": sum(1 for r in orders if r["running"]),
+            "parts": [asdict(p) for p in self.parts],
+            "orders": orders, "claims": self.claims(), "unclaimed": self.unclaimed(), "popularity": self.popularity(),
+        }
+
+    def summary(self, max_rows: int = 15) -> str:
+        a, s = self.space.problem.arrays, self.space
+        orders = self.orders()
+        new = [r for r in orders if r["kind"] == "new"]
+        claims = self.claims()
+        unclaimed = self.unclaimed()
+        n = a.n_needs
+        by_project, directly = int(self.served_by_project.sum()), int(self.served_directly.sum())
+        methods = sorted({p.method for p in self.parts})
+        lines = [
+            f"Scenario {s.problem.name}: {n} needs, {a.n_resources} resources, {a.n_communities} communities, "
+            f"{len(s.problem.projects)} catalogue projects, {len(s.problem.venues)} venues",
+            f"Decision space: {s.n_orders} candidate orders, {len(s.claim_order)} claim pairs, "
+            f"{len(s.serve_need)} project-need pairs, {len(s.direct)} direct pairs; {len(self.parts)} independent "
+            f"part(s), solved by {', '.join(methods) or 'nothing'}",
+            f"Status {self.status}; objective {self.objective:,.3f}; bound {self.bound:,.3f}; gap {self.gap:.2%}; "
+            f"{self.wall_time:.2f} s",
+            f"Sequential baseline (order, then claim, then assign): {self.baseline:,.3f}"
+            + (f"; joint / baseline = {self.objective / self.baseline:.4f}" if self.baseline > 0 else ""),
+            f"Needs served: {by_project + directly} of {n} — {by_project} by projects, {directly} directly",
+            f"Orders: {sum(r['running'] for r in orders)} running ({len(new)} new orders made, "
+            f"{sum(r['kind'] != 'new' for r in orders)} given); claims: "
+            f"{sum(c['kind'] == 'pinned' for c in claims)} pinned, {sum(c['kind'] == 'given' for c in claims)} "
+            f"given and kept, {sum(c['kind'] == 'proposed' for c in claims)} proposed",
+            "",
+            "New orders (点单):" if new else "New orders (点单): none",
+        ]
+        lines += [f"  {r['community']:<12} {r['project']:<10} {r['project_name'][:24]:<24} serves {r['needs_served']}"
+                  + (f" at {r['venue']}" if r["venue"] else "") for r in new[:max_rows]]
+        if len(new) > max_rows:
+            lines.append(f"  ... and {len(new) - max_rows} more")
+        lines.append("")
+        lines.append("Unclaimed orders:" if unclaimed else "Unclaimed orders: none")
+        lines += [f"  {r['order']:<14} {r['project']:<10} {r['community']:<10} {r['claimed']}/{r['slots']} "
+                  f"claimed — {r['explanation']}" for r in unclaimed[:max_rows]]
+        popularity = self.popularity()
+        if popularity:
+            lines.append("")
+            lines.append("Station popularity (needs served per day / week / month / year):")
+            lines += [f"  {r['rank']:>3}. {r['venue']:<10} {r['type_label']}({r['type']:<12}) {r['per_day']:>6} "
+                      f"{r['per_week']:>5} {r['per_month']:>7} {r['per_year']:>8}" for r in popularity[:max_rows]]
+        return "\n".join(lines)
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write projects.json and CSV tables; each file appears whole or not at all."""
+        data = self.to_dict()
+        files = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
+        for name in ("orders", "claims", "unclaimed", "popularity"):
+            files[f"{name}.csv"] = csv_text(data[name])
+        return write_files(out_dir, files)

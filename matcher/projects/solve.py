@@ -1,0 +1,186 @@
+"""``solve_projects(problem, policy) -> ProjectResult``: ordering (点单), claiming (认领) and
+serving needs, decided together.
+
+Steps:
+1. build the decision space (candidate orders, claims, served needs, direct pairs) and drop
+   candidate orders another candidate dominates (an exact reduction);
+2. cut it into parts: communities linked by a resource or a venue stay together, parts share
+   nothing, so the sum of the parts' optima (and bounds) is the whole problem's;
+3. per part, the sequential baseline (order, then claim, then assign);
+4. per part, when orders and claims are all fixed, the baseline's assignment is exact (min-cost
+   flow where it applies); otherwise the joint CP-SAT model, started from the better of the
+   baseline and a joint greedy (value per provider task), within the part's share of the time
+   limit. With HiGHS the LP relaxation is solved first and rounded into a third start; when that
+   start is within the ``gap`` asked for of the LP bound the part is done without search (method
+   ``highs-lp``). A joint plan worse than its start (only possible when time runs out) gives way to the start, which
+   is feasible for the joint model; so the joint result is never worse than the baseline.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from matcher.errors import MatcherError
+from matcher.policy import Policy, get_policy
+from matcher.problem import Problem
+from matcher.projects.dominance import prune_dominated
+from matcher.projects.greedy import joint_greedy_plan
+from matcher.projects.highs import GAP_TARGET
+from matcher.projects.model import ENGINES, JointModel
+from matcher.projects.plan import Part, Plan
+from matcher.projects.result import PartReport, ProjectResult
+from matcher.projects.rounding import lp_rounding_plan
+from matcher.projects.sequential import sequential_plan
+from matcher.projects.space import ProjectSpace, build_space
+
+#: The least time a part's CP-SAT search gets, in seconds.
+MIN_SHARE = 0.2
+
+
+def split_parts(space: ProjectSpace) -> list[Part]:
+    """Independent parts: communities joined by any resource that may serve or claim in both,
+    or by a venue shared between them."""
+    a = space.problem.arrays
+    C = a.n_communities
+    d_res, d_comm = space.direct.resource, a.need_community[space.direct.need]
+    k_res, k_comm = space.claim_resource, space.order_community[space.claim_order]
+    venue_comm = np.array([a.community_ids.index(v.community) for v in space.problem.venues], dtype=np.int64)
+    with_venue = np.flatnonzero(space.order_venue >= 0)
+    rows = np.concatenate([C + d_res, C + k_res, venue_comm[space.order_venue[with_venue]]]).astype(np.int64)
+    cols = np.concatenate([d_comm, k_comm, space.order_community[with_venue]]).astype(np.int64)
+    n = C + a.n_resources
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    comm_label = label[:C]
+    parts = []
+    need_label = comm_label[a.need_community]
+    order_label = comm_label[space.order_community]
+    for lab in np.unique(comm_label):
+        comms = np.flatnonzero(comm_label == lab)
+        orders = np.flatnonzero(order_label == lab)
+        needs = np.flatnonzero(need_label == lab)
+        if len(needs) == 0 and len(orders) == 0:
+            continue
+        parts.append(Part(
+            communities=comms, needs=needs, orders=orders,
+            claims=np.flatnonzero(order_label[space.claim_order] == lab),
+            serves=np.flatnonzero(order_label[space.serve_order] == lab),
+            direct=np.flatnonzero(need_label[space.direct.need] == lab),
+        ))
+    return parts
+
+
+def trivial_bound(space: ProjectSpace, part: Part) -> int:
+    """An upper bound that needs no search: every need of the part served at its best value."""
+    a = space.problem.arrays
+    best = np.zeros(a.n_needs, dtype=np.int64)
+    d, s = part.direct, part.serves
+    np.maximum.at(best, space.direct.need[d], space.direct.value[d] * a.need_providers[space.direct.need[d]])
+    np.maximum.at(best, space.serve_need[s], space.serve_value[s])
+    return int(best.sum())
+
+
+def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, seed: int,
+                should_stop: Callable[[], bool] | None, engine: str, gap: float) -> tuple[Plan, Plan, PartReport]:
+    """(best plan, baseline plan, report) of one part within ``share`` seconds."""
+    t0 = time.perf_counter()
+    assign_limit = share / 4  # each exact assignment with fixed orders and claims
+    base, base_value, how = sequential_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
+    if part.is_fixed(space):
+        status = "optimal" if how in ("flow", "cpsat") else "feasible"
+        return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
+                                      base_value, base_value, time.perf_counter() - t0)
+    start_plan, start_value = base, base_value
+    model = JointModel(space, part)
+    starts = [joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)]
+    lp_bound = float("inf")
+    if engine == "highs":
+        *rounded, lp_bound = lp_rounding_plan(space, part, model, time_limit=assign_limit, workers=workers, seed=seed)
+        starts.append(tuple(rounded))
+    for other, other_value, _ in starts:
+        if other_value > start_value:
+            start_plan, start_value = other, other_value
+    lp_floor = math.floor(lp_bound + 1e-6) if math.isfinite(lp_bound) else None
+    if lp_floor is not None and lp_floor - start_value <= gap * abs(lp_floor):
+        # The rounded LP is proven within the target gap by the LP itself: no search needed.
+        status = "optimal" if start_value >= lp_floor else "feasible"
+        return start_plan, base, PartReport(len(part.communities), len(part.needs), part.size, "highs-lp", status,
+                                            start_value, max(lp_floor, start_value), base_value,
+                                            time.perf_counter() - t0)
+    model.hint(start_plan)
+    left = max(MIN_SHARE, share - (time.perf_counter() - t0))
+    found, value, bound, status = model.solve(left, workers, seed, should_stop, engine, gap)
+    method = engine
+    if found is None or value < start_value:  # time ran out before the engine matched its start
+        found, value, status, method = start_plan, start_value, "feasible", engine + " (heuristic start kept)"
+    bound = max(min(bound, trivial_bound(space, part), lp_floor if lp_floor is not None else bound), value)
+    return found, base, PartReport(len(part.communities), len(part.needs), part.size, method, status, value, bound,
+                                   base_value, time.perf_counter() - t0)
+
+
+def solve_projects(
+    problem: Problem,
+    policy: Policy | str | dict[str, Any] | None = None,
+    *,
+    time_limit: float = 60.0,
+    workers: int = 2,
+    seed: int = 0,
+    communities: Iterable[str] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    engine: str = "highs",
+    gap: float = GAP_TARGET,
+) -> ProjectResult:
+    """Decide orders, claims and who serves each need; ``communities`` limits the work to the
+    parts that hold them (the rest of the result stays empty). Parts run on up to ``workers``
+    threads. ``engine`` solves the joint
+    model: ``highs`` (default; its bound is much tighter here) or ``cpsat``; a part's search stops
+    once its relative ``gap`` is proven (0 asks for proven optima)."""
+    if engine not in ENGINES:
+        raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+    policy = get_policy(policy)
+    start = time.perf_counter()
+    space = prune_dominated(build_space(problem, policy))
+    parts = split_parts(space)
+    if communities is not None:
+        wanted = {problem.arrays.community_ids.index(c) for c in communities}
+        parts = [p for p in parts if wanted & set(p.communities.tolist())]
+    built = time.perf_counter()
+    plan, baseline = Plan.empty(space), Plan.empty(space)
+    deadline = start + time_limit
+    threads = max(1, min(workers, len(parts)))
+    per_part_workers = max(1, workers // threads)
+    waiting = [sum(p.size for p in parts)]  # size of the parts not started yet
+    lock = threading.Lock()
+
+    def run(part: Part) -> PartReport:
+        with lock:  # the part's share of the thread time left, by size
+            share = (deadline - time.perf_counter()) * threads * part.size / max(waiting[0], 1)
+            waiting[0] -= part.size
+        share = max(MIN_SHARE, min(share, deadline - time.perf_counter()))
+        best, base, report = _solve_part(space, part, share, per_part_workers, seed, should_stop, engine, gap)
+        plan.update(part, best)  # parts touch disjoint entries, so threads never collide
+        baseline.update(part, base)
+        return report
+
+    # Largest parts first so the threads finish together; HiGHS and CP-SAT release the GIL.
+    ordered = sorted(parts, key=lambda p: -p.size)
+    if threads == 1:
+        reports = [run(p) for p in ordered]
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            reports = list(pool.map(run, ordered))
+    solved = time.perf_counter()
+    return ProjectResult(space, plan, baseline, reports, solved - start,
+                         {"space": built - start, "solve": solved - built})
+
+
+__all__ = ["solve_projects", "split_parts"]

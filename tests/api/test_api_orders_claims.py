@@ -1,0 +1,130 @@
+"""Orders by communities (点单), the 三会 lifecycle, and claims by units (认领) with transfers."""
+
+from __future__ import annotations
+
+
+def order(client, tokens, scenario_id, community="C1", project="P1", **extra):
+    response = client.post(f"/scenarios/{scenario_id}/orders", json={"project": project, "community": community,
+                                                                     **extra}, headers=tokens[community])
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def claim(client, tokens, order_id, unit, key=None):
+    headers = {**tokens[unit], **({"Idempotency-Key": key} if key else {})}
+    return client.post(f"/orders/{order_id}/claims", json={"unit": unit}, headers=headers)
+
+
+def test_community_orders_only_for_itself(client, tokens, scenario_id):
+    """An order takes the project's provider slots; another community's token is refused."""
+    made = order(client, tokens, scenario_id)
+    assert made["slots"] == 2 and made["stage"] == "hearing" and made["claimed"] == 0
+    other = client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C1"},
+                        headers=tokens["C2"])
+    assert other.status_code == 403
+    unknown = client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P9", "community": "C2"},
+                          headers=tokens["C2"])
+    assert unknown.status_code == 422 and "project" in unknown.json["errors"]["json"]
+    assert order(client, tokens, scenario_id, "C2", "P2", slots=3)["slots"] == 3
+    listed = client.get(f"/scenarios/{scenario_id}/orders?community=C2", headers=tokens["U1"]).json
+    assert [o["community"] for o in listed["items"]] == ["C2"]
+
+
+def test_lifecycle_hearing_running_evaluated(client, tokens, scenario_id):
+    """Stages advance one at a time; evaluation needs a score; only the community or a planner."""
+    made = order(client, tokens, scenario_id)
+    url = f"/orders/{made['id']}/stage"
+    assert client.post(url, json={"stage": "evaluated", "score": 90}, headers=tokens["C1"]).status_code == 409
+    assert client.post(url, json={"stage": "running"}, headers=tokens["C2"]).status_code == 403
+    assert client.post(url, json={"stage": "running", "comments": "协调会 held"},
+                       headers=tokens["C1"]).json["stage"] == "running"
+    assert client.post(url, json={"stage": "evaluated"}, headers=tokens["C1"]).status_code == 422
+    assert client.post(url, json={"stage": "evaluated", "score": 101}, headers=tokens["C1"]).status_code == 422
+    done = client.post(url, json={"stage": "evaluated", "score": 92.5, "comments": "评议: good"},
+                       headers=tokens["planner"]).json
+    assert (done["stage"], done["score"], done["comments"]) == ("evaluated", 92.5, "评议: good")
+    assert claim(client, tokens, made["id"], "U1").status_code == 409  # closed after evaluation
+
+
+def test_claims_fill_slots_and_no_more(client, tokens, scenario_id):
+    """Two slots take two claims; the third is refused; a withdrawal frees a slot."""
+    made = order(client, tokens, scenario_id)
+    first = claim(client, tokens, made["id"], "U1")
+    assert first.status_code == 201 and first.json["status"] == "active"
+    assert claim(client, tokens, made["id"], "U1").status_code == 409  # one claim per unit
+    assert claim(client, tokens, made["id"], "U2").status_code == 201
+    full = claim(client, tokens, made["id"], "U3")
+    assert full.status_code == 409 and "full" in full.json["message"]
+    assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 2
+    assert client.delete(f"/claims/{first.json['id']}", headers=tokens["U2"]).status_code == 403
+    withdrawn = client.delete(f"/claims/{first.json['id']}", headers=tokens["U1"])
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    assert client.delete(f"/claims/{first.json['id']}", headers=tokens["U1"]).status_code == 409
+    assert claim(client, tokens, made["id"], "U3").status_code == 201
+    active = client.get(f"/orders/{made['id']}/claims?status=active", headers=tokens["C1"]).json["items"]
+    assert sorted(c["unit"] for c in active) == ["U2", "U3"]
+
+
+def test_unit_claims_only_for_itself(client, tokens, scenario_id):
+    """A unit's token claims for that unit only and reads only its own claims."""
+    made = order(client, tokens, scenario_id)
+    response = client.post(f"/orders/{made['id']}/claims", json={"unit": "U2"}, headers=tokens["U1"])
+    assert response.status_code == 403
+    assert client.post(f"/orders/{made['id']}/claims", json={"unit": "U1"},
+                       headers=tokens["planner"]).status_code == 403
+    claim(client, tokens, made["id"], "U1")
+    mine = client.get("/units/U1/claims", headers=tokens["U1"])
+    assert mine.status_code == 200 and [c["order_id"] for c in mine.json["items"]] == [made["id"]]
+    assert client.get("/units/U1/claims", headers=tokens["U2"]).status_code == 403
+    assert len(client.get("/units/U1/claims", headers=tokens["planner"]).json["items"]) == 1
+
+
+def test_idempotency_key_counts_a_retry_once(client, tokens, scenario_id):
+    """The same key returns the first claim (200) and takes no second slot."""
+    made = order(client, tokens, scenario_id)
+    first = claim(client, tokens, made["id"], "U1", key="retry-1")
+    again = claim(client, tokens, made["id"], "U1", key="retry-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["id"] == first.json["id"]
+    assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 1
+    other = order(client, tokens, scenario_id, "C2", "P2")
+    reused = claim(client, tokens, other["id"], "U1", key="retry-1")
+    assert reused.status_code == 422 and "Idempotency-Key" in reused.json["errors"]["headers"]
+    log = client.get("/audit?action=claim.create", headers=tokens["planner"]).json
+    assert log["total"] == 1
+
+
+def test_transfer_takes_effect_when_accepted(client, tokens, scenario_id):
+    """A holder offers its claim; only the receiver accepts or declines."""
+    made = order(client, tokens, scenario_id)
+    held = claim(client, tokens, made["id"], "U1").json
+    url = f"/claims/{held['id']}/transfers"
+    assert client.post(url, json={"to_unit": "U2"}, headers=tokens["U2"]).status_code == 403
+    assert client.post(url, json={"to_unit": "U9"}, headers=tokens["U1"]).status_code == 422
+    offer = client.post(url, json={"to_unit": "U2"}, headers=tokens["U1"])
+    assert offer.status_code == 201 and offer.json["status"] == "pending"
+    assert client.get(f"/claims/{held['id']}", headers=tokens["U1"]).json["unit"] == "U1"
+    tid = offer.json["id"]
+    assert client.post(f"/transfers/{tid}/accept", headers=tokens["U1"]).status_code == 403
+    assert client.get(f"/transfers/{tid}", headers=tokens["U3"]).status_code == 403
+    accepted = client.post(f"/transfers/{tid}/accept", headers=tokens["U2"])
+    assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
+    assert client.get(f"/claims/{held['id']}", headers=tokens["U2"]).json["unit"] == "U2"
+    assert client.post(f"/transfers/{tid}/decline", headers=tokens["U2"]).status_code == 409
+    back = client.post(url, json={"to_unit": "U1"}, headers=tokens["U2"]).json
+    declined = client.post(f"/transfers/{back['id']}/decline", headers=tokens["U1"]).json
+    assert declined["status"] == "declined"
+    assert client.get(f"/claims/{held['id']}", headers=tokens["U2"]).json["unit"] == "U2"
+    assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 1
+
+
+def test_audit_log_names_who_did_what(client, tokens, scenario_id):
+    """Every change leaves an entry with its actor, in order."""
+    made = order(client, tokens, scenario_id)
+    held = claim(client, tokens, made["id"], "U1").json
+    client.delete(f"/claims/{held['id']}", headers=tokens["U1"])
+    entries = client.get("/audit", headers=tokens["planner"]).json["items"]
+    assert [(e["actor"], e["action"]) for e in entries] == [
+        ("planner", "scenario.create"), ("community:C1", "order.create"),
+        ("unit:U1", "claim.create"), ("unit:U1", "claim.withdraw")]
+    assert client.get("/audit", headers=tokens["U1"]).status_code == 403

@@ -1,0 +1,84 @@
+"""The real server (waitress) on loopback: simultaneous claims from several processes never
+overbook an order, and a job running when the server dies is failed, not left running, after a restart."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import bearer, medium_scenario, upload_bytes
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from loadgen import Server, fire, prepare, request  # noqa: E402
+
+from api.auth import issue_token  # noqa: E402
+from api.db import Store  # noqa: E402
+from api.models import AuditEntry, Claim  # noqa: E402
+
+UNITS, ORDERS, SLOTS, PROCESSES = 60, 4, 3, 4
+
+
+def test_simultaneous_claims_fill_exactly_the_slots(db_url, tmp_path):
+    """300 claims (60 units x 4 orders, plus a retry each with the same key) from 4 processes at
+    orders of 3 slots: exactly 12 claims, one audit entry each, no 5xx."""
+    setup = prepare(db_url, UNITS, ORDERS, SLOTS)
+    rng = random.Random(5)
+    per_client = []
+    for unit, token in setup.units.items():
+        attempts = [(unit, token, order, f"{unit}-{order}") for order in rng.sample(setup.orders, ORDERS)]
+        per_client.append(attempts[:1] + attempts)  # the first claim is sent twice with its key
+    with Server(db_url, tmp_path / "server.log") as server:
+        rows, _ = fire(server.port, per_client, PROCESSES)
+    statuses = Counter(r[3] for r in rows)
+    assert len(rows) == UNITS * (ORDERS + 1)
+    assert set(statuses) <= {200, 201, 409}, statuses
+    assert statuses[201] == ORDERS * SLOTS
+    firsts = {}
+    for _unit, _order, key, status, claim_id, *_ in rows:
+        if status in (200, 201):
+            assert firsts.setdefault(key, claim_id) == claim_id  # a retry returns the first claim
+    store = Store(db_url)
+    try:
+        with store.read() as session:
+            claims = session.scalars(select(Claim).where(Claim.status == "active")).all()
+            audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.create")).all()
+        per_order = Counter(c.order_id for c in claims)
+        assert per_order == {order: SLOTS for order in setup.orders}
+        assert sorted((int(e.detail["order"]), e.detail["unit"]) for e in audit) == sorted(
+            (c.order_id, c.unit) for c in claims)
+        assert sorted(e.actor for e in audit) == sorted(f"unit:{c.unit}" for c in claims)
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_job_running_when_server_dies_is_failed_after_restart(db_url, tmp_path):
+    """Kill -9 the server mid-solve; the restarted server reports the job failed."""
+    from api import create_app
+
+    app = create_app({"DATABASE_URL": db_url})
+    with app.extensions["matcher"].store.write() as session:
+        planner = bearer(issue_token(session, "planner"))
+    scenario = upload_bytes(app.test_client(), planner, medium_scenario())
+    app.extensions["matcher"].runner.shutdown()
+    app.extensions["matcher"].store.dispose()
+    server = Server(db_url, tmp_path / "server.log").start()
+    try:
+        status, job = request(server.port, "POST", f"/scenarios/{scenario}/solves",
+                              {"solver": "cpsat", "time_limit": 60}, planner)
+        assert status == 202
+        deadline = time.monotonic() + 20
+        while request(server.port, "GET", f"/solves/{job['id']}", headers=planner)[1]["status"] != "running":
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.05)
+        server.kill()
+        server.start()
+        status, after = request(server.port, "GET", f"/solves/{job['id']}", headers=planner)
+        assert status == 200 and after["status"] == "failed" and "running" in after["error"]
+    finally:
+        server.stop()

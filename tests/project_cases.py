@@ -1,0 +1,123 @@
+"""Small random project problems for property tests, and an independent checker of plans."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource
+from matcher.problem import Problem
+from matcher.projects.result import ProjectResult
+
+CATS = ("health", "culture")
+SKILLS = ("a", "b")
+
+
+def _rec(cls, **fields):
+    """A record parsed as a scenario file's row would be."""
+    return cls.from_record(fields)
+
+
+@st.composite
+def small_problems(draw: st.DrawFn, max_needs: int = 7, categories: tuple[str, ...] = CATS) -> Problem:
+    """2-3 communities on a line, a few needs, units and volunteers, 1-3 projects, budgets, maybe
+    a given order with a pinned claim and a hard pairing."""
+    n_comm = draw(st.integers(2, 3))
+    communities = [_rec(Community, id=f"C{i}", street="S", x=float(draw(st.integers(0, 4))), y=0.0)
+                   for i in range(n_comm)]
+    needs = [
+        _rec(Need, id=f"N{i}", community=f"C{draw(st.integers(0, n_comm - 1))}",
+             category=draw(st.sampled_from(categories)),
+             tier=draw(st.sampled_from(["floor", "basic", "quality"])),
+             skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
+             hours=draw(st.sampled_from([1, 2])), providers=draw(st.sampled_from([1, 1, 1, 2])))
+        for i in range(draw(st.integers(1, max_needs)))
+    ]
+    resources = [
+        _rec(Resource, id=f"R{i}", kind=draw(st.sampled_from(["unit", "unit", "volunteer", "social_org"])),
+             community=f"C{draw(st.integers(0, n_comm - 1))}",
+             categories=sorted(draw(st.sets(st.sampled_from(categories), min_size=1))),
+             skills=sorted(draw(st.sets(st.sampled_from(SKILLS)))), capacity_hours=draw(st.integers(1, 10)),
+             capacity_tasks=draw(st.integers(1, 3)), radius_minutes=draw(st.sampled_from([5, 20, 60, 60])),
+             pairing_group="G" if i == 0 and draw(st.booleans()) else "")
+        for i in range(draw(st.integers(1, 4)))
+    ]
+    projects = [
+        _rec(Project, id=f"P{i}", name=f"project {i}", category=draw(st.sampled_from(categories)),
+             skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
+             provider_slots=draw(st.integers(1, 2)), serves=draw(st.integers(1, 4)), hours=draw(st.integers(1, 4)),
+             cost=draw(st.integers(1, 3)))
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    budgets = [_rec(Budget, community=c.id, amount=draw(st.integers(1, 4)), max_orders=draw(st.integers(0, 2)))
+               for c in communities if draw(st.integers(0, 4)) > 0]
+    pairings = [_rec(Pairing, group="G", community="C0", mode="hard")] if resources[0].pairing_group else []
+    orders, claims = [], []
+    if draw(st.booleans()):
+        orders.append(_rec(Order, id="O1", project=projects[0].id, community="C1", pinned=draw(st.booleans())))
+        if draw(st.booleans()) and resources[-1].capacity_hours >= projects[0].hours:  # else infeasible input
+            claims.append(_rec(Claim, order="O1", resource=resources[-1].id, pinned=True))
+    return Problem.build(communities, needs, resources, projects, pairings, orders=orders, claims=claims,
+                         budgets=budgets)
+
+
+def violations(result: ProjectResult) -> list[str]:
+    """Every hard rule the plan breaks, checked from the records, not from the model."""
+    s, plan, problem = result.space, result.plan, result.space.problem
+    a = problem.arrays
+    out = []
+    claims = np.flatnonzero(plan.claims)
+    per_order = np.bincount(s.claim_order[claims], minlength=s.n_orders)
+    for o in range(s.n_orders):
+        project = problem.projects[s.order_project[o]]
+        if per_order[o] > project.provider_slots:
+            out.append(f"order {s.order_ids[o]} has {per_order[o]} claims for {project.provider_slots} slots")
+        if plan.running[o] and per_order[o] != project.provider_slots:
+            out.append(f"order {s.order_ids[o]} runs with {per_order[o]} of {project.provider_slots} claims")
+        if per_order[o] and not plan.placed[o]:
+            out.append(f"claims on unplaced order {s.order_ids[o]}")
+        if s.order_pinned[o] and not plan.placed[o]:
+            out.append(f"pinned order {s.order_ids[o]} dropped")
+    serves = np.flatnonzero(plan.serves)
+    per_instance = np.bincount(s.serve_order[serves], minlength=s.n_orders)
+    for o in np.flatnonzero(per_instance).tolist():
+        if not plan.running[o]:
+            out.append(f"order {s.order_ids[o]} serves needs without running")
+        if per_instance[o] > problem.projects[s.order_project[o]].serves:
+            out.append(f"order {s.order_ids[o]} serves {per_instance[o]} needs")
+    for k in range(len(s.claim_order)):
+        if s.claim_pinned[k] and not plan.claims[k]:
+            out.append(f"pinned claim {s.order_ids[s.claim_order[k]]}->{a.resource_ids[s.claim_resource[k]]} dropped")
+    direct = np.flatnonzero(plan.direct)
+    by_need = np.bincount(s.direct.need[direct], minlength=a.n_needs)
+    for n, need in enumerate(problem.needs):
+        by_project = int((s.serve_need[serves] == n).sum())
+        if by_need[n] not in (0, need.providers):
+            out.append(f"need {need.id} has {by_need[n]} of {need.providers} providers")
+        if by_project + (by_need[n] > 0) > 1:
+            out.append(f"need {need.id} served more than once")
+    for r, resource in enumerate(problem.resources):
+        mine_d, mine_k = direct[s.direct.resource[direct] == r], claims[s.claim_resource[claims] == r]
+        tasks = len(mine_d) + len(mine_k)
+        minutes = s.direct.load[mine_d].sum() + s.claim_load[mine_k].sum()
+        if tasks > resource.capacity_tasks or minutes > round(resource.capacity_hours * 60):
+            out.append(f"resource {resource.id} over capacity: {tasks} tasks, {minutes} min")
+    hard = {(p.group, p.community) for p in problem.pairings if p.mode.value == "hard"}
+    hard_groups = {g for g, _ in hard}
+    for r, c in [(s.direct.resource[d], a.need_community[s.direct.need[d]]) for d in direct] + \
+                [(s.claim_resource[k], s.order_community[s.claim_order[k]]) for k in claims
+                 if not s.claim_pinned[k]]:  # pinned claims are facts the plan keeps
+        group = problem.resources[r].pairing_group
+        if group in hard_groups and (group, a.community_ids[c]) not in hard:
+            out.append(f"{problem.resources[r].id} of hard-paired group {group} works in {a.community_ids[c]}")
+    budgets = {b.community: b for b in problem.budgets}
+    for c, cid in enumerate(a.community_ids):
+        free = np.flatnonzero(plan.placed & ~s.order_pinned & (s.order_community == c))
+        if len(free) and cid not in budgets and (~s.order_given[free]).any():
+            out.append(f"{cid} orders without a budget")
+        if cid in budgets:
+            b = budgets[cid]
+            cost = sum(problem.projects[s.order_project[o]].cost for o in free)
+            if len(free) > b.max_orders or (b.amount is not None and cost > b.amount + 1e-9):
+                out.append(f"{cid} over budget: {len(free)} orders costing {cost}")
+    return out
