@@ -58,3 +58,17 @@ def test_scenario_format_example_loads_and_solves(tmp_path: Path):
     result = solve(scenario.problem, scenario.policy)
     assert result.n_served == 2
     assert {u["need"]: u["reason"] for u in result.unmatched()} == {"N3": "too_few_providers"}
+
+
+def test_outputs_are_readable_by_others(tmp_path: Path):
+    """Written result files get the usual permissions (0644 under umask 022), not mkstemp's private 0600."""
+    import os
+
+    from matcher.files import write_files
+
+    old = os.umask(0o022)
+    try:
+        (path,) = write_files(tmp_path, {"a.csv": "x\n"})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
