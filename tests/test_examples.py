@@ -61,14 +61,12 @@ def test_scenario_format_example_loads_and_solves(tmp_path: Path):
 
 
 def test_outputs_are_readable_by_others(tmp_path: Path):
-    """Written result files get the usual permissions (0644 under umask 022), not mkstemp's private 0600."""
+    """Written result files get the process's usual permissions, not mkstemp's private 0600."""
     import os
 
     from matcher.files import write_files
 
-    old = os.umask(0o022)
-    try:
-        (path,) = write_files(tmp_path, {"a.csv": "x\n"})
-    finally:
-        os.umask(old)
-    assert path.stat().st_mode & 0o777 == 0o644
+    umask = os.umask(0o022)
+    os.umask(umask)
+    (path,) = write_files(tmp_path, {"a.csv": "x\n"})
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
