@@ -11,9 +11,21 @@ from pathlib import Path
 from typing import Any
 
 
-def write_files(out_dir: str | Path, texts: Mapping[str, str]) -> list[Path]:
-    """Write ``{file name: text}`` into ``out_dir``: every file is staged under a hidden temporary
-    name first, then all are moved into place, so an error leaves no partial output."""
+def _file_mode() -> int:
+    """The permissions a newly created file gets under the process's umask (0o644 under 022).
+
+    Read once at import: ``os.umask`` can only be read by setting it, which is not thread-safe."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
+def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[Path]:
+    """Write ``{file name: text or bytes}`` into ``out_dir``: every file is staged under a hidden
+    temporary name first, then all are moved into place, so an error leaves no partial output."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
@@ -21,8 +33,9 @@ def write_files(out_dir: str | Path, texts: Mapping[str, str]) -> list[Path]:
         for name, text in texts.items():
             fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.")
             staged.append((tmp, out / name))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            os.fchmod(fd, _FILE_MODE)  # mkstemp makes files private; outputs get the usual permissions
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)

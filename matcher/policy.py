@@ -14,6 +14,9 @@ from matcher.errors import FieldError
 from matcher.vocabulary import Tier, Urgency
 
 PAIRING_MODES = ("declared", "hard", "soft")
+#: value: most weighted value; equity: first the best worst-community coverage, then value
+#: (lexicographic, by CP-SAT); stable: deferred acceptance on needs' and resources' preferences.
+OBJECTIVES = ("value", "equity", "stable")
 _DEFAULT_TIERS = {"floor": 3.0, "basic": 2.0, "quality": 1.0}
 _DEFAULT_URGENCY = {"emergency": 4.0, "utilities": 3.0, "normal": 2.0, "complex": 1.0}
 
@@ -30,6 +33,10 @@ class Policy:
     ``tier_weight[n] * urgency_weight[n] * fit(n, r) / providers[n] - travel_cost * minutes(r, n)``
     with ``fit = 1 + locality_bonus * [r lives in n's community] + pairing_bonus * [r's group is
     paired with n's community]``.
+
+    ``objective`` picks what is optimised (see :data:`OBJECTIVES`); ``balance_weight`` > 0 takes
+    that many units of value off, per resource, per unit of the share of its hours used beyond
+    ``balance_target`` — a convex cost that spreads work across resources (load balancing).
     """
 
     name: str = "default"
@@ -41,6 +48,9 @@ class Policy:
     pairings: str = "declared"
     enforce_deadlines: bool = True
     min_community_share: float = 0.0
+    objective: str = "value"
+    balance_weight: float = 0.0
+    balance_target: float = 0.5
 
     def __post_init__(self) -> None:
         try:
@@ -57,13 +67,16 @@ class Policy:
             for key, value in getattr(self, name).items():
                 if value < 0:
                     raise FieldError(name, f"weight of {key!r} must not be negative")
-        for name in ("travel_cost", "locality_bonus", "pairing_bonus"):
+        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight"):
             if getattr(self, name) < 0:
                 raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
         if self.pairings not in PAIRING_MODES:
             raise FieldError("pairings", f"expected one of {', '.join(PAIRING_MODES)}, got {self.pairings!r}")
-        if not 0.0 <= self.min_community_share <= 1.0:
-            raise FieldError("min_community_share", f"must lie in [0, 1], got {self.min_community_share!r}")
+        if self.objective not in OBJECTIVES:
+            raise FieldError("objective", f"expected one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        for name in ("min_community_share", "balance_target"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise FieldError(name, f"must lie in [0, 1], got {getattr(self, name)!r}")
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
         """A copy with fields replaced; weight mappings are merged, not replaced."""
@@ -78,7 +91,7 @@ class Policy:
                 value = {**getattr(self, key), **value}
             elif key == "enforce_deadlines":
                 value = _boolean(key, value)
-            elif key == "pairings":
+            elif key in ("pairings", "objective"):
                 value = str(value)
             else:
                 try:
@@ -112,6 +125,9 @@ PRESETS: dict[str, Policy] = {
         Policy(name="locality-first", locality_bonus=1.0, travel_cost=0.05),
         Policy(name="pairing-strict", pairings="hard"),
         Policy(name="pairing-soft", pairings="soft"),
+        Policy(name="equity", pairing_bonus=0.0, objective="equity"),
+        Policy(name="load-balanced", balance_weight=2.0),
+        Policy(name="stable", objective="stable"),
     )
 }
 

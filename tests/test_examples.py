@@ -58,3 +58,15 @@ def test_scenario_format_example_loads_and_solves(tmp_path: Path):
     result = solve(scenario.problem, scenario.policy)
     assert result.n_served == 2
     assert {u["need"]: u["reason"] for u in result.unmatched()} == {"N3": "too_few_providers"}
+
+
+def test_outputs_are_readable_by_others(tmp_path: Path):
+    """Written result files get the process's usual permissions, not mkstemp's private 0600."""
+    import os
+
+    from matcher.files import write_files
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    (path,) = write_files(tmp_path, {"a.csv": "x\n"})
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -23,9 +23,15 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
 
 def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Policy:
     """The scenario's policy, or the named preset, with --set overrides applied."""
-    policy = PRESETS[args.policy] if args.policy else scenario_policy
     if args.policy and args.policy not in PRESETS:
         raise FieldError("--policy", f"unknown policy {args.policy!r}; presets: {', '.join(PRESETS)}")
+    policy = PRESETS[args.policy] if args.policy else scenario_policy
+    overrides = overrides_from_args(args)
+    return policy.with_overrides(overrides) if overrides else policy
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The --set FIELD=VALUE options as a mapping (values read as YAML)."""
     overrides: dict[str, Any] = {}
     for item in args.overrides:
         key, sep, value = item.partition("=")
@@ -35,7 +41,7 @@ def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Polic
             overrides[key.strip()] = yaml.safe_load(value)
         except yaml.YAMLError:
             raise FieldError(key.strip(), f"cannot read value {value!r}") from None
-    return policy.with_overrides(overrides) if overrides else policy
+    return overrides
 
 
 class ProgressLine:

@@ -55,6 +55,10 @@ def side_constraints(problem: Problem, candidates: Candidates, policy: Policy) -
         )
     if policy.min_community_share > 0:
         reasons.append(f"a minimum share of {policy.min_community_share:.0%} served in every community")
+    if policy.objective == "equity":
+        reasons.append("the equity objective (worst community's coverage first, then value)")
+    if policy.balance_weight > 0:
+        reasons.append(f"load balancing (balance_weight {policy.balance_weight:g}, target {policy.balance_target:.0%})")
     _, uneven = effective_task_capacity(problem, candidates)
     if uneven:
         reasons.append(

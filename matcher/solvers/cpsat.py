@@ -2,7 +2,9 @@
 
 Model: one boolean per candidate pair. Hard: a need takes all its providers or none; a resource
 stays within its hours and its task count; a hard pairing (结对) serves its minimum in its
-community; every community reaches the policy's minimum share. Objective: the summed pair value.
+community; every community reaches the policy's minimum share. Objective: the summed pair value,
+less the load-balancing term when the policy asks for one. The equity objective is lexicographic:
+first the best worst-community coverage, then, with that coverage held, the value.
 Side constraints are guarded by assumption literals, so an infeasible model names the constraints
 in conflict instead of failing.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.candidates import Candidates
+from matcher.candidates import VALUE_SCALE, Candidates
 from matcher.errors import InfeasibleError, MatcherError
 from matcher.policy import Policy
 from matcher.problem import Problem
@@ -29,11 +32,32 @@ def _groups(keys: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
+#: Utilisation is measured in permille for the load-balancing term.
+PERMILLE = 1000
+
+
+@dataclass
+class Model:
+    """A built CP-SAT model: pair variables, served indicators, side-constraint literals, objective."""
+
+    model: cp_model.CpModel
+    x: list[cp_model.IntVar]
+    served: dict[int, cp_model.LinearExprT]
+    all_or_nothing: dict[int, cp_model.IntVar]
+    assumptions: dict[str, cp_model.IntVar]
+    value: cp_model.LinearExprT
+
+
 def build_model(
     problem: Problem, candidates: Candidates, policy: Policy
 ) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[int, cp_model.IntVar], dict[str, cp_model.IntVar]]:
     """The CP-SAT model, its pair variables, the served flag of each need taking several providers,
     and the assumption literal of each named side constraint."""
+    m = _build(problem, candidates, policy)
+    return m.model, m.x, m.all_or_nothing, m.assumptions
+
+
+def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
     a = problem.arrays
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{p}") for p in range(len(candidates))]
@@ -84,8 +108,47 @@ def build_model(
             members = [served[n] for n in np.flatnonzero(a.need_community == c) if n in served]
             model.add(sum(members) >= required).only_enforce_if(lit)
     model.add_assumptions(list(assumptions.values()))
-    model.maximize(cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist()))
-    return model, x, all_or_nothing, assumptions
+    value = cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist())
+    if policy.balance_weight > 0:
+        value = value - _overload(model, problem, candidates, x, policy.balance_target) * round(
+            policy.balance_weight * VALUE_SCALE / PERMILLE)
+    model.maximize(value)
+    return Model(model, x, served, all_or_nothing, assumptions, value)
+
+
+def _overload(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, x: list[cp_model.IntVar], target: float
+) -> cp_model.LinearExprT:
+    """The summed share of hours each resource works beyond ``target``, in permille (load balancing)."""
+    a = problem.arrays
+    base = round(target * PERMILLE)
+    excess = []
+    for r, pairs in enumerate(_groups(candidates.resource, a.n_resources)):
+        hours = int(a.resource_capacity_minutes[r])
+        if len(pairs) == 0 or hours == 0 or int(candidates.load[pairs].sum()) * PERMILLE <= base * hours:
+            continue
+        e = model.new_int_var(0, PERMILLE - base, f"overload{r}")
+        used = cp_model.LinearExpr.weighted_sum([x[p] for p in pairs], (candidates.load[pairs] * PERMILLE).tolist())
+        model.add(used <= (e + base) * hours)
+        excess.append(e)
+    return sum(excess)
+
+
+def _worst_coverage(model: cp_model.CpModel, problem: Problem, served: dict[int, cp_model.LinearExprT]
+                    ) -> cp_model.IntVar:
+    """A variable ``z`` with ``z / scale <=`` every community's served share.
+
+    With ``scale >= max(needs per community)**2`` two different shares differ by at least
+    ``1 / scale``, so maximising ``z`` maximises the worst coverage exactly.
+    """
+    a = problem.arrays
+    counts = np.bincount(a.need_community, minlength=a.n_communities)
+    scale = max(10_000, int(counts.max(initial=1)) ** 2)
+    z = model.new_int_var(0, scale, "worst_coverage")
+    for c in np.flatnonzero(counts):
+        members = [served[n] for n in np.flatnonzero(a.need_community == c) if n in served]
+        model.add(sum(members) * scale >= z * int(counts[c]))
+    return z
 
 
 #: ``on_progress(objective, bound, seconds)`` in scaled units, called at improving solutions.
@@ -116,6 +179,7 @@ def solve_cpsat(
     time_limit: float = 30.0,
     workers: int = 4,
     seed: int = 0,
+    deterministic_time: float | None = None,
     hint: Solution | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_progress: ProgressHook | None = None,
@@ -123,9 +187,11 @@ def solve_cpsat(
     """Best solution within ``time_limit`` seconds with its proven bound.
 
     ``hint`` (e.g. the greedy solution) seeds the search; if CP-SAT finds nothing in time and the
-    hint breaks no hard rule, the hint is returned with CP-SAT's bound.
+    hint breaks no hard rule, the hint is returned with CP-SAT's bound. The equity objective
+    solves twice: the best worst coverage, then the best value holding it (both within the limit).
     """
-    model, x, all_or_nothing, assumptions = build_model(problem, candidates, policy)
+    m = _build(problem, candidates, policy)
+    model, x, all_or_nothing, assumptions = m.model, m.x, m.all_or_nothing, m.assumptions
     if hint is not None:
         chosen = np.zeros(len(candidates), dtype=bool)
         chosen[hint.chosen] = True
@@ -138,19 +204,44 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if deterministic_time is not None:
+        solver.parameters.max_deterministic_time = deterministic_time
+    proven = True
+    if policy.objective == "equity":  # stage 1: the best worst coverage, then held in stage 2
+        z = _worst_coverage(model, problem, m.served)
+        model.maximize(z)
+        status = solver.solve(model, _Monitor(should_stop, None))  # progress reports value, not coverage
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _no_solution(status, solver, model, assumptions, hint, time_limit, value_stage=False)
+        proven = status == cp_model.OPTIMAL
+        model.add(z >= int(solver.value(z)))
+        model.clear_hints()
+        for var in (*x, *all_or_nothing.values()):
+            model.add_hint(var, solver.boolean_value(var))
+        model.maximize(m.value)
     status = solver.solve(model, _Monitor(should_stop, on_progress))
-    if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if hint is not None and not hint.violations and math.isfinite(solver.best_objective_bound):
-            bound = int(math.floor(solver.best_objective_bound + 1e-6))
-            return Solution(hint.chosen, hint.objective, max(bound, hint.objective), "feasible")
-        raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
+        return _no_solution(status, solver, model, assumptions, hint, time_limit)
     values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
     objective = int(round(solver.objective_value))
     bound = int(math.floor(solver.best_objective_bound + 1e-6))
     return Solution(np.flatnonzero(values), objective, max(bound, objective),
-                    "optimal" if status == cp_model.OPTIMAL else "feasible")
+                    "optimal" if proven and status == cp_model.OPTIMAL else "feasible")
+
+
+def _no_solution(status: int, solver: cp_model.CpSolver, model: cp_model.CpModel,
+                 assumptions: dict[str, cp_model.IntVar], hint: Solution | None, time_limit: float,
+                 value_stage: bool = True) -> Solution:
+    """No solution found: name the conflict if infeasible, else fall back on a clean hint, else fail.
+
+    The hint keeps CP-SAT's bound only when the search was over value (not equity's first stage).
+    """
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
+    if hint is not None and not hint.violations and math.isfinite(solver.best_objective_bound):
+        bound = int(math.floor(solver.best_objective_bound + 1e-6))
+        return Solution(hint.chosen, hint.objective, max(bound, hint.objective) if value_stage else None, "feasible")
+    raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
 
 
 def _conflict(model: cp_model.CpModel, assumptions: dict[str, cp_model.IntVar], time_limit: float) -> list[str]:

@@ -1,0 +1,52 @@
+"""``matcher sweep SPEC``: a grid of scenarios x policies x parameters x seeds on Dask, resumable."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from matcher.errors import FieldError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "sweep", help="run a grid of scenarios x policies x parameters x seeds on Dask",
+        description="Run a sweep spec on a local Dask cluster (or --scheduler ADDRESS, or --serial); one row "
+                    "per run in sweep.parquet and sweep.csv. Finished runs are kept in OUT/runs and not redone.")
+    parser.add_argument("spec", help="sweep spec (.yaml or .json); see docs/policy-lab.md")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
+    where.add_argument("--serial", action="store_true", help="run here, one run after another, without Dask")
+    parser.add_argument("--n-workers", type=int, default=2, help="workers of the local cluster (default: 2)")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                        help="seconds to wait for --scheduler (default: 10)")
+    parser.add_argument("--out", metavar="DIR", help="output directory (default: results/sweep-<name>)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from matcher.lab.sweep import connect, load_spec, run_sweep  # pandas and Dask only for this command
+
+    if args.n_workers < 1:
+        raise FieldError("--n-workers", f"must be at least 1, got {args.n_workers}")
+    spec = load_spec(args.spec)
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{spec.name}"
+    client = None if args.serial else connect(args.scheduler, args.n_workers, args.connect_timeout)
+    try:
+        report = run_sweep(spec, out, client, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"matcher: interrupted; finished runs are kept in {out / 'runs'}/ — run again to resume",
+              file=sys.stderr)
+        return 130
+    finally:
+        if client is not None:
+            cluster = client.cluster
+            client.close()
+            if cluster is not None and args.scheduler is None:
+                cluster.close()
+    print(f"Sweep {spec.name}: {report.total} runs; {report.resumed} found finished, {report.ran} run now, "
+          f"{report.failed} failed")
+    print(f"Wrote {', '.join(str(p) for p in report.files)}")
+    return 0

@@ -1,0 +1,1 @@
+"""The policy lab: metrics of results, policy comparisons, and parameter sweeps on Dask."""

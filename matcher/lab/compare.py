@@ -1,0 +1,101 @@
+"""Compare allocation policies on one scenario over several seeds (see :mod:`matcher.lab.runs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher.errors import FieldError
+from matcher.lab.metrics import community_coverage, metric_names, pairing_price, utilisation
+from matcher.lab.runs import record, solve_run
+from matcher.policy import PRESETS, Policy, get_policy
+from matcher.problem import Problem
+from matcher.result import Result
+
+#: Columns of a run row that are not metrics.
+RUN_COLUMNS = ("scenario", "policy", "seed", "solver", "status", "gap", "violations", "policy_fields",
+               "solver_parameters", "matcher_version", "ortools_version", "wall_time")
+
+
+def parse_policies(text: str, overrides: Mapping[str, Any] | None = None) -> list[Policy]:
+    """Presets named in a comma-separated list, each with ``overrides``; unknown names raise FieldError."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise FieldError("--policies", "name at least one policy")
+    unknown = [n for n in names if n not in PRESETS]
+    if unknown:
+        raise FieldError("--policies", f"unknown policy {', '.join(map(repr, unknown))}; presets: {', '.join(PRESETS)}")
+    if len(set(names)) != len(names):
+        raise FieldError("--policies", "a policy is named twice")
+    return [get_policy({"preset": n, **(overrides or {})}) for n in names]
+
+
+@dataclass
+class Comparison:
+    """Runs of several policies over seeds: one row per run, plus what the figures need."""
+
+    scenario: str
+    runs: pd.DataFrame
+    metrics: list[str]
+    coverage: pd.DataFrame  # policy x community, mean over seeds
+    utilisation: dict[str, np.ndarray]  # policy -> used share of hours, all seeds pooled
+    pairing_price: dict[str, float] = field(default_factory=dict)  # mean over seeds, when both pairing presets ran
+
+    def summary(self) -> pd.DataFrame:
+        """Policies x metrics: the mean, and the standard deviation over seeds."""
+        grouped = self.runs.groupby("policy", sort=False)[self.metrics]
+        mean, spread = grouped.mean(), grouped.std(ddof=0)
+        return pd.concat({"mean": mean, "sd": spread.fillna(0.0)}, axis=1)
+
+    def table(self) -> str:
+        """The summary as text: ``mean ± sd`` per cell when there are several seeds."""
+        s = self.summary()
+        several = self.runs["seed"].nunique() > 1
+        rows = {}
+        for policy in s.index:
+            rows[policy] = {m: _cell(s.loc[policy, ("mean", m)], s.loc[policy, ("sd", m)], several)
+                            for m in self.metrics}
+        return pd.DataFrame(rows).to_string()
+
+
+def _cell(mean: float, sd: float, several: bool) -> str:
+    if np.isnan(mean):
+        return "-"
+    text = f"{mean:.4g}"
+    return f"{text} ± {sd:.2g}" if several else text
+
+
+def compare(
+    problem: Problem, policies: Iterable[Policy], seeds: int = 1, *, solver: str = "auto",
+    time_limit: float = 30.0, workers: int = 1, deterministic_time: float | None = None,
+    metrics: Iterable[str] | None = None,
+) -> Comparison:
+    """Solve ``problem`` under every policy for seeds 0..seeds-1 and measure each run."""
+    names = metric_names(metrics)
+    rows: list[dict[str, Any]] = []
+    coverage: dict[str, list[np.ndarray]] = {}
+    loads: dict[str, list[np.ndarray]] = {}
+    by_run: dict[tuple[str, int], Result] = {}
+    communities: list[str] = []
+    for policy in policies:
+        for seed in range(seeds):
+            result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
+                               deterministic_time=deterministic_time)
+            rows.append(record(result, seed, time_limit=time_limit, workers=workers,
+                               deterministic_time=deterministic_time, metrics=names))
+            communities, share = community_coverage(result)
+            coverage.setdefault(policy.name, []).append(share)
+            loads.setdefault(policy.name, []).append(utilisation(result))
+            by_run[policy.name, seed] = result
+    runs = pd.DataFrame(rows)
+    present = [m for m in names if m in runs.columns]
+    cover = pd.DataFrame({p: np.mean(v, axis=0) for p, v in coverage.items()}, index=communities).T
+    price: dict[str, float] = {}
+    if ("pairing-strict", 0) in by_run and ("pairing-soft", 0) in by_run:
+        prices = [pairing_price(by_run["pairing-strict", s], by_run["pairing-soft", s]) for s in range(seeds)]
+        price = {k: float(np.mean([p[k] for p in prices])) for k in prices[0]}
+    return Comparison(problem.name, runs, present, cover, {p: np.concatenate(v) for p, v in loads.items()}, price)

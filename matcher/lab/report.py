@@ -1,0 +1,119 @@
+"""Figures (matplotlib, Agg backend) and a self-contained HTML report of a policy comparison."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from matcher.files import write_files  # noqa: E402
+from matcher.lab.compare import Comparison  # noqa: E402
+from matcher.lab.metrics import METRICS  # noqa: E402
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def coverage_figure(c: Comparison) -> bytes:
+    """Heat map: coverage of every community (columns) under every policy (rows)."""
+    data = c.coverage
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * data.shape[1] + 2), 0.45 * data.shape[0] + 1.6))
+    image = ax.imshow(data.to_numpy(), aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    ax.set_yticks(range(data.shape[0]), data.index)
+    ax.set_xticks(range(data.shape[1]), data.columns, rotation=90, fontsize=7)
+    ax.set_title(f"{c.scenario}: share of each community's needs served")
+    fig.colorbar(image, ax=ax, label="coverage")
+    return _png(fig)
+
+
+def frontier_figure(c: Comparison) -> bytes:
+    """Efficiency (weighted needs served) against equity (worst coverage), with the Pareto front."""
+    s = c.summary()
+    x, y = s[("mean", "coverage_worst")], s[("mean", "weighted_served")]
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    ax.errorbar(x, y, xerr=s[("sd", "coverage_worst")], yerr=s[("sd", "weighted_served")], fmt="o", capsize=3)
+    labels: dict[tuple[float, float], list[str]] = {}
+    for name in s.index:  # policies that land on the same point share one label
+        labels.setdefault((round(x[name], 6), round(y[name], 6)), []).append(name)
+    for (px, py), names in labels.items():
+        ax.annotate(", ".join(names), (px, py), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    front = [n for n in s.index if not any((x[m] >= x[n]) & (y[m] >= y[n]) & ((x[m] > x[n]) | (y[m] > y[n]))
+                                           for m in s.index)]
+    front.sort(key=lambda n: x[n])
+    ax.plot([x[n] for n in front], [y[n] for n in front], "--", color="grey", label="Pareto front")
+    ax.set_xlabel("worst community's coverage (equity)")
+    ax.set_ylabel("weighted needs served (efficiency)")
+    ax.set_title(f"{c.scenario}: efficiency-equity frontier")
+    ax.legend(loc="best")
+    return _png(fig)
+
+
+def load_figure(c: Comparison) -> bytes:
+    """Box plots of the share of hours each resource works, per policy."""
+    names = list(c.utilisation)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.5))
+    ax.boxplot([c.utilisation[n] for n in names], tick_labels=names)
+    ax.set_ylabel("share of the resource's hours used")
+    ax.set_title(f"{c.scenario}: load per resource")
+    ax.tick_params(axis="x", rotation=30)
+    return _png(fig)
+
+
+FIGURES = {"coverage.png": coverage_figure, "frontier.png": frontier_figure, "load.png": load_figure}
+
+
+def html_report(c: Comparison, images: dict[str, bytes]) -> str:
+    """One HTML page with the summary table, the pairing price and the figures embedded."""
+    s = c.summary()
+    table = "".join(
+        f"<tr><th>{html.escape(p)}</th>"
+        + "".join(f"<td>{s.loc[p, ('mean', m)]:.4g} <small>± {s.loc[p, ('sd', m)]:.2g}</small></td>"
+                  for m in c.metrics) + "</tr>"
+        for p in s.index)
+    head = "".join(f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics)
+    price = ""
+    if c.pairing_price:
+        items = "".join(f"<li>{html.escape(k)}: {v:.4g}</li>" for k, v in c.pairing_price.items())
+        price = f"<h2>Price of fixed pairings (pairing-soft minus pairing-strict)</h2><ul>{items}</ul>"
+    figures = "".join(
+        f'<figure><img alt="{name}" src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
+        for name, data in images.items())
+    seeds = c.runs["seed"].nunique()
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>Policy comparison: {html.escape(c.scenario)}</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
+        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}img{max-width:100%}</style></head><body>"
+        f"<h1>Policy comparison: {html.escape(c.scenario)}</h1>"
+        f"<p>{len(s)} policies x {seeds} seed(s); cells are mean ± standard deviation over seeds.</p>"
+        f"<table><tr><th>policy</th>{head}</tr>{table}</table>{price}{figures}</body></html>"
+    )
+
+
+def write_comparison(c: Comparison, out: Path) -> list[Path]:
+    """runs.csv, summary.csv, the PNG figures and report.html; all files or none.
+
+    The frontier needs the metrics ``coverage_worst`` and ``weighted_served``; without them it is left out.
+    """
+    images = {name: draw(c) for name, draw in FIGURES.items()
+              if name != "frontier.png" or {"coverage_worst", "weighted_served"} <= set(c.metrics)}
+    files = {
+        "runs.csv": c.runs.to_csv(index=False).encode(),
+        "summary.csv": c.summary().to_csv().encode(),
+        **images,
+        "report.html": html_report(c, images).encode(),
+    }
+    if c.pairing_price:
+        files["pairing_price.csv"] = "".join(f"{k},{v}\n" for k, v in
+                                             {"measure": "soft_minus_strict", **c.pairing_price}.items()).encode()
+    return write_files(out, files)

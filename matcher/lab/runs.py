@@ -1,0 +1,89 @@
+"""One lab run: a (possibly perturbed) problem solved under one policy and seed, measured.
+
+Seeds: seed 0 is the scenario as written. Seed s >= 1 perturbs it reproducibly: with
+``numpy.random.default_rng(s)`` every resource's task capacity moves by -1, 0 or +1 (probability
+1/4, 1/2, 1/4; never below 1) — a volunteer who has a busy or a free week — and s is also CP-SAT's
+random seed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from typing import Any
+
+import numpy as np
+import ortools
+
+import matcher
+from matcher.lab.metrics import measure
+from matcher.policy import Policy
+from matcher.problem import Problem
+from matcher.result import Result
+from matcher.solvers import solve
+
+
+def perturb(problem: Problem, seed: int) -> Problem:
+    """The problem with each resource's task capacity jittered by seed ``seed`` (0: unchanged)."""
+    if seed == 0:
+        return problem
+    rng = np.random.default_rng(seed)
+    steps = rng.choice([-1, 0, 0, 1], size=len(problem.resources))
+    resources = tuple(
+        dataclasses.replace(r, capacity_tasks=max(1, r.capacity_tasks + int(d))) if d else r
+        for r, d in zip(problem.resources, steps.tolist(), strict=True)
+    )
+    return dataclasses.replace(problem, resources=resources)
+
+
+def policy_fields(policy: Policy) -> dict[str, Any]:
+    """The policy as plain data (for tables and run keys)."""
+    return {f.name: (dict(v) if isinstance(v := getattr(policy, f.name), dict) else v)
+            for f in dataclasses.fields(policy)}
+
+
+def solve_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
+              workers: int = 1, deterministic_time: float | None = None) -> Result:
+    """Solve the seed's perturbation of ``problem`` under ``policy``."""
+    return solve(perturb(problem, seed), policy, solver=solver, time_limit=time_limit, workers=workers, seed=seed,
+                 deterministic_time=deterministic_time)
+
+
+def record(result: Result, seed: int, *, time_limit: float, workers: int, deterministic_time: float | None = None,
+           metrics: list[str] | None = None) -> dict[str, Any]:
+    """One table row: run identity, metrics, solver parameters and versions."""
+    return {
+        "scenario": result.problem.name,
+        "policy": result.policy.name,
+        "seed": seed,
+        **measure(result, metrics),
+        "solver": result.solver,
+        "status": result.solution.status,
+        "gap": result.gap,
+        "violations": len(result.solution.violations),
+        "policy_fields": json.dumps(policy_fields(result.policy), sort_keys=True),
+        "solver_parameters": json.dumps({"solver": result.solver, "time_limit": time_limit, "workers": workers,
+                                         "deterministic_time": deterministic_time, "random_seed": seed},
+                                        sort_keys=True),
+        "matcher_version": matcher.__version__,
+        "ortools_version": ortools.__version__,
+        "wall_time": round(result.wall_time, 4),
+    }
+
+
+def measure_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
+                workers: int = 1, deterministic_time: float | None = None,
+                metrics: list[str] | None = None) -> dict[str, Any]:
+    """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
+    start = time.perf_counter()
+    try:
+        result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
+                           deterministic_time=deterministic_time)
+    except Exception as exc:  # a failing run is recorded, the sweep goes on
+        return {"scenario": problem.name, "policy": policy.name, "seed": seed,
+                "error": f"{type(exc).__name__}: {exc}", "wall_time": round(time.perf_counter() - start, 4),
+                "policy_fields": json.dumps(policy_fields(policy), sort_keys=True),
+                "matcher_version": matcher.__version__, "ortools_version": ortools.__version__}
+    return {**record(result, seed, time_limit=time_limit, workers=workers, deterministic_time=deterministic_time,
+                     metrics=metrics), "error": ""}

@@ -1,0 +1,325 @@
+"""Parameter sweeps: a grid of scenarios x policies x parameters x seeds, run on Dask.
+
+The spec is a YAML (or JSON) mapping::
+
+    name: pairing-study            # optional; default the spec file's stem
+    scenarios: [../scenarios/zhangjiang/scenario.yaml]   # paths relative to the spec
+    policies: [efficiency, equity, {preset: locality-first, travel_cost: 0.05}]
+    seeds: 3                       # seeds 0..2, or a list such as [0, 7, 11]
+    parameters:                    # optional grid over policy fields, applied to every policy
+      travel_cost: [0.01, 0.05]
+    solver: auto                   # optional: auto, flow, cpsat, greedy, stable
+    time_limit: 30                 # optional: CP-SAT seconds per run
+    workers: 1                     # optional: CP-SAT workers per run (1 is reproducible)
+    deterministic_time: 2          # optional: CP-SAT work bound in deterministic units (repeatable)
+    metrics: [needs_served, coverage_worst]   # optional; default all
+
+Every run has a key (a digest of the scenario's content, the policy's fields, the seed and the
+solver settings). Its row is written to ``runs/<key>.json`` (atomically) as soon as it is done, so
+an interrupted sweep resumes without redoing finished runs; at the end the rows are merged, in
+grid order, into ``sweep.parquet`` and ``sweep.csv``. A run that fails is a row with its error.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher.errors import FieldError, Issue, MatcherError, ScenarioError
+from matcher.files import write_files
+from matcher.io.scenario import load_scenario
+from matcher.io.tables import load_document
+from matcher.lab.metrics import metric_names
+from matcher.lab.runs import measure_run, policy_fields
+from matcher.policy import Policy, get_policy
+from matcher.problem import Problem
+from matcher.solvers import SOLVERS
+
+SPEC_KEYS = ("name", "scenarios", "policies", "seeds", "parameters", "solver", "time_limit", "workers",
+             "deterministic_time", "metrics")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One cell of the grid."""
+
+    key: str
+    scenario: int  # index into the spec's scenarios
+    policy: Policy
+    label: str  # the policy as the spec writes it, e.g. "efficiency{min_community_share=1.0}"
+    seed: int
+    parameters: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A checked sweep spec with its scenarios loaded."""
+
+    name: str
+    scenario_files: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    policies: tuple[Any, ...]  # preset names or mappings, as written
+    seeds: tuple[int, ...]
+    parameters: tuple[tuple[str, tuple[Any, ...]], ...]
+    solver: str = "auto"
+    time_limit: float = 30.0
+    workers: int = 1
+    deterministic_time: float | None = None
+    metrics: tuple[str, ...] | None = None
+
+    def runs(self) -> list[Run]:
+        """The grid in a fixed order: scenario, policy, parameter combination, seed."""
+        names = [n for n, _ in self.parameters]
+        out = []
+        for s, problem in enumerate(self.problems):
+            digest = problem_digest(problem)
+            for spec in self.policies:
+                for values in itertools.product(*(v for _, v in self.parameters)):
+                    params = tuple(zip(names, values, strict=True))
+                    policy = get_policy(spec).with_overrides(dict(params))
+                    for seed in self.seeds:
+                        out.append(Run(self._key(digest, policy, seed), s, policy, policy_label(spec), seed,
+                                       params))
+        return out
+
+    def _key(self, digest: str, policy: Policy, seed: int) -> str:
+        ident = {"scenario": digest, "policy": policy_fields(policy), "seed": seed, "solver": self.solver,
+                 "time_limit": self.time_limit, "workers": self.workers,
+                 "deterministic_time": self.deterministic_time, "metrics": self.metrics}
+        return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+def policy_label(spec: str | Mapping[str, Any]) -> str:
+    """A policy as written in a spec: the preset name, with its overrides in braces."""
+    if isinstance(spec, str):
+        return spec
+    extra = ", ".join(f"{k}={v}" for k, v in spec.items() if k != "preset")
+    return f"{spec.get('preset', 'default')}{{{extra}}}" if extra else str(spec.get("preset", "default"))
+
+
+def problem_digest(problem: Problem) -> str:
+    """A digest of the problem's records, independent of set order and process."""
+    def plain(value: Any) -> Any:
+        return sorted(map(str, value)) if isinstance(value, frozenset) else value
+
+    records = [[name, [[(f.name, plain(getattr(r, f.name))) for f in fields(r)] for r in getattr(problem, name)]]
+               for name in ("communities", "needs", "resources", "projects", "pairings")]
+    records.append(["settings", [(f.name, getattr(problem.settings, f.name)) for f in fields(problem.settings)]])
+    return hashlib.sha256(json.dumps(records, default=str).encode()).hexdigest()[:20]
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and check a sweep spec; errors name the file and the field (ScenarioError)."""
+    path = Path(path)
+    shown = str(path)
+    if not path.is_file():
+        raise ScenarioError([Issue(shown, "", "", "sweep spec not found")])
+    doc = load_document(path, shown)
+    if not isinstance(doc, dict):
+        raise ScenarioError([Issue(shown, "", "", "expected a mapping with scenarios and policies")])
+    issues = [Issue(shown, "", k, f"unknown field; expected some of: {', '.join(SPEC_KEYS)}")
+              for k in sorted(set(map(str, doc)) - set(SPEC_KEYS))]
+    for required in ("scenarios", "policies"):
+        if not doc.get(required):
+            issues.append(Issue(shown, "", required, "missing or empty"))
+    if issues:
+        raise ScenarioError(issues)
+
+    def check(name: str, test: Callable[[Any], Any], message: str) -> Any:
+        try:
+            return test(doc.get(name))
+        except (TypeError, ValueError, FieldError) as exc:
+            detail = f"{exc.field}: {exc.message}" if isinstance(exc, FieldError) else message
+            raise ScenarioError([Issue(shown, "", name, detail)]) from None
+
+    scenarios = check("scenarios", lambda v: [str(s) for s in _as_list(v, str)], "expected a list of paths")
+    policies = check("policies", lambda v: [_check_policy(p) for p in _as_list(v, (str, dict))],
+                     "expected a list of preset names or mappings")
+    seeds = check("seeds", _seeds, "expected a count or a list of non-negative integers") if "seeds" in doc else (0,)
+    params = check("parameters", _parameters, "expected a mapping of policy field -> list of values") \
+        if doc.get("parameters") else ()
+    solver = check("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}") \
+        if "solver" in doc else "auto"
+    time_limit = check("time_limit", _positive, "expected a positive number") if "time_limit" in doc else 30.0
+    workers = check("workers", _positive_int, "expected a positive integer") if "workers" in doc else 1
+    deterministic = check("deterministic_time", _positive, "expected a positive number") \
+        if "deterministic_time" in doc else None
+    metrics = check("metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names") \
+        if "metrics" in doc else None
+    for p in policies if params else ():  # every parameter must be a field of every policy
+        for values in itertools.product(*(v for _, v in params)):
+            check("parameters", lambda _, p=p, values=values: get_policy(p).with_overrides(
+                dict(zip([n for n, _ in params], values, strict=True))), "bad parameter value")
+    problems = tuple(load_scenario(path.parent / s).problem for s in scenarios)
+    return SweepSpec(str(doc.get("name") or path.stem), tuple(scenarios), problems, tuple(policies), seeds, params,
+                     solver, float(time_limit), workers, deterministic, metrics)
+
+
+def _as_list(value: Any, kinds: type | tuple[type, ...]) -> list[Any]:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, kinds) for v in items):
+        raise TypeError(value)
+    return items
+
+
+def _check_policy(spec: str | dict) -> str | dict:
+    get_policy(spec)
+    return spec
+
+
+def _seeds(value: Any) -> tuple[int, ...]:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, int):
+        if value < 1:
+            raise ValueError(value)
+        return tuple(range(value))
+    seeds = tuple(_as_list(value, int))
+    if not seeds or any(s < 0 or isinstance(s, bool) for s in seeds) or len(set(seeds)) != len(seeds):
+        raise ValueError(value)
+    return seeds
+
+
+def _parameters(value: Any) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    out = []
+    for name, values in sorted(value.items()):
+        values = values if isinstance(values, list) else [values]
+        if not values:
+            raise ValueError(name)
+        out.append((str(name), tuple(values)))
+    return tuple(out)
+
+
+def _choice(value: Any, choices: Iterable[str]) -> str:
+    if value not in tuple(choices):
+        raise ValueError(value)
+    return str(value)
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(value)
+    return value
+
+
+def _positive(value: Any) -> float:
+    if isinstance(value, bool) or float(value) <= 0:
+        raise ValueError(value)
+    return float(value)
+
+
+# --- running ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep did: runs in the grid, found finished, run now, failed; and the merged table."""
+
+    total: int
+    resumed: int
+    ran: int
+    failed: int
+    table: pd.DataFrame
+    files: tuple[Path, ...]
+
+
+def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:
+    """A Dask client: a new LocalCluster of ``n_workers`` processes, or the scheduler at an address.
+
+    A scheduler that does not answer within ``timeout`` seconds raises :class:`FieldError`.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster)
+    try:
+        return Client(scheduler, timeout=f"{timeout}s")
+    except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
+        raise FieldError("--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s "
+                                        f"({type(exc).__name__})") from None
+
+
+def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool = True) -> SweepReport:
+    """Run the runs of ``spec`` not yet in ``out/runs`` (on ``client``, or here when None); merge all."""
+    runs = spec.runs()
+    store = out / "runs"
+    finished = {p.stem for p in store.glob("*.json")} if store.is_dir() else set()
+    todo = [r for r in runs if r.key not in finished]
+    failed = 0
+    bar = _progress(len(runs), len(runs) - len(todo), progress, spec.name)
+    options = {"solver": spec.solver, "time_limit": spec.time_limit, "workers": spec.workers,
+               "deterministic_time": spec.deterministic_time, "metrics": list(spec.metrics) if spec.metrics else None}
+    try:
+        for run, row in _execute(spec, todo, client, options):
+            failed += bool(row.get("error"))
+            row = {"run_key": run.key, "scenario_file": spec.scenario_files[run.scenario], "policy_label": run.label,
+                   **{f"param.{k}": v for k, v in run.parameters}, **row}
+            write_files(store, {f"{run.key}.json": json.dumps(row, sort_keys=True, default=str)})
+            bar.update(1)
+    finally:
+        bar.close()
+    table = merge(runs, store)
+    files = write_files(out, {"sweep.csv": table.to_csv(index=False), "sweep.parquet": _parquet(table)})
+    return SweepReport(len(runs), len(runs) - len(todo), len(todo), failed, table, tuple(files))
+
+
+def _execute(spec: SweepSpec, todo: list[Run], client: Any, options: Mapping[str, Any]) -> Iterable[tuple[Run, dict]]:
+    """(run, row) as runs finish: in order here, or as completed on the Dask cluster."""
+    if client is None:
+        for run in todo:
+            yield run, measure_run(spec.problems[run.scenario], run.policy, run.seed, **options)
+        return
+    from distributed import as_completed
+
+    for problem in spec.problems:
+        problem.arrays  # noqa: B018 — compile once here, ship the arrays with the problem
+    shared = [client.scatter(p, broadcast=True) for p in spec.problems]
+    # The options go in a partial: as keywords of submit, ``workers`` would pin the tasks to a worker.
+    task = functools.partial(measure_run, **options)
+    futures = {client.submit(task, shared[r.scenario], r.policy, r.seed, pure=False, key=f"run-{r.key}"): r
+               for r in todo}
+    try:
+        for future in as_completed(futures):
+            run = futures[future]
+            try:
+                row = future.result()
+            except Exception as exc:  # the worker died or the task could not run: record it and go on
+                row = {"scenario": spec.problems[run.scenario].name, "policy": run.policy.name, "seed": run.seed,
+                       "error": f"{type(exc).__name__}: {exc}"}
+            yield run, row
+    finally:
+        client.cancel(list(futures))
+
+
+def merge(runs: list[Run], store: Path) -> pd.DataFrame:
+    """The rows of ``runs`` from their files, in grid order."""
+    rows = []
+    for run in runs:
+        path = store / f"{run.key}.json"
+        if not path.is_file():
+            raise MatcherError(f"run {run.key} has no result file in {store}")
+        rows.append(json.loads(path.read_text(encoding="utf-8")))
+    return pd.DataFrame(rows)
+
+
+def _parquet(table: pd.DataFrame) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _progress(total: int, done: int, enabled: bool, name: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, disable=not enabled, desc=name, unit="run")
