@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
 
 from api import errors
 from api.db import Store, upgrade
@@ -32,7 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "OPENAPI_SWAGGER_UI_URL": "/swagger-ui/",  # served from the swagger-ui-bundle package: no CDN needed
     "API_SPEC_OPTIONS": {
         "info": {"description": "Match residents' needs (需求清单) with resources (资源清单); communities order "
                                 "projects (点单), units claim them (认领). Send 'Authorization: Bearer <token>'."},
@@ -71,6 +72,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     runner.recover()
     app.extensions["matcher"] = Extension(store, runner)
 
+    # The Swagger UI page's scripts and styles come from the installed swagger-ui-bundle package,
+    # so /docs renders on machines without internet access.
+    app.register_blueprint(Blueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path,
+                                     static_url_path="/swagger-ui"))
     api = Api(app)
     api.register_converter(NameConverter, lambda _: {"type": "string", "minLength": 1, "maxLength": 200})
     for blueprint in BLUEPRINTS:

@@ -105,37 +105,43 @@ def _skilled_anywhere(a: ProblemArrays) -> np.ndarray:
 
 
 def _reach(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
-    """(resource, community) pairs within the resource's radius and its level's scope."""
-    within = a.travel[a.resource_community] <= a.resource_radius[:, None]
-    street = a.community_street[a.resource_community][:, None] == a.community_street[None, :]
-    district = a.community_district[a.resource_community][:, None] == a.community_district[None, :]
-    level = a.resource_level[:, None]
+    """(resource, community) pairs within the resource's radius and its level's scope.
+
+    Computed once per distinct (home, radius, level), then handed to the resources that share it.
+    """
+    profile = np.column_stack([a.resource_community, a.resource_radius, a.resource_level]).astype(np.float64)
+    profiles, which = np.unique(profile, axis=0, return_inverse=True)
+    which = which.ravel()
+    home, level = profiles[:, 0].astype(np.int64), profiles[:, 2].astype(np.int64)[:, None]
+    within = a.travel[home] <= profiles[:, 1][:, None]
+    street = a.community_street[home][:, None] == a.community_street[None, :]
+    district = a.community_district[home][:, None] == a.community_district[None, :]
     within &= np.where(level == _STREET, street, True) & np.where(level == _DISTRICT, district, True)
-    r, c = np.nonzero(within)
-    return r.astype(np.int32), c.astype(np.int32)
+    p, c = np.nonzero(within)
+    members = np.argsort(which, kind="stable")
+    counts = np.bincount(which, minlength=len(profiles))
+    owner, index = _expand((np.cumsum(counts) - counts)[p], counts[p])
+    return members[index].astype(np.int32), c[owner].astype(np.int32)
 
 
 def build_candidates(problem: Problem, policy: Policy) -> Candidates:
-    """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts."""
+    """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts.
+
+    Pairs come out grouped by need: each need expands to the resources that reach its
+    (community, category) block, so no sort of the pairs is needed.
+    """
     a = problem.arrays
     n_needs = a.n_needs
-    # Needs grouped by (community, category) so one (resource, community) pair expands to a block.
-    block_key = a.need_community.astype(np.int64) * _N_CATEGORIES + a.need_category
-    order = np.argsort(block_key, kind="stable")
-    block_counts = np.bincount(block_key, minlength=a.n_communities * _N_CATEGORIES)
-    block_starts = np.cumsum(block_counts) - block_counts
-
     reach_r, reach_c = _reach(a)
-    pair_r, pair_n = [], []
-    for k in range(_N_CATEGORIES):
-        has = (a.resource_categories[reach_r] & np.uint8(1 << k)) != 0
-        rr, cc = reach_r[has], reach_c[has]
-        key = cc.astype(np.int64) * _N_CATEGORIES + k
-        owner, index = _expand(block_starts[key], block_counts[key])
-        pair_r.append(rr[owner])
-        pair_n.append(order[index])
-    res = np.concatenate(pair_r).astype(np.int32)
-    need = np.concatenate(pair_n).astype(np.int32)
+    offers = ((a.resource_categories[reach_r][:, None] >> np.arange(_N_CATEGORIES, dtype=np.uint8)) & 1).astype(bool)
+    row, category = np.nonzero(offers)
+    block = reach_c[row].astype(np.int64) * _N_CATEGORIES + category
+    by_block = reach_r[row][np.argsort(block, kind="stable")]
+    counts = np.bincount(block, minlength=a.n_communities * _N_CATEGORIES)
+    need_block = a.need_community.astype(np.int64) * _N_CATEGORIES + a.need_category
+    need, index = _expand((np.cumsum(counts) - counts)[need_block], counts[need_block])
+    need = need.astype(np.int32)
+    res = by_block[index]
 
     keep = _covers(a.resource_skills[res], a.need_skills[need])
     res, need = res[keep], need[keep]
@@ -172,16 +178,14 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]
     worthwhile = np.bincount(need, minlength=n_needs)
 
-    order = np.argsort(need, kind="stable")
-    res, need = res[order], need[order]
     load = np.rint(a.need_minutes[need] * a.resource_factor[res].astype(np.float64)).astype(np.int64)
     return Candidates(
         need=need,
         resource=res,
-        minutes=minutes[order].astype(np.float32),
-        arrival=arrival[order].astype(np.float32),
+        minutes=minutes.astype(np.float32),
+        arrival=arrival.astype(np.float32),
         load=np.maximum(load, 1),
-        value=scaled[order],
+        value=scaled,
         stages=Stages(_skilled_anywhere(a), in_reach, available, in_time, unpaired, worthwhile),
         hard_groups=binding,
     )

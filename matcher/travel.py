@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial.distance import cdist
 
 from matcher.domain import Community, Settings
 
@@ -21,8 +22,7 @@ def travel_minutes(communities: Sequence[Community], settings: Settings) -> np.n
     n = len(communities)
     if n and all(c.has_coordinates for c in communities):
         xy = np.array([(c.x, c.y) for c in communities], dtype=np.float64)
-        diff = xy[:, None, :] - xy[None, :, :]
-        minutes = np.sqrt((diff**2).sum(axis=2)) * settings.minutes_per_km
+        minutes = cdist(xy, xy) * settings.minutes_per_km
     else:
         index = {c.id: i for i, c in enumerate(communities)}
         rows, cols, weights = [], [], []

@@ -26,8 +26,8 @@ def flow_arrays(
     of the network.
     """
     source, sink = n_needs + n_resources, n_needs + n_resources + 1
-    active = np.unique(need)
-    used = np.unique(resource)
+    active = np.flatnonzero(np.bincount(need, minlength=n_needs))
+    used = np.flatnonzero(np.bincount(resource, minlength=n_resources))
     k = len(need)
     tails = np.concatenate([need, np.full(len(active), source), n_needs + used, [source]])
     heads = np.concatenate([n_needs + resource, active, np.full(len(used), sink), [sink]])
