@@ -36,7 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_URL": "/swagger-ui/",  # served from the swagger-ui-bundle package: no CDN needed
     "API_SPEC_OPTIONS": {
         "info": {"description": "Match residents' needs (需求清单) with resources (资源清单); communities order "
-                                "projects (点单), units claim them (认领). Send the header 'Authorization: Bearer TOKEN'."},
+                                "projects (点单), units claim them (认领). "
+                                "Send the header 'Authorization: Bearer TOKEN'."},
         "security": [{"bearerAuth": []}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     },

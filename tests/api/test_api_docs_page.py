@@ -24,7 +24,8 @@ def test_docs_page_uses_local_assets(client):
         assert client.get(f"/swagger-ui/{asset}").status_code == 200
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+@pytest.mark.skipif(CHROMIUM is None,
+                    reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
 def test_docs_page_renders_in_chromium(sqlite_url, tmp_path):
     """Chromium, with its network access to anything but loopback cut, renders every tag's operations."""
     with Server(sqlite_url, tmp_path / "server.log") as server:
