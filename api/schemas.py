@@ -107,11 +107,16 @@ class RecordQuery(PageArgs):
     category = fields.String(validate=ID, metadata={"description": "service category value, e.g. health"})
 
 
-class RecordPageSchema(Schema):
-    items = fields.List(fields.Nested(RecordSchema))
+class Page(Schema):
+    """One page of a listing: the items, how many match in all, and which page this is."""
+
     total = fields.Integer()
     page = fields.Integer()
     page_size = fields.Integer()
+
+
+class RecordPageSchema(Page):
+    items = fields.List(fields.Nested(RecordSchema))
 
 
 class ScenarioUploadSchema(Schema):
@@ -162,11 +167,8 @@ class OrderSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class OrderPageSchema(Schema):
+class OrderPageSchema(Page):
     items = fields.List(fields.Nested(OrderSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 class StageSchema(Schema):
@@ -282,11 +284,8 @@ class AuditSchema(Schema):
     detail = fields.Dict()
 
 
-class AuditPageSchema(Schema):
+class AuditPageSchema(Page):
     items = fields.List(fields.Nested(AuditSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 class IdempotencyHeader(Schema):
