@@ -104,7 +104,7 @@ def _skilled_anywhere(a: ProblemArrays) -> np.ndarray:
     return found[need_inverse.ravel()]
 
 
-def _reach(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
+def reach_pairs(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
     """(resource, community) pairs within the resource's radius and its level's scope.
 
     Computed once per distinct (home, radius, level), then handed to the resources that share it.
@@ -132,7 +132,7 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     """
     a = problem.arrays
     n_needs = a.n_needs
-    reach_r, reach_c = _reach(a)
+    reach_r, reach_c = reach_pairs(a)
     offers = ((a.resource_categories[reach_r][:, None] >> np.arange(_N_CATEGORIES, dtype=np.uint8)) & 1).astype(bool)
     row, category = np.nonzero(offers)
     block = reach_c[row].astype(np.int64) * _N_CATEGORIES + category
@@ -154,8 +154,7 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     minutes = a.travel[a.resource_community[res], a.need_community[need]].astype(np.float64)
     arrival = minutes + a.resource_response[res].astype(np.float64)
     if policy.enforce_deadlines:
-        deadlines = np.array([u.deadline_minutes for u in URGENCIES], dtype=np.float32)
-        keep = arrival <= deadlines[a.need_urgency[need]]
+        keep = arrival <= a.need_deadline[need]
         res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
     in_time = np.bincount(need, minlength=n_needs)
 

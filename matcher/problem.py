@@ -223,6 +223,7 @@ class ProblemArrays:
     need_category: np.ndarray  # int8
     need_tier: np.ndarray  # int8
     need_urgency: np.ndarray  # int8
+    need_deadline: np.ndarray  # float64 minutes allowed by the urgency level (30 min ... 15 d)
     need_skills: np.ndarray  # (N, W) uint64
     need_minutes: np.ndarray  # int64 effort in minutes
     need_providers: np.ndarray  # int32
@@ -275,6 +276,7 @@ class ProblemArrays:
             need_category=np.array([cat_index[n.category] for n in needs], dtype=np.int8),
             need_tier=np.array([TIERS.index(n.tier) for n in needs], dtype=np.int8),
             need_urgency=np.array([URGENCIES.index(n.urgency) for n in needs], dtype=np.int8),
+            need_deadline=np.array([n.urgency.deadline_minutes for n in needs], dtype=np.float64),
             need_skills=_skill_words([n.skills for n in needs], skills),
             need_minutes=np.array([round(n.hours * MINUTES_PER_HOUR) for n in needs], dtype=np.int64),
             need_providers=np.array([n.providers for n in needs], dtype=np.int32),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from matcher.candidates import _reach, build_candidates
+from matcher.candidates import build_candidates, reach_pairs
 from matcher.network.bound import (
     CandidateClasses,
     ServingBound,
@@ -191,7 +191,7 @@ def need_reasons(result: Result) -> np.ndarray:
 def uncovered_communities(result: Result) -> tuple[list[str], dict[str, list[str]]]:
     """Communities no resource reaches (radius and level scope), overall and per needed category."""
     a = result.problem.arrays
-    reach_r, reach_c = _reach(a)
+    reach_r, reach_c = reach_pairs(a)
     covered = np.zeros(a.n_communities, dtype=bool)
     covered[reach_c] = True
     by_category = {}
@@ -296,7 +296,7 @@ def _reach_facts(result: Result, n: int, skilled: np.ndarray) -> list[dict[str, 
     a = result.problem.arrays
     community = a.need_community[n]
     minutes = a.travel[a.resource_community[skilled], community]
-    reach_r, reach_c = _reach(a)
+    reach_r, reach_c = reach_pairs(a)
     in_scope = set(reach_r[reach_c == community].tolist())
     deadline = URGENCIES[a.need_urgency[n]].deadline_minutes
     facts = []

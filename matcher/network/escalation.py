@@ -99,8 +99,7 @@ class EscalationResult:
 
     @cached_property
     def deadline(self) -> np.ndarray:
-        deadlines = np.array([u.deadline_minutes for u in URGENCIES], dtype=np.float64)
-        return deadlines[self.problem.arrays.need_urgency]
+        return self.problem.arrays.need_deadline
 
     @cached_property
     def on_time(self) -> np.ndarray:
@@ -212,7 +211,7 @@ def escalate(
     rules = rules or EscalationRules()
     governance = governance or governance_graph(problem, party=False)
     a = problem.arrays
-    deadline = np.array([u.deadline_minutes for u in URGENCIES], dtype=np.float64)[a.need_urgency]
+    deadline = a.need_deadline
     level = np.full(a.n_needs, -1, dtype=np.int8)
     arrival = np.full(a.n_needs, np.inf)
     tried = np.zeros(a.n_needs, dtype=np.int8)

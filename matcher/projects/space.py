@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# _reach is the core's radius-and-scope rule; claims follow the same rule as direct service.
-from matcher.candidates import VALUE_SCALE, Candidates, _reach, build_candidates, hard_groups, need_base_values
+# Claims follow the core's radius-and-scope rule (reach_pairs), as direct service does.
+from matcher.candidates import VALUE_SCALE, Candidates, build_candidates, hard_groups, need_base_values, reach_pairs
 from matcher.policy import Policy
 from matcher.problem import CATEGORIES, MINUTES_PER_HOUR, Problem
 from matcher.vocabulary import ResourceKind
@@ -108,7 +108,7 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
         claimant[p] = organisation & ((a.resource_categories & np.uint8(1 << k)) != 0) & offers[resource_set]
         servable[p] = (a.need_category == k) & covers[need_set]
     reach = np.zeros((a.n_resources, a.n_communities), dtype=bool)
-    reach_r, reach_c = _reach(a)
+    reach_r, reach_c = reach_pairs(a)
     reach[reach_r, reach_c] = True
     binding = hard_groups(a, policy)
     group = a.resource_group
