@@ -40,8 +40,11 @@ def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[n
     return capacity, [a.resource_ids[i] for i in np.flatnonzero(bad)]
 
 
-def side_constraints(problem: Problem, candidates: Candidates, policy: Policy) -> list[str]:
-    """What a min-cost flow cannot express exactly here; empty when flow is exact."""
+def side_constraints(problem: Problem, candidates: Candidates, policy: Policy,
+                     uneven: list[str] | None = None) -> list[str]:
+    """What a min-cost flow cannot express exactly here; empty when flow is exact.
+
+    ``uneven`` is the second part of :func:`effective_task_capacity`, when already computed."""
     a = problem.arrays
     reasons = []
     multi = np.flatnonzero(a.need_providers > 1)
@@ -59,7 +62,8 @@ def side_constraints(problem: Problem, candidates: Candidates, policy: Policy) -
         reasons.append("the equity objective (worst community's coverage first, then value)")
     if policy.balance_weight > 0:
         reasons.append(f"load balancing (balance_weight {policy.balance_weight:g}, target {policy.balance_target:.0%})")
-    _, uneven = effective_task_capacity(problem, candidates)
+    if uneven is None:
+        _, uneven = effective_task_capacity(problem, candidates)
     if uneven:
         reasons.append(
             f"{len(uneven)} resource(s) whose hours bind with loads that differ by need or per pair "

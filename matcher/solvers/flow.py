@@ -53,11 +53,11 @@ def solve_min_cost_flow(
 
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
     """The exact optimum by min-cost flow; refuses problems flow cannot express."""
-    unsuitable = side_constraints(problem, candidates, policy)
+    capacity, uneven = effective_task_capacity(problem, candidates)
+    unsuitable = side_constraints(problem, candidates, policy, uneven)
     if unsuitable:
         raise SolverUnsuitableError("the flow solver cannot express: " + "; ".join(unsuitable) + " (use cpsat)")
     a = problem.arrays
-    capacity, _ = effective_task_capacity(problem, candidates)
     if len(candidates) == 0:
         return Solution(np.zeros(0, dtype=np.int64), 0, 0, "optimal")
     tails, heads, caps, costs, supplies, _ = flow_arrays(
