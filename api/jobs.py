@@ -1,6 +1,10 @@
-"""Solve jobs (the submit -> status -> result -> stop pattern): each runs in a worker thread,
-its state lives in the database, and a job found queued or running when the service starts
-is marked failed, since the process that ran it is gone."""
+"""Solve jobs (the submit -> status -> result -> stop pattern): each runs in a thread of the
+server process that accepted it, and its state lives in the database.
+
+The server may run several processes on one database (``matcher serve --workers``), so what
+crosses processes goes through the database: a stop asked of any process is read by the job's
+own process (polled every STOP_POLL_SECONDS while it runs jobs), and a starting process marks
+failed the unfinished jobs whose owner process is gone (:mod:`api.owners`)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api import audit
+from api import audit, owners
 from api.auth import Principal
 from api.db import Store
 from api.models import Scenario, SolveJob, now
@@ -25,6 +29,8 @@ from matcher.projects.dispatch import solve_problem
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("queued", "running")
+#: How often a process checks the database for stops asked of its running jobs by other processes.
+STOP_POLL_SECONDS = 0.5
 #: Result fields a job's summary repeats (the direct model's and the project model's).
 SUMMARY = ("model", "status", "solver", "objective", "bound", "gap", "baseline", "needs", "served",
            "served_by_project", "served_directly", "orders_new", "orders_running", "wall_time", "violations",
@@ -37,7 +43,7 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class JobRunner:
-    """Runs solves in a small thread pool; ``DELETE`` sets a job's stop event, which CP-SAT polls."""
+    """Runs solves in a small thread pool; a stop sets the job's stop event, which the solvers poll."""
 
     def __init__(self, store: Store, workers: int = 1, solver_workers: int = 2) -> None:
         self.store = store
@@ -45,14 +51,17 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="solve")
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._closed = threading.Event()
+        threading.Thread(target=self._watch_stops, name="solve-stops", daemon=True).start()
 
     def recover(self) -> int:
-        """Mark jobs left queued or running by an earlier process as failed; return how many."""
+        """Mark jobs left queued or running by a process that is gone as failed; return how many."""
         with self.store.write() as session:
-            stale = session.scalars(select(SolveJob).where(SolveJob.status.in_(UNFINISHED))).all()
+            unfinished = session.scalars(select(SolveJob).where(SolveJob.status.in_(UNFINISHED))).all()
+            stale = [job for job in unfinished if not owners.is_alive(job.owner)]
             for job in stale:
                 audit.record(session, "system", "solve.failed", "solve", job.id, job.scenario_id, was=job.status)
-                job.error = f"the service stopped while this job was {job.status}; submit it again"
+                job.error = f"the service process stopped while this job was {job.status}; submit it again"
                 job.status, job.finished_at = "failed", now()
             return len(stale)
 
@@ -60,7 +69,8 @@ class JobRunner:
                policy: dict[str, Any]) -> SolveJob:
         """Record a queued job and hand it to the pool."""
         job = SolveJob(id=uuid.uuid4().hex, scenario_id=scenario_id, status="queued", solver=solver,
-                       time_limit=time_limit, policy=policy, stop_requested=False, requested_by=actor.name)
+                       time_limit=time_limit, policy=policy, stop_requested=False, requested_by=actor.name,
+                       owner=owners.this_process())
         with self.store.write() as session:
             session.add(job)
             audit.record(session, actor, "solve.submit", "solve", job.id, scenario_id, solver=solver,
@@ -72,7 +82,8 @@ class JobRunner:
         return job
 
     def stop(self, actor: Principal, job_id: str) -> SolveJob | None:
-        """Ask a job to stop: a queued job never starts; a running one keeps its best solution so far."""
+        """Ask a job to stop: a queued job never starts; a running one keeps its best solution so far.
+        The job may run in another process, which reads the request from the database."""
         with self.store.write() as session:
             job = session.get(SolveJob, job_id, with_for_update=True)
             if job is None:
@@ -87,6 +98,25 @@ class JobRunner:
         if event is not None:
             event.set()
         return job
+
+    def _watch_stops(self) -> None:
+        """Set the stop event of each job of this process that another process asked to stop."""
+        while not self._closed.wait(STOP_POLL_SECONDS):
+            with self._lock:
+                waiting = [job_id for job_id, event in self._stops.items() if not event.is_set()]
+            if not waiting:
+                continue
+            try:
+                with self.store.read() as session:
+                    asked = session.scalars(select(SolveJob.id).where(SolveJob.id.in_(waiting),
+                                                                      SolveJob.stop_requested)).all()
+            except Exception:  # the database is briefly unreachable: try again at the next poll
+                log.exception("could not read stop requests")
+                continue
+            with self._lock:
+                for job_id in asked:
+                    if job_id in self._stops:
+                        self._stops[job_id].set()
 
     def _run(self, job_id: str, stop: threading.Event) -> None:
         try:
@@ -143,6 +173,8 @@ class JobRunner:
         return False
 
     def shutdown(self) -> None:
+        """Stop every job of this process (each keeps its best solution so far) and wait for them."""
+        self._closed.set()
         with self._lock:
             for event in self._stops.values():
                 event.set()

@@ -104,6 +104,8 @@ class SolveJob(Base):
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str] = mapped_column(String(200))
+    #: The server process that accepted the job and runs it (see :mod:`api.owners`).
+    owner: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=now)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()

@@ -1,14 +1,27 @@
-"""Claims throughput and latency against the real server (waitress) on loopback.
+"""Claims throughput and latency against the real server (``matcher serve``) on loopback.
 
-50 concurrent clients (threads spread over several processes), one unit each, claim every order
-of a scenario in their own random order; orders have fewer slots than units, so some claims are
-refused as full (409). Printed per database: claim requests per second, claims made per second,
-latency p50/p95/p99, and overbooked orders (must be 0), for each run and the median of the runs.
+50 concurrent clients (one keep-alive connection each, spread over two processes), one unit
+each, claim every order of a scenario in their own random order; orders have fewer slots than
+units, so a fifth of the claims are refused as full (409). Two loads, per database:
 
-    python bench/bench_claims.py [--runs 3] [--clients 50] [--orders 40] [--slots 40]
+- ``closed``: each client sends its next claim as soon as the last is answered: the most the
+  server does, and the latency of 50 requests always queued at it;
+- ``paced``: the clients together send ``--rate`` claims per second (default 375, so that 300
+  claims per second are made), each on a fixed schedule; a latency counts from when the request
+  was due, so a stalled server cannot hide the requests it held up.
+
+Printed for each run and as the median of the runs: claim requests per second, claims made per
+second, latency p50/p95/p99, CPU per request of the server (all its processes) and of the
+load generator, and overbooked orders (must be 0). Each client first claims ``--warm-up`` orders
+of their own, untimed (the server opens its database connections and fills its caches), then
+the timed orders; every claim, warm-up included, is checked for overbooking and errors.
+
+    python bench/bench_claims.py [--runs 3] [--clients 50] [--orders 200] [--slots 40] [--rate 375]
+        [--workers 2] [--threads 4] [--only sqlite|postgresql] [--loads closed,paced]
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database ``matcher_bench`` on that server.
+The load generator shares the machine's two cores with the server and the database.
 """
 
 from __future__ import annotations
@@ -54,42 +67,43 @@ def overbooked(url: str) -> tuple[int, int]:
     return sum(1 for order, n in counts.items() if n > slots[order]), sum(counts.values())
 
 
-def run_once(url: str, args: argparse.Namespace, log: Path, seed: int) -> dict[str, float]:
-    setup = prepare(url, args.clients, args.orders, args.slots)
+def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: float) -> dict[str, float]:
+    setup = prepare(url, args.clients, args.warm_up + args.orders, args.slots)
+    warm_up, timed = setup.orders[:args.warm_up], setup.orders[args.warm_up:]
     rng = random.Random(seed)
-    per_client = [[(unit, token, order, "") for order in rng.sample(setup.orders, len(setup.orders))]
+    per_client = [[(unit, token, order, "")
+                   for order in rng.sample(warm_up, len(warm_up)) + rng.sample(timed, len(timed))]
                   for unit, token in setup.units.items()]
-    with Server(url, log, threads=args.threads) as server:
+    with Server(url, log, workers=args.workers, threads=args.threads) as server:
         cpu_before = server.cpu_seconds()
-        rows, wall = fire(server.port, per_client, args.processes)
+        rows, wall, client_cpu = fire(server.port, per_client, args.processes, rate=rate, warm_up=args.warm_up)
         server_cpu = server.cpu_seconds() - cpu_before
-    statuses = Counter(r[3] for r in rows)
-    latencies = sorted(r[5] for r in rows)
-    q = statistics.quantiles(latencies, n=100)
+    statuses = Counter(r[3] for r in rows if r[8])
+    q = statistics.quantiles(sorted(r[5] for r in rows if r[8]), n=100)
     over, active = overbooked(url)
-    return {"requests": len(rows), "made": statuses[201], "full": statuses[409],
-            "other": sum(n for s, n in statuses.items() if s not in (201, 409)), "wall": wall,
-            "rps": len(rows) / wall, "claims_per_s": statuses[201] / wall, "p50_ms": q[49] * 1000,
+    return {"requests": sum(statuses.values()), "made": statuses[201], "full": statuses[409],
+            "other": sum(1 for r in rows if r[3] not in (201, 409)), "wall": wall,
+            "rps": sum(statuses.values()) / wall, "claims_per_s": statuses[201] / wall, "p50_ms": q[49] * 1000,
             "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000, "overbooked": over,
-            "cpu_ms": server_cpu / len(rows) * 1000,
-            "active": active, "expected": min(args.clients, args.slots) * args.orders}
+            "cpu_ms": server_cpu / len(rows) * 1000, "client_cpu_ms": client_cpu / len(rows) * 1000,
+            "active": active, "expected": min(args.clients, args.slots) * len(setup.orders)}
 
 
 def report(name: str, runs: list[dict[str, float]]) -> None:
     print(f"\n{name}")
     header = f"  {'run':>4} {'requests':>8} {'made':>6} {'409':>6} {'other':>5} {'wall s':>7} {'req/s':>7} " \
-             f"{'claims/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'overbooked':>10}"
+             f"{'claims/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'overbooked':>10} " \
+             f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}"
     print(header)
     for i, r in enumerate(runs, 1):
         print(f"  {i:>4} {r['requests']:>8} {r['made']:>6} {r['full']:>6} {r['other']:>5} {r['wall']:>7.2f} "
               f"{r['rps']:>7.0f} {r['claims_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-              f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f}")
+              f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f} {r['client_cpu_ms']:>17.2f}")
     med = {k: statistics.median(r[k] for r in runs)
-           for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms")}
+           for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms", "client_cpu_ms")}
     print(f"  median: {med['rps']:.0f} claim requests/s, {med['claims_per_s']:.0f} claims made/s, "
           f"p50 {med['p50_ms']:.1f} ms, p95 {med['p95_ms']:.1f} ms, p99 {med['p99_ms']:.1f} ms; "
-          f"server CPU {med['cpu_ms']:.2f} ms per request (at most {1000 / med['cpu_ms']:.0f} requests/s on one "
-          f"free core); "
+          f"CPU per request: server {med['cpu_ms']:.2f} ms, load generator {med['client_cpu_ms']:.2f} ms; "
           f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
           f"active claims = slots filled in every run: {all(r['active'] == r['expected'] for r in runs)}")
 
@@ -98,26 +112,39 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients, one unit each")
-    parser.add_argument("--orders", type=int, default=40)
+    parser.add_argument("--orders", type=int, default=200, help="orders claimed in the timed part")
+    parser.add_argument("--warm-up", type=int, default=4,
+                        help="orders each client claims first, untimed, to warm the server up (default: 4)")
     parser.add_argument("--slots", type=int, default=40, help="slots per order (fewer than clients: some 409s)")
-    parser.add_argument("--processes", type=int, default=5, help="client processes the clients are spread over")
-    parser.add_argument("--threads", type=int, default=8, help="waitress request threads")
+    parser.add_argument("--rate", type=float, default=375.0,
+                        help="claim requests per second in all, for the paced load (default 375: 300 claims made/s)")
+    parser.add_argument("--loads", default="closed,paced", help="closed, paced or both (default: both)")
+    parser.add_argument("--processes", type=int, default=2, help="client processes the clients are spread over")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (matcher serve --workers)")
+    parser.add_argument("--threads", type=int, default=4, help="request threads per server process")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="a server on 127.0.0.1 where a scratch database may be created")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     args = parser.parse_args()
+    loads = [load.strip() for load in args.loads.split(",")]
+    if not set(loads) <= {"closed", "paced"}:
+        parser.error(f"--loads: closed and/or paced, not {args.loads!r}")
     print(f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
-          f"{args.slots} slots; each client claims every order once; waitress with {args.threads} threads")
+          f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes x "
+          f"{args.threads} threads")
+    databases = [("sqlite", "SQLite (WAL, BEGIN IMMEDIATE)"), ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")]
     with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp:
-        if args.only != "postgresql":
-            runs = [run_once(f"sqlite:///{tmp}/run{i}.db", args, Path(tmp) / "server.log", i)
-                    for i in range(args.runs)]
-            report("SQLite (WAL, BEGIN IMMEDIATE)", runs)
-        if args.only != "sqlite":
-            runs = []
-            for i in range(args.runs):
-                runs.append(run_once(scratch_postgres(args.postgres), args, Path(tmp) / "server.log", i))
-            report("PostgreSQL (SELECT ... FOR UPDATE)", runs)
+        for kind, title in databases:
+            if args.only not in (None, kind):
+                continue
+            for load in loads:
+                rate = args.rate if load == "paced" else 0.0
+                runs = []
+                for i in range(args.runs):
+                    url = f"sqlite:///{tmp}/{load}{i}.db" if kind == "sqlite" else scratch_postgres(args.postgres)
+                    runs.append(run_once(url, args, Path(tmp) / "server.log", i, rate))
+                report(f"{title}, {load} load" + (f" at {rate:.0f} claim requests/s" if rate else
+                                                  " (next claim as soon as the last is answered)"), runs)
     return 0
 
 

@@ -1,11 +1,17 @@
-"""Load against the real server on loopback: start ``matcher serve`` (waitress) in a subprocess,
+"""Load against the real server on loopback: start ``matcher serve`` (granian) in a subprocess,
 prepare a scenario with units, orders and tokens, and fire claims from several processes at once.
+
+Each client is one keep-alive connection with at most one request in flight (aiohttp tasks,
+spread over several processes). Clients either send as fast as answers come back (a closed loop),
+or at a fixed rate; then a latency is counted from the moment the request was due, not from when
+it went out, so a stalled server cannot hide its stall (no coordinated omission).
 
 Used by bench/bench_claims.py and the concurrency tests. Only ever targets 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -13,7 +19,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +26,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yaml
 
 HOST = "127.0.0.1"
@@ -37,10 +43,11 @@ def free_port() -> int:
 class Server:
     """``matcher serve`` on a free loopback port; ``kill()`` ends it as a crash would."""
 
-    def __init__(self, database_url: str, log_path: Path, threads: int = 8) -> None:
+    def __init__(self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4) -> None:
         self.port = free_port()
         self.database_url = database_url
         self.log_path = log_path
+        self.workers = workers
         self.threads = threads
         self.process: subprocess.Popen | None = None
 
@@ -48,7 +55,7 @@ class Server:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-c", SERVE, "serve", "--host", HOST, "--port", str(self.port),
-             "--database", self.database_url, "--threads", str(self.threads)],
+             "--database", self.database_url, "--workers", str(self.workers), "--threads", str(self.threads)],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         log.close()
         deadline = time.monotonic() + timeout
@@ -75,22 +82,42 @@ class Server:
                 self.process.wait()
 
     def kill(self) -> None:
-        """End the server at once, as a crash or power cut would."""
+        """End the server and its worker processes at once, as a crash or power cut would."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            for pid in process_tree(self.process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             self.process.wait()
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process has used so far (Linux /proc)."""
+        """CPU time (user + system) the server and its worker processes have used so far (Linux /proc)."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return sum(process_cpu(pid) for pid in process_tree(self.process.pid))
 
     def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *_: Any) -> None:
         self.stop()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [pid] + [p for child in children for p in process_tree(child)]
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used; 0 for one that has just ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def request(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
@@ -168,43 +195,76 @@ def prepare(database_url: str, n_units: int, n_orders: int, slots: int) -> Setup
 Attempt = tuple[str, str, int, str]
 
 
-def _client_thread(port: int, attempts: list[Attempt], start_at: float, out: list[tuple]) -> None:
-    conn = http.client.HTTPConnection(HOST, port, timeout=60)
-    time.sleep(max(0.0, start_at - time.time()))
-    for unit, token, order, key in attempts:
-        headers = {"Authorization": f"Bearer {token}", **({"Idempotency-Key": key} if key else {})}
-        began_at, began = time.time(), time.perf_counter()
-        try:
-            status, body = request(port, "POST", f"/orders/{order}/claims", {"unit": unit}, headers, conn)
-        except (OSError, http.client.HTTPException) as exc:
-            status, body = 0, {"message": repr(exc)}
-            conn.close()
-            conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        ended = time.perf_counter()
-        out.append((unit, order, key, status, (body or {}).get("id"), ended - began, began_at, time.time()))
-    conn.close()
+#: Seconds the clients have for their warm-up attempts before the timed ones start.
+WARM_UP_SECONDS = 3.0
 
 
-def _process(port: int, per_client: list[list[Attempt]], start_at: float) -> list[tuple]:
+async def _send(session: aiohttp.ClientSession, port: int, attempt: Attempt, began_at: float,
+                timed: bool, out: list[tuple]) -> None:
+    """One claim; its latency runs from ``began_at`` (the moment it was due) to its answer."""
+    unit, token, order, key = attempt
+    headers = {"Authorization": f"Bearer {token}", **({"Idempotency-Key": key} if key else {})}
+    try:
+        async with session.post(f"http://{HOST}:{port}/orders/{order}/claims", json={"unit": unit},
+                                headers=headers) as response:
+            status, body = response.status, await response.json(content_type=None)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        status, body = 0, {"message": repr(exc)}
+    ended = time.time()
+    out.append((unit, order, key, status, (body or {}).get("id"), ended - began_at, began_at, ended, timed))
+
+
+async def _client(session: aiohttp.ClientSession, port: int, warm_up: list[Attempt], attempts: list[Attempt],
+                  start_at: float, timed_at: float, interval: float, out: list[tuple]) -> None:
+    """One client: its warm-up attempts from ``start_at``, each sent when the last is answered; then
+    its timed attempts from ``timed_at``, attempt k due at timed_at + k * interval (0: at once)."""
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    for attempt in warm_up:
+        await _send(session, port, attempt, time.time(), False, out)
+    for k, attempt in enumerate(attempts):
+        due = timed_at + k * interval
+        if time.time() < due:
+            await asyncio.sleep(due - time.time())
+        await _send(session, port, attempt, due if interval else time.time(), True, out)
+
+
+async def _clients(port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]],
+                   interval: float) -> tuple[list[tuple], float]:
     out: list[tuple] = []
-    threads = [threading.Thread(target=_client_thread, args=(port, attempts, start_at, out))
-               for attempts in per_client]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return out
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+        cpu = time.process_time()
+        await asyncio.gather(*(_client(session, port, *client, interval, out) for client in clients))
+        return out, time.process_time() - cpu
 
 
-def fire(port: int, per_client: list[list[Attempt]], processes: int, delay: float = 1.5) -> tuple[list[tuple], float]:
-    """Run each client's attempts in its own thread, clients spread over ``processes`` processes,
-    all starting at the same moment. Returns one row per attempt:
-    (unit, order, key, status, claim id, latency s, started at, finished at) and the wall time from
-    the first request sent to the last answer received."""
-    groups = [per_client[i::processes] for i in range(processes)]
+def _process(port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]],
+             interval: float) -> tuple[list[tuple], float]:
+    return asyncio.run(_clients(port, clients, interval))
+
+
+def fire(port: int, per_client: list[list[Attempt]], processes: int, *, rate: float = 0.0, warm_up: int = 0,
+         delay: float = 1.5) -> tuple[list[tuple], float, float]:
+    """Run each client's attempts over one keep-alive connection, the clients spread over
+    ``processes`` processes and starting together.
+
+    The first ``warm_up`` attempts of each client warm the server up (connections, caches) and
+    are not timed; the timed ones start WARM_UP_SECONDS later. With ``rate`` (requests/s in all)
+    the clients send on a fixed schedule, evenly staggered; otherwise each sends its next attempt
+    as soon as the last is answered.
+
+    Returns one row per attempt: (unit, order, key, status, claim id, latency s, started at,
+    finished at, timed); the wall time from the first timed request to the last timed answer; and
+    the CPU seconds the client processes spent firing."""
+    interval = len(per_client) / rate if rate else 0.0
     start_at = time.time() + delay + 0.3 * processes  # spawned processes need a moment to import
+    timed_at = start_at + (WARM_UP_SECONDS if warm_up else 0.0)
+    clients = [(attempts[:warm_up], attempts[warm_up:], start_at, timed_at + i * interval / len(per_client))
+               for i, attempts in enumerate(per_client)]
+    groups = [clients[i::processes] for i in range(processes)]
     with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
-        rows = [row for part in pool.map(_process, [port] * processes, groups, [start_at] * processes)
-                for row in part]
-    wall = max(r[7] for r in rows) - min(r[6] for r in rows)
-    return rows, wall
+        parts = list(pool.map(_process, [port] * processes, groups, [interval] * processes))
+    rows = [row for part, _ in parts for row in part]
+    timed = [row for row in rows if row[8]] or rows
+    wall = max(r[7] for r in timed) - min(r[6] for r in timed)
+    return rows, wall, sum(cpu for _, cpu in parts)

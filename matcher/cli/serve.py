@@ -1,21 +1,36 @@
-"""``matcher serve``: run the API on waitress (default 127.0.0.1:8000, SQLite file ./matcher.db)."""
+"""``matcher serve``: run the API on granian (default 127.0.0.1:8000, SQLite file ./matcher.db)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+
+from matcher.errors import FieldError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
-                            description="Serve the API on a WSGI server; the database is upgraded on start.")
+                            description="Serve the API on granian, a multi-process WSGI server; the database is "
+                                        "upgraded once on start.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     parser.add_argument("--database", metavar="URL",
                         help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
-    parser.add_argument("--threads", type=int, default=8, help="request threads (default: 8)")
-    parser.add_argument("--solve-workers", type=int, default=1, help="solve jobs run at once (default: 1)")
+    parser.add_argument("--workers", type=positive, default=2,
+                        help="server processes; each answers requests and runs the solve jobs it accepts "
+                             "(default: 2)")
+    parser.add_argument("--threads", type=positive, default=4, help="request threads per process (default: 4)")
+    parser.add_argument("--solve-workers", type=positive, default=1,
+                        help="solve jobs each process runs at once (default: 1)")
     parser.set_defaults(handler=handle)
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -23,15 +38,27 @@ def database_url(args: argparse.Namespace) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    import waitress
+    from granian import Granian
+    from granian.constants import Interfaces
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from api import create_app
+    from api.db import Store, upgrade
+    from api.wsgi import SERVE_SETTINGS
 
-    app = create_app({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers})
-    print(f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json)", flush=True)
+    url = database_url(args)
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, connection_limit=1000,
-                       backlog=2048, channel_timeout=60, ident="matcher")
-    finally:
-        app.extensions["matcher"].runner.shutdown()
+        store = Store(url)
+        try:
+            upgrade(store.engine)
+        finally:
+            store.dispose()
+    except (SQLAlchemyError, ValueError) as exc:
+        reason = getattr(exc, "orig", None) or exc  # the driver's own words, without SQLAlchemy's wrapping
+        raise FieldError("--database", f"cannot open {url}: {reason}") from None
+    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": url, "SOLVE_WORKERS": args.solve_workers})
+    print(f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
+          f"{args.workers} processes x {args.threads} threads", flush=True)
+    Granian("api.wsgi:serve_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
+            workers=args.workers, blocking_threads=args.threads, backlog=2048, respawn_failed_workers=True,
+            websockets=False).serve()
     return 0

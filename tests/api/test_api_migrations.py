@@ -7,11 +7,12 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import DATA, reset_postgres
+from sqlalchemy import insert
 
 from api import create_app
 from api.auth import digest
 from api.db import Store, current_revision, upgrade
-from api.models import Base, ListRecord, Scenario, Token
+from api.models import Base, ListRecord, Scenario, SolveJob, Token, now
 from api.records import make_row, policy_data, record_data
 from matcher.io.scenario import load_scenario
 
@@ -36,7 +37,7 @@ def test_migrations_build_exactly_the_models(db_url):
 
 
 def test_upgrade_keeps_existing_data(db_url):
-    """A database made at revision 0001 with a scenario and a token upgrades to head intact."""
+    """A database made at revision 0001 with a scenario, tokens and a running job upgrades to head intact."""
     store = fresh(db_url)
     upgrade(store.engine, "0001")
     assert current_revision(store.engine) == "0001"
@@ -52,6 +53,10 @@ def test_upgrade_keeps_existing_data(db_url):
         session.add(Token(token_hash=digest("old-secret"), role="planner", subject="", label="", revoked=False))
         session.add(Token(token_hash=digest("c1-secret"), role="community", subject="C1", label="", revoked=False))
         session.flush()
+        # a job that was running when the 0001-era service stopped (no owner column then)
+        session.execute(insert(SolveJob.__table__).values(
+            id="old-job", scenario_id=scenario.id, status="running", solver="auto", time_limit=5.0, policy={},
+            stop_requested=False, requested_by="planner", created_at=now()))
         before = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
         scenario_id = scenario.id
     store.dispose()
@@ -59,7 +64,7 @@ def test_upgrade_keeps_existing_data(db_url):
     app = create_app({"DATABASE_URL": db_url})  # upgrades to head on start
     try:
         store = app.extensions["matcher"].store
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003"
         with store.read() as session:
             after = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
         assert after == before
@@ -70,6 +75,8 @@ def test_upgrade_keeps_existing_data(db_url):
         ordered = client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C1"},
                               headers={"Authorization": "Bearer c1-secret"})
         assert ordered.status_code == 201  # the tables 0002 added work on the old data
+        old_job = client.get("/solves/old-job", headers={"Authorization": "Bearer old-secret"}).json
+        assert old_job["status"] == "failed" and "running" in old_job["error"]  # its process is long gone
     finally:
         app.extensions["matcher"].runner.shutdown()
         app.extensions["matcher"].store.dispose()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 
-from conftest import DATA, medium_scenario, upload_bytes
+from conftest import DATA, bearer, medium_scenario, upload_bytes
 
+from api import create_app
+from api.auth import issue_token
 from api.models import SolveJob
 from matcher.io.scenario import load_scenario
 from matcher.solvers import solve
@@ -114,3 +116,27 @@ def test_restart_marks_unfinished_jobs_failed(sqlite_url, tokens_for):
     log = client.get("/audit?action=solve.failed", headers=headers).json
     assert {e["entity_id"] for e in log["items"]} == {"job-running", "job-queued"}
     second.extensions["matcher"].runner.shutdown()
+
+
+def test_stop_asked_of_another_server_process_reaches_the_job(db_url):
+    """With several server processes on one database, DELETE may reach a process other than the
+    one running the job: that process reads the request from the database and stops the job."""
+    runs, other = (create_app({"DATABASE_URL": db_url}) for _ in range(2))
+    try:
+        with runs.extensions["matcher"].store.write() as session:
+            planner = bearer(issue_token(session, "planner"))
+        client = runs.test_client()
+        scenario = upload_bytes(client, planner, medium_scenario())
+        job_id = client.post(f"/scenarios/{scenario}/solves", json={"solver": "cpsat", "time_limit": 60},
+                             headers=planner).json["id"]
+        wait_until_running(client, planner, job_id)
+        started = time.monotonic()
+        asked = other.test_client().delete(f"/solves/{job_id}", headers=planner)
+        assert asked.status_code == 202 and asked.json["stop_requested"]
+        job = wait_for(client, planner, job_id)
+        assert time.monotonic() - started < 20
+        assert job["status"] == "stopped" and job["summary"]["served"] > 0
+    finally:
+        for app in (runs, other):
+            app.extensions["matcher"].runner.shutdown()
+            app.extensions["matcher"].store.dispose()
