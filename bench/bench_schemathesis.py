@@ -1,4 +1,4 @@
-"""Schemathesis against the real server (waitress) on loopback: every operation of
+"""Schemathesis against the real server (matcher serve: granian, 2 worker processes) on loopback: every operation of
 /openapi.json with valid and invalid input; prints the requests tried and the count of 5xx.
 
     python bench/bench_schemathesis.py [--examples 25] [--database sqlite|postgresql]
