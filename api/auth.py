@@ -65,6 +65,18 @@ def issue_token(session: Session, role: str, subject: str = "", label: str = "")
     return secret
 
 
+def revoke_tokens(session: Session, role: str, subject: str = "", secret: str = "") -> int:
+    """Revoke the token whose secret is ``secret``, or else every token of ``role`` (and its
+    community or unit); return how many were live. Servers notice within CACHE_SECONDS."""
+    query = select(Token).where(Token.revoked.is_(False))
+    query = query.where(Token.token_hash == digest(secret)) if secret else query.where(
+        Token.role == role, Token.subject == subject)
+    live = session.scalars(query).all()
+    for token in live:
+        token.revoked = True
+    return len(live)
+
+
 def current_principal() -> Principal:
     """The caller, from the bearer token; 401 when it is missing, unknown or revoked."""
     if "principal" in g:

@@ -1,8 +1,12 @@
-"""``matcher tokens create``: issue an API token for a planner, a community or a unit."""
+"""``matcher tokens create`` issues an API token for a planner, a community or a unit;
+``matcher tokens revoke`` withdraws one token, or every token of a planner, community or unit."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from matcher.cli.serve import database_url
 from matcher.errors import FieldError
@@ -20,23 +24,63 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--database", metavar="URL", help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
     create.set_defaults(handler=handle)
 
+    revoke = actions.add_parser("revoke", help="revoke a token, or every token of a planner, community or unit",
+                                description="Revoke tokens; a running server refuses them within 30 s.")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--token", metavar="SECRET", help="the one token with this secret")
+    which.add_argument("--planner", action="store_true", help="every planner token")
+    which.add_argument("--community", metavar="C", help="every token of community C")
+    which.add_argument("--unit", metavar="U", help="every token of unit U")
+    revoke.add_argument("--database", metavar="URL",
+                        help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
+    revoke.set_defaults(handler=handle_revoke)
 
-def handle(args: argparse.Namespace) -> int:
-    from api import audit
-    from api.auth import issue_token
-    from api.db import Store, upgrade
 
+def holder(args: argparse.Namespace) -> tuple[str, str]:
+    """(role, subject) named by --planner, --community C or --unit U."""
     role, subject = ("planner", "") if args.planner else ("community", args.community) if args.community else (
         "unit", args.unit)
     if role != "planner" and not subject.strip():
         raise FieldError(f"--{role}", "name the community or unit")
+    return role, subject.strip()
+
+
+def handle(args: argparse.Namespace) -> int:
+    from api import audit
+    from api.auth import issue_token
+
+    role, subject = holder(args)
+    with open_store(args) as store, store.write() as session:
+        secret = issue_token(session, role, subject, args.label)
+        audit.record(session, "cli", "token.create", "token", f"{role}:{subject}", None)
+    print(secret)
+    return 0
+
+
+def handle_revoke(args: argparse.Namespace) -> int:
+    from api import audit
+    from api.auth import revoke_tokens
+
+    role, subject = ("", "") if args.token else holder(args)
+    with open_store(args) as store, store.write() as session:
+        revoked = revoke_tokens(session, role, subject, (args.token or "").strip())
+        if revoked:
+            audit.record(session, "cli", "token.revoke", "token", f"{role}:{subject}" if role else "by secret",
+                         None, revoked=revoked)
+    if not revoked:
+        raise FieldError("--token" if args.token else f"--{role}", "no live token matches")
+    print(f"revoked {revoked} token(s)")
+    return 0
+
+
+@contextmanager
+def open_store(args: argparse.Namespace) -> Iterator[Any]:
+    """The database of --database (upgraded to the newest migration), disposed afterwards."""
+    from api.db import Store, upgrade
+
     store = Store(database_url(args))
     try:
         upgrade(store.engine)
-        with store.write() as session:
-            secret = issue_token(session, role, subject.strip(), args.label)
-            audit.record(session, "cli", "token.create", "token", f"{role}:{subject}", None)
+        yield store
     finally:
         store.dispose()
-    print(secret)
-    return 0
