@@ -8,6 +8,8 @@ IMMEDIATE``). An ``Idempotency-Key`` makes a retried claim return the claim it m
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,7 +18,9 @@ from api import audit
 from api.auth import Principal
 from api.errors import ApiError
 from api.models import Claim, ListRecord, Order, Transfer, now
-from api.records import find_record
+from api.records import find_record, parse
+from matcher.domain import Project, Venue
+from matcher.problem import venue_issue
 
 STAGE_ORDER = ("hearing", "running", "evaluated")
 
@@ -169,8 +173,9 @@ def decide_transfer(session: Session, actor: Principal, transfer_id: int, accept
 
 
 def create_order(session: Session, actor: Principal, scenario_id: int, project: str, community: str,
-                 slots: int | None, note: str) -> Order:
-    """A community orders a catalogue project (点单); it starts at its hearing (听证会)."""
+                 slots: int | None, note: str, venue: str = "") -> Order:
+    """A community orders a catalogue project (点单), at a venue where the project needs one; it
+    starts at its hearing (听证会)."""
     if not (actor.is_planner or actor.is_community(community)):
         raise ApiError(403, f"{actor.name} may not order for community {community!r}")
     row = find_record(session, scenario_id, "projects", project)
@@ -180,13 +185,18 @@ def create_order(session: Session, actor: Principal, scenario_id: int, project: 
     if find_record(session, scenario_id, "communities", community) is None:
         raise ApiError(422, f"no community {community!r} in scenario {scenario_id}",
                        {"json": {"community": [f"unknown community {community!r}"]}})
-    order = Order(scenario_id=scenario_id, project=project, community=community,
+    station = find_record(session, scenario_id, "venues", venue) if venue else None
+    issue = venue_issue(cast(Project, parse("projects", row.data)), venue,
+                        cast(Venue, parse("venues", station.data)) if station else None)
+    if issue:
+        raise ApiError(422, issue, {"json": {"venue": [issue]}})
+    order = Order(scenario_id=scenario_id, project=project, community=community, venue=venue,
                   slots=slots or int(row.data.get("provider_slots", 1)), stage="hearing", comments="", note=note,
                   created_by=actor.name)
     session.add(order)
     session.flush()
     audit.record(session, actor, "order.create", "order", order.id, scenario_id, project=project,
-                 community=community, slots=order.slots)
+                 community=community, venue=venue, slots=order.slots)
     return order
 
 

@@ -123,6 +123,8 @@ class Order(Base):
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
     project: Mapped[str] = mapped_column(String(200))
     community: Mapped[str] = mapped_column(String(200), index=True)
+    #: The station (站点) it runs at, for projects that need one; "" for the others.
+    venue: Mapped[str] = mapped_column(String(200), default="", server_default="")
     slots: Mapped[int] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(String(20), default="hearing")
     score: Mapped[float | None] = mapped_column(Float)

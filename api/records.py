@@ -105,7 +105,8 @@ def placed_orders(session: Session, scenario_id: int) -> tuple[list[PinnedOrder]
     claims = session.execute(select(Claim.order_id, Claim.unit).join(Order, Order.id == Claim.order_id)
                              .where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES),
                                     Claim.status == "active").order_by(Claim.order_id, Claim.id)).all()
-    return ([PinnedOrder(order_key(o.id), o.project, o.community, pinned=True, slots=o.slots) for o in orders],
+    return ([PinnedOrder(order_key(o.id), o.project, o.community, pinned=True, venue=o.venue, slots=o.slots)
+             for o in orders],
             [PinnedClaim(order_key(order_id), unit, pinned=True) for order_id, unit in claims])
 
 

@@ -140,6 +140,8 @@ class ScenarioSchema(Schema):
 class OrderCreateSchema(Schema):
     project = fields.String(required=True, validate=ID)
     community = fields.String(required=True, validate=ID)
+    venue = fields.String(validate=ID, metadata={"description": "the station (站点) it runs at; required when the "
+                                                                "project has a venue_type, and of that type"})
     slots = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000),
                            metadata={"description": "provider slots; default: the project's provider_slots"})
     note = Text(max_length=2000)
@@ -156,6 +158,7 @@ class OrderSchema(Schema):
     scenario_id = fields.Integer()
     project = fields.String()
     community = fields.String()
+    venue = fields.String()
     slots = fields.Integer()
     claimed = fields.Integer()
     stage = fields.String()

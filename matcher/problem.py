@@ -129,6 +129,19 @@ def _duplicates(list_name: str, records: Sequence[object], attr: str) -> Iterato
             yield Location(list_name, i), attr, f"duplicate id {key!r}"
 
 
+def venue_issue(project: Project, venue_id: str, venue: Venue | None) -> str:
+    """What is wrong with an order of ``project`` at venue ``venue_id`` (``venue``: that record,
+    None when unknown or not given), or "" when nothing is."""
+    if venue_id and venue is None:
+        return f"unknown venue {venue_id!r}"
+    if project.venue_type is not None and venue is None:
+        return f"project {project.id!r} needs a venue of type {project.venue_type.value}"
+    if venue is not None and project.venue_type is not None and venue.type is not project.venue_type:
+        return (f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
+                f"{project.venue_type.value}")
+    return ""
+
+
 def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[tuple[Location, str, str]]:
     """Orders (点单), claims (认领), venues and budgets against the catalogue and the resources."""
     yield from _duplicates("orders", problem.orders, "id")
@@ -145,16 +158,9 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
         if project is None:
             yield Location("orders", i), "project", f"project {o.project!r} is not in the catalogue (项目清单)"
             continue
-        venue = venues.get(o.venue) if o.venue else None
-        if o.venue and venue is None:
-            yield Location("orders", i), "venue", f"unknown venue {o.venue!r}"
-        elif project.venue_type is not None and venue is None:
-            yield (Location("orders", i), "venue",
-                   f"project {project.id!r} needs a venue of type {project.venue_type.value}")
-        elif venue is not None and project.venue_type is not None and venue.type is not project.venue_type:
-            yield (Location("orders", i), "venue",
-                   f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
-                   f"{project.venue_type.value}")
+        issue = venue_issue(project, o.venue, venues.get(o.venue) if o.venue else None)
+        if issue:
+            yield Location("orders", i), "venue", issue
     orders = {o.id: o for o in problem.orders}
     resource_ids = {r.id for r in problem.resources}
     taken: Counter[str] = Counter()

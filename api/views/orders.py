@@ -17,7 +17,7 @@ from api.views.common import MAX_ID, get_or_404, paged, store
 blp = Blueprint("orders", __name__, description="Project orders by communities (点单) and the 三会 lifecycle")
 
 
-ORDER_FIELDS = ("id", "scenario_id", "project", "community", "slots", "stage", "score", "comments", "note",
+ORDER_FIELDS = ("id", "scenario_id", "project", "community", "venue", "slots", "stage", "score", "comments", "note",
                 "created_by", "created_at", "updated_at")
 
 
@@ -57,7 +57,7 @@ class Orders(MethodView):
         with store().write() as session:
             get_or_404(session, Scenario, scenario_id, "scenario")
             order = service.create_order(session, actor, scenario_id, body["project"], body["community"],
-                                         body.get("slots"), body.get("note", ""))
+                                         body.get("slots"), body.get("note", ""), body.get("venue", ""))
             return order_view(session, order)
 
 

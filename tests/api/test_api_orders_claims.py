@@ -128,3 +128,45 @@ def test_audit_log_names_who_did_what(client, tokens, scenario_id):
         ("planner", "scenario.create"), ("community:C1", "order.create"),
         ("unit:U1", "claim.create"), ("unit:U1", "claim.withdraw")]
     assert client.get("/audit", headers=tokens["U1"]).status_code == 403
+
+
+def venue_scenario() -> bytes:
+    """A meal project (elderly_care venue) with two stations of different types in C1."""
+    import yaml
+
+    doc = {
+        "name": "venues",
+        "communities": [{"id": "C1", "street": "S1", "district": "D1", "x": 0, "y": 0}],
+        "needs": [{"id": f"N{i}", "community": "C1", "category": "daily_life", "skills": ["meals"]}
+                  for i in range(6)],
+        "resources": [{"id": "U1", "kind": "unit", "community": "C1", "categories": ["daily_life"],
+                       "skills": ["meals"], "capacity_hours": 20}],
+        "projects": [{"id": "MEALS", "name": "长者助餐", "category": "daily_life", "skills": ["meals"],
+                      "provider_slots": 1, "serves": 6, "hours": 4, "venue_type": "elderly_care"}],
+        "venues": [{"id": "V1", "community": "C1", "type": "elderly_care", "capacity": 40},
+                   {"id": "V2", "community": "C1", "type": "sport", "capacity": 40}],
+    }
+    return yaml.safe_dump(doc, allow_unicode=True).encode()
+
+
+def test_order_names_a_venue_of_the_projects_type(client, tokens):
+    """A project run at a station (站点) is ordered at a station of its type, checked by the core's
+    rule when ordering; the solve then runs the order at that venue."""
+    from conftest import upload_bytes
+    from test_api_solves import wait_for
+
+    scenario = upload_bytes(client, tokens["planner"], venue_scenario())
+    url = f"/scenarios/{scenario}/orders"
+    for venue, message in ((None, "needs a venue of type elderly_care"), ("V9", "unknown venue 'V9'"),
+                           ("V2", "'V2' is a sport station")):
+        body = {"project": "MEALS", "community": "C1", **({"venue": venue} if venue else {})}
+        refused = client.post(url, json=body, headers=tokens["C1"])
+        assert refused.status_code == 422 and message in refused.json["errors"]["json"]["venue"][0], refused.json
+    made = order(client, tokens, scenario, project="MEALS", venue="V1")
+    assert made["venue"] == "V1"
+    assert claim(client, tokens, made["id"], "U1").status_code == 201
+    job_id = client.post(f"/scenarios/{scenario}/solves", json={}, headers=tokens["planner"]).json["id"]
+    job = wait_for(client, tokens["planner"], job_id)
+    assert job["status"] == "done", job
+    result = client.get(f"/solves/{job_id}/result", headers=tokens["planner"]).json["result"]
+    assert result["served_by_project"] > 0
