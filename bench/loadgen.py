@@ -53,7 +53,9 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> Server:
+        """Start the server and return once every worker process has started and it answers."""
         log = open(self.log_path, "ab")
+        log_start = log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-c", SERVE, "serve", "--host", HOST, "--port", str(self.port),
              "--database", self.database_url, "--workers", str(self.workers), "--threads", str(self.threads)],
@@ -63,24 +65,26 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}")
+            with open(self.log_path, "rb") as log:
+                log.seek(log_start)
+                started = log.read().count(b"Started worker-")  # granian logs each worker's start
             try:
-                status, _ = request(self.port, "GET", "/openapi.json")
-                if status == 200:
+                if started >= self.workers and request(self.port, "GET", "/openapi.json")[0] == 200:
                     return self
             except OSError:
                 pass
             time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"server did not answer within {timeout} s")
+        self.kill()
+        raise RuntimeError(f"server did not start within {timeout} s: {self.log_path.read_text()[-2000:]}")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 40.0) -> None:
+        """SIGTERM, as a deploy or a reboot would send; after ``timeout`` s, kill what is left."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(10)
+                self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self.kill()
 
     def kill(self) -> None:
         """End the server and its worker processes at once, as a crash or power cut would."""

@@ -8,6 +8,10 @@ import os
 
 from matcher.errors import FieldError
 
+#: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
+#: before it is killed; a job cut off then is failed by the next start.
+STOP_GRACE_SECONDS = 30
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
@@ -60,5 +64,5 @@ def handle(args: argparse.Namespace) -> int:
           f"{args.workers} processes x {args.threads} threads", flush=True)
     Granian("api.wsgi:serve_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
             workers=args.workers, blocking_threads=args.threads, backlog=2048, respawn_failed_workers=True,
-            websockets=False).serve()
+            workers_kill_timeout=STOP_GRACE_SECONDS, websockets=False).serve()
     return 0
