@@ -1,5 +1,6 @@
-"""Every error answers ``{code, status, message, errors}``: 4xx name the fields at fault, and an
-unexpected failure is logged and answered as a plain 500 without a traceback."""
+"""Every error answers ``{code, status, message, errors}``: 4xx name the fields at fault; a
+database that is unreachable or stays locked is a 503 with Retry-After; an unexpected failure is
+logged and answered as a plain 500 without a traceback."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from matcher.errors import FieldError, MatcherError, ScenarioError
@@ -69,6 +71,17 @@ def register(app: Flask) -> None:
             if key.lower() not in ("content-type", "content-length"):
                 response.headers[key] = value
         return response, code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(exc: DBAPIError):  # type: ignore[no-untyped-def]
+        """The database went away or stayed locked; the client may retry (a claim retried with
+        its Idempotency-Key counts once)."""
+        app.logger.error("database unavailable: %s", exc.orig)
+        response = jsonify(_body(503, "Service Unavailable", "the database is unavailable; try again shortly "
+                                 "(a claim retried with its Idempotency-Key counts once)"))
+        response.headers["Retry-After"] = "1"
+        return response, 503
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -46,12 +46,13 @@ from api.models import Claim, Order  # noqa: E402
 BENCH_DATABASE = "matcher_bench"
 
 
-def scratch_postgres(admin_url: str) -> str:
-    """A freshly created, empty database on the local server."""
+def scratch_postgres(admin_url: str, name: str = BENCH_DATABASE) -> str:
+    """A freshly created, empty database ``name`` on the local server (each benchmark has its own
+    name: dropping one under a running benchmark fails its requests)."""
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    return admin_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def overbooked(url: str) -> tuple[int, int]:

@@ -29,7 +29,8 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fuzz-") as tmp:
-        url = f"sqlite:///{tmp}/fuzz.db" if args.database == "sqlite" else scratch_postgres(args.postgres)
+        url = (f"sqlite:///{tmp}/fuzz.db" if args.database == "sqlite"
+               else scratch_postgres(args.postgres, "matcher_fuzz"))
         setup = prepare(url, n_units=5, n_orders=2, slots=2)
         planner = {"Authorization": f"Bearer {setup.planner}"}
         with Server(url, Path(tmp) / "server.log") as server:

@@ -46,6 +46,8 @@ class Model:
     all_or_nothing: dict[int, cp_model.IntVar]
     assumptions: dict[str, cp_model.IntVar]
     value: cp_model.LinearExprT
+    #: ``value`` is in VALUE_SCALE units times ``scale`` (PERMILLE with load balancing, else 1)
+    scale: int = 1
 
 
 def build_model(
@@ -109,11 +111,16 @@ def _build(problem: Problem, candidates: Candidates, policy: Policy) -> Model:
             model.add(sum(members) >= required).only_enforce_if(lit)
     model.add_assumptions(list(assumptions.values()))
     value = cp_model.LinearExpr.weighted_sum(x, candidates.value.tolist())
+    scale = 1
     if policy.balance_weight > 0:
-        value = value - _overload(model, problem, candidates, x, policy.balance_target) * round(
-            policy.balance_weight * VALUE_SCALE / PERMILLE)
+        # the overload is in permille of a resource's hours and costs balance_weight points per
+        # whole share: value is scaled by PERMILLE so that the cost per permille stays whole
+        # (unscaled it was balance_weight * VALUE_SCALE / PERMILLE, which rounded to 0 below 5)
+        scale = PERMILLE
+        value = value * scale - _overload(model, problem, candidates, x, policy.balance_target) * round(
+            policy.balance_weight * VALUE_SCALE)
     model.maximize(value)
-    return Model(model, x, served, all_or_nothing, assumptions, value)
+    return Model(model, x, served, all_or_nothing, assumptions, value, scale)
 
 
 def _overload(
@@ -158,15 +165,17 @@ ProgressHook = Callable[[int, int, float], None]
 class _Monitor(cp_model.CpSolverSolutionCallback):
     """At every improving solution: report progress, and stop the search when asked to."""
 
-    def __init__(self, should_stop: Callable[[], bool] | None, on_progress: ProgressHook | None) -> None:
+    def __init__(self, should_stop: Callable[[], bool] | None, on_progress: ProgressHook | None,
+                 scale: int = 1) -> None:
         super().__init__()
         self._should_stop = should_stop
         self._on_progress = on_progress
+        self._scale = scale
 
     def on_solution_callback(self) -> None:
         if self._on_progress:
-            self._on_progress(int(round(self.objective_value)), int(math.floor(self.best_objective_bound + 1e-6)),
-                              self.wall_time)
+            self._on_progress(int(round(self.objective_value / self._scale)),
+                              int(math.floor(self.best_objective_bound / self._scale + 1e-6)), self.wall_time)
         if self._should_stop and self._should_stop():
             self.stop_search()
 
@@ -219,19 +228,19 @@ def solve_cpsat(
         for var in (*x, *all_or_nothing.values()):
             model.add_hint(var, solver.boolean_value(var))
         model.maximize(m.value)
-    status = solver.solve(model, _Monitor(should_stop, on_progress))
+    status = solver.solve(model, _Monitor(should_stop, on_progress, m.scale))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _no_solution(status, solver, model, assumptions, hint, time_limit)
+        return _no_solution(status, solver, model, assumptions, hint, time_limit, scale=m.scale)
     values = np.array([solver.boolean_value(v) for v in x], dtype=bool)
-    objective = int(round(solver.objective_value))
-    bound = int(math.floor(solver.best_objective_bound + 1e-6))
+    objective = int(round(solver.objective_value / m.scale))
+    bound = int(math.floor(solver.best_objective_bound / m.scale + 1e-6))
     return Solution(np.flatnonzero(values), objective, max(bound, objective),
                     "optimal" if proven and status == cp_model.OPTIMAL else "feasible")
 
 
 def _no_solution(status: int, solver: cp_model.CpSolver, model: cp_model.CpModel,
                  assumptions: dict[str, cp_model.IntVar], hint: Solution | None, time_limit: float,
-                 value_stage: bool = True) -> Solution:
+                 value_stage: bool = True, scale: int = 1) -> Solution:
     """No solution found: name the conflict if infeasible, else fall back on a clean hint, else fail.
 
     The hint keeps CP-SAT's bound only when the search was over value (not equity's first stage).
@@ -239,7 +248,7 @@ def _no_solution(status: int, solver: cp_model.CpSolver, model: cp_model.CpModel
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(_conflict(model, assumptions, time_limit) or ["capacity and pairing rules"])
     if hint is not None and not hint.violations and math.isfinite(solver.best_objective_bound):
-        bound = int(math.floor(solver.best_objective_bound + 1e-6))
+        bound = int(math.floor(solver.best_objective_bound / scale + 1e-6))
         return Solution(hint.chosen, hint.objective, max(bound, hint.objective) if value_stage else None, "feasible")
     raise MatcherError(f"CP-SAT found no solution within {time_limit:g} s (status {solver.status_name(status)})")
 

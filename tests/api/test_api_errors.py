@@ -76,3 +76,36 @@ def test_wrong_method_and_missing_token(client, scenario_id):
     """A method a path does not serve is a 405; no token is a 401, both in the same shape."""
     check(client.put(f"/scenarios/{scenario_id}"), 405)
     check(client.get(f"/scenarios/{scenario_id}"), 401)
+
+
+def test_database_gone_is_503():
+    """A PostgreSQL database that goes away under a running app is a 503 with Retry-After (the
+    client may retry), not a 500."""
+    import sys
+    from pathlib import Path
+
+    import psycopg
+    from conftest import ADMIN_URL, _postgres_url, bearer
+
+    from api import create_app
+    from api.auth import issue_token
+
+    _postgres_url()  # skips, saying why, where no server answers
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_claims import scratch_postgres
+
+    url = scratch_postgres(ADMIN_URL, "matcher_gone_test")
+    app = create_app({"DATABASE_URL": url})
+    try:
+        with app.extensions["matcher"].store.write() as session:
+            planner = bearer(issue_token(session, "planner"))
+        client = app.test_client()
+        assert client.get("/scenarios", headers=planner).status_code == 200
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:  # an operator drops it: connections end
+            conn.execute('DROP DATABASE "matcher_gone_test" WITH (FORCE)')
+        gone = client.post("/scenarios/1/orders", json={"project": "P1", "community": "C1"}, headers=planner)
+        body = check(gone, 503)
+        assert gone.headers["Retry-After"] == "1" and "try again" in body["message"]
+    finally:
+        app.extensions["matcher"].runner.shutdown()
+        app.extensions["matcher"].store.dispose()
