@@ -123,3 +123,31 @@ def test_value_policies_have_blocking_pairs_the_stable_one_removes():
     problem = random_problem(0, communities=4, needs=25, resources=8)
     assert m.blocking_pairs(solve(problem, "efficiency", workers=1)) > 0
     assert m.blocking_pairs(solve(problem, "stable")) == 0
+
+
+def test_load_balancing_spreads_two_needs_over_two_units(tmp_path):
+    """Two one-hour needs, two units of two hours; U2's travel is a little shorter (values 3.99
+    against 3.95). Plain value puts both needs on U2; load balancing (weight 2: a fully booked
+    unit costs 1 point, more than the 0.04 of travel) gives one need to each, since U2 doing both
+    works half its hours beyond the 50% target."""
+    from matcher.io.scenario import load_scenario
+
+    (tmp_path / "s.yaml").write_text("""
+name: balance
+communities:
+  - {id: C1, street: S1, district: D1, x: 0, y: 0}
+  - {id: C2, street: S1, district: D1, x: 0.3, y: 0}
+needs:
+  - {id: N1, community: C1, category: health, hours: 1}
+  - {id: N2, community: C1, category: health, hours: 1}
+resources:
+  - {id: U1, kind: unit, community: C1, categories: [health], capacity_hours: 2, capacity_tasks: 2}
+  - {id: U2, kind: unit, community: C2, categories: [health], capacity_hours: 2, capacity_tasks: 2}
+""")
+    problem = load_scenario(tmp_path / "s.yaml").problem
+    plain = solve(problem, get_policy("load-balanced").with_overrides({"balance_weight": 0}), solver="cpsat",
+                  workers=1)
+    balanced = solve(problem, "load-balanced", solver="cpsat", workers=1)
+    assert sorted(row["resource"] for row in plain.assignments()) == ["U2", "U2"]
+    assert sorted(row["resource"] for row in balanced.assignments()) == ["U1", "U2"]
+    assert _overload_permille(plain) == 500 and _overload_permille(balanced) == 0
