@@ -1,10 +1,14 @@
-"""Command-line options shared by subcommands: the policy and its field overrides."""
+"""Command-line options shared by subcommands: the policy and its field overrides, and the
+service's database (``--database``)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -12,6 +16,39 @@ import yaml
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
 from matcher.policy import PRESETS, Policy
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="URL",
+                        help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
+
+
+def database_url(args: argparse.Namespace) -> str:
+    return args.database or os.environ.get("DATABASE_URL") or "sqlite:///matcher.db"
+
+
+@contextmanager
+def open_database(args: argparse.Namespace) -> Iterator[Any]:
+    """The API's store on --database, upgraded to the newest migration, disposed afterwards; a
+    database that cannot be opened is bad input naming --database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.db import Store, upgrade
+
+    url = database_url(args)
+    store = None
+    try:
+        store = Store(url)
+        upgrade(store.engine)
+    except (SQLAlchemyError, ValueError) as exc:
+        if store is not None:
+            store.dispose()
+        reason = getattr(exc, "orig", None) or exc  # the driver's own words, without SQLAlchemy's wrapping
+        raise FieldError("--database", f"cannot open {url}: {reason}") from None
+    try:
+        yield store
+    finally:
+        store.dispose()
 
 
 def add_policy_options(parser: argparse.ArgumentParser) -> None:

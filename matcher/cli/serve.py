@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-from matcher.errors import FieldError
+from matcher.cli.options import add_database_option, database_url, open_database
 
 #: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
 #: before it is killed; a job cut off then is failed by the next start.
@@ -19,8 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "upgraded once on start.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    parser.add_argument("--database", metavar="URL",
-                        help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
+    add_database_option(parser)
     parser.add_argument("--workers", type=positive, default=2,
                         help="server processes; each answers requests and runs the solve jobs it accepts "
                              "(default: 2)")
@@ -37,29 +36,15 @@ def positive(text: str) -> int:
     return value
 
 
-def database_url(args: argparse.Namespace) -> str:
-    return args.database or os.environ.get("DATABASE_URL") or "sqlite:///matcher.db"
-
-
 def handle(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from api.db import Store, upgrade
     from api.wsgi import SERVE_SETTINGS
 
-    url = database_url(args)
-    try:
-        store = Store(url)
-        try:
-            upgrade(store.engine)
-        finally:
-            store.dispose()
-    except (SQLAlchemyError, ValueError) as exc:
-        reason = getattr(exc, "orig", None) or exc  # the driver's own words, without SQLAlchemy's wrapping
-        raise FieldError("--database", f"cannot open {url}: {reason}") from None
-    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": url, "SOLVE_WORKERS": args.solve_workers})
+    with open_database(args):  # upgraded once here, before the workers start
+        pass
+    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers})
     print(f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
           f"{args.workers} processes x {args.threads} threads", flush=True)
     Granian("api.wsgi:serve_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,

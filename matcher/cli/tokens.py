@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
-from matcher.cli.serve import database_url
+from matcher.cli.options import add_database_option, open_database
 from matcher.errors import FieldError
 
 
@@ -21,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     who.add_argument("--community", metavar="C", help="a community: orders projects for C (点单)")
     who.add_argument("--unit", metavar="U", help="a unit: claims for U (认领)")
     create.add_argument("--label", default="", help="a note to tell tokens apart")
-    create.add_argument("--database", metavar="URL", help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
+    add_database_option(create)
     create.set_defaults(handler=handle)
 
     revoke = actions.add_parser("revoke", help="revoke a token, or every token of a planner, community or unit",
@@ -31,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--planner", action="store_true", help="every planner token")
     which.add_argument("--community", metavar="C", help="every token of community C")
     which.add_argument("--unit", metavar="U", help="every token of unit U")
-    revoke.add_argument("--database", metavar="URL",
-                        help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
+    add_database_option(revoke)
     revoke.set_defaults(handler=handle_revoke)
 
 
@@ -50,7 +46,7 @@ def handle(args: argparse.Namespace) -> int:
     from api.auth import issue_token
 
     role, subject = holder(args)
-    with open_store(args) as store, store.write() as session:
+    with open_database(args) as store, store.write() as session:
         secret = issue_token(session, role, subject, args.label)
         audit.record(session, "cli", "token.create", "token", f"{role}:{subject}", None)
     print(secret)
@@ -62,7 +58,7 @@ def handle_revoke(args: argparse.Namespace) -> int:
     from api.auth import revoke_tokens
 
     role, subject = ("", "") if args.token else holder(args)
-    with open_store(args) as store, store.write() as session:
+    with open_database(args) as store, store.write() as session:
         revoked = revoke_tokens(session, role, subject, (args.token or "").strip())
         if revoked:
             audit.record(session, "cli", "token.revoke", "token", f"{role}:{subject}" if role else "by secret",
@@ -71,16 +67,3 @@ def handle_revoke(args: argparse.Namespace) -> int:
         raise FieldError("--token" if args.token else f"--{role}", "no live token matches")
     print(f"revoked {revoked} token(s)")
     return 0
-
-
-@contextmanager
-def open_store(args: argparse.Namespace) -> Iterator[Any]:
-    """The database of --database (upgraded to the newest migration), disposed afterwards."""
-    from api.db import Store, upgrade
-
-    store = Store(database_url(args))
-    try:
-        upgrade(store.engine)
-        yield store
-    finally:
-        store.dispose()
