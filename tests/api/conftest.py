@@ -1,14 +1,16 @@
 """Fixtures for the API tests: an app on SQLite and on the local PostgreSQL, tokens, a scenario.
 
-PostgreSQL tests use their own database (``matcher_api_test``) on the server named by
-``MATCHER_TEST_POSTGRES`` (default postgresql://postgres@127.0.0.1:5432/test); they are skipped,
-saying why, only when no server answers there.
+PostgreSQL tests use a database of their own, named uniquely per run (``matcher_api_test_<pid>_<hex>``)
+so two runs on one server never collide, on the server named by ``MATCHER_TEST_POSTGRES`` (default
+postgresql://postgres@127.0.0.1:5432/test); it is dropped when the run ends. They are skipped, saying
+why, only when no server answers there.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,22 +25,43 @@ from api.models import Base
 
 DATA = Path(__file__).parent.parent / "data" / "api"
 ADMIN_URL = os.environ.get("MATCHER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-TEST_DATABASE = "matcher_api_test"
+
+
+def unique_database_name(prefix: str) -> str:
+    """A database name no other run on the same server uses (``prefix_<pid>_<hex>``)."""
+    return f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+
+
+TEST_DATABASE = unique_database_name("matcher_api_test")
+
+
+def require_postgres() -> None:
+    """Skip the calling test, saying why, when no PostgreSQL server answers at ``ADMIN_URL``."""
+    import psycopg
+
+    try:
+        psycopg.connect(ADMIN_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server answers at {ADMIN_URL}: {exc}".strip())
 UNITS = ("U1", "U2", "U3", "U4", "U5")
 
 
 def _postgres_url() -> str:
-    """Create (once) an empty test database on the local server; skip when none answers."""
+    """Create this run's empty test database on the local server; skip when none answers."""
     import psycopg
 
-    try:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (TEST_DATABASE,)).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server answers at {ADMIN_URL}: {exc}".strip())
+    require_postgres()
+    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + TEST_DATABASE
+
+
+def _drop_postgres() -> None:
+    """Drop this run's test database (its connections are closed first)."""
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
 
 
 def reset_postgres(url: str) -> None:
@@ -51,14 +74,16 @@ def reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres() -> str:
-    """The PostgreSQL test database, built once by the migrations."""
+def migrated_postgres() -> Iterator[str]:
+    """This run's PostgreSQL test database, built once by the migrations and dropped at the end."""
     url = _postgres_url()
-    reset_postgres(url)
-    store = Store(url)
-    upgrade(store.engine)
-    store.dispose()
-    return url
+    try:
+        store = Store(url)
+        upgrade(store.engine)
+        store.dispose()
+        yield url
+    finally:
+        _drop_postgres()
 
 
 @pytest.fixture(scope="session")

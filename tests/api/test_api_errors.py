@@ -85,16 +85,17 @@ def test_database_gone_is_503():
     from pathlib import Path
 
     import psycopg
-    from conftest import ADMIN_URL, _postgres_url, bearer
+    from conftest import ADMIN_URL, bearer, require_postgres, unique_database_name
 
     from api import create_app
     from api.auth import issue_token
 
-    _postgres_url()  # skips, saying why, where no server answers
+    require_postgres()
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from bench_claims import scratch_postgres
 
-    url = scratch_postgres(ADMIN_URL, "matcher_gone_test")
+    name = unique_database_name("matcher_gone_test")
+    url = scratch_postgres(ADMIN_URL, name)
     app = create_app({"DATABASE_URL": url})
     try:
         with app.extensions["matcher"].store.write() as session:
@@ -102,7 +103,7 @@ def test_database_gone_is_503():
         client = app.test_client()
         assert client.get("/scenarios", headers=planner).status_code == 200
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:  # an operator drops it: connections end
-            conn.execute('DROP DATABASE "matcher_gone_test" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         gone = client.post("/scenarios/1/orders", json={"project": "P1", "community": "C1"}, headers=planner)
         body = check(gone, 503)
         assert gone.headers["Retry-After"] == "1" and "try again" in body["message"]
