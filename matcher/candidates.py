@@ -172,6 +172,8 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     fit += policy.pairing_bonus * soft_paired
     base = need_base_values(a, policy)[need]
     value = base * fit / a.need_providers[need] - policy.travel_cost * minutes
+    if not policy.enforce_deadlines:  # a late pair earns less than an on-time one
+        value -= policy.lateness_cost * np.maximum(arrival - a.need_deadline[need], 0.0)
     scaled = np.rint(value * VALUE_SCALE).astype(np.int64)
     keep = (scaled > 0) | (a.need_providers[need] > 1)
     res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]

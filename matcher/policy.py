@@ -37,6 +37,12 @@ class Policy:
     ``objective`` picks what is optimised (see :data:`OBJECTIVES`); ``balance_weight`` > 0 takes
     that many units of value off, per resource, per unit of the share of its hours used beyond
     ``balance_target`` — a convex cost that spreads work across resources (load balancing).
+
+    ``priority_urgencies`` are served first, lexicographically and in order: the most needs of the
+    first level, then with that held the most of the next, and only then the value (default:
+    emergencies, 紧急 — no emergency loses a resource to a less urgent need). With
+    ``enforce_deadlines`` off a late pair loses ``lateness_cost`` of value per minute past the
+    need's deadline.
     """
 
     name: str = "default"
@@ -51,6 +57,8 @@ class Policy:
     objective: str = "value"
     balance_weight: float = 0.0
     balance_target: float = 0.5
+    priority_urgencies: tuple[str, ...] = ("emergency",)
+    lateness_cost: float = 0.05
 
     def __post_init__(self) -> None:
         try:
@@ -67,7 +75,14 @@ class Policy:
             for key, value in getattr(self, name).items():
                 if value < 0:
                     raise FieldError(name, f"weight of {key!r} must not be negative")
-        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight"):
+        try:
+            levels = tuple(Urgency.parse(level).value for level in self.priority_urgencies)
+        except ValueError as exc:
+            raise FieldError("priority_urgencies", str(exc)) from None
+        if len(set(levels)) != len(levels):
+            raise FieldError("priority_urgencies", f"a level is named twice in {list(levels)}")
+        object.__setattr__(self, "priority_urgencies", levels)
+        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "lateness_cost"):
             if getattr(self, name) < 0:
                 raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
         if self.pairings not in PAIRING_MODES:
@@ -93,6 +108,8 @@ class Policy:
                 value = _boolean(key, value)
             elif key in ("pairings", "objective"):
                 value = str(value)
+            elif key == "priority_urgencies":
+                value = _levels(value)
             else:
                 try:
                     value = float(value)
@@ -100,6 +117,17 @@ class Policy:
                     raise FieldError(key, f"expected a number, got {value!r}") from None
             changes[key] = value
         return replace(self, **changes)
+
+
+def _levels(value: Any) -> tuple[str, ...]:
+    """Urgency levels from a list or a comma-separated text (``none`` or empty: no level first)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [] if value.strip().lower() in ("", "none") else value.replace("，", ",").split(",")
+    if not isinstance(value, list | tuple):
+        raise FieldError("priority_urgencies", f"expected a list of urgency levels, got {value!r}")
+    return tuple(str(v).strip() for v in value)
 
 
 def _boolean(name: str, value: Any) -> bool:
@@ -121,6 +149,7 @@ PRESETS: dict[str, Policy] = {
         Policy(
             name="urgency-first",
             urgency_weights={"emergency": 1000.0, "utilities": 100.0, "normal": 10.0, "complex": 1.0},
+            priority_urgencies=("emergency", "utilities", "normal"),
         ),
         Policy(name="locality-first", locality_bonus=1.0, travel_cost=0.05),
         Policy(name="pairing-strict", pairings="hard"),

@@ -17,7 +17,7 @@ from matcher.files import csv_text, write_files
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
-from matcher.solution import Solution
+from matcher.solution import PhaseOutcome, Solution, Status
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,8 @@ class Result:
 
     @property
     def gap(self) -> float | None:
-        """Relative gap between the bound and the objective (0 for a proven optimum)."""
-        if self.solution.bound is None:
-            return None
-        return (self.solution.bound - self.solution.objective) / max(1, abs(self.solution.bound))
+        """Relative gap between the proven bound and the objective (None when nothing is proven)."""
+        return relative_gap(self.solution.objective, self.solution.bound)
 
     @property
     def n_served(self) -> int:
@@ -132,8 +130,11 @@ class Result:
                 continue
             served = self.served & mine
             on_time = served & (arrival <= level.deadline_minutes)
+            late = served & ~on_time
             rows.append({"urgency": level.value, "deadline_minutes": level.deadline_minutes,
                          "needs": int(mine.sum()), "served": int(served.sum()), "on_time": int(on_time.sum()),
+                         "late": int(late.sum()),
+                         "minutes_late": round(float((arrival[late] - level.deadline_minutes).sum()), 1),
                          "compliance": round(on_time.sum() / mine.sum(), 4)})
         return rows
 
@@ -145,10 +146,12 @@ class Result:
             "policy": self.policy.name,
             "solver": self.solver,
             "solver_note": self.solver_note,
-            "status": self.solution.status,
+            "status": str(self.solution.status),
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
+            "phases": [{"phase": p.name, "reached": p.objective, "bound": p.bound, "status": str(p.status)}
+                       for p in self.solution.phases],
             "wall_time": round(self.wall_time, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "needs": self.problem.arrays.n_needs,
@@ -170,10 +173,9 @@ class Result:
         lines = [f"Scenario {self.problem.name}: {n} needs, {a.n_resources} resources, "
                  f"{a.n_communities} communities, {len(self.candidates)} candidate pairs",
                  f"Policy {self.policy.name}; solver {self.solver} ({self.solver_note})",
-                 f"Status {self.solution.status}; objective {self.objective:,.2f}"
-                 + ("" if self.bound is None else f"; bound {self.bound:,.2f}; gap {self.gap:.2%}")
-                 + f"; {self.wall_time:.2f} s",
-                 f"Needs served: {self.n_served} of {n} ({self.n_served / max(n, 1):.1%})"]
+                 status_line(self.solution.status, self.objective, self.bound, self.gap, self.wall_time)]
+        lines += [phase_line(k, p) for k, p in enumerate(self.solution.phases, 1)]
+        lines.append(f"Needs served: {self.n_served} of {n} ({self.n_served / max(n, 1):.1%})")
         for v in self.solution.violations:
             lines.append(f"VIOLATED: {v}")
         lines.append("")
@@ -184,7 +186,8 @@ class Result:
         lines.append("")
         lines.append("Deadline compliance (served on time / needs):")
         for row in self.deadline_compliance():
-            lines.append(f"  {row['urgency']:<10} {row['on_time']:>6} / {row['needs']:<6} {row['compliance']:.1%}")
+            late = f"  late {row['late']} ({row['minutes_late']:,.0f} min past deadlines)" if row["late"] else ""
+            lines.append(f"  {row['urgency']:<10} {row['on_time']:>6} / {row['needs']:<6} {row['compliance']:.1%}{late}")
         coverage = sorted(self.coverage(), key=lambda r: (r["coverage"], r["community"]))
         lines.append("")
         shown = coverage if len(coverage) <= max_rows else coverage[:10]
@@ -204,6 +207,46 @@ class Result:
         for name in ("assignments", "unmatched", "resources", "coverage", "deadline_compliance"):
             files[f"{name}.csv"] = csv_text(data[name])
         return write_files(out_dir, files)
+
+
+def relative_gap(objective: int, bound: int | None) -> float | None:
+    """(bound - objective) / |bound|, or None without a proven bound."""
+    if bound is None:
+        return None
+    return (bound - objective) / max(1, abs(bound))
+
+
+def format_gap(gap: float | None) -> str:
+    """A gap as people read it: blank (—) when unproven, 0% when exact, small gaps with digits enough."""
+    if gap is None:
+        return "—"
+    if gap <= 0:
+        return "0%"
+    return f"{gap:.4%}" if gap < 1e-4 else f"{gap:.2%}"
+
+
+STATUS_NOTES = {
+    "optimal": "proven best",
+    "feasible": "stopped early; the gap is how far it can be from the best",
+    "no_solution_in_time": "the engine found no plan in time: this is the greedy start, nothing proven",
+    "heuristic": "a heuristic plan, nothing proven",
+    "stable": "the needs-optimal stable matching",
+}
+
+
+def status_line(status: str, objective: float, bound: float | None, gap: float | None, seconds: float) -> str:
+    """``Status …; objective …; bound …; gap …; seconds``, never a gap that was not proven."""
+    proven = "" if bound is None else f"; bound {bound:,.2f}; gap {format_gap(gap)}"
+    return (f"Status {status} ({STATUS_NOTES.get(str(status), '')}); objective {objective:,.2f}{proven}; "
+            f"{seconds:.2f} s")
+
+
+def phase_line(number: int, phase: PhaseOutcome) -> str:
+    """A lexicographic level as solved: ``phase 1, emergency needs served: 31 (bound 31, optimal)``."""
+    if phase.status == Status.NO_SOLUTION_IN_TIME:
+        return f"  phase {number}, {phase.name}: no plan in time"
+    bound = "" if phase.bound is None else f"bound {phase.bound}, "
+    return f"  phase {number}, {phase.name}: {phase.objective} ({bound}{phase.status})"
 
 
 def unmatched_rows(problem: Problem, served: np.ndarray, reasons: np.ndarray) -> list[dict[str, Any]]:

@@ -69,7 +69,8 @@ def pair_of(problem: Problem, policy: Policy, i: int, need: Need, j: int, res: R
         return None
     fit = 1 + policy.locality_bonus * (res.community == need.community) + policy.pairing_bonus * (paired and not hard)
     base = policy.tier_weights[need.tier.value] * policy.urgency_weights[need.urgency.value]
-    value = round((base * fit / need.providers - policy.travel_cost * travel) * SCALE)
+    late = 0.0 if policy.enforce_deadlines else max(0.0, arrival - need.urgency.deadline_minutes)
+    value = round((base * fit / need.providers - policy.travel_cost * travel - policy.lateness_cost * late) * SCALE)
     if value <= 0 and need.providers == 1:
         return None
     load = max(1, round(round(need.hours * 60) * res.hours_factor))
@@ -111,8 +112,16 @@ def feasible(problem: Problem, policy: Policy, chosen: list[Pair]) -> bool:
     return True
 
 
-def brute_force(problem: Problem, policy: Policy) -> int | None:
-    """The best total value over every assignment that keeps the rules (None when none does)."""
+def priority_key(problem: Problem, policy: Policy, chosen: list[Pair]) -> tuple[int, ...]:
+    """Needs served of each priority urgency level, in the policy's order (compared first)."""
+    served = {p.need for p in chosen}
+    return tuple(sum(1 for i in served if problem.needs[i].urgency.value == level)
+                 for level in policy.priority_urgencies)
+
+
+def best_plan(problem: Problem, policy: Policy) -> tuple[tuple[int, ...], int] | None:
+    """The lexicographic optimum over every assignment that keeps the rules — needs served of each
+    priority level in order, then total value — or None when no assignment does."""
     candidates = pairs(problem, policy)
     options = []
     for i, need in enumerate(problem.needs):
@@ -122,6 +131,13 @@ def brute_force(problem: Problem, policy: Policy) -> int | None:
     for choice in itertools.product(*options):
         chosen = [p for group in choice for p in group]
         if feasible(problem, policy, chosen):
-            value = sum(p.value for p in chosen)
-            best = value if best is None else max(best, value)
+            key = (priority_key(problem, policy, chosen), sum(p.value for p in chosen))
+            best = key if best is None else max(best, key)
     return best
+
+
+def brute_force(problem: Problem, policy: Policy) -> int | None:
+    """The value of the best assignment that keeps the rules, the priority levels served first
+    (None when none keeps them)."""
+    best = best_plan(problem, policy)
+    return None if best is None else best[1]

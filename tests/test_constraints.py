@@ -27,7 +27,7 @@ def test_hours_capacity_is_a_knapsack():
     needs = [need(1, hours=1.5, tier="quality"), need(2, hours=1), need(3, hours=1)]
     problem = Problem.build(C, needs, [R])
     result = solve(problem)
-    assert result.solver == "cpsat"
+    assert result.solver == "mip"
     assert sorted(result.assignments()[i]["need"] for i in range(2)) == ["N2", "N3"]
     assert REASONS[result.reasons[0]] is Reason.CAPACITY
 

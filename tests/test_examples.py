@@ -20,7 +20,7 @@ def test_readme_example_runs_zhangjiang(tmp_path: Path, capsys):
     text = capsys.readouterr().out
     assert "Scenario zhangjiang: 715 needs" in text and "Coverage by community" in text
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    assert result["solver"] == "cpsat" and result["needs"] == 715
+    assert result["solver"] == "mip" and result["needs"] == 715
     # CP-SAT serves a need with all its providers or none: every assigned need is served.
     assert result["served"] == len({a["need"] for a in result["assignments"]})
     assert result["bound"] >= result["objective"]

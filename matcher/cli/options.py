@@ -16,6 +16,7 @@ import yaml
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
 from matcher.policy import PRESETS, Policy
+from matcher.result import format_gap, relative_gap
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
@@ -81,18 +82,38 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-class ProgressLine:
-    """Prints CP-SAT's improving solutions to stderr, at most once a second."""
+def add_solve_options(parser: argparse.ArgumentParser) -> None:
+    """--solver, --engine, --time-limit, --workers, --seed and --gap, as every solving command has them."""
+    from matcher.solvers.params import DEFAULT_GAP, ENGINE_NAMES
 
-    def __init__(self, time_limit: float) -> None:
+    parser.add_argument("--solver", choices=("auto", "flow", "mip", "cpsat", "greedy", "stable"), default="auto",
+                        help="auto picks flow when it is exact, else mip; cpsat is mip on the CP-SAT engine "
+                             "(default: auto)")
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default="highs",
+                        help="MIP engine of the exact model and of the project model (default: highs, which "
+                             "proves these models' optima fastest; cpsat with --workers searches in parallel)")
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+                        help="time limit of the search in seconds (default: 30)")
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers (default: 2)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the engine (default: 0)")
+    parser.add_argument("--gap", type=float, default=DEFAULT_GAP, metavar="G",
+                        help=f"relative gap at which a plan counts as optimal (default: {DEFAULT_GAP:g}, i.e. 0.01%%)")
+
+
+class ProgressLine:
+    """Prints the engine's improving plans to stderr, at most once a second."""
+
+    def __init__(self, time_limit: float, engine: str = "highs") -> None:
         self.time_limit = time_limit
+        self.engine = engine
         self._last = 0.0
 
-    def __call__(self, objective: int, bound: int, seconds: float) -> None:
+    def __call__(self, objective: int, bound: int | None, seconds: float) -> None:
         now = time.monotonic()
         if now - self._last < 1.0:
             return
         self._last = now
-        gap = (bound - objective) / max(1, abs(bound))
-        print(f"  cpsat {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
-              f"bound {bound / VALUE_SCALE:,.2f}  gap {gap:.2%}", file=sys.stderr, flush=True)
+        gap = format_gap(relative_gap(objective, bound))
+        shown = "—" if bound is None else f"{bound / VALUE_SCALE:,.2f}"
+        print(f"  {self.engine} {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
+              f"bound {shown}  gap {gap}", file=sys.stderr, flush=True)

@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from matcher.cli.options import ProgressLine, add_policy_options, policy_from_args
+from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, policy_from_args
 from matcher.io.scenario import load_scenario
 from matcher.projects.dispatch import solve_problem
-from matcher.projects.model import ENGINES
-from matcher.solvers import SOLVERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,14 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Solve a scenario; print a summary and write result.json and CSV tables.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     add_policy_options(parser)
-    parser.add_argument("--solver", choices=SOLVERS, default="auto",
-                        help="auto picks flow when it is exact, else cpsat (default: auto)")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                        help="CP-SAT time limit in seconds (default: 30)")
-    parser.add_argument("--workers", type=int, default=4, help="CP-SAT search workers (default: 4)")
-    parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default: 0)")
-    parser.add_argument("--engine", choices=ENGINES, default="highs",
-                        help="with projects: engine of the joint model (default: highs)")
+    add_solve_options(parser)
     parser.add_argument("--out", metavar="DIR", help="write result.json and CSVs here (default: results/<scenario>)")
     parser.set_defaults(handler=handle)
 
@@ -34,9 +25,9 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policy = policy_from_args(args, scenario.policy)
     problem = scenario.problem
-    progress = None if problem.has_projects else ProgressLine(args.time_limit)
+    progress = None if problem.has_projects else ProgressLine(args.time_limit, args.engine)
     result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit,
-                           workers=args.workers, seed=args.seed, on_progress=progress)
+                           workers=args.workers, seed=args.seed, gap=args.gap, on_progress=progress)
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / problem.name
     written = result.write(out)

@@ -13,7 +13,8 @@ from matcher.projects.result import ProjectResult
 from matcher.projects.solve import solve_projects
 from matcher.result import Result
 from matcher.solvers import solve
-from matcher.solvers.cpsat import ProgressHook
+from matcher.solvers.engine import ProgressHook
+from matcher.solvers.params import DEFAULT_GAP
 
 
 def solve_problem(
@@ -23,19 +24,21 @@ def solve_problem(
     solver: str = "auto",
     engine: str = "highs",
     time_limit: float = 30.0,
-    workers: int = 4,
+    workers: int = 2,
     seed: int = 0,
+    deterministic_time: float | None = None,
+    gap: float = DEFAULT_GAP,
     should_stop: Callable[[], bool] | None = None,
     on_progress: ProgressHook | None = None,
 ) -> Result | ProjectResult:
     """Solve with the project model when ``problem.has_projects`` (``engine`` picks its joint
-    solver), else with :func:`matcher.solvers.solve` (``solver``; ``on_progress`` hears of
-    each improving CP-SAT solution). Pinned orders and claims stay fixed in the project model."""
+    solver), else with :func:`matcher.solvers.solve` (``solver`` and ``engine``; ``on_progress``
+    hears of each improving plan). Pinned orders and claims stay fixed in the project model."""
     if problem.has_projects:
         return solve_projects(problem, policy, time_limit=time_limit, workers=workers, seed=seed,
                               should_stop=should_stop, engine=engine)
-    return solve(problem, policy, solver=solver, time_limit=time_limit, workers=workers, seed=seed,
-                 should_stop=should_stop, on_progress=on_progress)
+    return solve(problem, policy, solver=solver, engine=engine, time_limit=time_limit, workers=workers, seed=seed,
+                 deterministic_time=deterministic_time, gap=gap, should_stop=should_stop, on_progress=on_progress)
 
 
 __all__ = ["solve_problem"]

@@ -1,33 +1,39 @@
-"""One entry point, ``solve(problem, policy) -> Result``, over three solvers.
+"""One entry point, ``solve(problem, policy) -> Result``, over the solvers.
 
-- ``flow``: OR-Tools min-cost flow, exact when no side constraint needs more;
-- ``cpsat``: OR-Tools CP-SAT for per-pair loads, several providers, hard pairing minimums and
-  community shares, with a time limit, a proven bound and a gap;
+- ``flow``: OR-Tools min-cost flow, exact when no side rule needs more;
+- ``mip``: the exact model with side rules (per-pair loads, several providers, hard pairing
+  minimums, community shares, urgency first, equity, load balancing) on a MIP engine — HiGHS by
+  default, CP-SAT by ``engine="cpsat"`` — with a proven bound and gap;
+- ``cpsat``: ``mip`` on the CP-SAT engine (the name scripts used before engines were choosable);
 - ``greedy``: urgency first, nearest available, the baseline;
 - ``stable``: deferred acceptance, the needs-optimal stable matching.
 
 ``auto`` picks stable for the stable objective, else flow when flow is exact for the problem and
-CP-SAT otherwise.
+mip otherwise.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from matcher.candidates import build_candidates
+from matcher.candidates import Candidates, build_candidates
 from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result
 from matcher.solvers.base import Solution, side_constraints
-from matcher.solvers.cpsat import ProgressHook, solve_cpsat
+from matcher.solvers.engine import ProgressHook
+from matcher.solvers.exact import solve_exact
 from matcher.solvers.flow import solve_flow
 from matcher.solvers.greedy import solve_greedy
+from matcher.solvers.params import DEFAULT_GAP, ENGINE_NAMES, SolveParams
+from matcher.solvers.priority import priority_bonus, with_bonus
 from matcher.solvers.stable import solve_stable
 
-SOLVERS = ("auto", "flow", "cpsat", "greedy", "stable")
+SOLVERS = ("auto", "flow", "mip", "cpsat", "greedy", "stable")
 
 
 def solve(
@@ -35,23 +41,29 @@ def solve(
     policy: Policy | str | dict[str, Any] | None = None,
     *,
     solver: str = "auto",
+    engine: str = "highs",
     time_limit: float = 30.0,
-    workers: int = 4,
+    workers: int = 2,
     seed: int = 0,
     deterministic_time: float | None = None,
+    gap: float = DEFAULT_GAP,
     should_stop: Callable[[], bool] | None = None,
     on_progress: ProgressHook | None = None,
 ) -> Result:
     """Match the needs of ``problem`` with its resources under ``policy``.
 
-    ``time_limit`` (seconds), ``workers`` and ``seed`` steer CP-SAT; ``deterministic_time`` also
-    bounds its work in CP-SAT's deterministic time units (with one worker the run is repeatable);
-    ``should_stop`` is polled at each improving CP-SAT solution and ends the search early, keeping
-    the best solution so far; ``on_progress(objective, bound, seconds)`` hears of each improving
-    solution (scaled units).
+    ``time_limit`` (seconds), ``engine`` (highs or cpsat), ``workers`` and ``seed`` steer the MIP;
+    ``deterministic_time`` also bounds CP-SAT's work in its deterministic units (with one worker
+    the run is repeatable); ``gap`` is the relative gap at which a plan counts as optimal;
+    ``should_stop`` is polled during the search and ends it early, keeping the best plan so far;
+    ``on_progress(objective, bound, seconds)`` hears of each improving plan (scaled units).
     """
     if solver not in SOLVERS:
         raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
+    if solver == "cpsat":
+        solver, engine = "mip", "cpsat"
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, deterministic_time=deterministic_time,
+                         engine=engine, gap=gap)
     policy = get_policy(policy)
     start = time.perf_counter()
     _ = problem.arrays  # compile once, timed with the build
@@ -63,25 +75,39 @@ def solve(
     if solver == "auto" and policy.objective == "stable":
         solver, note = "stable", "auto: deferred acceptance for the stable objective"
     elif solver == "auto":
-        solver = "cpsat" if needs_more else "flow"
+        solver = "mip" if needs_more else "flow"
         note = ("auto: flow cannot express " + "; ".join(needs_more)) if needs_more else "auto: flow is exact here"
     else:
         note = "chosen by name"
     solution: Solution
     if solver == "flow":
-        solution = solve_flow(problem, candidates, policy)
+        solution = _flow_with_priority(problem, candidates, policy)
     elif solver == "greedy":
         solution = solve_greedy(problem, candidates, policy)
     elif solver == "stable":
         solution = solve_stable(problem, candidates, policy)
     else:
         baseline = solve_greedy(problem, candidates, policy)
-        solution = solve_cpsat(problem, candidates, policy, time_limit=time_limit, workers=workers, seed=seed,
-                               deterministic_time=deterministic_time, hint=baseline, should_stop=should_stop,
+        solution = solve_exact(problem, candidates, policy, params, baseline, should_stop=should_stop,
                                on_progress=on_progress)
+        note = f"engine {params.engine}; {note}"
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)
 
 
-__all__ = ["SOLVERS", "solve"]
+def _flow_with_priority(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
+    """Min-cost flow with the priority levels served first (dominating weights), its objective
+    reported without the bonus."""
+    bonus = priority_bonus(problem, candidates, policy)
+    if bonus is None:
+        raise SolverUnsuitableError(f"serving {', '.join(policy.priority_urgencies)} first needs weights too "
+                                    "large for flow; use the mip solver")
+    if not bonus.any():
+        return solve_flow(problem, candidates, policy)
+    found = solve_flow(problem, with_bonus(candidates, bonus), policy)
+    value = int(candidates.value[found.chosen].sum())
+    return replace(found, objective=value, bound=value)
+
+
+__all__ = ["ENGINE_NAMES", "SOLVERS", "solve"]

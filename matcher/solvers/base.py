@@ -8,6 +8,7 @@ from matcher.candidates import Candidates
 from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.solution import Solution
+from matcher.solvers.priority import priority_bonus
 
 __all__ = ["Solution", "effective_task_capacity", "side_constraints"]
 
@@ -62,6 +63,8 @@ def side_constraints(problem: Problem, candidates: Candidates, policy: Policy,
         reasons.append("the equity objective (worst community's coverage first, then value)")
     if policy.balance_weight > 0:
         reasons.append(f"load balancing (balance_weight {policy.balance_weight:g}, target {policy.balance_target:.0%})")
+    if policy.priority_urgencies and priority_bonus(problem, candidates, policy) is None:
+        reasons.append(f"serving {', '.join(policy.priority_urgencies)} first needs weights too large for flow")
     if uneven is None:
         _, uneven = effective_task_capacity(problem, candidates)
     if uneven:

@@ -1,0 +1,127 @@
+"""The HiGHS engine (through highspy): a branch-and-cut MIP solver whose LP relaxation and cuts
+prove the core model's optimum quickly (see docs/engines.md for the measurements)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any
+
+import numpy as np
+
+from matcher.errors import MatcherError
+from matcher.solvers.engine import EngineRun, Limits, RunStatus, whole_bound
+from matcher.solvers.linear import LinearModel, Phase
+
+_ROWWISE = 2
+_MAXIMISE = -1
+
+
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def new_highs() -> Any:
+    """A silent ``highspy.Highs``. HiGHS prints an English banner to standard output when the
+    first instance of a process is made, before any option can be set: that one is made with
+    standard output pointed at /dev/null, so command output stays the planner's report."""
+    global _banner_shown
+    import highspy
+
+    with _banner_lock:
+        if _banner_shown:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "w") as null:
+                    os.dup2(null.fileno(), 1)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class HighsSession:
+    """The model loaded once into HiGHS; each phase changes the costs and adds its held row."""
+
+    def __init__(self, model: LinearModel, *, seed: int = 0, workers: int = 1) -> None:
+        import highspy
+
+        self._highspy = highspy
+        self.h = new_highs()
+        self.h.setOptionValue("random_seed", int(seed))
+        self.n = model.n_columns
+        m = model.matrix.tocsr()
+        inf = highspy.kHighsInf
+        self.h.passModel(
+            self.n, m.shape[0], m.nnz, _ROWWISE, _MAXIMISE, 0.0,
+            np.zeros(self.n), model.lower, model.upper,
+            np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
+            np.where(np.isfinite(model.row_upper), model.row_upper, inf),
+            m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data.astype(np.float64),
+            np.ones(self.n, dtype=np.int32),
+        )
+        self._empty_plan_feasible = bool(np.all(model.row_lower <= 0) and np.all(model.row_upper >= 0))
+        self._limits: Limits | None = None
+        self._scale = 1
+        self.h.cbMipImprovingSolution.subscribe(self._improving)
+        self.h.cbMipInterrupt.subscribe(self._interrupt)
+
+    def hold(self, phase: Phase, level: int) -> None:
+        cols = np.flatnonzero(phase.objective).astype(np.int32)
+        self.h.addRow(float(level), self._highspy.kHighsInf, len(cols), cols, phase.objective[cols])
+
+    def solve(self, phase: Phase, start: np.ndarray | None, limits: Limits) -> EngineRun:
+        del start  # see below
+        h = self.h
+        h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), phase.objective.astype(np.float64))
+        h.setOptionValue("time_limit", max(float(limits.seconds), 0.01))
+        h.setOptionValue("mip_rel_gap", float(limits.gap))
+        h.setOptionValue("mip_abs_gap", 0.999)  # objectives are whole numbers
+        # ``start`` is not passed on: with a start set by setSolution, HiGHS 1.16 proves a better
+        # optimum after presolve but returns the start's column values beside the better
+        # objective (seen on Zhangjiang: objective 31, columns worth 28). Without it HiGHS
+        # finds its own first plan at the root; the exact solver keeps the greedy start for
+        # the case that it finds none in time.
+        self._limits, self._scale = limits, phase.scale
+        h.run()
+        self._limits = None
+        status = h.getModelStatus()
+        info = h.getInfo()
+        ms = self._highspy.HighsModelStatus
+        if status == ms.kModelEmpty:  # no column: the empty plan is the only one, if its rows allow it
+            if self._empty_plan_feasible:
+                return EngineRun(RunStatus.OPTIMAL, np.zeros(self.n), 0, 0)
+            return EngineRun(RunStatus.INFEASIBLE, None, None, None)
+        if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):  # every column is bounded: infeasible
+            return EngineRun(RunStatus.INFEASIBLE, None, None, None)
+        if info.primal_solution_status != 2:  # no feasible solution
+            return EngineRun(RunStatus.NO_SOLUTION, None, None, whole_bound(info.mip_dual_bound, None))
+        values = np.rint(np.asarray(h.getSolution().col_value))
+        objective = int(round(float(phase.objective @ values)))
+        if abs(objective - info.objective_function_value) > 0.5 + 1e-7 * abs(objective):
+            raise MatcherError(f"HiGHS returned a plan worth {objective} with an objective of "
+                               f"{info.objective_function_value:g}: the plan cannot be trusted")
+        bound = whole_bound(info.mip_dual_bound, objective)
+        proven = status == ms.kOptimal and bound is not None
+        return EngineRun(RunStatus.OPTIMAL if proven else RunStatus.FEASIBLE, values, objective, bound)
+
+    def _improving(self, event: object) -> None:
+        limits = self._limits
+        if limits is None or limits.on_progress is None:
+            return
+        data = event.data_out  # type: ignore[attr-defined]
+        objective = int(round(data.objective_function_value / self._scale))
+        bound = whole_bound(data.mip_dual_bound / self._scale, objective)
+        limits.on_progress(objective, bound, float(data.running_time))
+
+    def _interrupt(self, event: object) -> None:
+        limits = self._limits
+        if limits is not None and limits.should_stop is not None and limits.should_stop():
+            event.data_in.user_interrupt = True  # type: ignore[attr-defined]
