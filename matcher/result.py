@@ -187,7 +187,8 @@ class Result:
         lines.append("Deadline compliance (served on time / needs):")
         for row in self.deadline_compliance():
             late = f"  late {row['late']} ({row['minutes_late']:,.0f} min past deadlines)" if row["late"] else ""
-            lines.append(f"  {row['urgency']:<10} {row['on_time']:>6} / {row['needs']:<6} {row['compliance']:.1%}{late}")
+            share = f"{row['compliance']:.1%}"
+            lines.append(f"  {row['urgency']:<10} {row['on_time']:>6} / {row['needs']:<6} {share}{late}")
         coverage = sorted(self.coverage(), key=lambda r: (r["coverage"], r["community"]))
         lines.append("")
         shown = coverage if len(coverage) <= max_rows else coverage[:10]
