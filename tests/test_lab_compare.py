@@ -73,3 +73,47 @@ def test_compare_with_chosen_metrics_leaves_out_the_frontier(scenario, tmp_path,
     assert list(pd.read_csv(out / "summary.csv", header=[0, 1], index_col=0)["mean"].columns) == [
         "needs_served", "blocking_pairs"]
     assert (out / "coverage.png").exists() and not (out / "frontier.png").exists()
+
+
+def test_compare_names_runs_that_are_not_proven(tmp_path, capsys):
+    """Regression: at a short budget every policy silently returned the greedy start labelled
+    "cpsat feasible" with a 0% gap. Now each run's status and gap are in the table, the runs
+    file and the report, and unproven runs are named loudly."""
+    from pathlib import Path
+
+    zhangjiang = Path(__file__).parent.parent / "scenarios" / "zhangjiang" / "scenario.yaml"
+    out = tmp_path / "out"
+    code = main(["compare", str(zhangjiang), "--policies", "default,efficiency", "--time-limit", "0.02",
+                 "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0
+    assert "*** NOT PROVEN: 2 of 2 run(s)" in printed.out and "no_solution_in_time" in printed.out
+    assert "[1/2] default: no_solution_in_time, gap —" in printed.err
+    runs = pd.read_csv(out / "runs.csv")
+    assert list(runs["status"]) == ["no_solution_in_time"] * 2 and runs["gap"].isna().all()
+    assert runs["bound"].isna().all()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'class="warning">NOT PROVEN' in html and "<td>no_solution_in_time</td>" in html
+
+
+def test_pairing_price_interval_holds_the_true_price():
+    """The price of pairings comes with [low, high] from the runs' bounds; on small problems,
+    where both runs are proven, the interval is the brute-force difference of the optima."""
+    from matcher.lab.metrics import pairing_price
+    from matcher.policy import get_policy
+    from matcher.solvers import solve
+    from tests import reference
+
+    checked = 0
+    for seed in range(12):
+        problem = random_problem(seed, communities=3, needs=6, resources=3)
+        strict, soft = get_policy("pairing-strict"), get_policy("pairing-soft")
+        best_strict, best_soft = reference.best_plan(problem, strict), reference.best_plan(problem, soft)
+        if best_strict is None or best_soft is None or best_strict[0] != best_soft[0]:
+            continue
+        price = pairing_price(solve(problem, strict, workers=1), solve(problem, soft, workers=1))
+        true = (best_soft[1] - best_strict[1]) / 100
+        assert price["value_lost_low"] - 1e-9 <= true <= price["value_lost_high"] + 1e-9
+        assert price["value_lost"] == pytest.approx(true) and true >= 0
+        checked += 1
+    assert checked >= 3

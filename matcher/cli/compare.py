@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from matcher.cli.options import overrides_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
+from matcher.lab.compare import TARGET_GAP
 from matcher.lab.metrics import metric_names
 from matcher.policy import PRESETS
+from matcher.result import Result, format_gap
 from matcher.solvers import SOLVERS
+from matcher.solvers.params import ENGINE_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,11 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
                         help="override a field of every policy, e.g. --set travel_cost=0.02")
     parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default="highs", help="MIP engine (default: highs)")
     parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                        help="CP-SAT limit per run (default: 30)")
+                        help="time limit per run in seconds (default: 30)")
     parser.add_argument("--deterministic-time", type=float, metavar="T",
-                        help="also bound CP-SAT in deterministic time units; with 1 worker runs repeat exactly")
+                        help="with --engine cpsat: also bound CP-SAT in deterministic time units; with 1 worker "
+                             "runs repeat exactly")
     parser.add_argument("--workers", type=int, default=1, help="CP-SAT workers; 1 keeps runs reproducible (default: 1)")
+    parser.add_argument("--target-gap", type=float, default=TARGET_GAP, metavar="G",
+                        help=f"runs not proven within this relative gap are named loudly (default: {TARGET_GAP:g})")
     parser.add_argument("--out", metavar="DIR", help="output directory (default: results/compare-<scenario>)")
     parser.set_defaults(handler=handle)
 
@@ -44,15 +52,30 @@ def handle(args: argparse.Namespace) -> int:
     policies = parse_policies(args.policies, overrides_from_args(args))
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)
+    print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s), up to "
+          f"{args.time_limit:g} s each", file=sys.stderr, flush=True)
     result = compare(scenario.problem, policies, args.seeds, solver=args.solver, time_limit=args.time_limit,
-                     workers=args.workers, deterministic_time=args.deterministic_time, metrics=metrics)
+                     workers=args.workers, deterministic_time=args.deterministic_time, metrics=metrics,
+                     engine=args.engine, target_gap=args.target_gap, on_run=_progress)
     print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s)")
+    warnings = result.warnings()
+    for line in warnings:
+        print(f"\n*** {line}")
+    print()
     print(result.table())
     if result.pairing_price:
         print("\nPrice of fixed pairings (pairing-soft minus pairing-strict; positive = lost to pairings):")
         for key, value in result.pairing_price.items():
-            print(f"  {key:<22} {value:.4g}")
+            print(f"  {key:<28} {value:.4g}")
+    for line in warnings:
+        print(f"\n*** {line}")
     out = Path(args.out) if args.out else Path("results") / f"compare-{scenario.problem.name}"
     written = write_comparison(result, out)
     print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0
+
+
+def _progress(done: int, total: int, result: Result) -> None:
+    """One line per finished run on stderr: which, its status and gap, how long it took."""
+    print(f"  [{done}/{total}] {result.policy.name}: {result.solution.status}, gap {format_gap(result.gap)}, "
+          f"{result.n_served} served, {result.wall_time:.1f} s", file=sys.stderr, flush=True)

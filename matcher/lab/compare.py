@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,15 +10,17 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import FieldError
-from matcher.lab.metrics import community_coverage, metric_names, pairing_price, utilisation
+from matcher.lab.metrics import community_coverage, impossible_price, metric_names, pairing_price, utilisation
 from matcher.lab.runs import record, solve_run
 from matcher.policy import PRESETS, Policy, get_policy
 from matcher.problem import Problem
-from matcher.result import Result
+from matcher.result import Result, format_gap
 
 #: Columns of a run row that are not metrics.
-RUN_COLUMNS = ("scenario", "policy", "seed", "solver", "status", "gap", "violations", "policy_fields",
-               "solver_parameters", "matcher_version", "ortools_version", "wall_time")
+RUN_COLUMNS = ("scenario", "policy", "seed", "solver", "status", "objective", "bound", "gap", "phases", "violations",
+               "policy_fields", "solver_parameters", "matcher_version", "ortools_version", "wall_time")
+#: A comparison's runs should be proven within this relative gap (1%); those that are not are named.
+TARGET_GAP = 0.01
 
 
 def parse_policies(text: str, overrides: Mapping[str, Any] | None = None) -> list[Policy]:
@@ -44,6 +46,45 @@ class Comparison:
     coverage: pd.DataFrame  # policy x community, mean over seeds
     utilisation: dict[str, np.ndarray]  # policy -> used share of hours, all seeds pooled
     pairing_price: dict[str, float] = field(default_factory=dict)  # mean over seeds, when both pairing presets ran
+    target_gap: float = TARGET_GAP
+
+    def unproven(self) -> pd.DataFrame:
+        """Runs not proven within ``target_gap``: no bound (greedy start, heuristic) or a larger gap."""
+        gap = pd.to_numeric(self.runs["gap"], errors="coerce")
+        return self.runs[gap.isna() | (gap > self.target_gap)]
+
+    def warnings(self) -> list[str]:
+        """What a reader must know before trusting the table: unproven runs, an impossible price."""
+        out = []
+        bad = self.unproven()
+        if len(bad):
+            runs = ", ".join(f"{r.policy} seed {r.seed} ({r.status}, gap {format_gap(_gap(r.gap))})"
+                             for r in bad.itertuples())
+            out.append(f"NOT PROVEN: {len(bad)} of {len(self.runs)} run(s) did not reach a gap of "
+                       f"{self.target_gap:.0%}: {runs}. Their figures are not optima; a longer --time-limit "
+                       "may prove them.")
+        why = impossible_price(self.pairing_price) if self.pairing_price else None
+        if why:
+            out.append(f"PRICE OF PAIRINGS: {why}")
+        return out
+
+    def label(self, policy: str) -> str:
+        """The policy's name for figures, marked when a run of it is not proven within the target gap."""
+        bad = self.unproven()
+        return f"{policy} (NOT PROVEN)" if (bad["policy"] == policy).any() else policy
+
+    def proof(self) -> pd.DataFrame:
+        """Per policy: the runs' statuses, the largest gap and the time taken (mean over seeds)."""
+        rows = {}
+        for policy, runs in self.runs.groupby("policy", sort=False):
+            gaps = pd.to_numeric(runs["gap"], errors="coerce")
+            statuses = runs["status"].value_counts()
+            rows[policy] = {
+                "status": ", ".join(f"{s}" if n == len(runs) else f"{s} x{n}" for s, n in statuses.items()),
+                "gap (max)": format_gap(None if gaps.isna().any() else float(gaps.max())),
+                "seconds (mean)": f"{runs['wall_time'].mean():.1f}",
+            }
+        return pd.DataFrame(rows).T
 
     def summary(self) -> pd.DataFrame:
         """Policies x metrics: the mean, and the standard deviation over seeds."""
@@ -59,7 +100,13 @@ class Comparison:
         for policy in s.index:
             rows[policy] = {m: _cell(s.loc[policy, ("mean", m)], s.loc[policy, ("sd", m)], several)
                             for m in self.metrics}
-        return pd.DataFrame(rows).to_string()
+        table = pd.concat([self.proof(), pd.DataFrame(rows).T], axis=1).T
+        return table.to_string()
+
+
+def _gap(value: Any) -> float | None:
+    number = pd.to_numeric(value, errors="coerce")
+    return None if pd.isna(number) else float(number)
 
 
 def _cell(mean: float, sd: float, several: bool) -> str:
@@ -72,9 +119,12 @@ def _cell(mean: float, sd: float, several: bool) -> str:
 def compare(
     problem: Problem, policies: Iterable[Policy], seeds: int = 1, *, solver: str = "auto",
     time_limit: float = 30.0, workers: int = 1, deterministic_time: float | None = None,
-    metrics: Iterable[str] | None = None,
+    metrics: Iterable[str] | None = None, engine: str = "highs", target_gap: float = TARGET_GAP,
+    on_run: Callable[[int, int, Result], None] | None = None,
 ) -> Comparison:
-    """Solve ``problem`` under every policy for seeds 0..seeds-1 and measure each run."""
+    """Solve ``problem`` under every policy for seeds 0..seeds-1 and measure each run;
+    ``on_run(done, total, result)`` hears of each finished run (for progress)."""
+    policies = list(policies)
     names = metric_names(metrics)
     rows: list[dict[str, Any]] = []
     coverage: dict[str, list[np.ndarray]] = {}
@@ -84,9 +134,11 @@ def compare(
     for policy in policies:
         for seed in range(seeds):
             result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
-                               deterministic_time=deterministic_time)
+                               deterministic_time=deterministic_time, engine=engine)
             rows.append(record(result, seed, time_limit=time_limit, workers=workers,
-                               deterministic_time=deterministic_time, metrics=names))
+                               deterministic_time=deterministic_time, metrics=names, engine=engine))
+            if on_run:
+                on_run(len(rows), len(policies) * seeds, result)
             communities, share = community_coverage(result)
             coverage.setdefault(policy.name, []).append(share)
             loads.setdefault(policy.name, []).append(utilisation(result))
@@ -98,4 +150,5 @@ def compare(
     if ("pairing-strict", 0) in by_run and ("pairing-soft", 0) in by_run:
         prices = [pairing_price(by_run["pairing-strict", s], by_run["pairing-soft", s]) for s in range(seeds)]
         price = {k: float(np.mean([p[k] for p in prices])) for k in prices[0]}
-    return Comparison(problem.name, runs, present, cover, {p: np.concatenate(v) for p, v in loads.items()}, price)
+    return Comparison(problem.name, runs, present, cover, {p: np.concatenate(v) for p, v in loads.items()}, price,
+                      target_gap)

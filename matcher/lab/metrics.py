@@ -138,16 +138,37 @@ def station_popularity(result: Result) -> dict[str, int]:
 def pairing_price(strict: Result, soft: Result) -> dict[str, float]:
     """What fixed pairings (结对) cost: the soft run's figures less the strict run's (positive = lost).
 
-    Value is measured on the soft run's scale: the strict run's pairs are valued by the soft policy,
-    so the pairing bonus a soft pairing earns counts on both sides.
+    ``value_lost`` is the difference of the two runs' objectives, each under its own policy (the
+    soft run's includes its pairing bonus); since neither may be proven optimal, the true
+    difference of the optima lies in [``value_lost_low``, ``value_lost_high``] = [soft objective -
+    strict bound, soft bound - strict objective] (infinite where a bound is unproven). Priority
+    levels served first (emergencies) are compared as ``<level>_served_lost``: where soft serves
+    more of them, its value may legitimately be lower.
     """
-    return {
-        "value_lost": pair_value(soft) - value_under(strict, soft.policy),
+    inf = float("inf")
+    price = {
+        "value_lost": soft.objective - strict.objective,
+        "value_lost_low": soft.objective - strict.bound if strict.bound is not None else -inf,
+        "value_lost_high": soft.bound - strict.objective if soft.bound is not None else inf,
         "weighted_served_lost": weighted_served(soft) - weighted_served(strict),
         "needs_served_lost": float(needs_served(soft) - needs_served(strict)),
         "worst_coverage_lost": worst_coverage(soft) - worst_coverage(strict),
         "mean_coverage_lost": float(community_coverage(soft)[1].mean() - community_coverage(strict)[1].mean()),
     }
+    for a, b in zip(soft.solution.phases, strict.solution.phases, strict=False):
+        price[f"{a.name.replace(' ', '_')}_lost"] = float(a.objective - b.objective)
+    return price
+
+
+def impossible_price(price: dict[str, float]) -> str | None:
+    """Why a price cannot be the true one, or None: with the priority levels equal, hard pairings
+    can only lose value (their plans are among the soft run's), so a negative price means a run
+    stopped short of its optimum."""
+    levels_equal = all(v == 0 for k, v in price.items() if k.endswith("_needs_served_lost"))
+    if levels_equal and price["value_lost"] < 0:
+        return (f"negative price {price['value_lost']:.4g} is impossible at the optima: a run stopped short; "
+                f"the true price lies in [{max(price['value_lost_low'], 0):.4g}, {price['value_lost_high']:.4g}]")
+    return None
 
 
 # --- the scalar table ----------------------------------------------------------------------------

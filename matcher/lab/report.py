@@ -29,7 +29,7 @@ def coverage_figure(c: Comparison) -> bytes:
     data = c.coverage
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * data.shape[1] + 2), 0.45 * data.shape[0] + 1.6))
     image = ax.imshow(data.to_numpy(), aspect="auto", cmap="viridis", vmin=0, vmax=1)
-    ax.set_yticks(range(data.shape[0]), data.index)
+    ax.set_yticks(range(data.shape[0]), [c.label(p) for p in data.index])
     ax.set_xticks(range(data.shape[1]), data.columns, rotation=90, fontsize=7)
     ax.set_title(f"{c.scenario}: share of each community's needs served")
     fig.colorbar(image, ax=ax, label="coverage")
@@ -44,7 +44,7 @@ def frontier_figure(c: Comparison) -> bytes:
     ax.errorbar(x, y, xerr=s[("sd", "coverage_worst")], yerr=s[("sd", "weighted_served")], fmt="o", capsize=3)
     labels: dict[tuple[float, float], list[str]] = {}
     for name in s.index:  # policies that land on the same point share one label
-        labels.setdefault((round(x[name], 6), round(y[name], 6)), []).append(name)
+        labels.setdefault((round(x[name], 6), round(y[name], 6)), []).append(c.label(name))
     for (px, py), names in labels.items():
         ax.annotate(", ".join(names), (px, py), textcoords="offset points", xytext=(4, 4), fontsize=8)
     front = [n for n in s.index if not any((x[m] >= x[n]) & (y[m] >= y[n]) & ((x[m] > x[n]) | (y[m] > y[n]))
@@ -62,7 +62,7 @@ def load_figure(c: Comparison) -> bytes:
     """Box plots of the share of hours each resource works, per policy."""
     names = list(c.utilisation)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.5))
-    ax.boxplot([c.utilisation[n] for n in names], tick_labels=names)
+    ax.boxplot([c.utilisation[n] for n in names], tick_labels=[c.label(n) for n in names])
     ax.set_ylabel("share of the resource's hours used")
     ax.set_title(f"{c.scenario}: load per resource")
     ax.tick_params(axis="x", rotation=30)
@@ -75,16 +75,22 @@ FIGURES = {"coverage.png": coverage_figure, "frontier.png": frontier_figure, "lo
 def html_report(c: Comparison, images: dict[str, bytes]) -> str:
     """One HTML page with the summary table, the pairing price and the figures embedded."""
     s = c.summary()
+    proof = c.proof()
     table = "".join(
         f"<tr><th>{html.escape(p)}</th>"
+        + "".join(f"<td>{html.escape(str(proof.loc[p, k]))}</td>" for k in proof.columns)
         + "".join(f"<td>{s.loc[p, ('mean', m)]:.4g} <small>± {s.loc[p, ('sd', m)]:.2g}</small></td>"
                   for m in c.metrics) + "</tr>"
         for p in s.index)
-    head = "".join(f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics)
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in proof.columns) + "".join(
+        f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics)
     price = ""
     if c.pairing_price:
         items = "".join(f"<li>{html.escape(k)}: {v:.4g}</li>" for k, v in c.pairing_price.items())
-        price = f"<h2>Price of fixed pairings (pairing-soft minus pairing-strict)</h2><ul>{items}</ul>"
+        price = (f"<h2>Price of fixed pairings (pairing-soft minus pairing-strict)</h2><ul>{items}</ul>"
+                 "<p>value_lost_low and value_lost_high bound the difference of the two optima, from the runs' "
+                 "proven bounds.</p>")
+    warnings = "".join(f'<p class="warning">{html.escape(w)}</p>' for w in c.warnings())
     figures = "".join(
         f'<figure><img alt="{name}" src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
         for name, data in images.items())
@@ -93,9 +99,11 @@ def html_report(c: Comparison, images: dict[str, bytes]) -> str:
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>Policy comparison: {html.escape(c.scenario)}</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
-        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}img{max-width:100%}</style></head><body>"
-        f"<h1>Policy comparison: {html.escape(c.scenario)}</h1>"
-        f"<p>{len(s)} policies x {seeds} seed(s); cells are mean ± standard deviation over seeds.</p>"
+        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}img{max-width:100%}"
+        ".warning{background:#fde2e1;border:2px solid #c00;padding:.6em;font-weight:bold}</style></head><body>"
+        f"<h1>Policy comparison: {html.escape(c.scenario)}</h1>{warnings}"
+        f"<p>{len(s)} policies x {seeds} seed(s); cells are mean ± standard deviation over seeds; status and "
+        f"gap say what each policy's runs proved (target: within {c.target_gap:.0%}).</p>"
         f"<table><tr><th>policy</th>{head}</tr>{table}</table>{price}{figures}</body></html>"
     )
 

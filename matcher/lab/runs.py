@@ -17,11 +17,12 @@ import numpy as np
 import ortools
 
 import matcher
+from matcher.errors import FieldError
 from matcher.lab.metrics import measure
 from matcher.policy import Policy
 from matcher.problem import Problem
+from matcher.projects.dispatch import solve_problem
 from matcher.result import Result
-from matcher.solvers import solve
 
 
 def perturb(problem: Problem, seed: int) -> Problem:
@@ -44,14 +45,20 @@ def policy_fields(policy: Policy) -> dict[str, Any]:
 
 
 def solve_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
-              workers: int = 1, deterministic_time: float | None = None) -> Result:
-    """Solve the seed's perturbation of ``problem`` under ``policy``."""
-    return solve(perturb(problem, seed), policy, solver=solver, time_limit=time_limit, workers=workers, seed=seed,
-                 deterministic_time=deterministic_time)
+              workers: int = 1, deterministic_time: float | None = None, engine: str = "highs") -> Result:
+    """Solve the seed's perturbation of ``problem`` under ``policy`` (through the one dispatch of
+    every command; the lab measures direct matching, so a scenario with projects is refused)."""
+    if problem.has_projects:
+        raise FieldError("scenario", "the policy lab compares direct matchings; this scenario orders projects "
+                                     "(use matcher run for the project model)")
+    result = solve_problem(perturb(problem, seed), policy, solver=solver, engine=engine, time_limit=time_limit,
+                           workers=workers, seed=seed, deterministic_time=deterministic_time)
+    assert isinstance(result, Result)
+    return result
 
 
 def record(result: Result, seed: int, *, time_limit: float, workers: int, deterministic_time: float | None = None,
-           metrics: list[str] | None = None) -> dict[str, Any]:
+           metrics: list[str] | None = None, engine: str = "highs") -> dict[str, Any]:
     """One table row: run identity, metrics, solver parameters and versions."""
     return {
         "scenario": result.problem.name,
@@ -59,11 +66,15 @@ def record(result: Result, seed: int, *, time_limit: float, workers: int, determ
         "seed": seed,
         **measure(result, metrics),
         "solver": result.solver,
-        "status": result.solution.status,
+        "status": str(result.solution.status),
+        "objective": result.objective,
+        "bound": result.bound,
         "gap": result.gap,
+        "phases": "; ".join(f"{p.name} {p.objective} ({p.status})" for p in result.solution.phases),
         "violations": len(result.solution.violations),
         "policy_fields": json.dumps(policy_fields(result.policy), sort_keys=True),
-        "solver_parameters": json.dumps({"solver": result.solver, "time_limit": time_limit, "workers": workers,
+        "solver_parameters": json.dumps({"solver": result.solver, "note": result.solver_note,
+                                         "engine": engine, "time_limit": time_limit, "workers": workers,
                                          "deterministic_time": deterministic_time, "random_seed": seed},
                                         sort_keys=True),
         "matcher_version": matcher.__version__,
@@ -74,16 +85,16 @@ def record(result: Result, seed: int, *, time_limit: float, workers: int, determ
 
 def measure_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
                 workers: int = 1, deterministic_time: float | None = None,
-                metrics: list[str] | None = None) -> dict[str, Any]:
+                metrics: list[str] | None = None, engine: str = "highs") -> dict[str, Any]:
     """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
         result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
-                           deterministic_time=deterministic_time)
+                           deterministic_time=deterministic_time, engine=engine)
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         return {"scenario": problem.name, "policy": policy.name, "seed": seed,
                 "error": f"{type(exc).__name__}: {exc}", "wall_time": round(time.perf_counter() - start, 4),
                 "policy_fields": json.dumps(policy_fields(policy), sort_keys=True),
                 "matcher_version": matcher.__version__, "ortools_version": ortools.__version__}
     return {**record(result, seed, time_limit=time_limit, workers=workers, deterministic_time=deterministic_time,
-                     metrics=metrics), "error": ""}
+                     metrics=metrics, engine=engine), "error": ""}
