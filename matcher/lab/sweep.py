@@ -8,8 +8,9 @@ The spec is a YAML (or JSON) mapping::
     seeds: 3                       # seeds 0..2, or a list such as [0, 7, 11]
     parameters:                    # optional grid over policy fields, applied to every policy
       travel_cost: [0.01, 0.05]
-    solver: auto                   # optional: auto, flow, cpsat, greedy, stable
-    time_limit: 30                 # optional: CP-SAT seconds per run
+    solver: auto                   # optional: auto, flow, mip, cpsat, greedy, stable
+    engine: highs                  # optional: MIP engine, highs or cpsat
+    time_limit: 30                 # optional: seconds per run
     workers: 1                     # optional: CP-SAT workers per run (1 is reproducible)
     deterministic_time: 2          # optional: CP-SAT work bound in deterministic units (repeatable)
     metrics: [needs_served, coverage_worst]   # optional; default all
@@ -42,8 +43,9 @@ from matcher.lab.runs import measure_run, policy_fields
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.solvers import SOLVERS
+from matcher.solvers.params import ENGINE_NAMES
 
-SPEC_KEYS = ("name", "scenarios", "policies", "seeds", "parameters", "solver", "time_limit", "workers",
+SPEC_KEYS = ("name", "scenarios", "policies", "seeds", "parameters", "solver", "engine", "time_limit", "workers",
              "deterministic_time", "metrics")
 
 
@@ -74,6 +76,7 @@ class SweepSpec:
     workers: int = 1
     deterministic_time: float | None = None
     metrics: tuple[str, ...] | None = None
+    engine: str = "highs"
 
     def runs(self) -> list[Run]:
         """The grid in a fixed order: scenario, policy, parameter combination, seed."""
@@ -92,6 +95,7 @@ class SweepSpec:
 
     def _key(self, digest: str, policy: Policy, seed: int) -> str:
         ident = {"scenario": digest, "policy": policy_fields(policy), "seed": seed, "solver": self.solver,
+                 "engine": self.engine,
                  "time_limit": self.time_limit, "workers": self.workers,
                  "deterministic_time": self.deterministic_time, "metrics": self.metrics}
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
@@ -148,6 +152,8 @@ def load_spec(path: str | Path) -> SweepSpec:
         if doc.get("parameters") else ()
     solver = check("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}") \
         if "solver" in doc else "auto"
+    engine = check("engine", lambda v: _choice(v, ENGINE_NAMES), f"expected one of {', '.join(ENGINE_NAMES)}") \
+        if "engine" in doc else "highs"
     time_limit = check("time_limit", _positive, "expected a positive number") if "time_limit" in doc else 30.0
     workers = check("workers", _positive_int, "expected a positive integer") if "workers" in doc else 1
     deterministic = check("deterministic_time", _positive, "expected a positive number") \
@@ -160,7 +166,7 @@ def load_spec(path: str | Path) -> SweepSpec:
                 dict(zip([n for n, _ in params], values, strict=True))), "bad parameter value")
     problems = tuple(load_scenario(path.parent / s).problem for s in scenarios)
     return SweepSpec(str(doc.get("name") or path.stem), tuple(scenarios), problems, tuple(policies), seeds, params,
-                     solver, float(time_limit), workers, deterministic, metrics)
+                     solver, float(time_limit), workers, deterministic, metrics, engine)
 
 
 def _as_list(value: Any, kinds: type | tuple[type, ...]) -> list[Any]:
@@ -230,6 +236,14 @@ class SweepReport:
     table: pd.DataFrame
     files: tuple[Path, ...]
 
+    def unproven(self, target_gap: float = 0.01) -> pd.DataFrame:
+        """Finished runs not proven within ``target_gap`` (no bound, or a larger gap)."""
+        if "gap" not in self.table:
+            return self.table.iloc[0:0]
+        done = self.table[self.table.get("error", pd.Series("", index=self.table.index)).fillna("") == ""]
+        gap = pd.to_numeric(done["gap"], errors="coerce")
+        return done[gap.isna() | (gap > target_gap)]
+
 
 def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:
     """A Dask client: a new LocalCluster of ``n_workers`` processes, or the scheduler at an address.
@@ -256,7 +270,7 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
     todo = [r for r in runs if r.key not in finished]
     failed = 0
     bar = _progress(len(runs), len(runs) - len(todo), progress, spec.name)
-    options = {"solver": spec.solver, "time_limit": spec.time_limit, "workers": spec.workers,
+    options = {"solver": spec.solver, "engine": spec.engine, "time_limit": spec.time_limit, "workers": spec.workers,
                "deterministic_time": spec.deterministic_time, "metrics": list(spec.metrics) if spec.metrics else None}
     try:
         for run, row in _execute(spec, todo, client, options):
