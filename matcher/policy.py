@@ -149,7 +149,6 @@ PRESETS: dict[str, Policy] = {
         Policy(
             name="urgency-first",
             urgency_weights={"emergency": 1000.0, "utilities": 100.0, "normal": 10.0, "complex": 1.0},
-            priority_urgencies=("emergency", "utilities", "normal"),
         ),
         Policy(name="locality-first", locality_bonus=1.0, travel_cost=0.05),
         Policy(name="pairing-strict", pairings="hard"),

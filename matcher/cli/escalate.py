@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from matcher.cli.options import add_policy_options, policy_from_args
+from matcher.cli.options import add_policy_options, add_solve_options, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import csv_text, write_files
 from matcher.io.scenario import Scenario, load_scenario
 from matcher.network.escalation import EscalationRules, escalate
 from matcher.network.hierarchy import check_hierarchy, governance_graph
-from matcher.solvers import SOLVERS
+from matcher.result import Result, format_gap
+from matcher.vocabulary import Level
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,8 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "seeing the needs the level below left; write escalation.json and .csv.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     add_policy_options(parser)
-    parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver of every level (default: auto)")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="CP-SAT time limit per level")
+    add_solve_options(parser)
     parser.add_argument("--street-minutes", type=float, default=rules.street_minutes, metavar="M",
                         help="minutes for a need to reach the street's departments "
                              f"(default: {rules.street_minutes:g})")
@@ -49,14 +50,22 @@ def require_parents(scenario: Scenario) -> None:
         raise ScenarioError(issues)
 
 
+def _progress(level: Level, result: Result) -> None:
+    """One line per level on stderr as it is solved."""
+    print(f"  {level.value} level: {result.n_served} of {result.problem.arrays.n_needs} open needs served; "
+          f"{result.solution.status}, gap {format_gap(result.gap)}, {result.wall_time:.1f} s",
+          file=sys.stderr, flush=True)
+
+
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     require_parents(scenario)
     policy = policy_from_args(args, scenario.policy)
     rules = EscalationRules(args.street_minutes, args.district_minutes)
     governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), party=False)  # type: ignore[arg-type]
-    result = escalate(scenario.problem, policy, rules=rules, governance=governance, solver=args.solver,
-                      time_limit=args.time_limit)
+    result = escalate(scenario.problem, policy, rules=rules, governance=governance, on_level=_progress,
+                      solver=args.solver, engine=args.engine, time_limit=args.time_limit, workers=args.workers,
+                      seed=args.seed, gap=args.gap)
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name
     data = result.to_dict()

@@ -16,6 +16,7 @@ goes only to levels whose routing minutes alone leave time before its deadline.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -203,9 +204,11 @@ def escalate(
     *,
     rules: EscalationRules | None = None,
     governance: Governance | None = None,
+    on_level: Callable[[Level, Result], None] | None = None,
     **solve_options: Any,
 ) -> EscalationResult:
-    """Solve level by level: community, then street, then district, each seeing what was left."""
+    """Solve level by level: community, then street, then district, each seeing what was left;
+    ``on_level(level, result)`` hears of each level as it is solved (for progress)."""
     start = time.perf_counter()
     policy = get_policy(policy)
     rules = rules or EscalationRules()
@@ -229,6 +232,8 @@ def escalate(
         result = solve(level_problem(problem, lvl, needs, delay), policy, **solve_options)
         timings[lvl.value] = result.wall_time
         runs.append(LevelRun(lvl, needs, result))
+        if on_level:
+            on_level(lvl, result)
         c = result.candidates
         idx = result.solution.chosen
         local_arrival = np.zeros(len(needs))

@@ -105,7 +105,8 @@ def _flow_with_priority(problem: Problem, candidates: Candidates, policy: Policy
                                     "large for flow; use the mip solver")
     if not bonus.any():
         return solve_flow(problem, candidates, policy)
-    found = solve_flow(problem, with_bonus(candidates, bonus), policy)
+    # the bonus carries the priority now: flow checks the boosted values under a policy without it
+    found = solve_flow(problem, with_bonus(candidates, bonus), replace(policy, priority_urgencies=()))
     value = int(candidates.value[found.chosen].sum())
     return replace(found, objective=value, bound=value)
 

@@ -20,18 +20,24 @@ from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
 from matcher.vocabulary import Urgency
 
-#: Bonuses stay below this so that min-cost flow's int64 costs, summed, cannot overflow.
-_LIMIT = 2**53
+#: The largest cost times the number of nodes stays below this: OR-Tools' min-cost flow scales
+#: costs by the node count in int64 arithmetic and refuses what would overflow.
+_LIMIT = 2**60
 
 
 def priority_bonus(problem: Problem, candidates: Candidates, policy: Policy) -> np.ndarray | None:
     """Per pair, the bonus that makes flow serve the priority levels first (zeros when the policy
-    has none); ``None`` when the bonuses would be too large for int64 costs."""
+    has none); ``None`` when the bonuses would be too large for int64 costs (several levels on a
+    large problem: each level multiplies the bonus by its number of needs)."""
     a = problem.arrays
+    nodes = a.n_needs + a.n_resources + 2
     bonus = np.zeros(len(candidates), dtype=np.int64)
     if not policy.priority_urgencies or len(candidates) == 0:
         return bonus
-    ahead = int(np.clip(candidates.value, 0, None).sum()) + 1  # more than every value together
+    # more than any plan's value: each need is served at most once, at its best pair at most
+    best = np.zeros(a.n_needs, dtype=np.int64)
+    np.maximum.at(best, candidates.need, np.clip(candidates.value, 0, None))
+    ahead = int((best * a.need_providers).sum()) + 1
     pair_urgency = a.need_urgency[candidates.need]
     for level in reversed(policy.priority_urgencies):
         mine = pair_urgency == URGENCIES.index(Urgency.parse(level))
@@ -40,7 +46,7 @@ def priority_bonus(problem: Problem, candidates: Candidates, policy: Policy) -> 
             continue
         bonus[mine] = ahead
         ahead = ahead * (count + 1) + 1
-        if ahead * max(len(candidates), 1) >= _LIMIT:
+        if ahead * nodes >= _LIMIT:
             return None
     return bonus
 
