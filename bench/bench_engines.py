@@ -114,9 +114,13 @@ def engines(scenario: str, repeat: int, seconds: float, workers: int) -> None:
         cpu = statistics.median(r[1] for r in results)
         _, _, objective, bound, status = results[len(results) // 2]
         gap = format_gap(relative_gap(objective, bound)) if objective is not None else "—"
-        shown = (lambda v: "—" if v is None else f"{v / 100:,.2f}")
         print(f"   {name:<13} {shown(objective):>10} {shown(bound):>10} {gap:>9} {status:<10} {wall:7.1f} {cpu:7.1f}")
     print("   (cpsat-before solves the value alone, without the emergency phase held: as before.)")
+
+
+def shown(value: int | None) -> str:
+    """A scaled objective in the policy's units, or a dash."""
+    return "—" if value is None else f"{value / 100:,.2f}"
 
 
 def main() -> None:

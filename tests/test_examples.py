@@ -21,9 +21,11 @@ def test_readme_example_runs_zhangjiang(tmp_path: Path, capsys):
     assert "Scenario zhangjiang: 715 needs" in text and "Coverage by community" in text
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["solver"] == "mip" and result["needs"] == 715
-    # CP-SAT serves a need with all its providers or none: every assigned need is served.
+    # the MIP serves a need with all its providers or none: every assigned need is served.
     assert result["served"] == len({a["need"] for a in result["assignments"]})
-    assert result["bound"] >= result["objective"]
+    # within 5 s on a busy machine the bound may not be proven yet: then no gap is given either
+    assert (result["bound"] is None) == (result["gap"] is None)
+    assert result["bound"] is None or result["bound"] >= result["objective"]
     header = (out / "assignments.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("need,resource,community")
 
