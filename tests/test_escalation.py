@@ -143,3 +143,16 @@ def test_escalation_invariants(p):
             assert rules.delay(lvl) < result.deadline[n]
         if result.served[n]:
             assert result.level[n] == result.tried[n] - 1  # escalation stops where the need is served
+
+
+def test_escalation_refuses_a_scenario_with_projects(capsys):
+    """Regression: escalate ignored Taizhou's projects and reported 93 needs served where `run`
+    serves 166 with the project model; it now refuses, naming why, with exit code 2."""
+    from pathlib import Path
+
+    from matcher.cli import main
+
+    taizhou = Path(__file__).parent.parent / "scenarios" / "taizhou" / "scenario.yaml"
+    assert main(["escalate", str(taizhou)]) == 2
+    err = capsys.readouterr().err
+    assert "orders projects" in err and "Traceback" not in err

@@ -209,6 +209,10 @@ def escalate(
 ) -> EscalationResult:
     """Solve level by level: community, then street, then district, each seeing what was left;
     ``on_level(level, result)`` hears of each level as it is solved (for progress)."""
+    if problem.has_projects:  # one dispatch for every command: never a figure the run would not give
+        raise FieldError("scenario", "escalation routes needs matched directly; this scenario orders projects "
+                                     "(点单), which `matcher run` solves with the project model — escalating them "
+                                     "level by level is not supported")
     start = time.perf_counter()
     policy = get_policy(policy)
     rules = rules or EscalationRules()
