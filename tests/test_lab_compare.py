@@ -117,3 +117,16 @@ def test_pairing_price_interval_holds_the_true_price():
         assert price["value_lost"] == pytest.approx(true) and true >= 0
         checked += 1
     assert checked >= 3
+
+
+def test_a_negative_price_at_equal_priority_levels_is_flagged():
+    """Regression: the price of pairings came out -58.5 at a short budget, which cannot happen at
+    the optima; such a price is now flagged with the interval the bounds allow."""
+    from matcher.lab.metrics import impossible_price
+
+    price = {"value_lost": -58.5, "value_lost_low": -60.0, "value_lost_high": 12.0,
+             "emergency_needs_served_lost": 0.0}
+    why = impossible_price(price)
+    assert why is not None and "impossible" in why and "[0, 12]" in why
+    assert impossible_price({**price, "emergency_needs_served_lost": 1.0}) is None  # soft serves more emergencies
+    assert impossible_price({**price, "value_lost": 3.0}) is None
