@@ -24,7 +24,7 @@ def test_readme_example_runs_zhangjiang(tmp_path: Path, capsys):
     # CP-SAT serves a need with all its providers or none: every assigned need is served.
     assert result["served"] == len({a["need"] for a in result["assignments"]})
     assert result["bound"] >= result["objective"]
-    header = (out / "assignments.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (out / "assignments.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("need,resource,community")
 
 

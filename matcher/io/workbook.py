@@ -114,8 +114,10 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> Iter
         raise ScenarioError([Issue(shown, "", "", f"broken workbook archive ({exc})")]) from None
 
 
-def _reason(exc: Exception) -> str:
-    name = type(exc).__name__
-    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
-        return "it declares XML entities or a DTD, which are refused"
+def _reason(exc: BaseException | None) -> str:
+    """Why a workbook cannot be read, from the exception or one it wraps (openpyxl wraps defusedxml's)."""
+    while exc is not None:
+        if type(exc).__module__.startswith("defusedxml"):
+            return "it declares XML entities or a DTD, which are refused"
+        exc = exc.__cause__ or exc.__context__
     return "not a valid XLSX file"
