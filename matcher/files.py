@@ -1,6 +1,5 @@
-"""Writing output files so that a folder never holds a half-written set; CSV files carry a UTF-8
-byte-order mark so that Excel opens their Chinese text correctly, and tables can also be written
-as one XLSX workbook, a sheet per table."""
+"""Writing output files so that a folder never holds a half-written set; result tables are CSV
+files with the UTF-8 byte-order mark Excel needs and, on request, one XLSX workbook."""
 
 from __future__ import annotations
 
@@ -39,7 +38,7 @@ def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[P
             staged.append((tmp, out / name))
             os.fchmod(fd, _FILE_MODE)  # mkstemp makes files private; outputs get the usual permissions
             with os.fdopen(fd, "wb") as fh:
-                fh.write(text if isinstance(text, bytes) else text.encode(_encoding(name)))
+                fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
@@ -49,14 +48,14 @@ def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[P
     return [final for _, final in staged]
 
 
-def _encoding(name: str) -> str:
-    """UTF-8, with a byte-order mark for CSV (without it Excel in China reads UTF-8 as GBK)."""
-    return "utf-8-sig" if name.lower().endswith(".csv") else "utf-8"
+#: Starts every result CSV: without it Excel in China reads UTF-8 as GBK and garbles Chinese text.
+EXCEL_BOM = "\ufeff"
 
 
 def table_files(tables: Mapping[str, list[Mapping[str, Any]]], workbook: str | None = None) -> dict[str, str | bytes]:
-    """``{name}.csv`` for each table and, when ``workbook`` names one, all of them as its sheets."""
-    files: dict[str, str | bytes] = {f"{name}.csv": csv_text(rows) for name, rows in tables.items()}
+    """Result tables for planners: ``{name}.csv`` for each (UTF-8 with the byte-order mark Excel
+    needs) and, when ``workbook`` names one, all of them as its sheets."""
+    files: dict[str, str | bytes] = {f"{name}.csv": EXCEL_BOM + csv_text(rows) for name, rows in tables.items()}
     if workbook:
         files[workbook] = xlsx_bytes(tables)
     return files

@@ -9,8 +9,9 @@ the tier of a need and the level of a resource.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 #: Chinese aliases of each field, for every list that has the field.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -98,7 +99,8 @@ def normalise(name: object) -> str:
     return re.sub(r"\s+", "_", text)
 
 
-def _names(fields: Iterable[str]) -> dict[str, str]:
+@functools.cache
+def _names(fields: tuple[str, ...]) -> dict[str, str]:
     """Every accepted spelling (normalised) of ``fields``, mapped to its field."""
     out: dict[str, str] = {}
     for f in fields:
@@ -107,9 +109,14 @@ def _names(fields: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def field_for(header: object, fields: Sequence[str]) -> str | None:
-    """The field a column header names in a list with ``fields``, or None."""
+@functools.lru_cache(maxsize=4096)
+def _field_for(header: object, fields: tuple[str, ...]) -> str | None:
     return _names(fields).get(normalise(header))
+
+
+def field_for(header: object, fields: Sequence[str]) -> str | None:
+    """The field a column header (or an inline record's key) names in a list with ``fields``, or None."""
+    return _field_for(header, tuple(fields))
 
 
 def closest(header: object, fields: Sequence[str]) -> str | None:

@@ -140,7 +140,7 @@ def _list_rows(doc: Mapping[str, Any], list_name: str, source: Source, shown: st
     if spec is None and doc.get("workbook"):
         workbook = str(doc["workbook"])
         if list_name in REQUIRED_LISTS or _has_sheet(source, workbook, list_name, shown):
-            return read_rows(source, workbook, None, list_name, columns, shown, "workbook")
+            return read_rows(source, workbook, None, list_name, columns, shown, "workbook", first_sheet=False)
         return []
     if spec is None:
         if list_name in REQUIRED_LISTS:

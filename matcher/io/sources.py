@@ -5,6 +5,7 @@ nothing on the server's disk is ever opened for it, so no error can tell what ex
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -13,7 +14,7 @@ from matcher.errors import Issue, ScenarioError
 from matcher.io.limits import LOCAL_LIMITS, UPLOAD_LIMITS, Limits, Tally
 
 
-class Source:
+class Source(ABC):
     """Named files of one scenario, with what reading them has used (:class:`Tally`), the
     encoding each text file was read in, and the workbooks opened so far."""
 
@@ -22,16 +23,22 @@ class Source:
         self.encodings: dict[str, str] = {}
         self.workbooks: dict[str, Any] = {}
 
+    @abstractmethod
     def shown(self, name: str) -> str:
         """How errors name the file ``name``."""
-        raise NotImplementedError
 
+    @abstractmethod
+    def check(self, name: str, by: str = "", field: str = "") -> None:
+        """Refuse a name this source may not open; ``by`` and ``field`` are the file and key that
+        named it (for errors)."""
+
+    @abstractmethod
     def read(self, name: str, by: str = "", field: str = "") -> bytes:
-        """The bytes of ``name``; ``by`` and ``field`` are the file and key that named it (for errors)."""
-        raise NotImplementedError
+        """The bytes of ``name`` (checked first)."""
 
+    @abstractmethod
     def exists(self, name: str) -> bool:
-        raise NotImplementedError
+        """Whether ``name`` is a file this source holds."""
 
 
 class Folder(Source):
@@ -46,6 +53,9 @@ class Folder(Source):
 
     def exists(self, name: str) -> bool:
         return (self.base / name).is_file()
+
+    def check(self, name: str, by: str = "", field: str = "") -> None:
+        """Any path the planner's scenario names may be read (relative to its folder)."""
 
     def read(self, name: str, by: str = "", field: str = "") -> bytes:
         if not self.exists(name):
@@ -67,6 +77,10 @@ class Upload(Source):
         return name in self.files
 
     def read(self, name: str, by: str = "", field: str = "") -> bytes:
+        self.check(name, by, field)
+        return self.files[name]
+
+    def check(self, name: str, by: str = "", field: str = "") -> None:
         if not is_bare_name(name):
             raise ScenarioError([Issue(by, "", field, "not a file name: an uploaded scenario names only files "
                                        "uploaded with it, by name, without folders")])
@@ -74,7 +88,6 @@ class Upload(Source):
             uploaded = ", ".join(sorted(self.files)) or "none"
             raise ScenarioError([Issue(by, "", field, f"{name!r} was not uploaded with the scenario "
                                        f"(uploaded: {uploaded})")])
-        return self.files[name]
 
 
 def is_bare_name(name: str) -> bool:

@@ -49,15 +49,17 @@ class Columns:
 
 
 def read_rows(source: Source, name: str, sheet: str | None, list_name: str, columns: Columns,
-              by: str = "", field: str = "") -> list[Row]:
+              by: str = "", field: str = "", first_sheet: bool = True) -> list[Row]:
     """Rows of list ``list_name`` from file ``name`` of ``source``; ``sheet`` picks an XLSX sheet
-    (default: the list's own sheet, else the first). ``by``/``field`` name what pointed at the file."""
+    (default: the list's own sheet, else, with ``first_sheet``, the first). ``by``/``field`` name
+    what pointed at the file."""
+    source.check(name, by, field)
     suffix = PurePath(name).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         supported = ", ".join(TABLE_SUFFIXES)
         raise ScenarioError([Issue(source.shown(name), "", "", f"unsupported list file; use one of {supported}")])
     if suffix == ".xlsx":
-        return _xlsx_rows(source, name, sheet, list_name, columns, by, field)
+        return _xlsx_rows(source, name, sheet, list_name, columns, by, field, first_sheet)
     shown = source.shown(name)
     text = read_text(source, name, by, field)
     if suffix == ".csv":
@@ -94,10 +96,10 @@ def _csv_rows(text: str, shown: str, source: Source, columns: Columns) -> list[R
 
 
 def _xlsx_rows(source: Source, name: str, sheet: str | None, list_name: str, columns: Columns,
-               by: str, field: str) -> list[Row]:
+               by: str, field: str, first_sheet: bool) -> list[Row]:
     book = open_workbook(source, name, by, field)
     title = book.find_sheet(list_name, sheet)
-    if title is None and sheet is None and book.sheet_names:
+    if title is None and sheet is None and first_sheet and book.sheet_names:
         title = book.sheet_names[0]
     if title is None:
         sheets = ", ".join(book.sheet_names)
