@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -26,13 +27,15 @@ def xlsx_bomb(cells: int, row_width: int = 1000) -> bytes:
         book.create_sheet(name).append(["id", "community", "category", "kind", "categories"])
     buffer = io.BytesIO()
     book.save(buffer)
-    row = "".join('<c r="A1" s="0"/>' for _ in range(row_width))
+    row = "".join('<c s="0"/>' for _ in range(row_width))
     rows = "".join(f'<row r="{r}">{row}</row>' for r in range(2, cells // row_width + 2))
     out = io.BytesIO()
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename == "xl/worksheets/sheet2.xml":
+            if info.filename == "xl/worksheets/sheet2.xml":  # the needs sheet, its extent declared truly
+                extent = f'<dimension ref="A1:ALL{cells // row_width + 1}"/>'.encode()
+                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', extent, data)
                 data = data.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
             dst.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     return out.getvalue()

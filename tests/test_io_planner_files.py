@@ -376,3 +376,17 @@ def test_workbook_without_a_list_sheet_names_it(tmp_path: Path):
     book.save(tmp_path / "plan.xlsx")
     assert [str(i) for i in _error(tmp_path / "plan.xlsx").issues] == [
         f"{tmp_path / 'plan.xlsx'}: sheet 'resources': no such sheet; sheets: 社区, 需求清单, 结对"]
+
+
+def test_rows_beyond_a_stale_declared_extent_are_read(tmp_path: Path):
+    """A sheet declaring a smaller extent than it holds (some programs write 'A1') loses no rows."""
+    _chinese_workbook(tmp_path / "plan.xlsx")
+    out = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(tmp_path / "plan.xlsx") as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', data)
+                assert n == 1
+            dst.writestr(info, data)
+    _same(load_scenario(out).problem, _base())

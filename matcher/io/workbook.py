@@ -47,10 +47,17 @@ class Workbook:
 
     def rows(self, sheet: str) -> Iterator[tuple[int, tuple[Any, ...], tuple[Any, ...]]]:
         """(line, cached values, formulas or ()) for each row of ``sheet``."""
-        values = self.values[sheet].iter_rows(values_only=True)
-        formulas = self.formulas[sheet].iter_rows(values_only=True) if self.formulas is not None else None
+        values = _all_rows(self.values[sheet])
+        formulas = _all_rows(self.formulas[sheet]) if self.formulas is not None else None
         for line, row in enumerate(values, start=1):
             yield line, row, (next(formulas, ()) if formulas is not None else ())
+
+
+def _all_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """Every row of a read-only sheet, whatever extent it declares (openpyxl stops at the declared
+    one, and some programs declare 'A1' whatever the sheet holds)."""
+    sheet.reset_dimensions()
+    return sheet.iter_rows(values_only=True)
 
 
 def open_workbook(source: Source, name: str, by: str = "", field: str = "") -> Workbook:
