@@ -390,3 +390,24 @@ def test_rows_beyond_a_stale_declared_extent_are_read(tmp_path: Path):
                 assert n == 1
             dst.writestr(info, data)
     _same(load_scenario(out).problem, _base())
+
+
+def test_unknown_key_of_inline_records_named_once(tmp_path: Path):
+    """A misspelt key repeated in every inline record is one error, where it first appears, with a hint."""
+    doc = ("communities: [{id: C1}]\nresources: []\nneeds:\n"
+           + "".join(f"  - {{id: N{i}, community: C1, category: health, titel: t}}\n" for i in range(5)))
+    (tmp_path / "plan.yaml").write_text(doc, encoding="utf-8")
+    assert [str(i) for i in _error(tmp_path / "plan.yaml").issues] == [
+        f"{tmp_path / 'plan.yaml'}: needs record 1: field 'titel': unknown field; did you mean 'title'?"]
+
+
+@pytest.mark.parametrize("content", [bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + bytes(200), b"\xff\xfe\x00"])
+def test_undecodable_bytes_are_an_error_not_a_crash(tmp_path: Path, content: bytes):
+    """Bytes in no text encoding give an error naming the file, never a UnicodeDecodeError."""
+    folder = _copy(tmp_path)
+    (folder / "needs.csv").write_bytes(content)
+    (folder / "scenario.yaml").write_bytes(content)
+    for path in (folder / "scenario.yaml", tmp_path / "plan.yaml"):
+        if path.parent == tmp_path:
+            path.write_text("communities: [{id: C1}]\nresources: []\nneeds: small/needs.csv\n", encoding="utf-8")
+        assert _error(path).issues[0].file.endswith(("needs.csv", "scenario.yaml"))

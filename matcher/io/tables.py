@@ -171,9 +171,7 @@ def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) 
             continue
         found = field_for(cell, columns.fields)
         if found is None:
-            hint = closest(cell, columns.fields)
-            near = f"; did you mean {hint!r}?" if hint else f"; known columns: {', '.join(columns.fields)}"
-            issues.append(Issue(where, label, str(cell).strip(), f"unknown column{near}"))
+            issues.append(Issue(where, label, str(cell).strip(), _unknown(cell, columns, "column")))
         elif found in seen:
             issues.append(Issue(where, label, str(cell).strip(), f"column {found!r} given twice ({seen[found]!r})"))
         else:
@@ -182,15 +180,28 @@ def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) 
     return issues
 
 
+def _unknown(name: object, columns: Columns, what: str = "field") -> str:
+    """'unknown column; did you mean …?' with the closest known name, else the known names."""
+    hint = closest(name, columns.fields)
+    return f"unknown {what}; " + (f"did you mean {hint!r}?" if hint else f"known: {', '.join(columns.fields)}")
+
+
 def rows_of(records: list[Any], shown: str, prefix: str, source: Source, columns: Columns) -> list[Row]:
     """Rows of an inline list; each record must be a mapping (its keys may be Chinese aliases)."""
-    rows = []
+    rows, unknown = [], {}
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             raise ScenarioError([Issue(shown, f"{prefix} {i}", "", "expected a mapping of field: value")])
         source.tally.add(shown, rows=1, cells=len(record))
-        values = {field_for(k, columns.fields) or str(k): v for k, v in record.items()}
+        values = {}
+        for key, value in record.items():
+            found = field_for(key, columns.fields)
+            if found is None:
+                unknown.setdefault(str(key), f"{prefix} {i}")
+            values[found or str(key)] = value
         rows.append(Row(shown, f"{prefix} {i}", values))
+    if unknown:  # once per key, where it first appears, as a header's unknown column is
+        raise ScenarioError([Issue(shown, where, key, _unknown(key, columns)) for key, where in unknown.items()])
     return rows
 
 
