@@ -411,3 +411,16 @@ def test_undecodable_bytes_are_an_error_not_a_crash(tmp_path: Path, content: byt
         if path.parent == tmp_path:
             path.write_text("communities: [{id: C1}]\nresources: []\nneeds: small/needs.csv\n", encoding="utf-8")
         assert _error(path).issues[0].file.endswith(("needs.csv", "scenario.yaml"))
+
+
+def test_empty_workbook_file_says_it_is_empty(tmp_path: Path):
+    """A zero-byte .xlsx says it is empty, not that it is a broken archive."""
+    (tmp_path / "plan.xlsx").write_bytes(b"")
+    assert [str(i) for i in _error(tmp_path / "plan.xlsx").issues] == [f"{tmp_path / 'plan.xlsx'}: the file is empty"]
+
+
+def test_deeply_nested_json_is_an_error(tmp_path: Path, capsys):
+    """A JSON scenario nested 100,000 deep is refused by `validate` (exit 2), not a RecursionError."""
+    (tmp_path / "plan.json").write_text('{"needs": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    assert main(["validate", str(tmp_path / "plan.json")]) == 2
+    assert "plan.json: nested too deeply" in capsys.readouterr().err

@@ -70,6 +70,8 @@ def open_workbook(source: Source, name: str, by: str = "", field: str = "") -> W
         raise RuntimeError("openpyxl is not using defusedxml; install defusedxml and unset OPENPYXL_DEFUSEDXML")
     shown = source.shown(name)
     data = source.read(name, by, field)
+    if not data:
+        raise ScenarioError([Issue(shown, "", "", "the file is empty")])
     has_formulas = _check_archive(data, shown, source)
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
