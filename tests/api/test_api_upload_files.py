@@ -127,3 +127,25 @@ def test_xlsx_bomb_is_refused_before_parsing(client, tokens, monkeypatch, cells,
     assert response.status_code == 413, response.json
     assert limit in response.json["errors"]["limits"] and "limit per scenario" in response.json["message"]
     assert client.get("/scenarios", headers=tokens["planner"]).json == []
+
+
+def test_upload_reads_planners_files_as_the_cli_does(client, tokens):
+    """An upload of GBK and UTF-16 lists with Chinese headers, a title row and a Chinese sheet name
+    stores the records the CSV originals hold."""
+    needs = "需求清单（2026年）\n编号,社区,类别,工时\nN1,C1,健康服务,1\nN2,C2,法律服务,2\n".encode("gbk")
+    book = openpyxl.Workbook()
+    book.active.title = " 资源清单 "
+    book.active.append(["编号", "类型", "社区", "类别", "可接任务数"])
+    book.active.append(["R1", "驻区单位", "C1", "健康服务，法律服务", 2])
+    workbook = io.BytesIO()
+    book.save(workbook)
+    scenario = f"name: 规划\n{COMMUNITIES}需求清单: 需求.csv\n资源清单: 资源.xlsx\n".encode("utf-16")
+    response = _post(client, tokens["planner"], {"scenario.yaml": scenario, "需求.csv": needs,
+                                                 "资源.xlsx": workbook.getvalue()})
+    assert response.status_code == 201, response.json
+    scenario_id = response.json["id"]
+    stored = [n["data"] for n in client.get(f"/scenarios/{scenario_id}/needs", headers=tokens["planner"]).json["items"]]
+    assert [(n["id"], n["community"], n["category"], n["hours"]) for n in stored] == [
+        ("N1", "C1", "health", 1.0), ("N2", "C2", "legal", 2.0)]
+    [resource] = client.get(f"/scenarios/{scenario_id}/resources", headers=tokens["planner"]).json["items"]
+    assert sorted(resource["data"]["categories"]) == ["health", "legal"] and resource["data"]["capacity_tasks"] == 2
