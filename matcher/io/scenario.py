@@ -15,7 +15,7 @@ from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Proje
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.io.headers import sheet_for
 from matcher.io.sources import Folder, Source, Upload
-from matcher.io.tables import Columns, Row, parse_document, read_rows, read_text, rows_of
+from matcher.io.tables import MAX_ISSUES, Columns, Row, parse_document, read_rows, read_text, rows_of
 from matcher.io.workbook import open_workbook
 from matcher.network.hierarchy import check_hierarchy
 from matcher.network.records import Area, Grid
@@ -40,7 +40,6 @@ LISTS: dict[str, type[Record]] = {
 EXTRA_LISTS = ("areas", "grids")
 REQUIRED_LISTS = ("communities", "needs", "resources")
 TOP_LEVEL = {"name", "description", "settings", "policy", "workbook", *LISTS}
-MAX_ISSUES = 50
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from matcher.io.workbook import open_workbook
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
 #: Rows searched for the header when a title stands above it.
 HEADER_SEARCH = 10
+#: Issues reported at most for one scenario (the first ones; the rest are usually the same).
+MAX_ISSUES = 50
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -128,7 +130,7 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
                                                       f"names the columns ({', '.join(columns.required)}, …)")])
         best = known.index(max(known))
         raise ScenarioError(_header_issues(top[best], where, columns, title_above=best > 0))
-    header_line, header_cells, _ = top[header_at]
+    header_cells = top[header_at][1]
     issues = _header_issues(top[header_at], where, columns, title_above=header_at > 0)
     if issues:
         raise ScenarioError(issues)
@@ -148,7 +150,7 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
                                                         "the file in Excel or WPS, or type the value"))
         rows.append(Row(where, label, {f: v for f, v in zip(fields, cells) if f}))
     if issues:
-        raise ScenarioError(issues)
+        raise ScenarioError(issues[:MAX_ISSUES])
     return rows
 
 
