@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
-from matcher.errors import FieldError
+from matcher.errors import FieldError, typed
 from matcher.vocabulary import (
     Category,
     Level,
@@ -31,13 +31,22 @@ T = TypeVar("T", bound="Record")
 LIST_SEPARATOR = ";"
 
 
+#: Separators of a list field's text: ';' and the full-width '；', '、' and '，' Chinese text uses.
+_SEPARATORS = ("；", "、", "，")
+#: The largest magnitude a number may have: beyond it no count or duration means anything, and
+#: minutes and scaled values would no longer fit the solvers' 64-bit integers.
+MAX_NUMBER = 1_000_000_000
+
+
 def _split(value: Any) -> list[str]:
-    """A list field: a YAML list, or text separated by ';' (or Chinese '；' / '、')."""
+    """A list field: a YAML list, or text separated by ';' (or Chinese '；', '、', '，')."""
     if value is None:
         return []
     if isinstance(value, (list, tuple, set, frozenset)):
         return [str(v).strip() for v in value if str(v).strip()]
-    text = str(value).replace("；", ";").replace("、", ";")
+    text = str(value)
+    for separator in _SEPARATORS:
+        text = text.replace(separator, LIST_SEPARATOR)
     return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
 
 
@@ -47,19 +56,26 @@ def _is_blank(value: Any) -> bool:
     )
 
 
-def _number(name: str, value: Any, *, integer: bool = False, minimum: float = 0.0) -> float:
+def _number(name: str, value: Any, *, integer: bool = False, minimum: float = 0.0, positive: bool = False) -> float:
+    """A number from a cell: refused, naming the cell as typed, when it is not one, not whole
+    (``integer``), too large, below ``minimum`` or, with ``positive``, not above 0."""
     if isinstance(value, bool):
-        raise FieldError(name, f"expected a number, got {value!r}")
+        raise FieldError(name, f"expected a number, got {typed(value)}")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise FieldError(name, f"expected a number, got {value!r}") from None
+        raise FieldError(name, f"expected a number, got {typed(value)}") from None
     if not math.isfinite(number):
-        raise FieldError(name, f"expected a finite number, got {value!r}")
+        raise FieldError(name, f"expected a finite number, got {typed(value)}")
+    if abs(number) > MAX_NUMBER:
+        raise FieldError(name, f"too large: at most {MAX_NUMBER:,}, got {typed(value)}")
     if integer and number != int(number):
-        raise FieldError(name, f"expected a whole number, got {value!r}")
+        raise FieldError(name, f"expected a whole number, got {typed(value)}")
+    if positive and number <= 0:
+        raise FieldError(name, f"must be positive, got {typed(value)}")
     if number < minimum:
-        raise FieldError(name, f"must be at least {minimum:g}, got {value!r}")
+        bound = "must not be negative" if minimum == 0 else f"must be at least {minimum:g}"
+        raise FieldError(name, f"{bound}, got {typed(value)}")
     return int(number) if integer else number
 
 
@@ -143,6 +159,10 @@ def _float(name: str, value: Any) -> float:
     return _number(name, value)
 
 
+def _positive(name: str, value: Any) -> float:
+    return _number(name, value, positive=True)
+
+
 def _count(name: str, value: Any) -> int:
     return int(_number(name, value, integer=True))
 
@@ -164,8 +184,9 @@ def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
     else:
         items = []
         for part in _split(value):
+            part = part.replace("：", ":")
             if ":" not in part:
-                raise FieldError(name, f"expected 'community:minutes', got {part!r}")
+                raise FieldError(name, f"expected 'community:minutes', got {typed(part)}")
             key, minutes = part.rsplit(":", 1)
             items.append((key.strip(), minutes.strip()))
     return tuple((str(k), _number(name, m)) for k, m in items)
@@ -232,7 +253,7 @@ class Need(Record):
         "urgency": _vocab_parser(Urgency),
         "group": _vocab_parser(PopulationGroup),
         "skills": _strings,
-        "hours": _float,
+        "hours": _positive,
         "providers": _positive_count,
         "slot": _vocab_parser(Slot),
     }
@@ -242,9 +263,9 @@ class Need(Record):
         _require_id("id", self.id)
         _require_id("community", self.community)
         if self.hours <= 0:
-            raise FieldError("hours", f"effort must be positive, got {self.hours!r}")
+            raise FieldError("hours", f"must be positive, got {typed(self.hours)}")
         if self.providers < 1:
-            raise FieldError("providers", f"must be at least 1, got {self.providers!r}")
+            raise FieldError("providers", f"must be at least 1, got {typed(self.providers)}")
 
 
 ALL_SLOTS = frozenset(Slot)
@@ -296,9 +317,9 @@ class Resource(Record):
             raise FieldError("categories", "name at least one service category")
         for name in ("capacity_hours", "capacity_tasks", "radius_minutes", "response_minutes"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
+                raise FieldError(name, f"must not be negative, got {typed(getattr(self, name))}")
         if self.hours_factor <= 0:
-            raise FieldError("hours_factor", f"must be positive, got {self.hours_factor!r}")
+            raise FieldError("hours_factor", f"must be positive, got {typed(self.hours_factor)}")
         if not self.availability:
             raise FieldError("availability", "name at least one slot")
 
@@ -327,7 +348,7 @@ class Project(Record):
         "skills": _strings,
         "provider_slots": _positive_count,
         "serves": _positive_count,
-        "hours": _float,
+        "hours": _positive,
         "cost": _float,
         "venue_type": _vocab_parser(StationType),
     }
@@ -336,11 +357,11 @@ class Project(Record):
         super().__post_init__()
         _require_id("id", self.id)
         if self.provider_slots < 1:
-            raise FieldError("provider_slots", "must be at least 1")
+            raise FieldError("provider_slots", f"must be at least 1, got {typed(self.provider_slots)}")
         if self.serves < 1:
-            raise FieldError("serves", "must be at least 1")
+            raise FieldError("serves", f"must be at least 1, got {typed(self.serves)}")
         if self.hours <= 0:
-            raise FieldError("hours", "must be positive")
+            raise FieldError("hours", f"must be positive, got {typed(self.hours)}")
         if self.cost < 0:
             raise FieldError("cost", "must not be negative")
 
@@ -378,7 +399,7 @@ def _flag(name: str, value: Any) -> bool:
         return True
     if text in ("false", "no", "0", "0.0", "n", "否"):
         return False
-    raise FieldError(name, f"expected true or false, got {value!r}")
+    raise FieldError(name, f"expected true or false, got {typed(value)}")
 
 
 @dataclass(frozen=True)
@@ -433,11 +454,11 @@ def _opening_hours(name: str, value: Any) -> float:
             try:
                 start, end = (_clock(part) for part in text.split("-", 1))
             except ValueError:
-                message = f"expected hours per day or a span such as '08:00-20:00', got {value!r}"
+                message = f"expected hours per day or a span such as '08:00-20:00', got {typed(value)}"
                 raise FieldError(name, message) from None
             hours = end - start
             if hours <= 0:
-                raise FieldError(name, f"the span {value!r} closes before it opens")
+                raise FieldError(name, f"the span {typed(value)} closes before it opens")
     if hours > 24:
         raise FieldError(name, f"a day has 24 hours, got {hours:g}")
     return hours
@@ -475,7 +496,7 @@ class Venue(Record):
         if self.capacity < 0:
             raise FieldError("capacity", "must not be negative")
         if not 0 <= self.opening_hours <= 24:
-            raise FieldError("opening_hours", f"must lie in [0, 24] hours per day, got {self.opening_hours!r}")
+            raise FieldError("opening_hours", f"must lie in [0, 24] hours per day, got {typed(self.opening_hours)}")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
+
+
+def typed(value: Any) -> str:
+    """A cell as the planner typed it, for messages: ``'abc'``, ``7``, ``1e+300``, ``0:10``,
+    ``2026-03-01`` — never a Python object such as ``datetime.time(0, 10)``."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == datetime.time() else "%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.time):
+        return f"{value.hour}:{value.minute:02d}" + (f":{value.second:02d}" if value.second else "")
+    if isinstance(value, datetime.timedelta):
+        hours, rest = divmod(int(value.total_seconds()), 3600)
+        return f"{hours}:{rest // 60:02d}"
+    return str(value)
 
 
 class MatcherError(Exception):

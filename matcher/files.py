@@ -1,4 +1,5 @@
-"""Writing output files so that a folder never holds a half-written set."""
+"""Writing output files so that a folder never holds a half-written set; result tables are CSV
+files with the UTF-8 byte-order mark Excel needs and, on request, one XLSX workbook."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def _file_mode() -> int:
 
 
 _FILE_MODE = _file_mode()
+#: The workbook ``matcher run --xlsx`` writes beside the CSV tables.
+RESULTS_WORKBOOK = "results.xlsx"
 
 
 def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[Path]:
@@ -45,12 +48,56 @@ def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[P
     return [final for _, final in staged]
 
 
+#: Starts every result CSV: without it Excel in China reads UTF-8 as GBK and garbles Chinese text.
+EXCEL_BOM = "\ufeff"
+
+
+def table_files(tables: Mapping[str, list[Mapping[str, Any]]], workbook: str | None = None) -> dict[str, str | bytes]:
+    """Result tables for planners: ``{name}.csv`` for each (UTF-8 with the byte-order mark Excel
+    needs) and, when ``workbook`` names one, all of them as its sheets."""
+    files: dict[str, str | bytes] = {f"{name}.csv": EXCEL_BOM + csv_text(rows) for name, rows in tables.items()}
+    if workbook:
+        files[workbook] = xlsx_bytes(tables)
+    return files
+
+
+def xlsx_bytes(tables: Mapping[str, list[Mapping[str, Any]]]) -> bytes:
+    """An XLSX workbook with one sheet per table (header row, then one row per record). Text is
+    always stored as text, so an id such as ``=1+1`` never becomes a formula."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)
+    for name, rows in tables.items():
+        sheet = book.create_sheet(name[:31])
+        columns = _columns(rows)
+        if columns:  # an empty table is an empty sheet, as its CSV is an empty file
+            sheet.append(columns)
+        for row in rows:
+            cells = []
+            for value in (row.get(c) for c in columns):
+                cell = WriteOnlyCell(sheet, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _columns(rows: list[Mapping[str, Any]]) -> list[str]:
+    """Every key of ``rows`` in order of first appearance."""
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    return columns
+
+
 def csv_text(rows: list[Mapping[str, Any]], columns: list[str] | None = None) -> str:
     """Rows as CSV text; columns default to every key in order of first appearance."""
     if columns is None:
-        columns = []
-        for row in rows:
-            columns += [k for k in row if k not in columns]
+        columns = _columns(rows)
     buffer = io.StringIO()
     if columns:
         writer = csv.DictWriter(buffer, fieldnames=columns)

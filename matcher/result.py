@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE, Candidates
-from matcher.files import csv_text, write_files
+from matcher.files import RESULTS_WORKBOOK, table_files, write_files
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
@@ -201,12 +201,13 @@ class Result:
         lines.append(f"Resources used: {used} of {len(loads)}; idle: {len(loads) - used}")
         return "\n".join(lines)
 
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write result.json and the CSV tables into ``out_dir``; each file appears whole or not at all."""
+    def write(self, out_dir: str | Path, xlsx: bool = False) -> list[Path]:
+        """Write result.json and the CSV tables into ``out_dir`` (with ``xlsx``, also results.xlsx
+        holding every table); each file appears whole or not at all."""
         data = self.to_dict()
-        files = {"result.json": json.dumps(data, ensure_ascii=False, indent=1)}
-        for name in ("assignments", "unmatched", "resources", "coverage", "deadline_compliance"):
-            files[f"{name}.csv"] = csv_text(data[name])
+        files: dict[str, str | bytes] = {"result.json": json.dumps(data, ensure_ascii=False, indent=1)}
+        tables = ("assignments", "unmatched", "resources", "coverage", "deadline_compliance")
+        files.update(table_files({name: data[name] for name in tables}, RESULTS_WORKBOOK if xlsx else None))
         return write_files(out_dir, files)
 
 

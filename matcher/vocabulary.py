@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
+from matcher.errors import typed
+
 E = TypeVar("E", bound="Vocabulary")
 
 
@@ -31,7 +33,8 @@ class Vocabulary(StrEnum):
             if key in (member.value, member.label) or key.lower() == member.value:
                 return member
         choices = ", ".join(f"{m.value} ({m.label})" if m.label != m.value else m.value for m in cls)
-        raise ValueError(f"unknown {cls.__name__.lower()} {key!r}; expected one of: {choices}")
+        shown = typed(key if isinstance(text, str) else text)
+        raise ValueError(f"unknown {cls.__name__.lower()} {shown}; expected one of: {choices}")
 
 
 class Category(Vocabulary):

@@ -26,7 +26,7 @@ def test_readme_example_runs_zhangjiang(tmp_path: Path, capsys):
     # within 5 s on a busy machine the bound may not be proven yet: then no gap is given either
     assert (result["bound"] is None) == (result["gap"] is None)
     assert result["bound"] is None or result["bound"] >= result["objective"]
-    header = (out / "assignments.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (out / "assignments.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("need,resource,community")
 
 

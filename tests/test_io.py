@@ -105,13 +105,16 @@ def test_xlsx_missing_column_is_named(tmp_path: Path):
     book.create_sheet("resources").append(["id", "kind", "community", "categories"])
     book.save(tmp_path / "plan.xlsx")
     message = _error(tmp_path / "plan.xlsx")
-    assert "plan.xlsx: header: field 'category': missing column" in message
+    assert "plan.xlsx sheet 'needs': header: field 'category': missing column" in message
 
 
 def test_unknown_field_is_refused(scenario_dir: Path):
-    """A misspelt column is an error, listing the fields that exist."""
+    """A misspelt column is one error for the header, naming the closest known column."""
     _edit_csv(scenario_dir / "needs.csv", "title", "titel")
-    assert "field 'titel': unknown field" in _error(scenario_dir / "scenario.yaml")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario_dir / "scenario.yaml")
+    assert [str(i) for i in err.value.issues] == [
+        f"{scenario_dir / 'needs.csv'}: header: field 'titel': unknown column; did you mean 'title'?"]
 
 
 def test_cli_bad_input_exits_2_and_writes_nothing(scenario_dir: Path, tmp_path: Path, capsys):

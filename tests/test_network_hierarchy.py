@@ -78,7 +78,7 @@ def test_grid_visit_load(tmp_path):
     (edited(grids=[{"id": "G1", "community": "C1"}, {"id": "G1", "community": "C2"}]),
      "grids record 2 (id G1)", "grid 'G1' is in two communities: 'C1' and 'C2'"),
     (edited(communities=[{"id": "C1", "street": "S1", "neighbours": {"C2": -3}}, {"id": "C2", "street": "S1"}]),
-     "communities record 1 (id C1)", "field 'neighbours': must be at least 0, got -3"),
+     "communities record 1 (id C1)", "field 'neighbours': must not be negative, got -3"),
     (edited(areas=[{"id": "D1", "level": "district"}, {"id": "S1", "level": "street"}]),
      "areas record 2 (id S1)", "street 'S1' has no parent district"),
 ])
@@ -103,7 +103,7 @@ def test_escalate_and_explain_commands(tmp_path, capsys):
     """escalate writes its tables; explain --need prints the need; an unknown need exits 2."""
     path = write(tmp_path, BASE)
     assert main(["escalate", path, "--out", str(tmp_path / "out")]) == 0
-    assert (tmp_path / "out" / "escalation.csv").read_text(encoding="utf-8").startswith("need,community")
+    assert (tmp_path / "out" / "escalation.csv").read_text(encoding="utf-8-sig").startswith("need,community")
     assert main(["explain", path]) == 0
     assert "Hall's deficiency 0" in capsys.readouterr().out
     assert main(["explain", path, "--need", "N1"]) == 0

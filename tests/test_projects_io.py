@@ -96,7 +96,7 @@ def test_taizhou_runs_with_popularity_and_meal_service(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Station popularity" in out and "Needs served:" in out
-    assert (tmp_path / "popularity.csv").read_text(encoding="utf-8").startswith("venue,")
+    assert (tmp_path / "popularity.csv").read_text(encoding="utf-8-sig").startswith("venue,")
 
 
 def test_pudong_street_runs_in_seconds_and_recommends(capsys):

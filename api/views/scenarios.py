@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
-from werkzeug.utils import secure_filename
 
 from api import audit
 from api.auth import current_principal, require_planner
@@ -20,8 +17,10 @@ from api.records import make_row, policy_data, record_data, scenario_records
 from api.schemas import PageArgs, ScenarioSchema, ScenarioUploadSchema
 from api.views.common import MAX_ID, get_or_404, store
 from matcher.errors import MatcherError, ScenarioError
-from matcher.io.scenario import LISTS, load_scenario
+from matcher.io.limits import UPLOAD_LIMITS, LimitError
+from matcher.io.scenario import LISTS, load_upload
 from matcher.io.scenario import Scenario as LoadedScenario
+from matcher.io.sources import upload_name
 
 log = logging.getLogger(__name__)
 blp = Blueprint("scenarios", __name__, url_prefix="/scenarios", description="Scenarios: the three lists (三清单)")
@@ -46,27 +45,35 @@ def _view(session: Any, scenario: Scenario) -> dict[str, Any]:
 
 
 def _read_upload(files: dict[str, Any]) -> LoadedScenario:
-    """Save the uploaded files to a temporary directory and read them with the core loader."""
+    """Read the uploaded scenario with the core loader, from memory: it may name only the files
+    uploaded with it, and nothing on the server's disk is opened for it."""
     main = files["scenario"]
-    name = secure_filename(getattr(main, "filename", "") or "")
+    name = upload_name(getattr(main, "filename", "") or "")
     if not name.lower().endswith(SCENARIO_SUFFIXES):
         raise ApiError(422, "the scenario file must be .yaml, .yml, .json or .xlsx",
                        {"files": {"scenario": [f"unsupported file name {name!r}"]}})
-    with tempfile.TemporaryDirectory(prefix="matcher-upload-") as tmp:
-        for extra in files.get("files") or []:
-            extra_name = secure_filename(getattr(extra, "filename", "") or "")
-            if not extra_name.lower().endswith(LIST_SUFFIXES):
-                raise ApiError(422, "list files must be .csv, .xlsx, .json or .yaml",
-                               {"files": {"files": [f"unsupported file name {extra_name!r}"]}})
-            extra.save(Path(tmp) / extra_name)
-        main.save(Path(tmp) / name)
-        try:
-            return load_scenario(Path(tmp) / name)
-        except (ScenarioError, MatcherError):
-            raise
-        except Exception as exc:  # a file the parsers cannot read at all (broken zip, bad encoding)
-            log.info("unreadable upload %s: %s", name, exc)
-            raise ApiError(422, f"cannot read {name}: {exc}", {"files": {"scenario": [str(exc)]}}) from None
+    uploaded: dict[str, bytes] = {}
+    for extra in files.get("files") or []:
+        extra_name = upload_name(getattr(extra, "filename", "") or "")
+        if not extra_name.lower().endswith(LIST_SUFFIXES):
+            raise ApiError(422, "list files must be .csv, .xlsx, .json or .yaml",
+                           {"files": {"files": [f"unsupported file name {extra_name!r}"]}})
+        if extra_name in uploaded or extra_name == name:
+            raise ApiError(422, f"two uploaded files are named {extra_name!r}",
+                           {"files": {"files": [f"{extra_name!r} uploaded twice"]}})
+        uploaded[extra_name] = extra.read()
+    uploaded[name] = main.read()
+    try:
+        return load_upload(name, uploaded)
+    except LimitError as exc:
+        issue = exc.issues[0]
+        raise ApiError(413, f"upload too large: {issue}", {"files": {issue.file or "scenario": [issue.message]},
+                                                           "limits": {exc.limit: [UPLOAD_LIMITS.describe()]}}) from None
+    except (ScenarioError, MatcherError):
+        raise
+    except Exception as exc:  # a file the parsers cannot read at all
+        log.info("unreadable upload %s: %r", name, exc)
+        raise ApiError(422, f"cannot read {name}", {"files": {"scenario": ["the file cannot be read"]}}) from None
 
 
 def _check_lengths(lists: dict[str, tuple[Any, ...]]) -> None:

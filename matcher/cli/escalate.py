@@ -10,7 +10,7 @@ from pathlib import Path
 
 from matcher.cli.options import add_policy_options, add_solve_options, policy_from_args
 from matcher.errors import Issue, ScenarioError
-from matcher.files import csv_text, write_files
+from matcher.files import table_files, write_files
 from matcher.io.scenario import Scenario, load_scenario
 from matcher.network.escalation import EscalationRules, escalate
 from matcher.network.hierarchy import check_hierarchy, governance_graph
@@ -70,6 +70,6 @@ def handle(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name
     data = result.to_dict()
     write_files(out, {"escalation.json": json.dumps(data, ensure_ascii=False, indent=1),
-                      "escalation.csv": csv_text(data["needs"])})
+                      **table_files({"escalation": data["needs"]})})
     print(f"\nWrote {out}/escalation.json and {out}/escalation.csv")
     return 0

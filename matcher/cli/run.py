@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_policy_options(parser)
     add_solve_options(parser)
     parser.add_argument("--out", metavar="DIR", help="write result.json and CSVs here (default: results/<scenario>)")
+    parser.add_argument("--xlsx", action="store_true", help="also write results.xlsx, every table as a sheet")
     parser.set_defaults(handler=handle)
 
 
@@ -30,6 +31,6 @@ def handle(args: argparse.Namespace) -> int:
                            workers=args.workers, seed=args.seed, gap=args.gap, on_progress=progress)
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / problem.name
-    written = result.write(out)
+    written = result.write(out, xlsx=args.xlsx)
     print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0

@@ -1,4 +1,5 @@
-"""``matcher validate SCENARIO``: read and check a scenario without solving it."""
+"""``matcher validate SCENARIO``: read and check a scenario without solving it; name the encoding
+each text file was read in."""
 
 from __future__ import annotations
 
@@ -19,4 +20,6 @@ def handle(args: argparse.Namespace) -> int:
     p = scenario.problem
     print(f"{args.scenario}: ok — {len(p.communities)} communities, {len(p.needs)} needs, "
           f"{len(p.resources)} resources, {len(p.projects)} projects, {len(p.pairings)} pairings")
+    for file, encoding in scenario.encodings.items():
+        print(f"  {file}: 编码 encoding {encoding}")
     return 0

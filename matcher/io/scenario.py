@@ -13,7 +13,10 @@ from typing import Any
 
 from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Record, Resource, Settings, Venue
 from matcher.errors import FieldError, Issue, ScenarioError
-from matcher.io.tables import Row, load_document, read_rows, rows_of
+from matcher.io.headers import sheet_for
+from matcher.io.sources import Folder, Source, Upload
+from matcher.io.tables import MAX_ISSUES, Columns, Row, parse_document, read_rows, read_text, rows_of
+from matcher.io.workbook import open_workbook
 from matcher.network.hierarchy import check_hierarchy
 from matcher.network.records import Area, Grid
 from matcher.policy import Policy, get_policy
@@ -37,7 +40,6 @@ LISTS: dict[str, type[Record]] = {
 EXTRA_LISTS = ("areas", "grids")
 REQUIRED_LISTS = ("communities", "needs", "resources")
 TOP_LEVEL = {"name", "description", "settings", "policy", "workbook", *LISTS}
-MAX_ISSUES = 50
 
 
 @dataclass(frozen=True)
@@ -50,36 +52,48 @@ class Scenario:
     description: str = ""
     rows: dict[str, list[Row]] = field(default_factory=dict, repr=False)
     lists: dict[str, tuple[Record, ...]] = field(default_factory=dict, repr=False)
+    encodings: dict[str, str] = field(default_factory=dict)  # text file read → the encoding it was in
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario; raise :class:`ScenarioError` listing every bad record."""
+    """Read and check a scenario on the planner's disk (its list files are named relative to it);
+    raise :class:`ScenarioError` listing every bad record."""
     path = Path(path)
-    shown = str(path)
     if not path.is_file():
-        raise ScenarioError([Issue(shown, "", "", "scenario file not found")])
-    if path.suffix.lower() == ".xlsx":
-        doc: dict[str, Any] = {"name": path.stem, "workbook": path.name}
-        base = path.parent
-    elif path.suffix.lower() in (".yaml", ".yml", ".json"):
-        doc = load_document(path, shown)
-        base = path.parent
+        raise ScenarioError([Issue(str(path), "", "", "scenario file not found")])
+    return _load(path.name, Folder(path.parent), path)
+
+
+def load_upload(name: str, files: Mapping[str, bytes]) -> Scenario:
+    """Read and check an uploaded scenario ``name``; ``files`` holds it and every file uploaded with
+    it, by name. It may name only those files, and reads within :data:`UPLOAD_LIMITS`."""
+    return _load(name, Upload(files), Path(name))
+
+
+def _load(name: str, source: Source, path: Path) -> Scenario:
+    shown = source.shown(name)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        doc: dict[str, Any] = {"name": path.stem, "workbook": name}
+    elif suffix in (".yaml", ".yml", ".json"):
+        doc = parse_document(read_text(source, name), suffix, shown)
         if not isinstance(doc, dict):
             raise ScenarioError([Issue(shown, "", "", "expected a mapping with communities, needs and resources")])
     else:
         raise ScenarioError([Issue(shown, "", "", "a scenario is a .yaml, .yml, .json or .xlsx file")])
-    unknown = sorted(set(doc) - TOP_LEVEL)
+    doc = {(_list_name(k) or k) if isinstance(k, str) else k: v for k, v in doc.items()}
+    unknown = sorted(str(k) for k in set(doc) - TOP_LEVEL)
     if unknown:
         raise ScenarioError([Issue(shown, "", k, f"unknown key; expected some of: {', '.join(sorted(TOP_LEVEL))}")
                              for k in unknown])
-    rows = {name: _list_rows(doc, name, base, shown) for name in LISTS}
+    rows = {list_name: _list_rows(doc, list_name, source, shown) for list_name in LISTS}
     issues: list[Issue] = []
     records: dict[str, list[Record]] = {}
-    for name, cls in LISTS.items():
-        records[name] = []
-        for row in rows[name]:
+    for list_name, cls in LISTS.items():
+        records[list_name] = []
+        for row in rows[list_name]:
             try:
-                records[name].append(cls.from_record(row.values))
+                records[list_name].append(cls.from_record(row.values))
             except FieldError as exc:
                 issues.append(Issue(row.file, _label(row), exc.field, exc.message))
     settings = _settings(doc.get("settings"), shown, issues)
@@ -99,8 +113,13 @@ def load_scenario(path: str | Path) -> Scenario:
     if cross:
         raise ScenarioError(cross[:MAX_ISSUES])
     assert policy is not None
-    extra = {name: tuple(records[name]) for name in EXTRA_LISTS}
-    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows, extra)
+    extra = {list_name: tuple(records[list_name]) for list_name in EXTRA_LISTS}
+    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows, extra, dict(source.encodings))
+
+
+def _list_name(key: str) -> str | None:
+    """The list a top-level key names (``needs`` or ``需求清单``), or None."""
+    return next((name for name in LISTS if sheet_for(name, [key])), None)
 
 
 def _label(row: Row) -> str:
@@ -113,34 +132,31 @@ def _issue(rows: dict[str, list[Row]], loc: Location, field_name: str, message: 
     return Issue(row.file, _label(row), field_name, message)
 
 
-def _list_rows(doc: Mapping[str, Any], name: str, base: Path, shown: str) -> list[Row]:
-    """Rows of list ``name``: inline, from a path (``file.xlsx#sheet`` picks a sheet), or the workbook."""
-    required = LISTS[name].required
-    spec = doc.get(name)
+def _list_rows(doc: Mapping[str, Any], list_name: str, source: Source, shown: str) -> list[Row]:
+    """Rows of a list: inline, from a file (``file.xlsx#sheet`` picks a sheet), or the workbook."""
+    columns = Columns(LISTS[list_name].field_names(), LISTS[list_name].required)
+    spec = doc.get(list_name)
     if spec is None and doc.get("workbook"):
-        workbook = base / str(doc["workbook"])
-        if name in REQUIRED_LISTS or _has_sheet(workbook, name):
-            return read_rows(workbook, name, required, str(workbook))
+        workbook = str(doc["workbook"])
+        if list_name in REQUIRED_LISTS or _has_sheet(source, workbook, list_name, shown):
+            return read_rows(source, workbook, None, list_name, columns, shown, "workbook", first_sheet=False)
         return []
     if spec is None:
-        if name in REQUIRED_LISTS:
-            raise ScenarioError([Issue(shown, "", name, "missing list (give it inline or as a file path)")])
+        if list_name in REQUIRED_LISTS:
+            raise ScenarioError([Issue(shown, "", list_name, "missing list (give it inline or as a file path)")])
         return []
     if isinstance(spec, list):
-        return rows_of(spec, shown, f"{name} record")
+        return rows_of(spec, shown, f"{list_name} record", source, columns)
     if isinstance(spec, str):
         file_part, _, sheet = spec.partition("#")
-        target = base / file_part
-        return read_rows(target, sheet or None, required, str(target))
-    raise ScenarioError([Issue(shown, "", name, "expected a list of records or a file path")])
+        return read_rows(source, file_part, sheet or None, list_name, columns, shown, list_name)
+    raise ScenarioError([Issue(shown, "", list_name, "expected a list of records or a file path")])
 
 
-def _has_sheet(workbook: Path, name: str) -> bool:
-    import openpyxl
-
-    if not workbook.is_file():
+def _has_sheet(source: Source, workbook: str, list_name: str, shown: str) -> bool:
+    if not source.exists(workbook):
         return False
-    return name in openpyxl.load_workbook(workbook, read_only=True).sheetnames
+    return open_workbook(source, workbook, shown, "workbook").find_sheet(list_name, None) is not None
 
 
 def _settings(spec: Any, shown: str, issues: list[Issue]) -> Settings:

@@ -1,22 +1,36 @@
-"""Rows from a list file: CSV, XLSX (one sheet per list), JSON or YAML.
+"""Rows of a list from a planner's file: CSV, XLSX (one sheet per list), JSON or YAML.
 
 Each row comes with a label that says where it stands (``row 14``), so an error can name it.
+Column headers may be the English field names or their Chinese aliases (:mod:`matcher.io.headers`);
+the header row may stand below a title row. Text files may be in any encoding planners' files come
+in (:mod:`matcher.io.text`); the one used is recorded in the source.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
 
 from matcher.errors import Issue, ScenarioError
+from matcher.io.headers import closest, field_for
+from matcher.io.sources import Folder, Source
+from matcher.io.text import decode
+from matcher.io.workbook import open_workbook
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
+#: Rows searched for the header when a title stands above it.
+HEADER_SEARCH = 10
+#: Issues reported at most for one scenario (the first ones; the rest are usually the same).
+MAX_ISSUES = 50
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -28,104 +42,179 @@ class Row:
     values: dict[str, Any]
 
 
-def read_rows(path: Path, sheet: str | None, required: Sequence[str], shown: str) -> list[Row]:
-    """Rows of one list from ``path`` (``sheet`` picks an XLSX sheet); ``shown`` names the file in errors."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ScenarioError([Issue(shown, "", "", "file not found")])
-    try:
-        if suffix == ".csv":
-            rows = _csv_rows(path, shown)
-        elif suffix == ".xlsx":
-            rows = _xlsx_rows(path, sheet, shown)
-        elif suffix in (".json", ".yaml", ".yml"):
-            rows = _document_rows(path, shown)
-        else:
-            supported = ", ".join(TABLE_SUFFIXES)
-            raise ScenarioError([Issue(shown, "", "", f"unsupported list file; use one of {supported}")])
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([Issue(shown, "", "", f"not UTF-8 text ({exc.reason})")]) from None
-    if suffix in (".csv", ".xlsx"):
-        header = set(rows[0].values) if rows else set(_header(path, sheet))
-        missing = [f for f in required if f not in header]
-        if missing:
-            raise ScenarioError([Issue(shown, "header", f, "missing column") for f in missing])
-    return rows
+@dataclass(frozen=True)
+class Columns:
+    """The fields of a list and those it requires."""
+
+    fields: Sequence[str]
+    required: Sequence[str]
 
 
-def _header(path: Path, sheet: str | None) -> list[str]:
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return next(csv.reader(fh), [])
-    ws = _sheet(path, sheet, str(path))
-    first = next(ws.iter_rows(max_row=1, values_only=True), ())
-    return [str(v).strip() for v in first if v is not None]
-
-
-def _csv_rows(path: Path, shown: str) -> list[Row]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        rows = []
-        for line, record in enumerate(reader, start=2):
-            if None in record:
-                raise ScenarioError([Issue(shown, f"row {line}", "", "more cells than header columns")])
-            rows.append(Row(shown, f"row {line}", {k.strip(): v for k, v in record.items() if k}))
-        return rows
-
-
-def _sheet(path: Path, sheet: str | None, shown: str):  # type: ignore[no-untyped-def]
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ScenarioError([Issue(shown, "", "", f"cannot read workbook: {exc}")]) from None
-    if sheet is None:
-        return book.worksheets[0]
-    if sheet not in book.sheetnames:
-        sheets = ", ".join(book.sheetnames)
-        raise ScenarioError([Issue(shown, f"sheet {sheet!r}", "", f"no such sheet; sheets: {sheets}")])
-    return book[sheet]
-
-
-def _xlsx_rows(path: Path, sheet: str | None, shown: str) -> list[Row]:
-    ws = _sheet(path, sheet, shown)
-    where = f"{shown} sheet {ws.title!r}"
-    cells = ws.iter_rows(values_only=True)
-    header = [None if v is None else str(v).strip() for v in next(cells, ())]
-    rows = []
-    for line, values in enumerate(cells, start=2):
-        if all(v is None for v in values):
-            continue
-        record = {h: v for h, v in zip(header, values) if h}
-        rows.append(Row(where, f"row {line}", record))
-    return rows
-
-
-def _document_rows(path: Path, shown: str) -> list[Row]:
-    data = load_document(path, shown)
+def read_rows(source: Source, name: str, sheet: str | None, list_name: str, columns: Columns,
+              by: str = "", field: str = "", first_sheet: bool = True) -> list[Row]:
+    """Rows of list ``list_name`` from file ``name`` of ``source``; ``sheet`` picks an XLSX sheet
+    (default: the list's own sheet, else, with ``first_sheet``, the first). ``by``/``field`` name
+    what pointed at the file."""
+    source.check(name, by, field)
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        supported = ", ".join(TABLE_SUFFIXES)
+        raise ScenarioError([Issue(source.shown(name), "", "", f"unsupported list file; use one of {supported}")])
+    if suffix == ".xlsx":
+        return _xlsx_rows(source, name, sheet, list_name, columns, by, field, first_sheet)
+    shown = source.shown(name)
+    text = read_text(source, name, by, field)
+    if suffix == ".csv":
+        return _csv_rows(text, shown, source, columns)
+    data = parse_document(text, suffix, shown)
     if not isinstance(data, list):
         raise ScenarioError([Issue(shown, "", "", "expected a list of records")])
-    return rows_of(data, shown, "record")
+    return rows_of(data, shown, "record", source, columns)
 
 
-def rows_of(records: list[Any], shown: str, prefix: str) -> list[Row]:
-    """Rows of an inline list; each record must be a mapping."""
-    rows = []
+def read_text(source: Source, name: str, by: str = "", field: str = "") -> str:
+    """The text of file ``name``, its encoding recorded in ``source.encodings``; an empty file is refused."""
+    shown = source.shown(name)
+    data = source.read(name, by, field)
+    text, encoding = decode(data, shown)
+    source.encodings[shown] = encoding
+    source.tally.add(shown, expanded_bytes=len(data))
+    if not text.strip():
+        raise ScenarioError([Issue(shown, "", "", "the file is empty")])
+    return text
+
+
+#: One line of a table: its number, its cells, and (XLSX) each cell's formula text or ().
+Line = tuple[int, tuple[Any, ...], tuple[Any, ...]]
+
+
+def _csv_rows(text: str, shown: str, source: Source, columns: Columns) -> list[Row]:
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","  # Excel's "Unicode text" uses tabs
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = ((n, tuple(cells), ()) for n, cells in enumerate(reader, start=1))
+    return _table_rows(lines, shown, "file", columns, source)
+
+
+def _xlsx_rows(source: Source, name: str, sheet: str | None, list_name: str, columns: Columns,
+               by: str, field: str, first_sheet: bool) -> list[Row]:
+    book = open_workbook(source, name, by, field)
+    title = book.find_sheet(list_name, sheet)
+    if title is None and sheet is None and first_sheet and book.sheet_names:
+        title = book.sheet_names[0]
+    if title is None:
+        sheets = ", ".join(book.sheet_names)
+        missing = f"sheet {sheet or list_name!r}"
+        raise ScenarioError([Issue(book.shown, missing, "", f"no such sheet; sheets: {sheets}")])
+    # cells were counted against the limits when the workbook was opened
+    return _table_rows(book.rows(title), f"{book.shown} sheet {title!r}", "sheet", columns, None)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, source: Source | None) -> list[Row]:
+    """Rows of a table whose header is its first row, or the first of its first rows naming every
+    required column (a title may stand above it). ``source`` counts cells when given."""
+    lines = (line for line in lines if not all(_blank(v) for v in line[1]))
+    top = list(itertools.islice(lines, HEADER_SEARCH))
+    if not top:
+        raise ScenarioError([Issue(where, "", "", f"the {what} is empty")])
+    header_at = next((i for i, (_, cells, _) in enumerate(top) if _names_required(cells, columns)), None)
+    if header_at is None:  # name what is wrong with the row most like a header
+        known = [len(_known(cells, columns)) for _, cells, _ in top]
+        if not max(known):
+            raise ScenarioError([Issue(where, "", "", f"no header row in the first {len(top)} rows; the header "
+                                                      f"names the columns ({', '.join(columns.required)}, …)")])
+        best = known.index(max(known))
+        raise ScenarioError(_header_issues(top[best], where, columns, title_above=best > 0))
+    header_cells = top[header_at][1]
+    issues = _header_issues(top[header_at], where, columns, title_above=header_at > 0)
+    if issues:
+        raise ScenarioError(issues)
+    fields = [None if _blank(h) else field_for(h, columns.fields) for h in header_cells]
+    rows: list[Row] = []
+    for line, cells, formulas in itertools.chain(top[header_at + 1:], lines):
+        label = f"row {line}"
+        if source is not None:
+            source.tally.add(where, rows=1, cells=len(cells))
+        extra = [v for v in cells[len(fields):] if not _blank(v)]
+        if extra:
+            raise ScenarioError([Issue(where, label, "", "more cells than header columns")])
+        for column, text in enumerate(formulas):
+            if column < len(cells) and cells[column] is None and isinstance(text, str) and text.startswith("="):
+                name = fields[column] if column < len(fields) and fields[column] else f"column {column + 1}"
+                issues.append(Issue(where, label, name, f"the formula {text} has no saved value; open and save "
+                                                        "the file in Excel or WPS, or type the value"))
+        rows.append(Row(where, label, {f: v for f, v in zip(fields, cells) if f}))
+    if issues:
+        raise ScenarioError(issues[:MAX_ISSUES])
+    return rows
+
+
+def _known(cells: tuple[Any, ...], columns: Columns) -> set[str]:
+    return {f for f in (field_for(c, columns.fields) for c in cells if not _blank(c)) if f}
+
+
+def _names_required(cells: tuple[Any, ...], columns: Columns) -> bool:
+    return set(columns.required) <= _known(cells, columns)
+
+
+def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) -> list[Issue]:
+    """What is wrong with a header row: unknown columns (with the closest known name), a column
+    given twice, missing required columns. Each is named once, for the header."""
+    number, cells, _ = line
+    label = f"header (row {number})" if title_above or number > 1 else "header"
+    issues, seen = [], {}
+    for cell in cells:
+        if _blank(cell):
+            continue
+        found = field_for(cell, columns.fields)
+        if found is None:
+            issues.append(Issue(where, label, str(cell).strip(), _unknown(cell, columns, "column")))
+        elif found in seen:
+            issues.append(Issue(where, label, str(cell).strip(), f"column {found!r} given twice ({seen[found]!r})"))
+        else:
+            seen[found] = str(cell).strip()
+    issues += [Issue(where, label, f, "missing column") for f in columns.required if f not in seen]
+    return issues
+
+
+def _unknown(name: object, columns: Columns, what: str = "field") -> str:
+    """'unknown column; did you mean …?' with the closest known name, else the known names."""
+    hint = closest(name, columns.fields)
+    return f"unknown {what}; " + (f"did you mean {hint!r}?" if hint else f"known: {', '.join(columns.fields)}")
+
+
+def rows_of(records: list[Any], shown: str, prefix: str, source: Source, columns: Columns) -> list[Row]:
+    """Rows of an inline list; each record must be a mapping (its keys may be Chinese aliases)."""
+    rows, unknown = [], {}
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             raise ScenarioError([Issue(shown, f"{prefix} {i}", "", "expected a mapping of field: value")])
-        rows.append(Row(shown, f"{prefix} {i}", {str(k): v for k, v in record.items()}))
+        source.tally.add(shown, rows=1, cells=len(record))
+        values = {}
+        for key, value in record.items():
+            found = field_for(key, columns.fields)
+            if found is None:
+                unknown.setdefault(str(key), f"{prefix} {i}")
+            values[found or str(key)] = value
+        rows.append(Row(shown, f"{prefix} {i}", values))
+    if unknown:  # once per key, where it first appears, as a header's unknown column is
+        raise ScenarioError([Issue(shown, where, key, _unknown(key, columns)) for key, where in unknown.items()])
     return rows
 
 
-def load_document(path: Path, shown: str) -> Any:
-    """Parse a YAML or JSON file, naming the line of a syntax error."""
-    text = path.read_text(encoding="utf-8-sig")
+def parse_document(text: str, suffix: str, shown: str) -> Any:
+    """Parse YAML or JSON text, naming the line of a syntax error; YAML aliases are refused (a
+    few of them nested expand a small file into gigabytes)."""
     try:
-        if path.suffix.lower() == ".json":
+        if suffix == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        _refuse_aliases(text, shown)
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except json.JSONDecodeError as exc:
         raise ScenarioError([Issue(shown, f"line {exc.lineno}", "", f"malformed JSON: {exc.msg}")]) from None
     except yaml.YAMLError as exc:
@@ -133,3 +222,21 @@ def load_document(path: Path, shown: str) -> Any:
         where = f"line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Issue(shown, where, "", f"malformed YAML: {problem}")]) from None
+    except RecursionError:
+        raise ScenarioError([Issue(shown, "", "", "nested too deeply")]) from None
+
+
+def _refuse_aliases(text: str, shown: str) -> None:
+    if "*" not in text:  # every alias starts with '*'
+        return
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            line = f"line {event.start_mark.line + 1}" if event.start_mark else ""
+            raise ScenarioError([Issue(shown, line, "", f"YAML aliases (*{event.anchor}) are not accepted; "
+                                                        "write the values out")])
+
+
+def load_document(path: Path, shown: str) -> Any:
+    """Parse a YAML or JSON file on disk (any encoding), naming the line of a syntax error."""
+    source = Folder(path.parent)
+    return parse_document(read_text(source, path.name), path.suffix.lower(), shown)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE
-from matcher.files import csv_text, write_files
+from matcher.files import RESULTS_WORKBOOK, table_files, write_files
 from matcher.projects.plan import Plan, objective
 from matcher.projects.space import PERIOD_DAYS, ProjectSpace
 from matcher.reasons import unmatched_reasons
@@ -252,10 +252,11 @@ class ProjectResult:
                       f"{r['per_week']:>5} {r['per_month']:>7} {r['per_year']:>8}" for r in popularity[:max_rows]]
         return "\n".join(lines)
 
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write projects.json and CSV tables; each file appears whole or not at all."""
+    def write(self, out_dir: str | Path, xlsx: bool = False) -> list[Path]:
+        """Write projects.json and CSV tables (with ``xlsx``, also results.xlsx holding every table);
+        each file appears whole or not at all."""
         data = self.to_dict()
-        files = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
-        for name in ("orders", "claims", "unclaimed", "popularity"):
-            files[f"{name}.csv"] = csv_text(data[name])
+        files: dict[str, str | bytes] = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
+        tables = ("orders", "claims", "unclaimed", "popularity")
+        files.update(table_files({name: data[name] for name in tables}, RESULTS_WORKBOOK if xlsx else None))
         return write_files(out_dir, files)
