@@ -109,7 +109,8 @@ class HighsSession:
             raise MatcherError(f"HiGHS returned a plan worth {objective} with an objective of "
                                f"{info.objective_function_value:g}: the plan cannot be trusted")
         bound = whole_bound(info.mip_dual_bound, objective)
-        proven = status == ms.kOptimal and bound is not None
+        proven = bound is not None and (status == ms.kOptimal or bound - objective < 1
+                                        or bound - objective <= limits.gap * max(1, abs(bound)))
         return EngineRun(RunStatus.OPTIMAL if proven else RunStatus.FEASIBLE, values, objective, bound)
 
     def _improving(self, event: object) -> None:
