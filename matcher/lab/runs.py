@@ -71,6 +71,7 @@ def record(result: Result, seed: int, *, time_limit: float, workers: int, determ
         "bound": result.bound,
         "gap": result.gap,
         "phases": "; ".join(f"{p.name} {p.objective} ({p.status})" for p in result.solution.phases),
+        "phases_proven": all(p.status == "optimal" for p in result.solution.phases),
         "violations": len(result.solution.violations),
         "policy_fields": json.dumps(policy_fields(result.policy), sort_keys=True),
         "solver_parameters": json.dumps({"solver": result.solver, "note": result.solver_note,

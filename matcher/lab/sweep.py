@@ -242,7 +242,8 @@ class SweepReport:
             return self.table.iloc[0:0]
         done = self.table[self.table.get("error", pd.Series("", index=self.table.index)).fillna("") == ""]
         gap = pd.to_numeric(done["gap"], errors="coerce")
-        return done[gap.isna() | (gap > target_gap)]
+        phases = done["phases_proven"].fillna(False).astype(bool) if "phases_proven" in done else True
+        return done[gap.isna() | (gap > target_gap) | ~phases]
 
 
 def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:

@@ -58,7 +58,9 @@ def solve_exact(problem: Problem, candidates: Candidates, policy: Policy, params
         if run.status == RunStatus.INFEASIBLE:
             raise InfeasibleError(infeasible_rules(model, params.time_limit) or ["capacity and pairing rules"])
         if run.values is None:
-            return _greedy_start(start, outcomes, phase)
+            if k == 0:
+                return _greedy_start(start, outcomes, phase)
+            return _earlier_plan(model, values, outcomes, phase, run, len(candidates))
         values = run.values
         outcomes.append(_outcome(phase, run))
         if not last:
@@ -77,6 +79,18 @@ def _outcome(phase: Phase, run: EngineRun) -> PhaseOutcome:
     bound = None if run.bound is None else int(np.floor(run.bound / phase.scale + 1e-9))
     return PhaseOutcome(phase.name, objective, None if bound is None else max(bound, objective),
                         Status.OPTIMAL if run.status == RunStatus.OPTIMAL else Status.FEASIBLE)
+
+
+def _earlier_plan(model: LinearModel, values: np.ndarray, outcomes: list[PhaseOutcome], phase: Phase,
+                  run: EngineRun, n_pairs: int) -> Solution:
+    """A later phase found nothing in time: the last phase's plan (it keeps every hard rule and the
+    levels reached), valued by the value phase, with that phase's bound if one was proven."""
+    value = model.phases[-1]
+    objective = int(round(float(value.objective @ values) / value.scale))
+    bound = None if run.bound is None or phase is not value else max(objective, run.bound // value.scale)
+    stopped = (*outcomes, PhaseOutcome(phase.name, 0, None, Status.NO_SOLUTION_IN_TIME)) if phase is not value \
+        else tuple(outcomes)
+    return Solution(np.flatnonzero(values[:n_pairs] > 0.5), objective, bound, Status.FEASIBLE, phases=stopped)
 
 
 def _greedy_start(start: Solution, outcomes: list[PhaseOutcome], phase: Phase) -> Solution:

@@ -166,6 +166,12 @@ def served_indicators(b: _Builder) -> sparse.csr_matrix:
     cols = np.concatenate([pairs, s_cols])
     vals = np.concatenate([np.ones(len(pairs)), -providers[needs_k].astype(np.float64)])
     b.rows.add(rows, cols, vals, np.zeros(len(needs_k)), np.zeros(len(needs_k)))
+    # x <= s for each pair of such a need: implied at integers, it tightens the LP relaxation
+    # (measured on Zhangjiang: HiGHS proves the optimum with about a fifth less work)
+    each = np.arange(len(pairs))
+    b.rows.add(np.concatenate([each, each]), np.concatenate([pairs, s_cols[row_of[c.need[pairs]]]]),
+               np.concatenate([np.ones(len(pairs)), -np.ones(len(pairs))]), np.full(len(pairs), -np.inf),
+               np.zeros(len(pairs)))
     too_few = (providers > 1) & (pairs_per_need < providers)
     b.upper[0][too_few[c.need]] = 0.0
     single_pairs = np.flatnonzero(single)
