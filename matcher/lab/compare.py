@@ -54,7 +54,8 @@ class Comparison:
         an earlier lexicographic phase (emergencies, worst coverage) that stopped short."""
         gap = pd.to_numeric(self.runs["gap"], errors="coerce")
         phases = self.runs["phases_proven"].astype(bool) if "phases_proven" in self.runs else True
-        return self.runs[gap.isna() | (gap > self.target_gap) | ~phases]
+        exact = self.runs["status"] == "stable"  # deferred acceptance is exact for its own objective
+        return self.runs[(gap.isna() | (gap > self.target_gap) | ~phases) & ~exact]
 
     def warnings(self) -> list[str]:
         """What a reader must know before trusting the table: unproven runs, an impossible price."""

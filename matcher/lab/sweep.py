@@ -243,7 +243,8 @@ class SweepReport:
         done = self.table[self.table.get("error", pd.Series("", index=self.table.index)).fillna("") == ""]
         gap = pd.to_numeric(done["gap"], errors="coerce")
         phases = done["phases_proven"].fillna(False).astype(bool) if "phases_proven" in done else True
-        return done[gap.isna() | (gap > target_gap) | ~phases]
+        exact = done["status"] == "stable"  # deferred acceptance is exact for its own objective
+        return done[(gap.isna() | (gap > target_gap) | ~phases) & ~exact]
 
 
 def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:
