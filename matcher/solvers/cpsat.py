@@ -48,12 +48,17 @@ def phase_expression(phase: Phase, x: list[cp_model.IntVar]) -> cp_model.LinearE
 class _Monitor(cp_model.CpSolverSolutionCallback):
     """At every improving solution: report progress, and stop the search when asked to."""
 
-    def __init__(self, limits: Limits, scale: int) -> None:
+    def __init__(self, limits: Limits, phase: Phase) -> None:
         super().__init__()
         self._limits = limits
-        self._scale = scale
+        self._phase = phase
+        self._scale = phase.scale
 
     def on_solution_callback(self) -> None:
+        if self._phase.attainable is not None:  # proven once the bound rounds down to this plan
+            bound = whole_bound(self.best_objective_bound, None)
+            if bound is not None and self._phase.tighten(bound) <= round(self.objective_value):
+                self.stop_search()
         if self._limits.on_progress:
             objective = int(round(self.objective_value / self._scale))
             bound = whole_bound(self.best_objective_bound / self._scale, objective)
@@ -88,7 +93,7 @@ class CpsatSession:
         p.relative_gap_limit = float(limits.gap)
         if limits.deterministic_time is not None:
             p.max_deterministic_time = limits.deterministic_time
-        status = solver.solve(cp, _Monitor(limits, phase.scale))
+        status = solver.solve(cp, _Monitor(limits, phase))
         if status == cp_model.INFEASIBLE:
             return EngineRun(RunStatus.INFEASIBLE, None, None, None)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -98,6 +103,7 @@ class CpsatSession:
         values = np.array([solver.value(v) for v in self.x], dtype=np.float64)
         objective = int(round(float(phase.objective @ values)))
         bound = whole_bound(solver.best_objective_bound, objective)
-        proven = bound is not None and (status == cp_model.OPTIMAL
+        bound = None if bound is None else max(objective, phase.tighten(bound))
+        proven = bound is not None and (status == cp_model.OPTIMAL or bound <= objective
                                         or bound - objective <= limits.gap * max(1, abs(bound)))
         return EngineRun(RunStatus.OPTIMAL if proven else RunStatus.FEASIBLE, values, objective, bound)

@@ -70,6 +70,7 @@ class HighsSession:
         self._empty_plan_feasible = bool(np.all(model.row_lower <= 0) and np.all(model.row_upper >= 0))
         self._limits: Limits | None = None
         self._scale = 1
+        self._phase: Phase | None = None
         self.h.cbMipImprovingSolution.subscribe(self._improving)
         self.h.cbMipInterrupt.subscribe(self._interrupt)
 
@@ -89,7 +90,7 @@ class HighsSession:
         # objective (seen on Zhangjiang: objective 31, columns worth 28). Without it HiGHS
         # finds its own first plan at the root; the exact solver keeps the greedy start for
         # the case that it finds none in time.
-        self._limits, self._scale = limits, phase.scale
+        self._limits, self._scale, self._phase = limits, phase.scale, phase
         h.run()
         self._limits = None
         status = h.getModelStatus()
@@ -109,6 +110,7 @@ class HighsSession:
             raise MatcherError(f"HiGHS returned a plan worth {objective} with an objective of "
                                f"{info.objective_function_value:g}: the plan cannot be trusted")
         bound = whole_bound(info.mip_dual_bound, objective)
+        bound = None if bound is None else max(objective, phase.tighten(bound))
         proven = bound is not None and (status == ms.kOptimal or bound - objective < 1
                                         or bound - objective <= limits.gap * max(1, abs(bound)))
         return EngineRun(RunStatus.OPTIMAL if proven else RunStatus.FEASIBLE, values, objective, bound)
@@ -123,6 +125,11 @@ class HighsSession:
         limits.on_progress(objective, bound, float(data.running_time))
 
     def _interrupt(self, event: object) -> None:
-        limits = self._limits
+        limits, phase = self._limits, self._phase
         if limits is not None and limits.should_stop is not None and limits.should_stop():
             event.data_in.user_interrupt = True  # type: ignore[attr-defined]
+        elif phase is not None and phase.attainable is not None:  # proven once the bound rounds to the plan
+            data = event.data_out  # type: ignore[attr-defined]
+            found, bound = data.mip_primal_bound, whole_bound(data.mip_dual_bound, None)
+            if np.isfinite(found) and bound is not None and phase.tighten(bound) <= round(found):
+                event.data_in.user_interrupt = True  # type: ignore[attr-defined]

@@ -33,11 +33,21 @@ PERMILLE = 1000
 class Phase:
     """One level of the lexicographic objective: maximise ``objective · columns``.
 
-    ``scale`` divides the objective back to VALUE_SCALE units for the value phase (1 otherwise)."""
+    ``scale`` divides the objective back to VALUE_SCALE units for the value phase (1 otherwise).
+    ``attainable``, when known, lists every value the objective can take (sorted): a proven bound
+    can then be lowered to the largest attainable value below it (see :meth:`tighten`)."""
 
     name: str
     objective: np.ndarray  # float64, one coefficient per column, integral
     scale: int = 1
+    attainable: np.ndarray | None = None
+
+    def tighten(self, bound: int) -> int:
+        """The largest attainable value at most ``bound`` (``bound`` itself when all are attainable)."""
+        if self.attainable is None:
+            return bound
+        at = int(np.searchsorted(self.attainable, bound, side="right")) - 1
+        return int(self.attainable[at]) if at >= 0 else bound
 
 
 @dataclass
@@ -292,6 +302,16 @@ def worst_coverage_column(b: _Builder, served: sparse.csr_matrix) -> int:
     return int(z)
 
 
+def _coverage_levels(problem: Problem, aux: _Auxiliary) -> np.ndarray:
+    """Every value ``z`` can take at an optimum: ``floor(scale * k / n)`` for each community's need
+    count ``n`` and ``0 <= k <= n`` (the worst coverage is some community's served share)."""
+    assert aux.worst_coverage is not None
+    _, scale = aux.worst_coverage
+    counts = np.unique(np.bincount(problem.arrays.need_community))
+    levels = [(scale * np.arange(n + 1)) // n for n in counts.tolist() if n > 0]
+    return np.unique(np.concatenate(levels)) if levels else np.zeros(1, dtype=np.int64)
+
+
 def _pad(matrix: sparse.csr_matrix, n_columns: int) -> sparse.csr_matrix:
     extra = n_columns - matrix.shape[1]
     return matrix if extra == 0 else sparse.hstack([matrix, sparse.csr_matrix((matrix.shape[0], extra))]).tocsr()
@@ -315,7 +335,7 @@ def build_linear_model(problem: Problem, candidates: Candidates, policy: Policy)
     if z is not None:
         objective = np.zeros(n)
         objective[z] = 1.0
-        phases.append(Phase("worst community coverage", objective))
+        phases.append(Phase("worst community coverage", objective, attainable=_coverage_levels(problem, b.aux)))
     phases.append(value_phase(candidates, policy, n, overload))
     matrix, row_lower, row_upper = b.rows.freeze(n)
     return LinearModel(len(candidates), np.concatenate(b.lower), np.concatenate(b.upper), matrix, row_lower,
