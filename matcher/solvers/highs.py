@@ -125,11 +125,15 @@ class HighsSession:
         limits.on_progress(objective, bound, float(data.running_time))
 
     def _interrupt(self, event: object) -> None:
+        # the flag is set either way: HiGHS keeps it between runs of the same instance
+        event.data_in.user_interrupt = self._should_interrupt(event.data_out)  # type: ignore[attr-defined]
+
+    def _should_interrupt(self, data: Any) -> bool:
+        """Asked to stop, or (a phase with attainable values) the bound rounds down to the plan."""
         limits, phase = self._limits, self._phase
         if limits is not None and limits.should_stop is not None and limits.should_stop():
-            event.data_in.user_interrupt = True  # type: ignore[attr-defined]
-        elif phase is not None and phase.attainable is not None:  # proven once the bound rounds to the plan
-            data = event.data_out  # type: ignore[attr-defined]
-            found, bound = data.mip_primal_bound, whole_bound(data.mip_dual_bound, None)
-            if np.isfinite(found) and bound is not None and phase.tighten(bound) <= round(found):
-                event.data_in.user_interrupt = True  # type: ignore[attr-defined]
+            return True
+        if phase is None or phase.attainable is None:
+            return False
+        found, bound = data.mip_primal_bound, whole_bound(data.mip_dual_bound, None)
+        return bool(np.isfinite(found) and bound is not None and phase.tighten(bound) <= round(found))
