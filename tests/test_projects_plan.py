@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from matcher.domain import Budget, Community, Need, Order, Project, Resource, Venue
+from matcher.errors import FieldError, InfeasibleError
 from matcher.io.scenario import load_scenario
+from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.projects import solve_projects
 from tests.project_cases import small_problems
@@ -167,3 +169,50 @@ def test_shipped_project_scenario_reasons_are_not_all_capacity(name):
     result = solve_projects(load_scenario(SCENARIOS / name / "scenario.yaml").problem, time_limit=10, workers=1)
     reasons = {r["reason"] for r in result.unmatched()}
     assert "budget" in reasons and reasons != {"capacity"}
+
+
+def placed_versus_emergency(mode: str) -> tuple[Problem, Policy]:
+    """One unit with one task: claim the order C1 placed (two basic needs) or serve an emergency
+    in C2 directly, which is worth more."""
+    problem = Problem.build(
+        [rec(Community, id="C1", x=0, y=0), rec(Community, id="C2", x=1, y=0)],
+        [rec(Need, id="h1", community="C1", category="health", skills="check"),
+         rec(Need, id="h2", community="C1", category="health", skills="check"),
+         rec(Need, id="l1", community="C2", category="legal", tier="floor", urgency="emergency")],
+        [rec(Resource, id="U", kind="unit", community="C1", categories="health;legal", skills="check",
+             capacity_tasks=1, capacity_hours=10, radius_minutes=30)],
+        [rec(Project, id="P", name="health day", category="health", skills="check", serves=2, hours=2, cost=1)],
+        orders=[rec(Order, id="O", project="P", community="C1", pinned=True)],
+    )
+    return problem, Policy().with_overrides({"placed_orders": mode})
+
+
+def test_placed_orders_run_first_by_default_and_free_lets_value_decide():
+    """Default (priority): the placed order runs though the emergency is worth more; ``hard`` the
+    same; ``free``: the unit serves the emergency and the order says why it does not run."""
+    for mode in ("priority", "hard"):
+        result = solve_projects(*placed_versus_emergency(mode), time_limit=5, workers=1)
+        assert [r["order"] for r in result.orders() if r["running"]] == ["O"], mode
+        assert result.unclaimed() == [] and result.status == "optimal"
+    free = solve_projects(*placed_versus_emergency("free"), time_limit=5, workers=1)
+    assert free.served.tolist() == [False, False, True]
+    (row,) = free.unclaimed()
+    assert row["order"] == "O" and row["reason"] == "capacity" and row["detail"]
+    assert {r["reason"] for r in free.unmatched()} == {"order_not_run"}
+
+
+def test_hard_placed_orders_that_cannot_run_are_named():
+    """``placed_orders: hard`` with an order no unit can staff: infeasible, naming the order and why."""
+    problem, policy = placed_versus_emergency("hard")
+    problem = Problem.build(
+        problem.communities, problem.needs, problem.resources,
+        [*problem.projects, rec(Project, id="Q", name="dentist day", category="health", skills="teeth")],
+        orders=[*problem.orders, rec(Order, id="OQ", project="Q", community="C1", pinned=True)])
+    with pytest.raises(InfeasibleError, match="OQ.*no_skill"):
+        solve_projects(problem, policy, time_limit=5, workers=1)
+
+
+def test_placed_orders_switch_is_validated():
+    """A placed_orders value outside priority|hard|free is refused naming the field."""
+    with pytest.raises(FieldError, match="placed_orders"):
+        Policy().with_overrides({"placed_orders": "sometimes"})
