@@ -78,7 +78,7 @@ def label(code: str) -> str:
     return code
 
 
-class _Route:
+class Route:
     """What the plan left for the project route: instance room, venue room, budgets, claimants."""
 
     def __init__(self, space: ProjectSpace, plan: Plan) -> None:
@@ -119,6 +119,19 @@ class _Route:
             return 2
         return 3
 
+    def blocker(self, o: int) -> str:
+        """What keeps unplaced order ``o`` from being placed now: the budget, the station or
+        claimants, named with their figures ("" when nothing does)."""
+        s, stage = self.space, self.stage(o)
+        if stage == 0:
+            return self.budget_text(int(s.order_community[o]))
+        if stage == 1:
+            return self.venue_text(int(s.order_venue[o]))
+        if stage == 2:
+            return f"claimants (认领): {int(self.able_claimants[o])} eligible unit(s) with room for " \
+                   f"{int(s.order_slots[o])} slot(s)"
+        return ""
+
     def budget_text(self, c: int) -> str:
         s, cid = self.space, self.space.problem.arrays.community_ids[c]
         count = "no limit" if s.budget_orders[c] < 0 else f"{self.spent_orders[c]} of {s.budget_orders[c]}"
@@ -155,7 +168,7 @@ def order_reason(space: ProjectSpace, plan: Plan, o: int) -> tuple[OrderReason, 
         return OrderReason.OUT_OF_REACH, f"{in_reach} unit(s) in reach for {slots} slot(s)"
     if unbound < slots:
         return OrderReason.PAIRING_BLOCKED, f"{unbound} unit(s) free of other pairings for {slots} slot(s)"
-    route = _Route(space, plan)
+    route = Route(space, plan)
     c, v = int(s.order_community[o]), int(s.order_venue[o])
     if not plan.placed[o] and route.stage(o) == 0:
         return OrderReason.BUDGET, route.budget_text(c)
@@ -171,7 +184,7 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
     tasks, minutes = residual(space, plan)
     room = (tasks[d.resource] >= 1) & (minutes[d.resource] >= d.load)
     direct_room = np.bincount(d.need, weights=room, minlength=a.n_needs) >= a.need_providers
-    route = _Route(space, plan)
+    route = Route(space, plan)
     pairs_of: dict[int, list[int]] = {}
     for p, n in enumerate(s.serve_need.tolist()):
         if not served[n]:
@@ -203,16 +216,7 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
             best = max(stages)
             o = int(unplaced[stages.index(best)])
             code = _STAGES[best]
-            if code is ProjectReason.BUDGET:
-                detail[n] = route.budget_text(int(s.order_community[o])) + \
-                            f"; order {s.order_ids[o]} costs {s.order_cents[o] / CENTS:,.2f}"
-            elif code is ProjectReason.VENUE:
-                detail[n] = route.venue_text(int(s.order_venue[o])) + f"; order {s.order_ids[o]}"
-            elif code is ProjectReason.NO_CLAIMANT:
-                detail[n] = f"order {s.order_ids[o]} needs {int(s.order_slots[o])} unit(s), " \
-                            f"{int(route.able_claimants[o])} eligible with room"
-            else:
-                detail[n] = f"order {s.order_ids[o]} could be placed"
+            detail[n] = f"order {s.order_ids[o]}: " + (route.blocker(o) or "could be placed")
         else:
             reason[n] = REASONS[core[n]].value
             continue

@@ -212,7 +212,7 @@ class ProjectResult:
             f"Decision space: {s.n_orders} candidate orders, {len(s.claim_order)} claim pairs, "
             f"{len(s.serve_need)} project-need pairs, {len(s.direct)} direct pairs; {len(self.parts)} independent "
             f"part(s), solved by {', '.join(methods) or 'nothing'}",
-            f"Status {self.status}; objective {self.objective:,.3f}; bound {self.bound:,.3f}; gap {self.gap:.2%}; "
+            f"Status {self.status}; objective {self.objective:,.3f}; bound {self.bound:,.3f}; gap {self.gap:.3%}; "
             f"{self.wall_time:.2f} s",
             f"Sequential baseline (order, then claim, then assign): {self.baseline:,.3f}"
             + (f"; joint / baseline = {self.objective / self.baseline:.4f}" if self.baseline > 0 else ""),
