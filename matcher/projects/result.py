@@ -14,9 +14,10 @@ import numpy as np
 
 from matcher.candidates import VALUE_SCALE
 from matcher.files import csv_text, write_files
+from matcher.projects import popularity
 from matcher.projects.needs import NeedPlan, assignment_rows, label, need_plan, order_reason, unmatched_rows
 from matcher.projects.plan import Plan, objective
-from matcher.projects.space import PERIOD_DAYS, ProjectSpace
+from matcher.projects.space import ProjectSpace
 
 #: Columns of the CSV tables, so a table without rows still has its header.
 COLUMNS = {
@@ -158,25 +159,19 @@ class ProjectResult:
         return rows
 
     def popularity(self) -> list[dict[str, Any]]:
-        """Popularity index (人气指数) per venue: needs served per day, week, month and year, ranked.
-
-        The needs list covers one week (``PERIOD_DAYS``); the rates scale that week."""
+        """Popularity index (人气指数) per station: from the scenario's visits list, visits per day,
+        week, month and year with their ranks; without one, the plan's needs served per station in
+        the week, labelled as an estimate (see :mod:`matcher.projects.popularity`)."""
         s, problem = self.space, self.space.problem
         if not problem.venues:
             return []
+        if problem.visits:
+            return popularity.from_visits(problem.venues, problem.visits)
         venue = s.order_venue[s.serve_order[self.plan.serves]]
         week = np.bincount(venue[venue >= 0], minlength=len(problem.venues))
         instances = np.bincount(s.order_venue[self.plan.running & (s.order_venue >= 0)],
                                 minlength=len(problem.venues))
-        rows = [{"venue": v.id, "name": v.name, "type": v.type.value, "type_label": v.type.label,
-                 "community": v.community, "instances": int(instances[i]), "capacity": v.capacity,
-                 "per_day": round(week[i] / PERIOD_DAYS, 2), "per_week": int(week[i]),
-                 "per_month": round(week[i] * 30 / PERIOD_DAYS, 1), "per_year": round(week[i] * 365 / PERIOD_DAYS, 1)}
-                for i, v in enumerate(problem.venues)]
-        rows.sort(key=lambda r: (-r["per_week"], r["venue"]))
-        for rank, row in enumerate(rows, 1):
-            row["rank"] = rank
-        return rows
+        return popularity.estimated(problem.venues, week, instances)
 
     # --- reporting ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -236,18 +231,21 @@ class ProjectResult:
         lines.append("Unclaimed orders:" if unclaimed else "Unclaimed orders: none")
         lines += [f"  {r['order']:<14} {r['project']:<10} {r['community']:<10} {r['claimed']}/{r['slots']} "
                   f"claimed — {r['explanation']}" for r in unclaimed[:max_rows]]
-        popularity = self.popularity()
-        if popularity:
-            lines.append("")
-            lines.append("Station popularity (needs served per day / week / month / year):")
-            lines += [f"  {r['rank']:>3}. {r['venue']:<10} {r['type_label']}({r['type']:<12}) {r['per_day']:>6} "
-                      f"{r['per_week']:>5} {r['per_month']:>7} {r['per_year']:>8}" for r in popularity[:max_rows]]
+        popularity_lines = popularity.summary_lines(self.popularity(), bool(s.problem.visits), max_rows)
+        if popularity_lines:
+            lines += ["", *popularity_lines]
         return "\n".join(lines)
+
+    def _columns(self, table: str) -> list[str] | None:
+        if table == "popularity":
+            with_visits = bool(self.space.problem.visits)
+            return popularity.VISIT_COLUMNS if with_visits else popularity.ESTIMATE_COLUMNS
+        return COLUMNS[table]
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write projects.json and CSV tables; each file appears whole or not at all."""
         data = self.to_dict()
         files = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
         for name in ("assignments", "unmatched", "orders", "claims", "unclaimed", "popularity"):
-            files[f"{name}.csv"] = csv_text(data[name], COLUMNS.get(name))
+            files[f"{name}.csv"] = csv_text(data[name], self._columns(name))
         return write_files(out_dir, files)
