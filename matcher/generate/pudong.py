@@ -98,12 +98,16 @@ def generate(seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES
                              settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0})
 
 
-def pudong(seed: int) -> GeneratedScenario:
+#: The seed of the checked-in Pudong scenarios.
+CASE_SEED = 2024
+
+
+def pudong(seed: int = CASE_SEED) -> GeneratedScenario:
     """All of Pudong: 36 streets/towns, 1,284 communities."""
     return generate(seed)
 
 
-def pudong_street(seed: int) -> GeneratedScenario:
+def pudong_street(seed: int = CASE_SEED) -> GeneratedScenario:
     """One Pudong street (36 communities), small enough to solve in seconds."""
     return generate(seed, streets=1)
 
