@@ -1,4 +1,4 @@
-"""The Pudong scenario (seed 000 of the cases): doorstep stations (家门口服务站) in 1,284
+"""The Pudong scenario (docs/cases.md): doorstep stations (家门口服务站) in 1,284
 villages and residential areas of 36 streets and towns, the 147-project catalogue of 26
 departments, resident units, social organisations, volunteers and party members, needs in
 every community, budgets for ordering (点单), and a few orders and claims already made.
