@@ -102,19 +102,19 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
         return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
                                       base_value, base_value, time.perf_counter() - t0)
     model = JointModel(space, part)
-    starts = [(base, base_value), joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers,
-                                                    seed=seed)[:2]]
-    least = 0  # placed orders every plan must run (placed_orders: priority or hard)
+    least, keep = 0, None  # placed orders every plan must run (placed_orders: priority or hard)
+    starts = [(base, base_value)]
     if first:
-        least, plan, value = placed_first(space, part, engine=engine, time_limit=assign_limit, workers=workers,
+        least, keep, value = placed_first(space, part, engine=engine, time_limit=assign_limit, workers=workers,
                                           seed=seed)
-        running = model.placed_running()
-        model.model.add(sum(running) >= least)
-        starts.append((plan, value))
+        model.model.add(sum(model.placed_running()) >= least)
+        starts.append((keep, value))
+    starts.append(joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed,
+                                    keep=keep)[:2])
     lp_bound = float("inf")
     if engine == "highs":
         rounded, rounded_value, _, lp_bound = lp_rounding_plan(space, part, model, time_limit=assign_limit,
-                                                               workers=workers, seed=seed)
+                                                               workers=workers, seed=seed, keep=keep)
         starts.append((rounded, rounded_value))
     start_plan, start_value = max((s for s in starts if placed_running(space, part, s[0]) >= least),
                                   key=lambda s: s[1])
