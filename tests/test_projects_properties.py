@@ -23,9 +23,11 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 @given(problem=small_problems())
 def test_plans_keep_every_hard_rule(engine, problem):
     """No order over its slots, no unit over capacity, pinned orders and claims kept, a need served
-    once, hard pairings and budgets honoured — for both engines."""
+    once, hard pairings and budgets honoured — for both engines; "optimal" only with bound = objective."""
     result = solve_projects(problem, time_limit=5, workers=1, engine=engine)
     assert violations(result) == []
+    if result.status == "optimal":  # a proven optimum leaves no gap, not even a rounding unit
+        assert result.bound == pytest.approx(result.objective) and result.gap == pytest.approx(0)
 
 
 @FAST
