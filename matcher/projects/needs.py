@@ -157,8 +157,9 @@ class OrderReason(Vocabulary):
     CAPACITY = "capacity", "认领单位已满 — the eligible units' hours and tasks went to other orders and needs"
 
 
-def order_reason(space: ProjectSpace, plan: Plan, o: int) -> tuple[OrderReason, str]:
-    """The first rule that keeps given order ``o`` from running, with the figures behind it."""
+def order_reason(space: ProjectSpace, plan: Plan, o: int, route: Route | None = None) -> tuple[OrderReason, str]:
+    """The first rule that keeps given order ``o`` from running, with the figures behind it
+    (``route``: the plan's :class:`Route`, when the caller has it)."""
     s = space
     skilled, in_reach, unbound = s.order_eligible[o].tolist()
     slots = int(s.order_slots[o])
@@ -168,7 +169,7 @@ def order_reason(space: ProjectSpace, plan: Plan, o: int) -> tuple[OrderReason, 
         return OrderReason.OUT_OF_REACH, f"{in_reach} unit(s) in reach for {slots} slot(s)"
     if unbound < slots:
         return OrderReason.PAIRING_BLOCKED, f"{unbound} unit(s) free of other pairings for {slots} slot(s)"
-    route = Route(space, plan)
+    route = route or Route(space, plan)
     c, v = int(s.order_community[o]), int(s.order_venue[o])
     if not plan.placed[o] and route.stage(o) == 0:
         return OrderReason.BUDGET, route.budget_text(c)
@@ -209,8 +210,8 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
         elif len(placed_idle):
             code = ProjectReason.ORDER_NOT_RUN
             o = int(placed_idle[0])
-            detail[n] = f"order {s.order_ids[o]} claimed {int(plan.claims[s.claim_order == o].sum())} of " \
-                        f"{int(s.order_slots[o])} slot(s)"
+            why, figures = order_reason(space, plan, o, route)
+            detail[n] = f"order {s.order_ids[o]} does not run: {why.value}, {figures}"
         elif len(unplaced):
             stages = [route.stage(int(o)) for o in unplaced.tolist()]
             best = max(stages)

@@ -15,7 +15,15 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE
 from matcher.files import csv_text, write_files
 from matcher.projects import popularity
-from matcher.projects.needs import NeedPlan, assignment_rows, label, need_plan, order_reason, unmatched_rows
+from matcher.projects.needs import (
+    NeedPlan,
+    Route,
+    assignment_rows,
+    label,
+    need_plan,
+    order_reason,
+    unmatched_rows,
+)
 from matcher.projects.plan import Plan, objective
 from matcher.projects.space import ProjectSpace
 
@@ -150,8 +158,9 @@ class ProjectResult:
         s, a = self.space, self.space.problem.arrays
         claimed = np.bincount(s.claim_order[self.plan.claims], minlength=s.n_orders)
         rows = []
+        route = Route(s, self.plan)
         for o in np.flatnonzero(s.order_given & ~self.plan.running).tolist():
-            reason, detail = order_reason(s, self.plan, o)
+            reason, detail = order_reason(s, self.plan, o, route)
             rows.append({"order": s.order_ids[o], "project": self.space.problem.projects[s.order_project[o]].id,
                          "community": a.community_ids[s.order_community[o]], "claimed": int(claimed[o]),
                          "slots": int(s.order_slots[o]), "eligible_units": int(s.order_eligible[o, 2]),
