@@ -27,15 +27,15 @@ from matcher.candidates import VALUE_SCALE
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES
 from matcher.projects.plan import Plan
 from matcher.projects.space import CENTS, ProjectSpace
-from matcher.reasons import REASONS, unmatched_reasons
+from matcher.reasons import REASONS, Reason, unmatched_reasons
 from matcher.vocabulary import Vocabulary
 
 
 class ProjectReason(Vocabulary):
-    """Reasons a need goes unserved in a project run, beyond the core's direct-service reasons."""
+    """Reasons a need goes unserved in a project run, beyond the core's direct-service reasons
+    (``capacity`` is the core's: every candidate, unit or running instance, is full)."""
 
     NOT_CHOSEN = "not_chosen", "有空余未选 — an instance or unit had room; the solver left the need (its value)"
-    CAPACITY = "capacity", "容量已满 — every instance and unit that could serve it is full"
     VENUE = "venue", "站点已满 — the station's weekly capacity or opening hours are spent"
     ORDER_NOT_RUN = "order_not_run", "点单未运行 — the order that would serve it was placed but not claimed in full"
     NO_CLAIMANT = "no_claimant", "无人认领 — too few eligible units have a task and the hours left to claim an order"
@@ -204,7 +204,7 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
             detail[n] = f"order {s.order_ids[has_room[0]]} had room" if has_room else "a unit had room"
         elif len(running):
             full_venues = [int(v) for v in s.order_venue[running] if route.venue_full(int(v))]
-            code = ProjectReason.VENUE if full_venues else ProjectReason.CAPACITY
+            code = ProjectReason.VENUE if full_venues else Reason.CAPACITY
             detail[n] = (route.venue_text(full_venues[0]) if full_venues else
                          "instances full: " + ", ".join(s.order_ids[o] for o in running[:3].tolist()))
         elif len(placed_idle):
