@@ -4,6 +4,7 @@ the checked-in Pudong and Taizhou scenarios, their generators, and the CLI."""
 from __future__ import annotations
 
 import filecmp
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,17 @@ def test_generate_without_a_seed_reproduces_each_shipped_scenario(tmp_path, name
     assert written == sorted(p.name for p in (SCENARIOS / name).iterdir())
     for file in written:
         assert filecmp.cmp(tmp_path / file, SCENARIOS / name / file, shallow=False), file
+
+
+def test_recommend_prints_the_objective_on_runs_scale(tmp_path, capsys):
+    """Taizhou is one part: the objective recommend prints for it is run's, up to the proven gaps."""
+    path = str(SCENARIOS / "taizhou" / "scenario.yaml")
+    assert main(["run", path, "--time-limit", "20", "--out", str(tmp_path)]) == 0
+    run = re.search(r"objective ([\d,.]+); bound ([\d,.]+)", capsys.readouterr().out)
+    assert main(["recommend", path, "--community", "TZ03", "--time-limit", "20"]) == 0
+    out = capsys.readouterr().out
+    rec = re.search(r"objective ([\d,.]+) in run's units", out)
+    ran, bound, recommended = (float(x.replace(",", "")) for x in (*run.groups(), rec.group(1)))
+    assert abs(recommended - ran) <= (bound - ran) + 0.011 + 0.002 * bound
+    rows = [line.split()[1] for line in out.splitlines() if line.startswith(("  ORDER", "  also"))]
+    assert len(rows) == len(set(rows))  # each project once
