@@ -210,6 +210,11 @@ def test_hard_placed_orders_that_cannot_run_are_named():
         orders=[*problem.orders, rec(Order, id="OQ", project="Q", community="C1", pinned=True)])
     with pytest.raises(InfeasibleError, match="OQ.*no_skill"):
         solve_projects(problem, policy, time_limit=5, workers=1)
+    alone = Problem.build(problem.communities, problem.needs, problem.resources, problem.projects,
+                          orders=problem.orders[1:])  # nothing left to decide: the part is fixed
+    with pytest.raises(InfeasibleError, match="OQ.*no_skill"):
+        solve_projects(alone, policy, time_limit=5, workers=1)
+    assert solve_projects(alone, time_limit=5, workers=1).unclaimed()[0]["reason"] == "no_skill"
 
 
 def test_placed_orders_switch_is_validated():

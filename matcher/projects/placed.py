@@ -27,9 +27,18 @@ def placed_running(space: ProjectSpace, part: Part, plan: Plan) -> int:
     return int(plan.running[orders].sum())
 
 
-def placed_count(space: ProjectSpace, part: Part) -> int:
-    """How many orders the communities placed on ``part``."""
-    return int(space.order_given[part.orders].sum())
+def require_running(space: ProjectSpace, part: Part, plan: Plan) -> None:
+    """Under ``placed_orders: hard``: raise :class:`InfeasibleError` naming the placed orders of
+    ``part`` that do not run in ``plan``, and why."""
+    given = part.orders[space.order_given[part.orders]]
+    idle = given[~plan.running[given]]
+    if space.policy.placed_orders != "hard" or len(idle) == 0:
+        return
+    problems = []
+    for o in idle[:5].tolist():
+        reason, detail = order_reason(space, plan, o)
+        problems.append(f"placed order {space.order_ids[o]} cannot run (placed_orders: hard): {reason.value}, {detail}")
+    raise InfeasibleError(problems)
 
 
 def placed_first(space: ProjectSpace, part: Part, *, engine: str, time_limit: float, workers: int,
@@ -58,13 +67,6 @@ def placed_first(space: ProjectSpace, part: Part, *, engine: str, time_limit: fl
     plan.claims[idle] = False
     plan.placed[given[~plan.running[given] & ~space.order_pinned[given]]] = False
     count = int(plan.running[given].sum())
-    if space.policy.placed_orders == "hard" and count < len(given):
-        idle = given[~plan.running[given]]
-        problems = []
-        for o in idle[:5].tolist():
-            reason, detail = order_reason(space, plan, o)
-            problems.append(f"placed order {space.order_ids[o]} cannot run (placed_orders: hard): "
-                            f"{reason.value}, {detail}")
-        raise InfeasibleError(problems)
+    require_running(space, part, plan)
     done, value, _, _ = assign(space, part, plan, time_limit=time_limit / 2, workers=workers, seed=seed)
     return count, done, value

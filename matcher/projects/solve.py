@@ -36,7 +36,7 @@ from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
 from matcher.projects.highs import GAP_TARGET
 from matcher.projects.model import ENGINES, JointModel
-from matcher.projects.placed import placed_count, placed_first, placed_running
+from matcher.projects.placed import placed_first, placed_running, require_running
 from matcher.projects.plan import Part, Plan
 from matcher.projects.result import PartReport, ProjectResult
 from matcher.projects.rounding import lp_rounding_plan
@@ -97,7 +97,8 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
     assign_limit = share / 4  # each exact assignment with fixed orders and claims
     base, base_value, how = sequential_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
     first = space.policy.placed_orders != "free" and space.order_given[part.orders].any()
-    if part.is_fixed(space) and not (first and placed_running(space, part, base) < placed_count(space, part)):
+    if part.is_fixed(space):  # orders and claims leave no choice: placed orders run or cannot
+        require_running(space, part, base)
         status = "optimal" if how in ("flow", "cpsat") else "feasible"
         return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
                                       base_value, base_value, time.perf_counter() - t0)
