@@ -41,21 +41,6 @@ def require_running(space: ProjectSpace, part: Part, plan: Plan) -> None:
     raise InfeasibleError(problems)
 
 
-def keep_running(model: JointModel, least: int) -> None:
-    """Keep at least ``least`` placed orders running in the joint model. When that is every placed
-    order with enough claim pairs to run at all, each of those is fixed to run: the same plans,
-    and a model HiGHS solves several times faster than with the count as one constraint."""
-    space, part = model.space, model.part
-    given = [i for i, o in enumerate(part.orders.tolist()) if space.order_given[o]]
-    pairs = np.bincount(space.claim_order[part.claims], minlength=space.n_orders)
-    possible = [i for i in given if pairs[part.orders[i]] >= space.order_slots[part.orders[i]]]
-    if least >= len(possible):
-        for i in possible:
-            model.model.add(model.running[i] == 1)
-    else:
-        model.model.add(sum(model.running[i] for i in given) >= least)
-
-
 def placed_first(space: ProjectSpace, part: Part, *, engine: str, time_limit: float, workers: int,
                  seed: int) -> tuple[int, Plan, int]:
     """(most placed orders running together, a plan running them with the needs assigned exactly,

@@ -36,7 +36,7 @@ from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
 from matcher.projects.highs import GAP_TARGET
 from matcher.projects.model import ENGINES, JointModel
-from matcher.projects.placed import keep_running, placed_first, placed_running, require_running
+from matcher.projects.placed import placed_first, placed_running, require_running
 from matcher.projects.plan import Part, Plan
 from matcher.projects.result import PartReport, ProjectResult
 from matcher.projects.rounding import lp_rounding_plan
@@ -108,7 +108,7 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
     if first:
         least, keep, value = placed_first(space, part, engine=engine, time_limit=assign_limit, workers=workers,
                                           seed=seed)
-        keep_running(model, least)
+        model.model.add(sum(model.placed_running()) >= least)
         starts.append((keep, value))
     starts.append(joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed,
                                     keep=keep)[:2])
