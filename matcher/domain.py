@@ -7,6 +7,7 @@ Cross-record checks (unknown community, duplicate id) live in :mod:`matcher.prob
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -497,6 +498,33 @@ class Venue(Record):
             raise FieldError("capacity", "must not be negative")
         if not 0 <= self.opening_hours <= 24:
             raise FieldError("opening_hours", f"must lie in [0, 24] hours per day, got {typed(self.opening_hours)}")
+
+
+def _date(name: str, value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FieldError(name, f"expected a date such as 2024-05-31, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Visit(Record):
+    """Visits counted at a station (站点) on one day: the data of Taizhou's popularity index (人气指数)."""
+
+    station: str
+    date: datetime.date
+    count: int
+
+    required: ClassVar = ("station", "date", "count")
+    parsers: ClassVar = {"date": _date, "count": _count}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require_id("station", self.station)
 
 
 @dataclass(frozen=True)

@@ -52,16 +52,21 @@ def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[P
 EXCEL_BOM = "\ufeff"
 
 
-def table_files(tables: Mapping[str, list[Mapping[str, Any]]], workbook: str | None = None) -> dict[str, str | bytes]:
+def table_files(tables: Mapping[str, list[Mapping[str, Any]]], workbook: str | None = None,
+                columns: Mapping[str, list[str] | None] | None = None) -> dict[str, str | bytes]:
     """Result tables for planners: ``{name}.csv`` for each (UTF-8 with the byte-order mark Excel
-    needs) and, when ``workbook`` names one, all of them as its sheets."""
-    files: dict[str, str | bytes] = {f"{name}.csv": EXCEL_BOM + csv_text(rows) for name, rows in tables.items()}
+    needs) and, when ``workbook`` names one, all of them as its sheets. ``columns`` gives a
+    table's header, so that a table without rows still has one."""
+    columns = columns or {}
+    files: dict[str, str | bytes] = {f"{name}.csv": EXCEL_BOM + csv_text(rows, columns.get(name))
+                                     for name, rows in tables.items()}
     if workbook:
-        files[workbook] = xlsx_bytes(tables)
+        files[workbook] = xlsx_bytes(tables, columns)
     return files
 
 
-def xlsx_bytes(tables: Mapping[str, list[Mapping[str, Any]]]) -> bytes:
+def xlsx_bytes(tables: Mapping[str, list[Mapping[str, Any]]],
+               columns: Mapping[str, list[str] | None] | None = None) -> bytes:
     """An XLSX workbook with one sheet per table (header row, then one row per record). Text is
     always stored as text, so an id such as ``=1+1`` never becomes a formula."""
     import openpyxl
@@ -70,12 +75,12 @@ def xlsx_bytes(tables: Mapping[str, list[Mapping[str, Any]]]) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     for name, rows in tables.items():
         sheet = book.create_sheet(name[:31])
-        columns = _columns(rows)
-        if columns:  # an empty table is an empty sheet, as its CSV is an empty file
-            sheet.append(columns)
+        header = (columns or {}).get(name) or _columns(rows)
+        if header:  # a table with neither rows nor known columns is an empty sheet
+            sheet.append(header)
         for row in rows:
             cells = []
-            for value in (row.get(c) for c in columns):
+            for value in (row.get(c) for c in header):
                 cell = WriteOnlyCell(sheet, value)
                 if isinstance(value, str):
                     cell.data_type = "s"

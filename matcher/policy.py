@@ -17,6 +17,10 @@ PAIRING_MODES = ("declared", "hard", "soft")
 #: value: most weighted value; equity: first the best worst-community coverage, then value
 #: (lexicographic, by CP-SAT); stable: deferred acceptance on needs' and resources' preferences.
 OBJECTIVES = ("value", "equity", "stable")
+#: Orders a community placed (点单) in a project run: ``priority`` runs as many of them as can run
+#: before any value is weighed (lexicographic), ``hard`` requires every one to run, ``free`` weighs
+#: them like the solver's own orders.
+PLACED_ORDER_MODES = ("priority", "hard", "free")
 _DEFAULT_TIERS = {"floor": 3.0, "basic": 2.0, "quality": 1.0}
 _DEFAULT_URGENCY = {"emergency": 4.0, "utilities": 3.0, "normal": 2.0, "complex": 1.0}
 
@@ -59,6 +63,7 @@ class Policy:
     balance_target: float = 0.5
     priority_urgencies: tuple[str, ...] = ("emergency",)
     lateness_cost: float = 0.05
+    placed_orders: str = "priority"
 
     def __post_init__(self) -> None:
         try:
@@ -87,6 +92,9 @@ class Policy:
                 raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
         if self.pairings not in PAIRING_MODES:
             raise FieldError("pairings", f"expected one of {', '.join(PAIRING_MODES)}, got {self.pairings!r}")
+        if self.placed_orders not in PLACED_ORDER_MODES:
+            raise FieldError("placed_orders",
+                             f"expected one of {', '.join(PLACED_ORDER_MODES)}, got {self.placed_orders!r}")
         if self.objective not in OBJECTIVES:
             raise FieldError("objective", f"expected one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
         for name in ("min_community_share", "balance_target"):
@@ -106,7 +114,7 @@ class Policy:
                 value = {**getattr(self, key), **value}
             elif key == "enforce_deadlines":
                 value = _boolean(key, value)
-            elif key in ("pairings", "objective"):
+            elif key in ("pairings", "objective", "placed_orders"):
                 value = str(value)
             elif key == "priority_urgencies":
                 value = _levels(value)

@@ -10,7 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue, Visit
 from matcher.errors import Issue, ScenarioError
 from matcher.travel import travel_minutes
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
@@ -48,6 +48,7 @@ class Problem:
     claims: tuple[Claim, ...] = ()
     venues: tuple[Venue, ...] = ()
     budgets: tuple[Budget, ...] = ()
+    visits: tuple[Visit, ...] = ()
 
     @classmethod
     def build(
@@ -63,11 +64,13 @@ class Problem:
         claims: Sequence[Claim] = (),
         venues: Sequence[Venue] = (),
         budgets: Sequence[Budget] = (),
+        visits: Sequence[Visit] = (),
     ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
             tuple(communities), tuple(needs), tuple(resources), tuple(projects), tuple(pairings),
             settings or Settings(), name, tuple(orders), tuple(claims), tuple(venues), tuple(budgets),
+            tuple(visits),
         )
         issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
         if issues:
@@ -153,6 +156,9 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
                 yield Location(list_name, i), "community", f"unknown community {r.community!r}"
     projects = {p.id: p for p in problem.projects}
     venues = {v.id: v for v in problem.venues}
+    for i, visit in enumerate(problem.visits):
+        if visit.station not in venues:
+            yield Location("visits", i), "station", f"unknown station {visit.station!r} (not in venues)"
     for i, o in enumerate(problem.orders):
         project = projects.get(o.project)
         if project is None:

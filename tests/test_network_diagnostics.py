@@ -48,7 +48,7 @@ def test_all_candidates_full_names_who_took_the_capacity():
     d = diagnose(result)
     assert d.reasons.tolist() == ["", "capacity"]
     row = d.unmatched()[0]
-    assert row["need"] == "N2" and row["taken_by"] == "R1 <- N1"
+    assert row["need"] == "N2" and row["detail"] == "R1 <- N1"
     detail = explain_need(result, "N2")["candidates"][0]
     assert detail["taken_by"] == ["N1"] and detail["tasks_left"] == 0
 
@@ -76,7 +76,7 @@ def test_room_left_but_not_worth_serving_is_not_chosen():
                 [resource("R1", "C1"), resource("R2", "C1")])
     d = diagnose(solve(p, {"travel_cost": 1.0}, solver="cpsat", time_limit=5))
     assert d.reasons.tolist() == [NOT_CHOSEN]
-    assert d.unmatched()[0]["taken_by"] == ""
+    assert d.unmatched()[0]["detail"] == ""
 
 
 def test_scenario_level_findings():

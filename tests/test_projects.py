@@ -145,12 +145,11 @@ def venue_problem(capacity: int) -> Problem:
 
 
 def test_venue_capacity_limits_the_needs_a_station_serves_and_popularity_counts_them():
-    """Three of four meal needs fit the canteen, the fourth goes to the volunteer; popularity
-    reports 3 a week."""
+    """Three of four meal needs fit the canteen, the fourth goes to the volunteer; the popularity
+    estimate (no visits list) reports 3 a week."""
     result = solve_projects(venue_problem(3), time_limit=5, workers=1)
     (row,) = result.popularity()
-    assert row["per_week"] == 3 and row["per_day"] == pytest.approx(3 / 7, abs=0.01)
-    assert row["per_year"] == pytest.approx(3 * 365 / 7, abs=0.1)
+    assert row["needs_per_week_estimate"] == 3 and row["rank"] == 1 and row["basis"].startswith("estimate")
     assert result.served_by_project.sum() == 3 and result.served_directly.sum() == 1
 
 
@@ -185,3 +184,29 @@ def test_an_order_nobody_can_claim_says_why():
     result = solve_projects(problem, time_limit=5, workers=1)
     (row,) = result.unclaimed()
     assert row["order"] == "O" and row["reason"] == "no_skill"
+
+
+def test_recommendations_list_each_project_once_with_its_venue_and_blocker():
+    """Three stations of the meal project's type stand within the service circle: the project is
+    still listed once (it was listed three times), at one of them, with the budget that blocks it
+    (its one order went to a class serving three needs)."""
+    problem = Problem.build(
+        [rec(Community, id="C1", x=0, y=0)],
+        [rec(Need, id="m0", community="C1", category="daily_life", skills="meal")]
+        + [rec(Need, id=f"c{i}", community="C1", category="culture", skills="class") for i in range(3)],
+        [rec(Resource, id="K", kind="unit", community="C1", categories="daily_life;culture", skills="meal;class",
+             capacity_tasks=1, capacity_hours=20)],
+        [rec(Project, id="MEAL", name="meal service", category="daily_life", skills="meal", serves=3, hours=3,
+             cost=2, venue_type="敬老"),
+         rec(Project, id="CLASS", name="class", category="culture", skills="class", serves=3, hours=3, cost=2)],
+        venues=[rec(Venue, id=f"CT{i}", community="C1", type="elderly_care", capacity=5, opening_hours=3)
+                for i in range(3)],
+        budgets=[rec(Budget, community="C1", amount=5, max_orders=1)],
+    )
+    result = solve_projects(problem, time_limit=5, workers=1)
+    assert sum(oid.startswith("new:C1:MEAL@") for oid in result.space.order_ids) == 3  # one per station
+    rows = recommend.for_community(result, "C1")
+    assert [r["project"] for r in rows] == ["CLASS", "MEAL"]
+    meal = rows[1]
+    assert not meal["ordered"] and meal["venue"] in {"CT0", "CT1", "CT2"} and meal["value"] > 0
+    assert "budget of C1" in meal["blocked_by"] and "orders 1 of 1" in meal["blocked_by"]

@@ -1,4 +1,5 @@
-"""``matcher explain SCENARIO [--need ID]``: why needs go unmatched, and what bounds the scenario."""
+"""``matcher explain SCENARIO [--need ID]``: why needs go unmatched, and what bounds the scenario.
+A scenario with orders or budgets is explained as ``run`` solves it: by the project model."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import json
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
-from matcher.network.diagnostics import diagnose, explain_need
+from matcher.network.diagnostics import diagnose, diagnose_projects, explain_need, explain_project_need
 from matcher.network.hierarchy import governance_graph, grid_visit_load
-from matcher.solvers import SOLVERS, solve
+from matcher.projects.dispatch import solve_problem
+from matcher.projects.model import ENGINES
+from matcher.projects.result import ProjectResult
+from matcher.solvers import SOLVERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_policy_options(parser)
     parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
     parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="CP-SAT time limit")
+    parser.add_argument("--engine", choices=ENGINES, default="highs",
+                        help="with projects: engine of the joint model (default: highs)")
     parser.add_argument("--bottlenecks", type=int, default=10, metavar="K",
                         help="re-solve the bound without each of the K busiest resources (default: 10)")
     parser.add_argument("--rows", type=int, default=20, metavar="N", help="unmatched needs to list (default: 20)")
@@ -33,13 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policy = policy_from_args(args, scenario.policy)
-    result = solve(scenario.problem, policy, solver=args.solver, time_limit=args.time_limit)
+    problem = scenario.problem
+    if args.need and args.need not in problem.arrays.need_ids:
+        raise FieldError("--need", f"no need with id {args.need!r} in {args.scenario}")
+    result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit)
+    projects = isinstance(result, ProjectResult)
     if args.need:
-        if args.need not in result.problem.arrays.need_ids:
-            raise FieldError("--need", f"no need with id {args.need!r} in {args.scenario}")
-        print(json.dumps(explain_need(result, args.need), ensure_ascii=False, indent=1))
+        explained = explain_project_need(result, args.need) if projects else explain_need(result, args.need)
+        print(json.dumps(explained, ensure_ascii=False, indent=1))
         return 0
-    diagnosis = diagnose(result, bottlenecks=args.bottlenecks)
+    if projects:
+        diagnosis = diagnose_projects(result, bottlenecks=args.bottlenecks)
+    else:
+        diagnosis = diagnose(result, bottlenecks=args.bottlenecks)
     grids = scenario.lists.get("grids", ())
     governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), grids)  # type: ignore[arg-type]
     overloaded = grid_visit_load(grids)  # type: ignore[arg-type]

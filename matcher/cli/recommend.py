@@ -43,14 +43,20 @@ def handle(args: argparse.Namespace) -> int:
         home = units[args.unit].community
     result = solve_projects(problem, policy, time_limit=args.time_limit, workers=args.workers,
                             communities=[home], engine=args.engine)
-    print(f"(solved the part around {home}: objective {result.objective:,.3f}, gap {result.gap:.2%})\n")
+    solved = sum(p.communities for p in result.parts)
+    print(f"(solved the part around {home}, {solved} of {len(problem.communities)} communities: objective "
+          f"{result.objective:,.3f} in run's units — run's objective is the sum over every part; "
+          f"status {result.status}, gap {result.gap:.3%})\n")
     if args.community is not None:
         rows = recommend.for_community(result, args.community)
         print(f"Projects for {args.community} to order (点单):" if rows else f"{args.community}: nothing to order")
         for r in rows:
             mark = "ORDER" if r["ordered"] else "also "
-            print(f"  {mark} {r['project']} {r['name']} [{r['category']}, {r['tier']}, cost {r['cost']:g}] "
-                  f"— {r['why']}")
+            venue = f" at {r['venue']}" if r["venue"] else ""
+            print(f"  {mark} {r['project']} {r['name']}{venue} [{r['category']}, {r['tier']}, cost {r['cost']:g}, "
+                  f"value {r['value']:,.3f}] — {r['why']}")
+            if r["blocked_by"]:
+                print(f"         blocked by {r['blocked_by']}")
             for n in r["needs"]:
                 print(f"         covers {n['need']} {n['title']}")
     else:

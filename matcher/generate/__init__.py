@@ -1,6 +1,7 @@
-"""Reproducible scenario generators for the cases in DOMAIN.md; each writes a scenario folder.
+"""Reproducible scenario generators for the cases in docs/cases.md; each writes a scenario folder.
 
-A generator is a function ``(seed) -> GeneratedScenario``; register it in :data:`GENERATORS`.
+A generator is a function ``(seed=CASE) -> GeneratedScenario`` whose default seed is the one the
+shipped scenario was made with; register it in :data:`GENERATORS`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from matcher.generate.writer import GeneratedScenario, write_scenario
 from matcher.generate.xihu import xihu
 from matcher.generate.zhangjiang import zhangjiang
 
-GENERATORS: dict[str, Callable[[int], GeneratedScenario]] = {
+GENERATORS: dict[str, Callable[..., GeneratedScenario]] = {
     "zhangjiang": zhangjiang,
     "wanshou": wanshou,
     "xihu": xihu,

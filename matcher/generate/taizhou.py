@@ -1,4 +1,4 @@
-"""The Taizhou scenario (seed 004 of the cases): one street of 15 communities with
+"""The Taizhou scenario (docs/cases.md): one street of 15 communities with
 neighbourhood stations of the five types (敬老 elderly care, 希望 youth, 活力 sport, 爱心
 volunteering, 乡愁 heritage), 7 standard canteens that carry the meal service for all 15
 communities, and needs of the focus groups 一老一小一残一特 (elderly, children, disabled,

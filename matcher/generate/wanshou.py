@@ -1,4 +1,4 @@
-"""Wanshou Road street, Beijing (万寿路街道, seed 002): 27 communities, ~160,000 residents on
+"""Wanshou Road street, Beijing (万寿路街道; docs/cases.md): 27 communities, ~160,000 residents on
 6.56 km², four urgency levels, the street's departments and the city 12345 hotline above them.
 
 ``matcher generate wanshou --out scenarios/wanshou`` writes the checked-in files (seed 2016).

@@ -1,4 +1,4 @@
-"""Xihu district, Hangzhou (西湖区, seed 003): 11 towns/streets, 386 grids (网格), households in
+"""Xihu district, Hangzhou (西湖区; docs/cases.md): 11 towns/streets, 386 grids (网格), households in
 five visit tiers (special/key/regular/ordinary/general), grid workers with a weekly visit
 capacity, and three-level routing: grid/community -> street service centre -> district
 department (feedback within 7 working days).

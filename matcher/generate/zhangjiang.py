@@ -1,6 +1,6 @@
-"""The Zhangjiang town case (seed 001): 35 communities, 33 fixed pairings, 107 units, 715 needs.
+"""The Zhangjiang town case: 35 communities, 33 fixed pairings, 107 units, 715 needs.
 
-Figures from DOMAIN.md: 42.1 km²; 67,735 residents and 69,569 migrants; the five resident groups
+Figures from the case (docs/cases.md): 42.1 km²; 67,735 residents and 69,569 migrants; the five resident groups
 (local, migrant, white-collar, high-end talent, foreigner); 107 units of the regional party
 council signed pairing agreements in four kinds (party education, aid and relief, service to
 residents, civic improvement) and were split into 33 groups, each paired with one of the 33

@@ -11,7 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Record, Resource, Settings, Venue
+from matcher.domain import (
+    Budget,
+    Claim,
+    Community,
+    Need,
+    Order,
+    Pairing,
+    Project,
+    Record,
+    Resource,
+    Settings,
+    Venue,
+    Visit,
+)
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.io.headers import sheet_for
 from matcher.io.sources import Folder, Source, Upload
@@ -33,6 +46,7 @@ LISTS: dict[str, type[Record]] = {
     "claims": Claim,
     "venues": Venue,
     "budgets": Budget,
+    "visits": Visit,
     "areas": Area,
     "grids": Grid,
 }
@@ -106,6 +120,7 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
         str(doc.get("name") or path.stem),
         orders=tuple(records["orders"]), claims=tuple(records["claims"]),  # type: ignore[arg-type]
         venues=tuple(records["venues"]), budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
+        visits=tuple(records["visits"]),  # type: ignore[arg-type]
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
     cross += [_issue(rows, loc, f, m)

@@ -6,6 +6,10 @@ with supply m), so the flow graph stays small at 100,000 needs. Each resource ca
 assignment gives a flow (one provider per served need), so the max flow is an upper bound on
 served needs, and equals the optimum of a count-maximising solve when capacities are unit.
 The min cut names Hall's deficient set: needs whose candidates together lack the capacity.
+
+In a project run the candidate orders (点单) are capacity nodes beside the resources: an instance
+serves at most ``serves`` needs and no more than its station takes, so every plan of the project
+model is a flow too (budgets and claims are left out, which only loosens the bound).
 """
 
 from __future__ import annotations
@@ -18,6 +22,22 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components, maxi
 
 from matcher.candidates import Candidates
 from matcher.problem import Problem
+
+
+@dataclass(frozen=True)
+class CandidatePairs:
+    """Need -> capacity node pairs sorted by need: resources, and in a project run also the
+    candidate orders (点单) whose instances could serve the need."""
+
+    need: np.ndarray
+    resource: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.need)
+
+    def need_offsets(self, n_needs: int) -> np.ndarray:
+        """``offsets[i]:offsets[i+1]`` are the pairs of need i."""
+        return np.concatenate(([0], np.cumsum(np.bincount(self.need, minlength=n_needs))))
 
 
 def resource_capacity(problem: Problem, candidates: Candidates) -> np.ndarray:
@@ -39,7 +59,7 @@ class CandidateClasses:
     edge_resource: np.ndarray
 
 
-def candidate_classes(n_needs: int, n_resources: int, candidates: Candidates) -> CandidateClasses:
+def candidate_classes(n_needs: int, n_resources: int, candidates: Candidates | CandidatePairs) -> CandidateClasses:
     """Group needs by their candidate resource sets (two 64-bit set hashes and the set size)."""
     rng = np.random.default_rng(20240)
     h1 = rng.integers(0, 2**63, n_resources, dtype=np.uint64) | np.uint64(1)
@@ -107,8 +127,12 @@ def serving_bound(problem: Problem, candidates: Candidates, classes: CandidateCl
     """The most needs any assignment could serve, with Hall's deficient set."""
     a = problem.arrays
     classes = classes or candidate_classes(a.n_needs, a.n_resources, candidates)
-    capacity = resource_capacity(problem, candidates)
-    k = len(classes.size)
+    return flow_bound(a.n_needs, classes, resource_capacity(problem, candidates))
+
+
+def flow_bound(n_needs: int, classes: CandidateClasses, capacity: np.ndarray) -> ServingBound:
+    """Max flow from need classes through capacity nodes (``capacity`` needs each), and the min cut."""
+    k, n_nodes = len(classes.size), len(capacity)
     graph, flow, source = _max_flow(classes, capacity)
     flows = flow.flow.tocsr()
     residual = (graph - flows).tocsr()
@@ -117,24 +141,21 @@ def serving_bound(problem: Problem, candidates: Candidates, classes: CandidateCl
     reachable = breadth_first_order(residual, source, directed=True, return_predecessors=False)
     side = np.zeros(graph.shape[0], dtype=bool)
     side[reachable] = True
-    resource_flow = np.asarray(flows[k:k + a.n_resources, -1].todense()).ravel().astype(np.int64)
+    resource_flow = np.asarray(flows[k:k + n_nodes, -1].todense()).ravel().astype(np.int64)
     has_class = classes.need_class >= 0
-    hall_needs = np.zeros(a.n_needs, dtype=bool)
+    hall_needs = np.zeros(n_needs, dtype=bool)
     hall_needs[has_class] = side[classes.need_class[has_class]]
-    return ServingBound(int(flow.flow_value), a.n_needs, int((~has_class).sum()), resource_flow, hall_needs,
-                        side[k:k + a.n_resources], capacity)
+    return ServingBound(int(flow.flow_value), n_needs, int((~has_class).sum()), resource_flow, hall_needs,
+                        side[k:k + n_nodes], capacity)
 
 
-def resource_losses(problem: Problem, candidates: Candidates, bound: ServingBound, top: int = 10,
-                    classes: CandidateClasses | None = None) -> list[tuple[int, int]]:
-    """Bottlenecks: (resource, served needs lost from the bound without it), worst first; only
-    resources whose loss costs something are listed.
+def resource_losses(classes: CandidateClasses, bound: ServingBound, top: int = 10) -> list[tuple[int, int]]:
+    """Bottlenecks: (capacity node, served needs lost from the bound without it), worst first; only
+    nodes whose loss costs something are listed.
 
-    A resource with no flow in a maximum flow costs nothing, so only the ``top`` resources
-    carrying the most flow are re-solved without them.
+    A node with no flow in a maximum flow costs nothing, so only the ``top`` nodes carrying the
+    most flow are re-solved without them.
     """
-    a = problem.arrays
-    classes = classes or candidate_classes(a.n_needs, a.n_resources, candidates)
     carrying = np.flatnonzero(bound.resource_flow > 0)
     carrying = carrying[np.argsort(-bound.resource_flow[carrying], kind="stable")][:top]
     losses = []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -20,16 +19,20 @@ import numpy as np
 from matcher.candidates import build_candidates, reach_pairs
 from matcher.network.bound import (
     CandidateClasses,
+    CandidatePairs,
     ServingBound,
     candidate_classes,
     candidate_components,
+    flow_bound,
+    resource_capacity,
     resource_losses,
-    serving_bound,
 )
-from matcher.problem import CATEGORIES, URGENCIES
+from matcher.problem import CATEGORIES, URGENCIES, Problem
+from matcher.projects.needs import label as project_label
 from matcher.reasons import REASONS, Reason
 
-if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
+if TYPE_CHECKING:  # the results import the solvers; import them for types only
+    from matcher.projects.result import ProjectResult
     from matcher.result import Result
 
 #: The reason said when enough candidates had room left but the solver passed the need over
@@ -51,11 +54,16 @@ def remaining(result: Result) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """Everything :func:`diagnose` found; ``to_dict`` and ``summary`` present it."""
+    """Everything :func:`diagnose` (or :func:`diagnose_projects`) found; ``to_dict`` and ``summary``
+    present it. The bound's capacity nodes are the resources, and in a project run also the
+    candidate orders (``node_names`` names them)."""
 
-    result: Result
-    reasons: np.ndarray  # per need: reason code (REASONS value or NOT_CHOSEN), "" when served
+    problem: Problem
+    served: int
+    reasons: np.ndarray  # per need: reason code, "" when served
+    details: list[str]  # per need: who took the capacity, or the budget, venue or order behind the reason
     bound: ServingBound
+    node_names: list[str]
     bottlenecks: list[tuple[int, int]]
     uncovered: list[str]
     uncovered_by_category: dict[str, list[str]]
@@ -66,51 +74,32 @@ class Diagnosis:
     pairing_components: list[dict[str, list[str]]]
     timings: dict[str, float] = field(default_factory=dict)
 
-    @cached_property
-    def _takers(self) -> dict[int, list[int]]:
-        """Resource -> needs the solution gave it."""
-        out: dict[int, list[int]] = {}
-        for n, r in zip(self.result.pair_need.tolist(), self.result.pair_resource.tolist(), strict=True):
-            out.setdefault(r, []).append(n)
-        return out
-
     def reason_counts(self) -> dict[str, int]:
         codes, counts = np.unique(self.reasons[self.reasons != ""], return_counts=True)
         return dict(zip(codes.tolist(), counts.tolist(), strict=True))
 
     def unmatched(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """One row per unmatched need: reason, explanation, and for capacity who took it."""
-        a, c = self.result.problem.arrays, self.result.candidates
-        offsets = c.need_offsets(a.n_needs)
-        rows = []
-        for n in np.flatnonzero(self.reasons != "")[:limit].tolist():
-            code = str(self.reasons[n])
-            row = {"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
-                   "urgency": URGENCIES[a.need_urgency[n]].value, "reason": code, "explanation": _label(code),
-                   "taken_by": ""}
-            if code == Reason.CAPACITY.value:
-                pairs = np.unique(c.resource[offsets[n]:offsets[n + 1]])
-                row["taken_by"] = "; ".join(
-                    f"{a.resource_ids[r]} <- " + ",".join(a.need_ids[m] for m in self._takers.get(r, [])[:SHOWN])
-                    + (" ..." if len(self._takers.get(r, [])) > SHOWN else "")
-                    for r in pairs[:SHOWN].tolist()) + (" ..." if len(pairs) > SHOWN else "")
-            rows.append(row)
-        return rows
+        """One row per unmatched need: reason, explanation and its detail (for capacity, who took it)."""
+        a = self.problem.arrays
+        return [{"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
+                 "urgency": URGENCIES[a.need_urgency[n]].value, "reason": str(self.reasons[n]),
+                 "explanation": _label(str(self.reasons[n])), "detail": self.details[n]}
+                for n in np.flatnonzero(self.reasons != "")[:limit].tolist()]
 
     def to_dict(self, limit: int | None = None) -> dict[str, Any]:
-        a = self.result.problem.arrays
+        a = self.problem.arrays
         b = self.bound
         return {
-            "scenario": self.result.problem.name,
+            "scenario": self.problem.name,
             "needs": a.n_needs,
-            "served": self.result.n_served,
+            "served": self.served,
             "max_served": b.max_served,
             "deficiency": b.deficiency,
             "needs_without_candidates": b.without_candidates,
             "hall_set": {"needs": int(b.hall_needs.sum()), "resources": int(b.hall_resources.sum()),
                          "capacity": int(b.capacity[b.hall_resources].sum()), "deficiency": b.hall_deficiency},
             "unmatched_by_reason": self.reason_counts(),
-            "bottlenecks": [{"resource": a.resource_ids[r], "lost_needs": loss, "flow": int(b.resource_flow[r])}
+            "bottlenecks": [{"resource": self.node_names[r], "lost_needs": loss, "flow": int(b.resource_flow[r])}
                             for r, loss in self.bottlenecks],
             "uncovered_communities": self.uncovered,
             "uncovered_by_category": self.uncovered_by_category,
@@ -125,16 +114,20 @@ class Diagnosis:
 
     def summary(self, max_rows: int = 20) -> str:
         d = self.to_dict(limit=max_rows)
+        projects = len(self.node_names) > self.problem.arrays.n_resources
+        nodes = "resources and candidate project orders" if projects else "resources"
         lines = [f"Diagnosis of {d['scenario']}: {d['needs']} needs, served {d['served']}, "
-                 f"at most {d['max_served']} servable by any assignment (bound)",
+                 f"at most {d['max_served']} servable by any "
+                 + ("plan of the project model (bound; orders 点单 and direct service)" if projects
+                    else "assignment (bound)"),
                  f"Hall's deficiency {d['deficiency']}: {d['needs_without_candidates']} needs have no candidate; "
-                 f"{d['hall_set']['needs']} needs compete for {d['hall_set']['resources']} resources with "
+                 f"{d['hall_set']['needs']} needs compete for {d['hall_set']['resources']} {nodes} with "
                  f"capacity {d['hall_set']['capacity']} (short by {d['hall_set']['deficiency']})",
                  "", "Unmatched by reason:"]
         lines += [f"  {code:<18} {k:>7}  {_label(code)}"
                   for code, k in d["unmatched_by_reason"].items()] or ["  (none)"]
         lines.append("")
-        lines.append("Bottleneck resources (needs the bound loses without them):")
+        lines.append(f"Bottleneck {nodes} (needs the bound loses without them):")
         lines += [f"  {b['resource']:<14} -{b['lost_needs']:<5} (carries {b['flow']})" for b in d["bottlenecks"]] \
             or ["  (none)"]
         lines.append("")
@@ -146,14 +139,14 @@ class Diagnosis:
         lines.append(f"Idle resources: {len(idle['no_candidate'])} could serve no need, "
                      f"{len(idle['unused'])} could but were not used")
         cc = d["candidate_components"]
-        lines.append(f"Candidate graph: {cc['count']} components; largest (needs, resources): "
+        lines.append(f"Candidate graph: {cc['count']} components; largest (needs, {nodes}): "
                      + ", ".join(f"({x['needs']}, {x['resources']})" for x in cc["largest"]))
         lines.append(f"Pairing graph (结对): {len(d['pairing_components'])} components")
         if d["unmatched"]:
             lines.append("")
             lines.append(f"Unmatched needs (first {len(d['unmatched'])}):")
             for row in d["unmatched"]:
-                extra = f" [taken by {row['taken_by']}]" if row["taken_by"] else ""
+                extra = f" [{row['detail']}]" if row["detail"] else ""
                 lines.append(f"  {row['need']:<12} {row['community']:<10} {row['reason']}{extra}")
         return "\n".join(lines)
 
@@ -162,7 +155,7 @@ def _label(code: str) -> str:
     if code == NOT_CHOSEN:
         return ("enough candidates had room left; the solver left it (its value, a side constraint "
                 "or the time limit)")
-    return Reason(code).label
+    return project_label(code)
 
 
 def _largest(needs: np.ndarray, resources: np.ndarray, top: int = 5) -> list[dict[str, int]]:
@@ -188,9 +181,9 @@ def need_reasons(result: Result) -> np.ndarray:
     return codes.astype(str)
 
 
-def uncovered_communities(result: Result) -> tuple[list[str], dict[str, list[str]]]:
+def uncovered_communities(problem: Problem) -> tuple[list[str], dict[str, list[str]]]:
     """Communities no resource reaches (radius and level scope), overall and per needed category."""
-    a = result.problem.arrays
+    a = problem.arrays
     reach_r, reach_c = reach_pairs(a)
     covered = np.zeros(a.n_communities, dtype=bool)
     covered[reach_c] = True
@@ -207,14 +200,51 @@ def uncovered_communities(result: Result) -> tuple[list[str], dict[str, list[str
     return [a.community_ids[i] for i in np.flatnonzero(~covered).tolist()], by_category
 
 
-def pairing_components(result: Result) -> list[dict[str, list[str]]]:
+def pairing_components(problem: Problem) -> list[dict[str, list[str]]]:
     """Components of the fixed-pairing graph (结对): unit groups joined to their communities."""
     g = nx.Graph()
-    for p in result.problem.pairings:
+    for p in problem.pairings:
         g.add_edge(f"group:{p.group}", f"community:{p.community}")
     return [{"groups": sorted(n.split(":", 1)[1] for n in comp if n.startswith("group:")),
              "communities": sorted(n.split(":", 1)[1] for n in comp if n.startswith("community:"))}
             for comp in sorted(nx.connected_components(g), key=lambda s: (-len(s), sorted(s)))]
+
+
+def _taken_by(result: Result, reasons: np.ndarray) -> list[str]:
+    """Per need whose reason is capacity: its candidates and the needs that took them."""
+    a, c = result.problem.arrays, result.candidates
+    takers: dict[int, list[int]] = {}
+    for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist(), strict=True):
+        takers.setdefault(r, []).append(n)
+    offsets = c.need_offsets(a.n_needs)
+    out = [""] * a.n_needs
+    for n in np.flatnonzero(reasons == Reason.CAPACITY.value).tolist():
+        pairs = np.unique(c.resource[offsets[n]:offsets[n + 1]])
+        out[n] = "; ".join(
+            f"{a.resource_ids[r]} <- " + ",".join(a.need_ids[m] for m in takers.get(r, [])[:SHOWN])
+            + (" ..." if len(takers.get(r, [])) > SHOWN else "")
+            for r in pairs[:SHOWN].tolist()) + (" ..." if len(pairs) > SHOWN else "")
+    return out
+
+
+def _diagnosis(problem: Problem, served: int, reasons: np.ndarray, details: list[str], classes: CandidateClasses,
+               capacity: np.ndarray, node_names: list[str], with_candidates: np.ndarray, used: np.ndarray,
+               bottlenecks: int, t: dict[str, float]) -> Diagnosis:
+    """The bound, bottlenecks, coverage gaps, idle resources and components around given reasons."""
+    a = problem.arrays
+    bound = flow_bound(a.n_needs, classes, capacity)
+    t["bound"] = time.perf_counter()
+    losses = resource_losses(classes, bound, bottlenecks) if bottlenecks else []
+    t["bottlenecks"] = time.perf_counter()
+    uncovered, by_category = uncovered_communities(problem)
+    comp_needs, comp_resources, _ = candidate_components(len(capacity), classes)
+    t["coverage"] = time.perf_counter()
+    keys = list(t)
+    timings = {k: t[k] - t[p] for p, k in zip(keys, keys[1:], strict=False)}
+    timings["total"] = t[keys[-1]] - t["start"]
+    return Diagnosis(problem, served, reasons, details, bound, node_names, losses, uncovered, by_category,
+                     np.flatnonzero(~with_candidates), np.flatnonzero(with_candidates & ~used), comp_needs,
+                     comp_resources, pairing_components(problem), timings)
 
 
 def diagnose(result: Result, *, bottlenecks: int = 10, classes: CandidateClasses | None = None) -> Diagnosis:
@@ -222,25 +252,66 @@ def diagnose(result: Result, *, bottlenecks: int = 10, classes: CandidateClasses
     a, c = result.problem.arrays, result.candidates
     t = {"start": time.perf_counter()}
     reasons = need_reasons(result)
+    details = _taken_by(result, reasons)
     t["reasons"] = time.perf_counter()
     classes = classes or candidate_classes(a.n_needs, a.n_resources, c)
-    bound = serving_bound(result.problem, c, classes)
-    t["bound"] = time.perf_counter()
-    losses = resource_losses(result.problem, c, bound, bottlenecks, classes) if bottlenecks else []
-    t["bottlenecks"] = time.perf_counter()
-    uncovered, by_category = uncovered_communities(result)
     with_candidates = np.zeros(a.n_resources, dtype=bool)
     with_candidates[c.resource] = True
     used = np.zeros(a.n_resources, dtype=bool)
     used[result.pair_resource] = True
-    comp_needs, comp_resources, _ = candidate_components(a.n_resources, classes)
-    t["coverage"] = time.perf_counter()
-    keys = list(t)
-    timings = {k: t[k] - t[p] for p, k in zip(keys, keys[1:], strict=False)}
-    timings["total"] = t[keys[-1]] - t["start"]
-    return Diagnosis(result, reasons, bound, losses, uncovered, by_category, np.flatnonzero(~with_candidates),
-                     np.flatnonzero(with_candidates & ~used), comp_needs, comp_resources, pairing_components(result),
-                     timings)
+    return _diagnosis(result.problem, result.n_served, reasons, details, classes,
+                      resource_capacity(result.problem, c), list(a.resource_ids), with_candidates, used,
+                      bottlenecks, t)
+
+
+def diagnose_projects(result: ProjectResult, *, bottlenecks: int = 10) -> Diagnosis:
+    """Explain a project run as it was solved: the reasons of its per-need plan (budget, venue,
+    no_claimant, order_not_run, ...) and a bound over direct service and every candidate order."""
+    s, problem = result.space, result.space.problem
+    a = problem.arrays
+    t = {"start": time.perf_counter()}
+    plan = result.need_plan
+    t["reasons"] = time.perf_counter()
+    need = np.concatenate([s.direct.need, s.serve_need]).astype(np.int64)
+    node = np.concatenate([s.direct.resource, a.n_resources + s.serve_order]).astype(np.int64)
+    order = np.argsort(need, kind="stable")
+    pairs = CandidatePairs(need[order], node[order])
+    n_nodes = a.n_resources + s.n_orders
+    classes = candidate_classes(a.n_needs, n_nodes, pairs)
+    venue_room = np.append(s.venue_capacity, np.iinfo(np.int64).max)[s.order_venue]  # -1: no station
+    capacity = np.concatenate([resource_capacity(problem, s.direct), np.minimum(s.order_serves, venue_room)])
+    with_candidates = np.zeros(a.n_resources, dtype=bool)
+    with_candidates[s.direct.resource] = True
+    with_candidates[s.claim_resource] = True
+    used = np.zeros(a.n_resources, dtype=bool)
+    used[s.direct.resource[result.plan.direct]] = True
+    used[s.claim_resource[result.plan.claims]] = True
+    names = list(a.resource_ids) + [f"order {o}" for o in s.order_ids]
+    return _diagnosis(problem, int(result.served.sum()), plan.reason.astype(str), plan.detail, classes,
+                      capacity, names, with_candidates, used, bottlenecks, t)
+
+
+def explain_project_need(result: ProjectResult, need_id: str) -> dict[str, Any]:
+    """The reason one need of a project run is (un)served: who serves it, or the reason with the
+    budget, venue or order behind it and the orders that could have served it."""
+    s, a = result.space, result.space.problem.arrays
+    if need_id not in a.need_ids:
+        raise KeyError(need_id)
+    n = a.need_ids.index(need_id)
+    need = s.problem.needs[n]
+    out: dict[str, Any] = {"need": need_id, "community": need.community, "category": need.category.value,
+                           "skills": sorted(need.skills), "urgency": need.urgency.value}
+    if result.served[n]:
+        out["status"] = "served"
+        out["by"] = [row for row in result.assignments() if row["need"] == need_id]
+        return out
+    code = str(result.need_plan.reason[n])
+    out.update(status="unmatched", reason=code, explanation=_label(code), detail=result.need_plan.detail[n])
+    orders = np.unique(s.serve_order[s.serve_need == n])
+    out["candidate_orders"] = [{"order": s.order_ids[o], "project": s.problem.projects[s.order_project[o]].id,
+                                "placed": bool(result.plan.placed[o]), "running": bool(result.plan.running[o])}
+                               for o in orders.tolist()]
+    return out
 
 
 def explain_need(result: Result, need_id: str) -> dict[str, Any]:

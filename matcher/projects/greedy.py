@@ -14,7 +14,7 @@ import heapq
 import numpy as np
 
 from matcher.projects.assign import assign, residual_capacity
-from matcher.projects.plan import ORDER_COST, Part, Plan
+from matcher.projects.plan import ORDER_COST, Part, Plan, budget_left
 from matcher.projects.space import ProjectSpace
 
 
@@ -25,8 +25,7 @@ class _State:
         self.space, self.plan = space, plan
         a = space.problem.arrays
         self.minutes, self.tasks = residual_capacity(space, plan)
-        self.cents = space.budget_cents.copy()
-        self.count = space.budget_orders.copy()
+        self.cents, self.count = budget_left(space, plan)
         self.covered = np.zeros(a.n_needs, dtype=bool)
         self.claims_of: dict[int, list[int]] = {}
         for k in part.claims[np.argsort(space.claim_cost[part.claims], kind="stable")].tolist():
@@ -85,10 +84,11 @@ class _State:
 
 
 def joint_greedy_plan(space: ProjectSpace, part: Part, *, time_limit: float, workers: int,
-                      seed: int) -> tuple[Plan, int, str]:
-    """Orders, claims and direct service chosen greedily by value per task, then assigned exactly."""
+                      seed: int, keep: Plan | None = None) -> tuple[Plan, int, str]:
+    """Orders, claims and direct service chosen greedily by value per task, then assigned exactly;
+    the orders and claims of ``keep`` (placed orders first) stay."""
     a = space.problem.arrays
-    plan = Plan.empty(space)
+    plan = Plan.empty(space) if keep is None else keep.orders_and_claims(part)
     pinned = part.orders[space.order_pinned[part.orders]]
     plan.placed[pinned] = True
     plan.claims[part.claims[space.claim_pinned[part.claims]]] = True

@@ -39,9 +39,10 @@ ENGINES = ("cpsat", "highs")
 
 
 class JointModel:
-    """CP-SAT variables and constraints of one part; ``fixed`` pins orders and claims to a plan."""
+    """CP-SAT variables and constraints of one part; ``fixed`` pins orders and claims to a plan;
+    ``minimums=False`` leaves out the hard pairings' minimums (for a model of claims alone)."""
 
-    def __init__(self, space: ProjectSpace, part: Part, fixed: Plan | None = None) -> None:
+    def __init__(self, space: ProjectSpace, part: Part, fixed: Plan | None = None, minimums: bool = True) -> None:
         self.space, self.part = space, part
         a = space.problem.arrays
         m = self.model = cp_model.CpModel()
@@ -78,7 +79,7 @@ class JointModel:
         self._resources(a)
         self._budgets()
         self._venues()
-        self.assumptions = self._pairing_minimums(a)
+        self.assumptions = self._pairing_minimums(a) if minimums else {}
         if fixed is not None:
             for i, o in enumerate(orders.tolist()):
                 m.add(self.placed[i] == int(fixed.placed[o]))
@@ -177,6 +178,10 @@ class JointModel:
             m.add(sum(terms) >= minimum).only_enforce_if(lit)
         m.add_assumptions(list(lits.values()))
         return lits
+
+    def placed_running(self) -> list[cp_model.IntVar]:
+        """The running literals of the orders a community placed (given in the scenario)."""
+        return [self.running[i] for i, o in enumerate(self.part.orders.tolist()) if self.space.order_given[o]]
 
     def hint(self, plan: Plan) -> None:
         """Start the search from ``plan`` (the sequential baseline)."""

@@ -58,6 +58,18 @@ class Plan:
                    np.zeros(len(space.claim_order), bool), np.zeros(len(space.serve_need), bool),
                    np.zeros(len(space.direct), bool))
 
+    def orders_and_claims(self, part: Part) -> Plan:
+        """A plan with this plan's orders and claims on ``part`` and no need assigned."""
+        out = Plan.empty_like(self)
+        out.placed[part.orders] = self.placed[part.orders]
+        out.running[part.orders] = self.running[part.orders]
+        out.claims[part.claims] = self.claims[part.claims]
+        return out
+
+    @classmethod
+    def empty_like(cls, plan: Plan) -> Plan:
+        return cls(*(np.zeros_like(x) for x in (plan.placed, plan.running, plan.claims, plan.serves, plan.direct)))
+
     def update(self, part: Part, other: Plan) -> None:
         """Copy ``other``'s decisions on ``part`` into this plan."""
         self.placed[part.orders] = other.placed[part.orders]
@@ -65,6 +77,17 @@ class Plan:
         self.claims[part.claims] = other.claims[part.claims]
         self.serves[part.serves] = other.serves[part.serves]
         self.direct[part.direct] = other.direct[part.direct]
+
+
+def budget_left(space: ProjectSpace, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Per community: (cents, new orders) its budget has left after the plan's unpinned orders;
+    -1 stays "no limit"."""
+    free = np.flatnonzero(plan.placed & ~space.order_pinned)
+    n = len(space.budget_cents)
+    cents = space.budget_cents - np.bincount(space.order_community[free], weights=space.order_cents[free],
+                                             minlength=n).astype(np.int64)
+    count = space.budget_orders - np.bincount(space.order_community[free], minlength=n)
+    return np.where(space.budget_cents < 0, -1, cents), np.where(space.budget_orders < 0, -1, count)
 
 
 def objective(space: ProjectSpace, plan: Plan, part: Part | None = None) -> int:

@@ -1,7 +1,8 @@
 """Recommendations that explain themselves, read off a solved plan.
 
-- for a community (点单): the projects to order, each with the needs it would cover, first those
-  the joint plan orders, then the best alternatives;
+- for a community (点单): the projects to order, each once with its station and the needs it
+  would cover, first those the joint plan orders, then the best alternatives with what blocks
+  them (the community's budget, the station, or claimants);
 - for a unit (认领): the open orders it is best placed to claim, with why (skills, distance,
   pairing, load).
 Orders nobody can claim carry their reason in :meth:`ProjectResult.unclaimed`.
@@ -16,6 +17,7 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
 from matcher.problem import MINUTES_PER_HOUR
+from matcher.projects.needs import Route
 from matcher.projects.result import ProjectResult
 
 
@@ -25,36 +27,44 @@ def _need_rows(result: ProjectResult, needs: np.ndarray) -> list[dict[str, str]]
 
 
 def for_community(result: ProjectResult, community: str, alternatives: int = 5) -> list[dict[str, Any]]:
-    """Projects for ``community`` to order, with the needs each covers and why it is suggested."""
+    """Projects for ``community`` to order, each once: those the joint plan orders (with the needs
+    they serve), then the best alternatives (at their best station), each with the needs it would
+    cover, its venue and what blocks it (the community's budget, the station, or claimants)."""
     s, a = result.space, result.space.problem.arrays
     if community not in a.community_ids:
         raise FieldError("--community", f"unknown community {community!r}")
     c = a.community_ids.index(community)
-    served = result.served_by_project | result.served_directly
-    rows = []
-    mine = np.flatnonzero((s.order_community == c) & ~s.order_given)
-    for o in mine.tolist():
+    served = result.served
+    route = Route(s, result.plan)
+    best: dict[int, dict[str, Any]] = {}  # per project: the row of its best order
+    for o in np.flatnonzero((s.order_community == c) & ~s.order_given).tolist():
         pairs = np.flatnonzero(s.serve_order == o)
         project = s.problem.projects[s.order_project[o]]
-        if result.plan.placed[o]:
-            covered = s.serve_need[pairs[result.plan.serves[pairs]]]
-            why = f"the joint plan orders it; {len(covered)} need(s) served by it"
+        ordered = bool(result.plan.placed[o])
+        if ordered:
+            chosen = pairs[result.plan.serves[pairs]]
+            why, blocked = f"the joint plan orders it; {len(chosen)} need(s) served by it", ""
         else:
-            covered = s.serve_need[pairs]
-            open_needs = covered[~served[covered]]
-            if len(open_needs) == 0:
+            open_pairs = pairs[~served[s.serve_need[pairs]]]
+            chosen = open_pairs[np.argsort(-s.serve_value[open_pairs], kind="stable")][: project.serves]
+            if len(chosen) == 0:
                 continue
-            covered = open_needs[: project.serves]
-            why = (f"would cover {len(covered)} need(s) left unserved; "
-                   f"{int(s.order_eligible[o, 2])} unit(s) can claim it")
-        rows.append({"project": project.id, "name": project.name, "category": project.category.label,
-                     "tier": project.tier.label, "cost": project.cost, "ordered": bool(result.plan.placed[o]),
-                     "value": round(float(s.serve_value[pairs][np.isin(s.serve_need[pairs], covered)].sum())
-                                    / VALUE_SCALE, 3),
-                     "why": why, "needs": _need_rows(result, covered)})
-    chosen = [r for r in rows if r["ordered"]]
-    others = sorted((r for r in rows if not r["ordered"]), key=lambda r: -r["value"])[:alternatives]
-    return chosen + others
+            why = f"would cover {len(chosen)} need(s) left unserved; {int(s.order_eligible[o, 2])} unit(s) can claim it"
+            blocked = route.blocker(o)
+        v = int(s.order_venue[o])
+        row = {"project": project.id, "name": project.name, "category": project.category.label,
+               "tier": project.tier.label, "cost": project.cost, "ordered": ordered,
+               "venue": s.problem.venues[v].id if v >= 0 else "",
+               "value": round(float(s.serve_value[chosen].sum()) / VALUE_SCALE, 3),
+               "why": why, "blocked_by": blocked, "needs": _need_rows(result, s.serve_need[chosen])}
+        key = int(s.order_project[o])
+        held = best.get(key)
+        if held is None or (row["ordered"], row["value"]) > (held["ordered"], held["value"]):
+            best[key] = row
+    rows = list(best.values())
+    chosen_rows = [r for r in rows if r["ordered"]]
+    others = sorted((r for r in rows if not r["ordered"]), key=lambda r: (-r["value"], r["project"]))[:alternatives]
+    return chosen_rows + others
 
 
 def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str, Any]]:

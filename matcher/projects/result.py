@@ -14,33 +14,30 @@ import numpy as np
 
 from matcher.candidates import VALUE_SCALE
 from matcher.files import RESULTS_WORKBOOK, table_files, write_files
+from matcher.projects import popularity
+from matcher.projects.needs import (
+    NeedPlan,
+    Route,
+    assignment_rows,
+    label,
+    need_plan,
+    order_reason,
+    unmatched_rows,
+)
 from matcher.projects.plan import Plan, objective
-from matcher.projects.space import PERIOD_DAYS, ProjectSpace
-from matcher.reasons import unmatched_reasons
-from matcher.result import reason_counts, unmatched_rows
-from matcher.vocabulary import Vocabulary
+from matcher.projects.space import ProjectSpace
 
-
-class OrderReason(Vocabulary):
-    """Why a placed order does not run (its provider slots are not all claimed)."""
-
-    NO_SKILL = "no_skill", "too few units anywhere offer the project's category and skills"
-    OUT_OF_REACH = "out_of_reach", "too few units with the skills have the community within their reach"
-    PAIRING_BLOCKED = "pairing_blocked", "hard pairings (结对) bind the units in reach to other communities"
-    CAPACITY = "capacity", "the eligible units' hours and tasks went to other orders and needs"
-
-
-def order_reason(space: ProjectSpace, o: int) -> OrderReason:
-    """The first rule that leaves order ``o`` fewer eligible claimants than slots."""
-    skilled, in_reach, unbound = space.order_eligible[o].tolist()
-    slots = space.order_slots[o]
-    if skilled < slots:
-        return OrderReason.NO_SKILL
-    if in_reach < slots:
-        return OrderReason.OUT_OF_REACH
-    if unbound < slots:
-        return OrderReason.PAIRING_BLOCKED
-    return OrderReason.CAPACITY
+#: Columns of the CSV tables, so a table without rows still has its header.
+COLUMNS = {
+    "assignments": ["need", "resource", "community", "travel_minutes", "arrival_minutes", "load_hours", "value",
+                    "served_by", "order", "project", "venue"],
+    "unmatched": ["need", "community", "urgency", "reason", "explanation", "detail", "project_candidates"],
+    "orders": ["order", "project", "project_name", "community", "venue", "kind", "placed", "running", "claimed",
+               "slots", "needs_served", "cost"],
+    "claims": ["order", "resource", "community", "kind", "travel_minutes", "load_hours"],
+    "unclaimed": ["order", "project", "community", "claimed", "slots", "eligible_units", "reason", "explanation",
+                  "detail"],
+}
 
 
 @dataclass(frozen=True)
@@ -114,19 +111,18 @@ class ProjectResult:
         return self.served_by_project | self.served_directly
 
     @cached_property
-    def reasons(self) -> np.ndarray:
-        """Per need, index into :data:`~matcher.reasons.REASONS` by the direct-service rules (-1 when served)."""
-        return unmatched_reasons(self.space.direct, self.space.problem.arrays.need_providers, self.served)
+    def need_plan(self) -> NeedPlan:
+        """Per need: one reason code when unserved ("" when served), with the budget, venue or order behind it."""
+        return need_plan(self.space, self.plan, self.served)
+
+    def assignments(self) -> list[dict[str, Any]]:
+        """Who serves each served need: the direct run's columns plus the order, project and venue."""
+        return assignment_rows(self.space, self.plan)
 
     def unmatched(self) -> list[dict[str, Any]]:
-        """Needs left unserved with the direct-service reason, and how many candidate orders (given
-        or new) could have served each (``project_candidates``; 0: no project in the catalogue fits)."""
-        s = self.space
-        candidates = np.bincount(s.serve_need, minlength=s.problem.arrays.n_needs)
-        rows = unmatched_rows(s.problem, self.served, self.reasons)
-        for row, n in zip(rows, np.flatnonzero(~self.served).tolist(), strict=True):
-            row["project_candidates"] = int(candidates[n])
-        return rows
+        """Needs left unserved, one true reason each (``budget``, ``venue``, ``no_claimant``,
+        ``order_not_run``, ``capacity``, ``not_chosen`` or a direct-service reason) with its detail."""
+        return unmatched_rows(self.space, self.need_plan)
 
     def orders(self) -> list[dict[str, Any]]:
         """Every placed order (given and new) with its claims and the needs it serves."""
@@ -162,34 +158,29 @@ class ProjectResult:
         s, a = self.space, self.space.problem.arrays
         claimed = np.bincount(s.claim_order[self.plan.claims], minlength=s.n_orders)
         rows = []
+        route = Route(s, self.plan)
         for o in np.flatnonzero(s.order_given & ~self.plan.running).tolist():
-            reason = order_reason(s, o)
+            reason, detail = order_reason(s, self.plan, o, route)
             rows.append({"order": s.order_ids[o], "project": self.space.problem.projects[s.order_project[o]].id,
                          "community": a.community_ids[s.order_community[o]], "claimed": int(claimed[o]),
                          "slots": int(s.order_slots[o]), "eligible_units": int(s.order_eligible[o, 2]),
-                         "reason": reason.value, "explanation": reason.label})
+                         "reason": reason.value, "explanation": reason.label, "detail": detail})
         return rows
 
     def popularity(self) -> list[dict[str, Any]]:
-        """Popularity index (人气指数) per venue: needs served per day, week, month and year, ranked.
-
-        The needs list covers one week (``PERIOD_DAYS``); the rates scale that week."""
+        """Popularity index (人气指数) per station: from the scenario's visits list, visits per day,
+        week, month and year with their ranks; without one, the plan's needs served per station in
+        the week, labelled as an estimate (see :mod:`matcher.projects.popularity`)."""
         s, problem = self.space, self.space.problem
         if not problem.venues:
             return []
+        if problem.visits:
+            return popularity.from_visits(problem.venues, problem.visits)
         venue = s.order_venue[s.serve_order[self.plan.serves]]
         week = np.bincount(venue[venue >= 0], minlength=len(problem.venues))
         instances = np.bincount(s.order_venue[self.plan.running & (s.order_venue >= 0)],
                                 minlength=len(problem.venues))
-        rows = [{"venue": v.id, "name": v.name, "type": v.type.value, "type_label": v.type.label,
-                 "community": v.community, "instances": int(instances[i]), "capacity": v.capacity,
-                 "per_day": round(week[i] / PERIOD_DAYS, 2), "per_week": int(week[i]),
-                 "per_month": round(week[i] * 30 / PERIOD_DAYS, 1), "per_year": round(week[i] * 365 / PERIOD_DAYS, 1)}
-                for i, v in enumerate(problem.venues)]
-        rows.sort(key=lambda r: (-r["per_week"], r["venue"]))
-        for rank, row in enumerate(rows, 1):
-            row["rank"] = rank
-        return rows
+        return popularity.estimated(problem.venues, week, instances)
 
     # --- reporting ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -206,7 +197,8 @@ class ProjectResult:
             "orders_running": sum(1 for r in orders if r["running"]),
             "parts": [asdict(p) for p in self.parts],
             "orders": orders, "claims": self.claims(), "unclaimed": self.unclaimed(), "popularity": self.popularity(),
-            "unmatched_by_reason": reason_counts(self.reasons), "unmatched": self.unmatched(),
+            "unmatched_by_reason": self.need_plan.counts(), "unmatched": self.unmatched(),
+            "assignments": self.assignments(),
         }
 
     def summary(self, max_rows: int = 15) -> str:
@@ -224,7 +216,7 @@ class ProjectResult:
             f"Decision space: {s.n_orders} candidate orders, {len(s.claim_order)} claim pairs, "
             f"{len(s.serve_need)} project-need pairs, {len(s.direct)} direct pairs; {len(self.parts)} independent "
             f"part(s), solved by {', '.join(methods) or 'nothing'}",
-            f"Status {self.status}; objective {self.objective:,.3f}; bound {self.bound:,.3f}; gap {self.gap:.2%}; "
+            f"Status {self.status}; objective {self.objective:,.3f}; bound {self.bound:,.3f}; gap {self.gap:.3%}; "
             f"{self.wall_time:.2f} s",
             f"Sequential baseline (order, then claim, then assign): {self.baseline:,.3f}"
             + (f"; joint / baseline = {self.objective / self.baseline:.4f}" if self.baseline > 0 else ""),
@@ -241,22 +233,30 @@ class ProjectResult:
         if len(new) > max_rows:
             lines.append(f"  ... and {len(new) - max_rows} more")
         lines.append("")
+        counts = self.need_plan.counts()
+        lines.append("未服务需求 Unmatched by reason:" if counts else "未服务需求 Unmatched by reason: none")
+        lines += [f"  {code:<16} {k:>6}  {label(code)}" for code, k in counts.items()]
+        lines.append("")
         lines.append("Unclaimed orders:" if unclaimed else "Unclaimed orders: none")
         lines += [f"  {r['order']:<14} {r['project']:<10} {r['community']:<10} {r['claimed']}/{r['slots']} "
                   f"claimed — {r['explanation']}" for r in unclaimed[:max_rows]]
-        popularity = self.popularity()
-        if popularity:
-            lines.append("")
-            lines.append("Station popularity (needs served per day / week / month / year):")
-            lines += [f"  {r['rank']:>3}. {r['venue']:<10} {r['type_label']}({r['type']:<12}) {r['per_day']:>6} "
-                      f"{r['per_week']:>5} {r['per_month']:>7} {r['per_year']:>8}" for r in popularity[:max_rows]]
+        popularity_lines = popularity.summary_lines(self.popularity(), bool(s.problem.visits), max_rows)
+        if popularity_lines:
+            lines += ["", *popularity_lines]
         return "\n".join(lines)
+
+    def _columns(self, table: str) -> list[str] | None:
+        if table == "popularity":
+            with_visits = bool(self.space.problem.visits)
+            return popularity.VISIT_COLUMNS if with_visits else popularity.ESTIMATE_COLUMNS
+        return COLUMNS[table]
 
     def write(self, out_dir: str | Path, xlsx: bool = False) -> list[Path]:
         """Write projects.json and CSV tables (with ``xlsx``, also results.xlsx holding every table);
         each file appears whole or not at all."""
         data = self.to_dict()
         files: dict[str, str | bytes] = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
-        tables = ("orders", "claims", "unclaimed", "popularity")
-        files.update(table_files({name: data[name] for name in tables}, RESULTS_WORKBOOK if xlsx else None))
+        tables = ("assignments", "unmatched", "orders", "claims", "unclaimed", "popularity")
+        files.update(table_files({name: data[name] for name in tables}, RESULTS_WORKBOOK if xlsx else None,
+                                 {name: self._columns(name) for name in tables}))
         return write_files(out_dir, files)

@@ -15,7 +15,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from matcher.projects.assign import assign
 from matcher.projects.highs import _linear_program
 from matcher.projects.model import JointModel
-from matcher.projects.plan import Part, Plan
+from matcher.projects.plan import Part, Plan, budget_left
 from matcher.projects.sequential import claim_step
 from matcher.projects.space import ProjectSpace
 
@@ -24,13 +24,14 @@ THRESHOLD = 0.5
 
 
 def lp_rounding_plan(space: ProjectSpace, part: Part, model: JointModel, *, time_limit: float, workers: int,
-                     seed: int) -> tuple[Plan, int, str, float]:
+                     seed: int, keep: Plan | None = None) -> tuple[Plan, int, str, float]:
     """(plan, objective, how assigned, LP bound) rounded from the LP relaxation of ``model``; the
-    LP optimum bounds the part's objective (``inf`` when the LP did not finish)."""
+    LP optimum bounds the part's objective (``inf`` when the LP did not finish). The orders and
+    claims of ``keep`` (placed orders first) stay."""
     c, A, lo, hi, lower, upper, sign = _linear_program(model.model)
     lp = milp(c, constraints=LinearConstraint(A, lo, hi), bounds=Bounds(lower, upper),
               options={"time_limit": max(time_limit, 0.1), "disp": False})
-    plan = Plan.empty(space)
+    plan = Plan.empty(space) if keep is None else keep.orders_and_claims(part)
     plan.placed[part.orders[space.order_pinned[part.orders]]] = True
     if lp.x is None:
         claim_step(space, part, plan, {})
@@ -38,8 +39,7 @@ def lp_rounding_plan(space: ProjectSpace, part: Part, model: JointModel, *, time
         running = lp.x[[v.index for v in model.running]]
         preference = np.zeros(len(space.claim_order))
         preference[part.claims] = lp.x[[v.index for v in model.claim]]
-        cents = space.budget_cents.copy()
-        count = space.budget_orders.copy()
+        cents, count = budget_left(space, plan)
         for i in np.argsort(-running, kind="stable").tolist():
             o = int(part.orders[i])
             if running[i] < THRESHOLD or plan.placed[o]:

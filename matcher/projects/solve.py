@@ -36,6 +36,7 @@ from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
 from matcher.projects.highs import GAP_TARGET
 from matcher.projects.model import ENGINES, JointModel
+from matcher.projects.placed import placed_first, placed_running, require_running
 from matcher.projects.plan import Part, Plan
 from matcher.projects.result import PartReport, ProjectResult
 from matcher.projects.rounding import lp_rounding_plan
@@ -95,20 +96,29 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
     t0 = time.perf_counter()
     assign_limit = share / 4  # each exact assignment with fixed orders and claims
     base, base_value, how = sequential_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
-    if part.is_fixed(space):
+    first = space.policy.placed_orders != "free" and space.order_given[part.orders].any()
+    if part.is_fixed(space):  # orders and claims leave no choice: placed orders run or cannot
+        require_running(space, part, base)
         status = "optimal" if how in ("flow", "cpsat") else "feasible"
         return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
                                       base_value, base_value, time.perf_counter() - t0)
-    start_plan, start_value = base, base_value
     model = JointModel(space, part)
-    starts = [joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)]
+    least, keep = 0, None  # placed orders every plan must run (placed_orders: priority or hard)
+    starts = [(base, base_value)]
+    if first:
+        least, keep, value = placed_first(space, part, engine=engine, time_limit=assign_limit, workers=workers,
+                                          seed=seed)
+        model.model.add(sum(model.placed_running()) >= least)
+        starts.append((keep, value))
+    starts.append(joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed,
+                                    keep=keep)[:2])
     lp_bound = float("inf")
     if engine == "highs":
-        *rounded, lp_bound = lp_rounding_plan(space, part, model, time_limit=assign_limit, workers=workers, seed=seed)
-        starts.append(tuple(rounded))
-    for other, other_value, _ in starts:
-        if other_value > start_value:
-            start_plan, start_value = other, other_value
+        rounded, rounded_value, _, lp_bound = lp_rounding_plan(space, part, model, time_limit=assign_limit,
+                                                               workers=workers, seed=seed, keep=keep)
+        starts.append((rounded, rounded_value))
+    start_plan, start_value = max((s for s in starts if placed_running(space, part, s[0]) >= least),
+                                  key=lambda s: s[1])
     lp_floor = math.floor(lp_bound + 1e-6) if math.isfinite(lp_bound) else None
     if lp_floor is not None and lp_floor - start_value <= gap * abs(lp_floor):
         # The rounded LP is proven within the target gap by the LP itself: no search needed.

@@ -14,9 +14,9 @@ from matcher.problem import Problem
 from matcher.projects import solve_projects
 
 
-def solved(client, tokens, scenario_id, time_limit=10):
-    job_id = client.post(f"/scenarios/{scenario_id}/solves", json={"time_limit": time_limit},
-                         headers=tokens["planner"]).json["id"]
+def solved(client, tokens, scenario_id, time_limit=10, policy=None):
+    body = {"time_limit": time_limit} | ({"policy": policy} if policy else {})
+    job_id = client.post(f"/scenarios/{scenario_id}/solves", json=body, headers=tokens["planner"]).json["id"]
     job = wait_for(client, tokens["planner"], job_id)
     assert job["status"] == "done", job
     return job, client.get(f"/solves/{job_id}/result", headers=tokens["planner"]).json["result"]
@@ -36,8 +36,9 @@ def direct(orders, claims, app):
 
 
 def test_resolve_keeps_a_claim_and_drops_a_withdrawn_one(app, client, tokens, scenario_id):
-    """C3 has no health need, so no solver would run P1 there; once U1 claims C3's order the
-    re-solve keeps U1 on it; after U1 withdraws, the claim is no longer pinned."""
+    """C3 has no health need, so only C3's order makes P1 run there; once U1 claims C3's order the
+    re-solve keeps U1 on it; after U1 withdraws, the claim is no longer pinned: with placed orders
+    weighed freely nobody claims it, with placed orders first (the default) it still runs."""
     made = order(client, tokens, scenario_id, "C3", "P1")
     first = claim(client, tokens, made["id"], "U1")
     assert first.status_code == 201
@@ -50,9 +51,12 @@ def test_resolve_keeps_a_claim_and_drops_a_withdrawn_one(app, client, tokens, sc
     assert job["summary"]["served"] == result["served"] == result["served_by_project"] + result["served_directly"]
 
     assert client.delete(f"/claims/{first.json['id']}", headers=tokens["U1"]).status_code == 200
-    _, again = solved(client, tokens, scenario_id)
+    _, again = solved(client, tokens, scenario_id, policy={"preset": "default", "placed_orders": "free"})
     assert pinned_claims(again) == set()
     assert (key, "U1") not in {(c["order"], c["resource"]) for c in again["claims"]}  # nothing to serve in C3
+    _, first_run = solved(client, tokens, scenario_id)
+    assert pinned_claims(first_run) == set()
+    assert next(o for o in first_run["orders"] if o["order"] == key)["running"]  # C3 placed it: it runs
 
 
 def test_job_equals_solve_projects_with_the_same_pins(app, client, tokens, scenario_id):
