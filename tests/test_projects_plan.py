@@ -126,13 +126,13 @@ def test_project_run_writes_assignments_and_unmatched_like_a_direct_run_and_head
     written with 0 bytes)."""
     result = solve_projects(meal_station(1), time_limit=5, workers=1)
     result.write(tmp_path)
-    with open(tmp_path / "assignments.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "assignments.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["need"], r["served_by"], r["order"], r["project"], r["venue"], r["resource"]) for r in rows] == [
         (rows[0]["need"], "project", "new:C1:MEAL@CT1", "MEAL", "CT1", "K")]
-    header = (tmp_path / "unclaimed.csv").read_text(encoding="utf-8")
+    header = (tmp_path / "unclaimed.csv").read_text(encoding="utf-8-sig")
     assert header.startswith("order,project,community,") and header.count("\n") == 1
-    with open(tmp_path / "unmatched.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "unmatched.csv", encoding="utf-8-sig") as fh:
         unmatched = list(csv.DictReader(fh))
     assert len(unmatched) == 2 and {r["reason"] for r in unmatched} == {"venue"}
 
