@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import overrides_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
@@ -15,7 +16,7 @@ from matcher.solvers import SOLVERS
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "compare", help="compare allocation policies on a scenario",
+        "compare", help=SUMMARIES["compare"],
         description="Solve a scenario under several policies and seeds; print policies x metrics; write "
                     "runs.csv, summary.csv, coverage/frontier/load PNGs and report.html.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
