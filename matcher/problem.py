@@ -12,7 +12,7 @@ import numpy as np
 
 from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue
 from matcher.errors import Issue, ScenarioError
-from matcher.travel import travel_minutes
+from matcher.travel import Travel
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
 
 CATEGORIES = list(Category)
@@ -222,7 +222,7 @@ class ProblemArrays:
     community_ids: list[str]
     need_ids: list[str]
     resource_ids: list[str]
-    travel: np.ndarray  # (C, C) float32 minutes
+    travel: Travel  # minutes between communities, on demand (no C x C matrix)
     community_street: np.ndarray  # int32 index into streets
     community_district: np.ndarray
     need_community: np.ndarray  # int32
@@ -275,7 +275,7 @@ class ProblemArrays:
             community_ids=list(cidx),
             need_ids=[n.id for n in needs],
             resource_ids=[r.id for r in resources],
-            travel=travel_minutes(communities, problem.settings),
+            travel=Travel.of(communities, problem.settings),
             community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
             community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
             need_community=np.array([cidx[n.community] for n in needs], dtype=np.int32),
@@ -307,6 +307,25 @@ class ProblemArrays:
             group_declared_hard=declared_hard,
             pairing_minimums=minimums,
         )
+
+    @cached_property
+    def need_classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Identical needs, for matching: same community, category, skills, urgency, tier, slot,
+        minutes and providers, hence the same candidate pairs with the same values and loads.
+
+        Returns (class of each need, first need of each class); classes are numbered in order of
+        their first need.
+        """
+        key = np.column_stack([
+            self.need_community, self.need_category, self.need_tier, self.need_urgency, self.need_slots,
+            self.need_minutes, self.need_providers,
+        ]).astype(np.int64)
+        if self.need_skills.any():
+            key = np.column_stack([key, self.need_skills.view(np.int64)])
+        _, first, classes = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        renumber = np.empty(len(first), dtype=np.int64)
+        renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+        return renumber[classes.ravel()], np.sort(first)
 
     @property
     def n_needs(self) -> int:
