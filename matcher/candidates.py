@@ -74,7 +74,7 @@ def need_base_values(arrays: ProblemArrays, policy: Policy) -> np.ndarray:
     return tier[arrays.need_tier] * urgency[arrays.need_urgency]
 
 
-def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def expand_blocks(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For blocks [start, start+count): (block number of each element, element index).
 
     The indices are one running sum that jumps to each block's start, so the only large arrays
@@ -127,7 +127,7 @@ def _reach(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     p, c, minutes = p[scope], c[scope], minutes[scope]
     members = np.argsort(which, kind="stable")
     counts = np.bincount(which, minlength=len(profiles))
-    owner, index = _expand((np.cumsum(counts) - counts)[p], counts[p])
+    owner, index = expand_blocks((np.cumsum(counts) - counts)[p], counts[p])
     return members[index].astype(np.int32), c[owner].astype(np.int32), minutes[owner]
 
 
@@ -154,7 +154,7 @@ def _class_pairs(a: ProblemArrays, policy: Policy, first: np.ndarray,
     row = row[np.argsort(block, kind="stable")]
     counts = np.bincount(block, minlength=a.n_communities * _N_CATEGORIES)
     need_block = home.astype(np.int64) * _N_CATEGORIES + a.need_category[first]
-    need, index = _expand((np.cumsum(counts) - counts)[need_block], counts[need_block])
+    need, index = expand_blocks((np.cumsum(counts) - counts)[need_block], counts[need_block])
     row = row[index]
     del index
     res = reach_r[row]
@@ -210,7 +210,7 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     binding = hard_groups(a, policy)
     (pair_class, *columns), survivors = _class_pairs(a, policy, first, binding)
     per_class = np.bincount(pair_class, minlength=len(first))
-    need, index = _expand((np.cumsum(per_class) - per_class)[classes], per_class[classes])
+    need, index = expand_blocks((np.cumsum(per_class) - per_class)[classes], per_class[classes])
     res, minutes, arrival, load, value = (column[index] for column in columns)
     in_reach, available, in_time, unpaired, worthwhile = (count[classes] for count in survivors)
     return Candidates(

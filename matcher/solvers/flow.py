@@ -3,6 +3,10 @@
 Network: source -> need (capacity 1) -> resource (capacity 1, cost = -value) -> sink (capacity
 = tasks the resource can take), plus a source -> sink bypass so needs may stay unserved. The
 minimum-cost flow of one unit per need is then the maximum-value assignment.
+
+The solve itself runs on a smaller, equivalent network (:mod:`matcher.solvers.hubs`): identical
+needs are one supply, and classes with the same candidate list meet at one hub; the served
+units are handed back to the classes' needs in order, one candidate pair per need.
 """
 
 from __future__ import annotations
@@ -10,17 +14,18 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from matcher.candidates import Candidates
+from matcher.candidates import Candidates, expand_blocks
 from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.solvers.base import Solution, effective_task_capacity, side_constraints
+from matcher.solvers.hubs import find_hubs, hub_network, split_units
 
 
 def flow_arrays(
     n_needs: int, n_resources: int, need: np.ndarray, resource: np.ndarray, value: np.ndarray, capacity: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Arc arrays (tails, heads, capacities, costs) and node supplies of the matching network.
+    """Arc arrays (tails, heads, capacities, costs) and node supplies of the per-need network.
 
     The first ``len(need)`` arcs are the candidate pairs, in order. Returns also the arc count
     of the network.
@@ -52,7 +57,8 @@ def solve_min_cost_flow(
 
 
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
-    """The exact optimum by min-cost flow; refuses problems flow cannot express."""
+    """The exact optimum by min-cost flow over hubs of identical needs; refuses problems flow
+    cannot express."""
     capacity, uneven = effective_task_capacity(problem, candidates)
     unsuitable = side_constraints(problem, candidates, policy, uneven)
     if unsuitable:
@@ -60,9 +66,25 @@ def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solu
     a = problem.arrays
     if len(candidates) == 0:
         return Solution(np.zeros(0, dtype=np.int64), 0, 0, "optimal")
-    tails, heads, caps, costs, supplies, _ = flow_arrays(
-        a.n_needs, a.n_resources, candidates.need, candidates.resource, candidates.value, capacity
-    )
-    cost, flows = solve_min_cost_flow(tails, heads, caps, costs, supplies)
-    chosen = np.flatnonzero(flows[: len(candidates)] > 0)
-    return Solution(chosen, -cost, -cost, "optimal")
+    classes, first = a.need_classes
+    size = np.bincount(classes, minlength=len(first))
+    offsets = candidates.need_offsets(a.n_needs)
+    klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
+    hubs = find_hubs(klass, candidates.resource[rows], candidates.value[rows], len(first))
+    *network, pair = hub_network(hubs, size, capacity, a.n_resources)
+    cost, flows = solve_min_cost_flow(*network)
+    unit_class, position = split_units(hubs, pair, flows)
+    return Solution(_rows_of_needs(classes, size, offsets, unit_class, position), -cost, -cost, "optimal")
+
+
+def _rows_of_needs(classes: np.ndarray, size: np.ndarray, offsets: np.ndarray, unit_class: np.ndarray,
+                   position: np.ndarray) -> np.ndarray:
+    """The candidate rows chosen when each class's served units go to its needs in order: a
+    member need's row is its own offset plus the unit's position in the class's list."""
+    order = np.argsort(unit_class, kind="stable")
+    unit_class, position = unit_class[order], position[order]
+    per_class = np.bincount(unit_class, minlength=len(size))
+    rank = np.arange(len(unit_class)) - (np.cumsum(per_class) - per_class)[unit_class]
+    members = np.argsort(classes, kind="stable")
+    need = members[(np.cumsum(size) - size)[unit_class] + rank]
+    return np.sort(offsets[need] + position)
