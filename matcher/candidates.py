@@ -210,8 +210,12 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     binding = hard_groups(a, policy)
     (pair_class, *columns), survivors = _class_pairs(a, policy, first, binding)
     per_class = np.bincount(pair_class, minlength=len(first))
+    del pair_class
     need, index = expand_blocks((np.cumsum(per_class) - per_class)[classes], per_class[classes])
-    res, minutes, arrival, load, value = (column[index] for column in columns)
+    copies = []
+    while columns:  # one column at a time, each class column freed once copied
+        copies.append(columns.pop(0)[index])
+    res, minutes, arrival, load, value = copies
     in_reach, available, in_time, unpaired, worthwhile = (count[classes] for count in survivors)
     return Candidates(
         need=need,

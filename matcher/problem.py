@@ -3,6 +3,7 @@ compiled once into numpy arrays for candidate search and the solvers."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -212,6 +213,24 @@ def _mask(members: frozenset, order: list) -> int:
     return sum(1 << order.index(m) for m in members)
 
 
+def _row_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Equal rows of ``columns`` as equal codes: one int64 per row when the columns' distinct
+    values multiply to less than 2**62 (mixed radix over each column's value codes), else the
+    columns' codes side by side."""
+    codes, radix = [], []
+    for column in columns:
+        values, code = np.unique(column, return_inverse=True)
+        codes.append(code.ravel().astype(np.int64))
+        radix.append(max(1, len(values)))
+    if math.prod(radix) >= 2**62:
+        return np.column_stack(codes)
+    packed = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for code, base in zip(codes, radix, strict=True):
+        packed *= base
+        packed += code
+    return packed[:, None]
+
+
 @dataclass(frozen=True)
 class ProblemArrays:
     """Column arrays of the problem: one row per community, need and resource.
@@ -316,13 +335,9 @@ class ProblemArrays:
         Returns (class of each need, first need of each class); classes are numbered in order of
         their first need.
         """
-        key = np.column_stack([
-            self.need_community, self.need_category, self.need_tier, self.need_urgency, self.need_slots,
-            self.need_minutes, self.need_providers,
-        ]).astype(np.int64)
-        if self.need_skills.any():
-            key = np.column_stack([key, self.need_skills.view(np.int64)])
-        _, first, classes = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        columns = [self.need_community, self.need_category, self.need_tier, self.need_urgency, self.need_slots,
+                   self.need_minutes, self.need_providers, *self.need_skills.T]
+        _, first, classes = np.unique(_row_codes(columns), axis=0, return_index=True, return_inverse=True)
         renumber = np.empty(len(first), dtype=np.int64)
         renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
         return renumber[classes.ravel()], np.sort(first)

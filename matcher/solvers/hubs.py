@@ -42,13 +42,15 @@ class Hubs:
         return len(self.lead)
 
 
-def _mixed(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: spreads the bits of each uint64."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX[1]
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX[2]
-    return x ^ (x >> np.uint64(31))
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, in place: spreads the bits of each uint64 of ``x``."""
+    shifted = np.empty_like(x)
+    for shift, factor in ((30, _MIX[1]), (27, _MIX[2]), (31, None)):
+        np.right_shift(x, np.uint64(shift), out=shifted)
+        np.bitwise_xor(x, shifted, out=x)
+        if factor is not None:
+            np.multiply(x, factor, out=x)
+    return x
 
 
 def find_hubs(klass: np.ndarray, resource: np.ndarray, value: np.ndarray, n_classes: int) -> Hubs:
@@ -62,9 +64,12 @@ def find_hubs(klass: np.ndarray, resource: np.ndarray, value: np.ndarray, n_clas
     step = value - offset[klass]
     position = np.arange(len(klass)) - start[klass]
     with np.errstate(over="ignore"):
-        pair_hash = _mixed(resource.astype(np.uint64) * _MIX[0] + step.astype(np.uint64)
-                           + (position.astype(np.uint64) << np.uint64(40)))
-        list_hash = np.add.reduceat(pair_hash, start[has]) if len(has) else np.zeros(0, np.uint64)
+        pair_hash = resource.astype(np.uint64)
+        pair_hash *= _MIX[0]
+        pair_hash += step.view(np.uint64)
+        pair_hash += position.view(np.uint64) << np.uint64(40)
+        list_hash = np.add.reduceat(_mix(pair_hash), start[has]) if len(has) else np.zeros(0, np.uint64)
+        del pair_hash
     key = np.column_stack([counts[has], list_hash.view(np.int64)])
     _, first, which = np.unique(key, axis=0, return_index=True, return_inverse=True)
     hub = np.full(n_classes, -1, dtype=np.int64)
