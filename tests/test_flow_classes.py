@@ -120,3 +120,14 @@ def test_hubs_join_only_lists_equal_up_to_a_constant(lists, seed):
     for c in range(len(lists)):
         for d in range(len(lists)):
             assert (hubs.hub[c] == hubs.hub[d]) == (listing(c) == listing(d))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_copies(), st.sampled_from(["default", "pairing-strict", "locality-first"]))
+def test_candidates_of_repeated_needs_match_reference(problem, policy_name):
+    """Pairs found once per class and copied to its members equal the plain-Python reference's."""
+    policy = get_policy(policy_name)
+    cands = build_candidates(problem, policy)
+    got = sorted(zip(cands.need.tolist(), cands.resource.tolist(), cands.value.tolist(), cands.load.tolist(),
+                     strict=True))
+    assert got == sorted((p.need, p.resource, p.value, p.load) for p in reference.pairs(problem, policy))
