@@ -19,16 +19,13 @@ import time
 from functools import partial
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.candidates import build_candidates, expand_blocks  # noqa: E402
+from matcher.candidates import build_candidates  # noqa: E402
 from matcher.io.scenario import load_scenario  # noqa: E402
 from matcher.solvers.base import effective_task_capacity  # noqa: E402
-from matcher.solvers.flow import flow_arrays, solve_flow, solve_min_cost_flow  # noqa: E402
-from matcher.solvers.hubs import find_hubs, hub_network  # noqa: E402
+from matcher.solvers.flow import ClassNetwork, flow_arrays, solve_flow, solve_min_cost_flow  # noqa: E402
 
 
 def timed(call):  # type: ignore[no-untyped-def]
@@ -51,11 +48,9 @@ def main() -> None:
         capacity, _ = effective_task_capacity(problem, candidates)
         per_need = flow_arrays(a.n_needs, a.n_resources, candidates.need, candidates.resource, candidates.value,
                                capacity)
-        classes, first = a.need_classes
-        offsets = candidates.need_offsets(a.n_needs)
-        klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
-        hubs = find_hubs(klass, candidates.resource[rows], candidates.value[rows], len(first))
-        hub_arcs = len(hub_network(hubs, np.bincount(classes), capacity, a.n_resources)[0])
+        network = ClassNetwork.build(a, candidates, capacity)
+        classes, hubs, hub_arcs = len(a.need_classes[1]), network.hubs.n_hubs, len(network.arcs[0])
+        kinds = len(a.resource_classes[1])
         plain, grouped = [], []
         for _ in range(args.repeat):
             wall, cpu, (cost, _) = timed(partial(solve_min_cost_flow, *per_need[:5]))
@@ -66,8 +61,8 @@ def main() -> None:
             assert solution.objective == int(candidates.value[solution.chosen].sum())
         p_cpu, g_cpu = statistics.median(x[1] for x in plain), statistics.median(x[1] for x in grouped)
         p_wall, g_wall = statistics.median(x[0] for x in plain), statistics.median(x[0] for x in grouped)
-        print(f"{name}: {a.n_needs:,} needs ({len(first):,} classes, {hubs.n_hubs:,} hubs) x {a.n_resources:,} "
-              f"resources, {len(candidates):,} pairs, policy {policy.name}")
+        print(f"{name}: {a.n_needs:,} needs ({classes:,} classes, {hubs:,} hubs) x {a.n_resources:,} resources "
+              f"({kinds:,} classes), {len(candidates):,} pairs, policy {policy.name}")
         print(f"  per need:   {per_need[5]:,} arcs, CPU {p_cpu:.3f} s, wall {p_wall:.3f} s")
         print(f"  aggregated: {hub_arcs:,} arcs, CPU {g_cpu:.3f} s, wall {g_wall:.3f} s "
               f"(CPU ratio {g_cpu / p_cpu:.2f}); same optimum {-cost:,}  [medians of {args.repeat}]")

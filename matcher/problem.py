@@ -231,6 +231,15 @@ def _row_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
     return packed[:, None]
 
 
+def _classes(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal in every column as classes: (class of each row, first row of each class),
+    classes numbered in order of their first row."""
+    _, first, classes = np.unique(_row_codes(columns), axis=0, return_index=True, return_inverse=True)
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return renumber[classes.ravel()], np.sort(first)
+
+
 @dataclass(frozen=True)
 class ProblemArrays:
     """Column arrays of the problem: one row per community, need and resource.
@@ -337,10 +346,21 @@ class ProblemArrays:
         """
         columns = [self.need_community, self.need_category, self.need_tier, self.need_urgency, self.need_slots,
                    self.need_minutes, self.need_providers, *self.need_skills.T]
-        _, first, classes = np.unique(_row_codes(columns), axis=0, return_index=True, return_inverse=True)
-        renumber = np.empty(len(first), dtype=np.int64)
-        renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
-        return renumber[classes.ravel()], np.sort(first)
+        return _classes(columns)
+
+    @cached_property
+    def resource_classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Identical resources but for their capacity: same community, categories, skills, radius,
+        slots, response, hours factor, level and unit group, hence the same candidate pairs with
+        the same values and loads.
+
+        Returns (class of each resource, first resource of each class), numbered as in
+        :attr:`need_classes`.
+        """
+        columns = [self.resource_community, self.resource_categories, self.resource_radius, self.resource_slots,
+                   self.resource_response, self.resource_factor, self.resource_level, self.resource_group,
+                   *self.resource_skills.T]
+        return _classes(columns)
 
     @property
     def n_needs(self) -> int:

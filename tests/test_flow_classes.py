@@ -23,15 +23,21 @@ from tests.strategies import problems
 
 
 @st.composite
-def with_copies(draw) -> Problem:
-    """A small problem whose needs are each repeated 1-3 times (at most 8 needs in all)."""
+def with_copies(draw, max_needs: int = 8, max_resources: int = 3) -> Problem:
+    """A small problem whose needs are each repeated 1-3 times and whose resources are repeated
+    with other task capacities (at most ``max_needs`` needs and ``max_resources`` resources)."""
     base = draw(problems(max_needs=4, max_resources=3, unit_loads=True, multi_provider=False))
     needs = []
     for need in base.needs:
         for k in range(draw(st.integers(1, 3))):
-            if len(needs) < 8:
+            if len(needs) < max_needs:
                 needs.append(replace(need, id=f"{need.id}-{k}"))
-    return Problem.build(base.communities, needs, base.resources, pairings=base.pairings)
+    resources = []
+    for res in base.resources:
+        for k in range(draw(st.integers(1, 3))):
+            if k == 0 or len(resources) < max_resources:  # every resource of the base problem stays
+                resources.append(replace(res, id=f"{res.id}-{k}", capacity_tasks=draw(st.integers(0, 2))))
+    return Problem.build(base.communities, needs, resources, pairings=base.pairings)
 
 
 def _check_plan(result) -> None:
@@ -46,9 +52,11 @@ def _check_plan(result) -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(with_copies(), st.sampled_from(["default", "pairing-soft", "locality-first"]))
+@given(st.one_of(with_copies(), with_copies(max_needs=5, max_resources=5)),
+       st.sampled_from(["default", "pairing-soft", "locality-first"]))
 def test_class_flow_matches_brute_force(problem, policy_name):
-    """With repeated needs, the class network's optimum is the brute-force optimum, split back validly."""
+    """With repeated needs and resources, the class network's optimum is the brute-force optimum,
+    split back validly."""
     policy = get_policy(policy_name)
     if side_constraints(problem, build_candidates(problem, policy), policy):
         return
@@ -58,16 +66,17 @@ def test_class_flow_matches_brute_force(problem, policy_name):
 
 
 def _city(seed: int) -> Problem:
-    """60 needs drawn from 8 kinds (so many are identical) and 15 resources of 1-3 tasks."""
+    """60 needs drawn from 8 kinds and 15 resources of 1-3 tasks from 6 kinds (so many are identical)."""
     rng = np.random.default_rng(seed)
     communities = [Community(id=f"C{i}", x=float(i), y=0.0) for i in range(4)]
     kinds = [Need(id="k", community=f"C{rng.integers(4)}", category="health",
                   urgency=["emergency", "normal", "complex"][rng.integers(3)], tier=["floor", "basic"][rng.integers(2)])
              for _ in range(8)]
     needs = [replace(kinds[rng.integers(8)], id=f"N{i}") for i in range(60)]
-    resources = [Resource(id=f"R{j}", kind="unit", community=f"C{rng.integers(4)}", categories=frozenset({"health"}),
-                          capacity_tasks=int(rng.integers(1, 4)), capacity_hours=10.0,
-                          radius_minutes=float(rng.choice([4, 8, 20]))) for j in range(15)]
+    homes = [(f"C{rng.integers(4)}", float(rng.choice([4, 8, 20]))) for _ in range(6)]
+    resources = [Resource(id=f"R{j}", kind="unit", community=homes[k][0], categories=frozenset({"health"}),
+                          capacity_tasks=int(rng.integers(1, 4)), capacity_hours=10.0, radius_minutes=homes[k][1])
+                 for j, k in enumerate(rng.integers(6, size=15).tolist())]
     return Problem.build(communities, needs, resources)
 
 
@@ -78,8 +87,8 @@ def test_class_flow_matches_assignment_and_per_need_flow(seed):
     reference values, and against min-cost flow over the per-need network."""
     problem = _city(seed)
     policy = get_policy("default")
-    _, first = problem.arrays.need_classes
-    assert len(first) < problem.arrays.n_needs  # the aggregation is exercised
+    assert len(problem.arrays.need_classes[1]) < problem.arrays.n_needs  # the aggregation is exercised
+    assert len(problem.arrays.resource_classes[1]) < problem.arrays.n_resources
     columns = [j for j, r in enumerate(problem.resources) for _ in range(r.capacity_tasks)]
     matrix = np.zeros((len(problem.needs), len(columns)))
     for p in reference.pairs(problem, policy):

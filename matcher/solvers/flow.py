@@ -5,11 +5,14 @@ Network: source -> need (capacity 1) -> resource (capacity 1, cost = -value) -> 
 minimum-cost flow of one unit per need is then the maximum-value assignment.
 
 The solve itself runs on a smaller, equivalent network (:mod:`matcher.solvers.hubs`): identical
-needs are one supply, and classes with the same candidate list meet at one hub; the served
-units are handed back to the classes' needs in order, one candidate pair per need.
+needs are one supply, classes with the same candidate list meet at one hub, and identical
+resources (but for capacity) are one node with their capacities summed; the served units are
+handed back to the classes' needs and the resources' members in order, one pair per need.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -17,9 +20,9 @@ from ortools.graph.python import min_cost_flow
 from matcher.candidates import Candidates, expand_blocks
 from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.policy import Policy
-from matcher.problem import Problem
+from matcher.problem import Problem, ProblemArrays
 from matcher.solvers.base import Solution, effective_task_capacity, side_constraints
-from matcher.solvers.hubs import find_hubs, hub_network, split_units
+from matcher.solvers.hubs import Hubs, find_hubs, hub_network, split_units
 
 
 def flow_arrays(
@@ -56,25 +59,87 @@ def solve_min_cost_flow(
     return smcf.optimal_cost(), smcf.flows(arcs)
 
 
+@dataclass(frozen=True)
+class ClassNetwork:
+    """The hub network of a problem's candidates, and what splitting its flow back needs."""
+
+    arcs: tuple[np.ndarray, ...]  # tails, heads, capacities, costs, supplies
+    hubs: Hubs
+    pair: np.ndarray  # per hub arc, the pair of its lead class
+    classes: np.ndarray  # class of each need
+    kinds: np.ndarray  # class of each resource
+    capacity: np.ndarray  # tasks per resource
+    offsets: np.ndarray  # candidate rows of each need
+    klass: np.ndarray  # the candidate lists, class by class: class ...
+    resource: np.ndarray  # ... and resource
+
+    @classmethod
+    def build(cls, a: ProblemArrays, candidates: Candidates, capacity: np.ndarray) -> ClassNetwork:
+        """Identical needs as one supply meeting at hubs; identical resources as one node."""
+        classes, first = a.need_classes
+        kinds, leads = a.resource_classes
+        offsets = candidates.need_offsets(a.n_needs)
+        klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
+        resource = candidates.resource[rows]
+        # One pair per (class of needs, class of resources): identical resources have equal pairs.
+        kind = kinds[resource]
+        order = np.lexsort((kind, klass))
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (klass[order][1:] != klass[order][:-1]) | (kind[order][1:] != kind[order][:-1])
+        keep = order[new]
+        hubs = find_hubs(klass[keep], kind[keep], candidates.value[rows[keep]], len(first))
+        kind_capacity = np.bincount(kinds, weights=capacity, minlength=len(leads)).astype(np.int64)
+        *arcs, pair = hub_network(hubs, np.bincount(classes, minlength=len(first)), kind_capacity, len(leads))
+        return cls(tuple(arcs), hubs, pair, classes, kinds, capacity, offsets, klass, resource)
+
+    def chosen_rows(self, flows: np.ndarray) -> np.ndarray:
+        """The candidate rows of an optimal flow: one per served need."""
+        hubs, n_kinds = self.hubs, int(self.kinds.max(initial=-1)) + 1
+        unit_class, position = split_units(hubs, self.pair, flows)
+        unit_resource = _members(self.kinds, n_kinds, self.capacity, hubs.resource[hubs.start[unit_class] + position])
+        count = np.bincount(self.klass, minlength=len(hubs.hub))
+        position = _positions(self.klass, self.resource, count, len(self.kinds), unit_class, unit_resource)
+        return _rows_of_needs(self.classes, np.bincount(self.classes, minlength=len(hubs.hub)), self.offsets,
+                              unit_class, position)
+
+
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
-    """The exact optimum by min-cost flow over hubs of identical needs; refuses problems flow
-    cannot express."""
+    """The exact optimum by min-cost flow over the class network; refuses problems flow cannot
+    express."""
     capacity, uneven = effective_task_capacity(problem, candidates)
     unsuitable = side_constraints(problem, candidates, policy, uneven)
     if unsuitable:
         raise SolverUnsuitableError("the flow solver cannot express: " + "; ".join(unsuitable) + " (use cpsat)")
-    a = problem.arrays
     if len(candidates) == 0:
         return Solution(np.zeros(0, dtype=np.int64), 0, 0, "optimal")
-    classes, first = a.need_classes
-    size = np.bincount(classes, minlength=len(first))
-    offsets = candidates.need_offsets(a.n_needs)
-    klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
-    hubs = find_hubs(klass, candidates.resource[rows], candidates.value[rows], len(first))
-    *network, pair = hub_network(hubs, size, capacity, a.n_resources)
-    cost, flows = solve_min_cost_flow(*network)
-    unit_class, position = split_units(hubs, pair, flows)
-    return Solution(_rows_of_needs(classes, size, offsets, unit_class, position), -cost, -cost, "optimal")
+    network = ClassNetwork.build(problem.arrays, candidates, capacity)
+    cost, flows = solve_min_cost_flow(*network.arcs)
+    return Solution(network.chosen_rows(flows), -cost, -cost, "optimal")
+
+
+def _members(kinds: np.ndarray, n_kinds: int, capacity: np.ndarray, unit_kind: np.ndarray) -> np.ndarray:
+    """The resource serving each unit sent to a class of identical resources: the class's
+    members in order, each up to its capacity (the class's capacity is their sum)."""
+    members = np.argsort(kinds, kind="stable")
+    filled = np.cumsum(capacity[members])
+    before = np.concatenate(([0], filled))[np.searchsorted(kinds[members], np.arange(n_kinds))]
+    order = np.argsort(unit_kind, kind="stable")
+    per_kind = np.bincount(unit_kind, minlength=n_kinds)
+    rank = np.empty(len(unit_kind), dtype=np.int64)
+    rank[order] = np.arange(len(unit_kind)) - (np.cumsum(per_kind) - per_kind)[unit_kind[order]]
+    return members[np.searchsorted(filled, before[unit_kind] + rank, side="right")]
+
+
+def _positions(klass: np.ndarray, resource: np.ndarray, count: np.ndarray, n_resources: int,
+               unit_class: np.ndarray, unit_resource: np.ndarray) -> np.ndarray:
+    """Where each unit's resource stands in its class's candidate list (``klass``/``resource``:
+    the lists, class by class; ``count``: each list's length)."""
+    key = klass.astype(np.int64) * n_resources + resource
+    order = np.argsort(key, kind="stable")
+    found = order[np.searchsorted(key[order], unit_class.astype(np.int64) * n_resources + unit_resource)]
+    if not np.array_equal(key[found], unit_class.astype(np.int64) * n_resources + unit_resource):
+        raise MatcherError("min-cost flow: a unit went to a resource that is not its need's candidate")
+    return found - (np.cumsum(count) - count)[unit_class]
 
 
 def _rows_of_needs(classes: np.ndarray, size: np.ndarray, offsets: np.ndarray, unit_class: np.ndarray,
