@@ -137,26 +137,31 @@ def reach_pairs(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
     return resource, community
 
 
-def _class_pairs(a: ProblemArrays, policy: Policy, first: np.ndarray,
-                 binding: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[np.ndarray]]:
-    """Candidate pairs of the representative needs ``first`` (one per class of identical needs).
-
-    Returns the pair arrays (class, resource, minutes, arrival, load, value) and, per class, the
-    counts that survive each rule. Each class expands to the resources that reach its
-    (community, category) block, so the pairs come out grouped by class without a sort.
-    """
-    n = len(first)
-    home = a.need_community[first]
-    reach_r, reach_c, reach_m = _reach(a)
+def _in_block(a: ProblemArrays, first: np.ndarray, reach_r: np.ndarray,
+              reach_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(class, reach row) for every reach row whose community and category are the class's:
+    reach rows are grouped by (community, category) block, then each class takes its block."""
     offers = ((a.resource_categories[reach_r][:, None] >> np.arange(_N_CATEGORIES, dtype=np.uint8)) & 1).astype(bool)
     row, category = np.nonzero(offers)
     block = reach_c[row].astype(np.int64) * _N_CATEGORIES + category
     row = row[np.argsort(block, kind="stable")]
     counts = np.bincount(block, minlength=a.n_communities * _N_CATEGORIES)
-    need_block = home.astype(np.int64) * _N_CATEGORIES + a.need_category[first]
+    need_block = a.need_community[first].astype(np.int64) * _N_CATEGORIES + a.need_category[first]
     need, index = expand_blocks((np.cumsum(counts) - counts)[need_block], counts[need_block])
-    row = row[index]
-    del index
+    return need, row[index]
+
+
+def _class_pairs(a: ProblemArrays, policy: Policy, first: np.ndarray,
+                 binding: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[np.ndarray]]:
+    """Candidate pairs of the representative needs ``first`` (one per class of identical needs).
+
+    Returns the pair arrays (class, resource, minutes, arrival, load, value) and, per class, the
+    counts that survive each rule. The pairs come out grouped by class (see :func:`_in_block`).
+    """
+    n = len(first)
+    home = a.need_community[first]
+    reach_r, reach_c, reach_m = _reach(a)
+    need, row = _in_block(a, first, reach_r, reach_c)
     res = reach_r[row]
     survivors = []
 
