@@ -72,6 +72,7 @@ class ClassNetwork:
     offsets: np.ndarray  # candidate rows of each need
     klass: np.ndarray  # the candidate lists, class by class: class ...
     resource: np.ndarray  # ... and resource
+    kept: np.ndarray  # the pairs in the network (one per run of identical resources), indices of the above
 
     @classmethod
     def build(cls, a: ProblemArrays, candidates: Candidates, capacity: np.ndarray) -> ClassNetwork:
@@ -81,26 +82,44 @@ class ClassNetwork:
         offsets = candidates.need_offsets(a.n_needs)
         klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
         resource = candidates.resource[rows]
-        # One pair per (class of needs, class of resources): identical resources have equal pairs.
-        kind = kinds[resource]
-        order = np.lexsort((kind, klass))
-        new = np.ones(len(order), dtype=bool)
-        new[1:] = (klass[order][1:] != klass[order][:-1]) | (kind[order][1:] != kind[order][:-1])
-        keep = order[new]
-        hubs = find_hubs(klass[keep], kind[keep], candidates.value[rows[keep]], len(first))
+        # Identical resources stand side by side in a list (they share their reach profile) and
+        # have equal pairs: one pair per run. Were they ever apart, a kind would just get two arcs.
+        kind = kinds.astype(np.int32)[resource]
+        new = np.ones(len(kind), dtype=bool)
+        new[1:] = (klass[1:] != klass[:-1]) | (kind[1:] != kind[:-1])
+        kept = np.flatnonzero(new)
+        del new
+        hubs = find_hubs(klass[kept], kind[kept], candidates.value[rows[kept]], len(first))
         kind_capacity = np.bincount(kinds, weights=capacity, minlength=len(leads)).astype(np.int64)
         *arcs, pair = hub_network(hubs, np.bincount(classes, minlength=len(first)), kind_capacity, len(leads))
-        return cls(tuple(arcs), hubs, pair, classes, kinds, capacity, offsets, klass, resource)
+        return cls(tuple(arcs), hubs, pair, classes, kinds, capacity, offsets, klass, resource, kept)
 
     def chosen_rows(self, flows: np.ndarray) -> np.ndarray:
         """The candidate rows of an optimal flow: one per served need."""
         hubs, n_kinds = self.hubs, int(self.kinds.max(initial=-1)) + 1
         unit_class, position = split_units(hubs, self.pair, flows)
-        unit_resource = _members(self.kinds, n_kinds, self.capacity, hubs.resource[hubs.start[unit_class] + position])
-        count = np.bincount(self.klass, minlength=len(hubs.hub))
-        position = _positions(self.klass, self.resource, count, len(self.kinds), unit_class, unit_resource)
-        return _rows_of_needs(self.classes, np.bincount(self.classes, minlength=len(hubs.hub)), self.offsets,
-                              unit_class, position)
+        through = self.kept[hubs.start[unit_class] + position]  # the network's pair each unit took
+        unit_resource = _members(self.kinds, n_kinds, self.capacity, self.kinds[self.resource[through]])
+        size = np.bincount(self.classes, minlength=len(hubs.hub))
+        count = np.bincount(self.klass, minlength=len(size))
+        position = through - (np.cumsum(count) - count)[unit_class]
+        moved = np.flatnonzero(self.resource[through] != unit_resource)
+        position[moved] = self._position_of(unit_class[moved], unit_resource[moved], count)
+        return _rows_of_needs(self.classes, size, self.offsets, unit_class, position)
+
+    def _position_of(self, unit_class: np.ndarray, unit_resource: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """Where each resource stands in its class's candidate list (among the resources that
+        have identical twins: the only ones a unit can move to)."""
+        twinned = np.bincount(self.kinds)[self.kinds] > 1
+        shared = np.flatnonzero(twinned[self.resource])
+        n = len(self.kinds)
+        key = self.klass[shared].astype(np.int64) * n + self.resource[shared]
+        order = np.argsort(key, kind="stable")
+        want = unit_class.astype(np.int64) * n + unit_resource
+        at = np.minimum(np.searchsorted(key[order], want), max(len(order) - 1, 0))
+        if len(want) and (len(order) == 0 or not np.array_equal(key[order][at], want)):
+            raise MatcherError("min-cost flow: a unit went to a resource that is not its need's candidate")
+        return shared[order[at]] - (np.cumsum(count) - count)[unit_class] if len(want) else want
 
 
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
@@ -128,18 +147,6 @@ def _members(kinds: np.ndarray, n_kinds: int, capacity: np.ndarray, unit_kind: n
     rank = np.empty(len(unit_kind), dtype=np.int64)
     rank[order] = np.arange(len(unit_kind)) - (np.cumsum(per_kind) - per_kind)[unit_kind[order]]
     return members[np.searchsorted(filled, before[unit_kind] + rank, side="right")]
-
-
-def _positions(klass: np.ndarray, resource: np.ndarray, count: np.ndarray, n_resources: int,
-               unit_class: np.ndarray, unit_resource: np.ndarray) -> np.ndarray:
-    """Where each unit's resource stands in its class's candidate list (``klass``/``resource``:
-    the lists, class by class; ``count``: each list's length)."""
-    key = klass.astype(np.int64) * n_resources + resource
-    order = np.argsort(key, kind="stable")
-    found = order[np.searchsorted(key[order], unit_class.astype(np.int64) * n_resources + unit_resource)]
-    if not np.array_equal(key[found], unit_class.astype(np.int64) * n_resources + unit_resource):
-        raise MatcherError("min-cost flow: a unit went to a resource that is not its need's candidate")
-    return found - (np.cumsum(count) - count)[unit_class]
 
 
 def _rows_of_needs(classes: np.ndarray, size: np.ndarray, offsets: np.ndarray, unit_class: np.ndarray,
