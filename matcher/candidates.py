@@ -74,12 +74,19 @@ def need_base_values(arrays: ProblemArrays, policy: Policy) -> np.ndarray:
     return tier[arrays.need_tier] * urgency[arrays.need_urgency]
 
 
-def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For blocks [start, start+count): (block number of each element, element index)."""
+def expand_blocks(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For blocks [start, start+count): (block number of each element, element index).
+
+    The indices are one running sum that jumps to each block's start, so the only large arrays
+    made are the two returned."""
     counts = counts.astype(np.int64)
-    owner = np.repeat(np.arange(len(counts)), counts)
-    offsets = np.cumsum(counts) - counts
-    index = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
+    owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+    index = np.ones(len(owner), dtype=np.int64)
+    full = counts > 0
+    if full.any():
+        first, size, start = (np.cumsum(counts) - counts)[full], counts[full], starts[full].astype(np.int64)
+        index[first] = start - np.concatenate(([1], start[:-1] + size[:-1])) + 1
+        np.cumsum(index, out=index)
     return owner, index
 
 
@@ -104,89 +111,126 @@ def _skilled_anywhere(a: ProblemArrays) -> np.ndarray:
     return found[need_inverse.ravel()]
 
 
-def reach_pairs(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
-    """(resource, community) pairs within the resource's radius and its level's scope.
+def _reach(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(resource, community, minutes) within the resource's radius and its level's scope.
 
-    Computed once per distinct (home, radius, level), then handed to the resources that share it.
+    Found once per distinct (home, radius, level) by a radius-limited query, then handed to the
+    resources that share it; sorted by that profile, then community.
     """
     profile = np.column_stack([a.resource_community, a.resource_radius, a.resource_level]).astype(np.float64)
     profiles, which = np.unique(profile, axis=0, return_inverse=True)
     which = which.ravel()
-    home, level = profiles[:, 0].astype(np.int64), profiles[:, 2].astype(np.int64)[:, None]
-    within = a.travel[home] <= profiles[:, 1][:, None]
-    street = a.community_street[home][:, None] == a.community_street[None, :]
-    district = a.community_district[home][:, None] == a.community_district[None, :]
-    within &= np.where(level == _STREET, street, True) & np.where(level == _DISTRICT, district, True)
-    p, c = np.nonzero(within)
+    home, level = profiles[:, 0].astype(np.int64), profiles[:, 2].astype(np.int64)
+    p, c, minutes = a.travel.within(home, profiles[:, 1])
+    scope = np.where(level[p] == _STREET, a.community_street[home[p]] == a.community_street[c], True)
+    scope &= np.where(level[p] == _DISTRICT, a.community_district[home[p]] == a.community_district[c], True)
+    p, c, minutes = p[scope], c[scope], minutes[scope]
     members = np.argsort(which, kind="stable")
     counts = np.bincount(which, minlength=len(profiles))
-    owner, index = _expand((np.cumsum(counts) - counts)[p], counts[p])
-    return members[index].astype(np.int32), c[owner].astype(np.int32)
+    owner, index = expand_blocks((np.cumsum(counts) - counts)[p], counts[p])
+    return members[index].astype(np.int32), c[owner].astype(np.int32), minutes[owner]
+
+
+def reach_pairs(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(resource, community) pairs within the resource's radius and its level's scope."""
+    resource, community, _ = _reach(a)
+    return resource, community
+
+
+def _in_block(a: ProblemArrays, first: np.ndarray, reach_r: np.ndarray,
+              reach_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(class, reach row) for every reach row whose community and category are the class's:
+    reach rows are grouped by (community, category) block, then each class takes its block."""
+    offers = ((a.resource_categories[reach_r][:, None] >> np.arange(_N_CATEGORIES, dtype=np.uint8)) & 1).astype(bool)
+    row, category = np.nonzero(offers)
+    block = reach_c[row].astype(np.int64) * _N_CATEGORIES + category
+    row = row[np.argsort(block, kind="stable")]
+    counts = np.bincount(block, minlength=a.n_communities * _N_CATEGORIES)
+    need_block = a.need_community[first].astype(np.int64) * _N_CATEGORIES + a.need_category[first]
+    need, index = expand_blocks((np.cumsum(counts) - counts)[need_block], counts[need_block])
+    return need, row[index]
+
+
+def _class_pairs(a: ProblemArrays, policy: Policy, first: np.ndarray,
+                 binding: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[np.ndarray]]:
+    """Candidate pairs of the representative needs ``first`` (one per class of identical needs).
+
+    Returns the pair arrays (class, resource, minutes, arrival, load, value) and, per class, the
+    counts that survive each rule. The pairs come out grouped by class (see :func:`_in_block`).
+    """
+    n = len(first)
+    home = a.need_community[first]
+    reach_r, reach_c, reach_m = _reach(a)
+    need, row = _in_block(a, first, reach_r, reach_c)
+    res = reach_r[row]
+    survivors = []
+
+    keep = _covers(a.resource_skills[res], a.need_skills[first][need])
+    res, need, row = res[keep], need[keep], row[keep]
+    survivors.append(np.bincount(need, minlength=n))
+
+    keep = (a.resource_slots[res] & a.need_slots[first][need]) != 0
+    res, need, row = res[keep], need[keep], row[keep]
+    survivors.append(np.bincount(need, minlength=n))
+
+    minutes = reach_m[row].astype(np.float64)
+    del row
+    arrival = minutes + a.resource_response[res].astype(np.float64)
+    if policy.enforce_deadlines:
+        keep = arrival <= a.need_deadline[first][need]
+        res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
+    survivors.append(np.bincount(need, minlength=n))
+
+    # Index -1 (no unit group) lands on an appended row that is neither paired nor binding.
+    group = a.resource_group[res]
+    paired = np.vstack([a.paired, np.zeros(a.n_communities, dtype=bool)])[group, home[need]]
+    bound = np.append(binding, False)[group]
+    keep = paired | ~bound
+    res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
+    soft_paired = paired[keep] & ~bound[keep]
+    survivors.append(np.bincount(need, minlength=n))
+
+    providers = a.need_providers[first][need]
+    fit = 1.0 + policy.locality_bonus * (a.resource_community[res] == home[need])
+    fit += policy.pairing_bonus * soft_paired
+    value = need_base_values(a, policy)[first][need] * fit / providers - policy.travel_cost * minutes
+    if not policy.enforce_deadlines:  # a late pair earns less than an on-time one
+        value -= policy.lateness_cost * np.maximum(arrival - a.need_deadline[first][need], 0.0)
+    scaled = np.rint(value * VALUE_SCALE).astype(np.int64)
+    keep = (scaled > 0) | (providers > 1)
+    res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]
+    survivors.append(np.bincount(need, minlength=n))
+
+    load = np.rint(a.need_minutes[first][need] * a.resource_factor[res].astype(np.float64)).astype(np.int64)
+    pairs = (need, res, minutes.astype(np.float32), arrival.astype(np.float32), np.maximum(load, 1), scaled)
+    return pairs, survivors
 
 
 def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts.
 
-    Pairs come out grouped by need: each need expands to the resources that reach its
-    (community, category) block, so no sort of the pairs is needed.
+    Identical needs (:attr:`ProblemArrays.need_classes`) have identical pairs, so the pairs are
+    found once per class and copied to each member; they come out grouped by need.
     """
     a = problem.arrays
-    n_needs = a.n_needs
-    reach_r, reach_c = reach_pairs(a)
-    offers = ((a.resource_categories[reach_r][:, None] >> np.arange(_N_CATEGORIES, dtype=np.uint8)) & 1).astype(bool)
-    row, category = np.nonzero(offers)
-    block = reach_c[row].astype(np.int64) * _N_CATEGORIES + category
-    by_block = reach_r[row][np.argsort(block, kind="stable")]
-    counts = np.bincount(block, minlength=a.n_communities * _N_CATEGORIES)
-    need_block = a.need_community.astype(np.int64) * _N_CATEGORIES + a.need_category
-    need, index = _expand((np.cumsum(counts) - counts)[need_block], counts[need_block])
-    need = need.astype(np.int32)
-    res = by_block[index]
-
-    keep = _covers(a.resource_skills[res], a.need_skills[need])
-    res, need = res[keep], need[keep]
-    in_reach = np.bincount(need, minlength=n_needs)
-
-    keep = (a.resource_slots[res] & a.need_slots[need]) != 0
-    res, need = res[keep], need[keep]
-    available = np.bincount(need, minlength=n_needs)
-
-    minutes = a.travel[a.resource_community[res], a.need_community[need]].astype(np.float64)
-    arrival = minutes + a.resource_response[res].astype(np.float64)
-    if policy.enforce_deadlines:
-        keep = arrival <= a.need_deadline[need]
-        res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
-    in_time = np.bincount(need, minlength=n_needs)
-
+    classes, first = a.need_classes
     binding = hard_groups(a, policy)
-    # Index -1 (no unit group) lands on an appended row that is neither paired nor binding.
-    group = a.resource_group[res]
-    paired = np.vstack([a.paired, np.zeros(a.n_communities, dtype=bool)])[group, a.need_community[need]]
-    bound = np.append(binding, False)[group]
-    keep = paired | ~bound
-    res, need, minutes, arrival = res[keep], need[keep], minutes[keep], arrival[keep]
-    soft_paired = paired[keep] & ~bound[keep]
-    unpaired = np.bincount(need, minlength=n_needs)
-
-    fit = 1.0 + policy.locality_bonus * (a.resource_community[res] == a.need_community[need])
-    fit += policy.pairing_bonus * soft_paired
-    base = need_base_values(a, policy)[need]
-    value = base * fit / a.need_providers[need] - policy.travel_cost * minutes
-    if not policy.enforce_deadlines:  # a late pair earns less than an on-time one
-        value -= policy.lateness_cost * np.maximum(arrival - a.need_deadline[need], 0.0)
-    scaled = np.rint(value * VALUE_SCALE).astype(np.int64)
-    keep = (scaled > 0) | (a.need_providers[need] > 1)
-    res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]
-    worthwhile = np.bincount(need, minlength=n_needs)
-
-    load = np.rint(a.need_minutes[need] * a.resource_factor[res].astype(np.float64)).astype(np.int64)
+    (pair_class, *columns), survivors = _class_pairs(a, policy, first, binding)
+    per_class = np.bincount(pair_class, minlength=len(first))
+    del pair_class
+    need, index = expand_blocks((np.cumsum(per_class) - per_class)[classes], per_class[classes])
+    copies = []
+    while columns:  # one column at a time, each class column freed once copied
+        copies.append(columns.pop(0)[index])
+    res, minutes, arrival, load, value = copies
+    in_reach, available, in_time, unpaired, worthwhile = (count[classes] for count in survivors)
     return Candidates(
         need=need,
         resource=res,
-        minutes=minutes.astype(np.float32),
-        arrival=arrival.astype(np.float32),
-        load=np.maximum(load, 1),
-        value=scaled,
+        minutes=minutes,
+        arrival=arrival,
+        load=load,
+        value=value,
         stages=Stages(_skilled_anywhere(a), in_reach, available, in_time, unpaired, worthwhile),
         hard_groups=binding,
     )

@@ -3,6 +3,7 @@ compiled once into numpy arrays for candidate search and the solvers."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -12,7 +13,7 @@ import numpy as np
 
 from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue, Visit
 from matcher.errors import Issue, ScenarioError
-from matcher.travel import travel_minutes
+from matcher.travel import Travel
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
 
 CATEGORIES = list(Category)
@@ -218,6 +219,33 @@ def _mask(members: frozenset, order: list) -> int:
     return sum(1 << order.index(m) for m in members)
 
 
+def _row_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Equal rows of ``columns`` as equal codes: one int64 per row when the columns' distinct
+    values multiply to less than 2**62 (mixed radix over each column's value codes), else the
+    columns' codes side by side."""
+    codes, radix = [], []
+    for column in columns:
+        values, code = np.unique(column, return_inverse=True)
+        codes.append(code.ravel().astype(np.int64))
+        radix.append(max(1, len(values)))
+    if math.prod(radix) >= 2**62:
+        return np.column_stack(codes)
+    packed = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for code, base in zip(codes, radix, strict=True):
+        packed *= base
+        packed += code
+    return packed[:, None]
+
+
+def _classes(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal in every column as classes: (class of each row, first row of each class),
+    classes numbered in order of their first row."""
+    _, first, classes = np.unique(_row_codes(columns), axis=0, return_index=True, return_inverse=True)
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return renumber[classes.ravel()], np.sort(first)
+
+
 @dataclass(frozen=True)
 class ProblemArrays:
     """Column arrays of the problem: one row per community, need and resource.
@@ -228,7 +256,7 @@ class ProblemArrays:
     community_ids: list[str]
     need_ids: list[str]
     resource_ids: list[str]
-    travel: np.ndarray  # (C, C) float32 minutes
+    travel: Travel  # minutes between communities, on demand (no C x C matrix)
     community_street: np.ndarray  # int32 index into streets
     community_district: np.ndarray
     need_community: np.ndarray  # int32
@@ -281,7 +309,7 @@ class ProblemArrays:
             community_ids=list(cidx),
             need_ids=[n.id for n in needs],
             resource_ids=[r.id for r in resources],
-            travel=travel_minutes(communities, problem.settings),
+            travel=Travel.of(communities, problem.settings),
             community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
             community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
             need_community=np.array([cidx[n.community] for n in needs], dtype=np.int32),
@@ -313,6 +341,32 @@ class ProblemArrays:
             group_declared_hard=declared_hard,
             pairing_minimums=minimums,
         )
+
+    @cached_property
+    def need_classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Identical needs, for matching: same community, category, skills, urgency, tier, slot,
+        minutes and providers, hence the same candidate pairs with the same values and loads.
+
+        Returns (class of each need, first need of each class); classes are numbered in order of
+        their first need.
+        """
+        columns = [self.need_community, self.need_category, self.need_tier, self.need_urgency, self.need_slots,
+                   self.need_minutes, self.need_providers, *self.need_skills.T]
+        return _classes(columns)
+
+    @cached_property
+    def resource_classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Identical resources but for their capacity: same community, categories, skills, radius,
+        slots, response, hours factor, level and unit group, hence the same candidate pairs with
+        the same values and loads.
+
+        Returns (class of each resource, first resource of each class), numbered as in
+        :attr:`need_classes`.
+        """
+        columns = [self.resource_community, self.resource_categories, self.resource_radius, self.resource_slots,
+                   self.resource_response, self.resource_factor, self.resource_level, self.resource_group,
+                   *self.resource_skills.T]
+        return _classes(columns)
 
     @property
     def n_needs(self) -> int:

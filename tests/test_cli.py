@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,23 @@ def test_flow_refuses_what_it_cannot_express(tmp_path: Path, capsys):
     """--solver flow on a problem with several providers per need is refused with the reason (exit 2)."""
     assert main(["run", str(SMALL), "--solver", "flow", "--out", str(tmp_path / "o")]) == 2
     assert "take several providers" in capsys.readouterr().err
+
+
+def test_cli_imports_no_heavy_library():
+    """`import matcher.cli` and `matcher --help` import neither OR-Tools, scipy nor pandas (start fast)."""
+    code = ("import sys, contextlib, io\nimport matcher.cli\nwith contextlib.suppress(SystemExit), "
+            "contextlib.redirect_stdout(io.StringIO()):\n    matcher.cli.main(['--help'])\n"
+            "print(sorted(m for m in ('ortools', 'scipy', 'pandas', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_each_command_registers_its_listed_summary():
+    """Every subcommand's full parser carries the one-line help that `matcher --help` lists."""
+    from matcher.cli import SUMMARIES, build_parser
+
+    for name, summary in SUMMARIES.items():
+        sub = next(a for a in build_parser(name)._actions if isinstance(a, argparse._SubParsersAction))
+        listed = {c.dest: c.help for c in sub._choices_actions}
+        assert listed[name] == summary
+        assert sub.choices[name].get_default("handler") is not None or name == "tokens"

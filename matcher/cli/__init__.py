@@ -1,5 +1,9 @@
 """The ``matcher`` command line: one module per subcommand, each with ``register(subparsers)``.
 
+Only the subcommand being run is imported (with its solvers, OR-Tools, scipy or pandas), so
+``matcher --help`` and the other subcommands' help start fast; the listing reads
+:data:`SUMMARIES`, which each subcommand's ``register`` also uses for its one-line help.
+
 Exit codes: 0 done; 2 bad input (the message names file, record and field); 3 the hard
 constraints cannot all hold (the message names them); 1 any other failure reported by matcher.
 """
@@ -7,32 +11,58 @@ constraints cannot all hold (the message names them); 1 any other failure report
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from matcher import __version__
-from matcher.cli import compare, escalate, explain, generate, recommend, run, serve, sweep, tokens, validate
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
 
-COMMANDS = (run, validate, generate, escalate, explain, serve, tokens, recommend, compare, sweep)
+#: Subcommand name -> its one-line help, in the order ``matcher --help`` lists them; the module
+#: ``matcher.cli.<name>`` registers the subcommand.
+SUMMARIES = {
+    "run": "match a scenario's needs with its resources",
+    "validate": "check a scenario file and its lists",
+    "generate": "generate a case scenario from a seed",
+    "escalate": "route what a community cannot serve to its street, then its district",
+    "explain": "explain unmatched needs and the limits of a scenario",
+    "serve": "run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
+    "tokens": "issue API tokens",
+    "recommend": "projects for a community to order, or orders for a unit to claim",
+    "compare": "compare allocation policies on a scenario",
+    "sweep": "run a grid of scenarios x policies x parameters x seeds on Dask",
+}
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (its first word that is not an option), if any."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in SUMMARIES else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; ``command``'s module registers its full options, the others only their name."""
     parser = argparse.ArgumentParser(
         prog="matcher",
         description="Match residents' needs (需求清单) with resources (资源清单) and projects (项目清单).",
     )
     parser.add_argument("--version", action="version", version=f"matcher {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(sub)
+    for name, summary in SUMMARIES.items():
+        if name == command:
+            importlib.import_module(f"matcher.cli.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or EXIT_OK)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import overrides_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
@@ -19,7 +20,7 @@ from matcher.solvers.params import ENGINE_NAMES
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "compare", help="compare allocation policies on a scenario",
+        "compare", help=SUMMARIES["compare"],
         description="Solve a scenario under several policies and seeds; print policies x metrics; write "
                     "runs.csv, summary.csv, coverage/frontier/load PNGs and report.html.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, add_solve_options, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import table_files, write_files
@@ -20,7 +21,7 @@ from matcher.vocabulary import Level
 
 def register(sub: argparse._SubParsersAction) -> None:
     rules = EscalationRules()
-    parser = sub.add_parser("escalate", help="route what a community cannot serve to its street, then its district",
+    parser = sub.add_parser("escalate", help=SUMMARIES["escalate"],
                             description="Solve community level first, then street, then district, each level "
                                         "seeing the needs the level below left; write escalation.json and .csv.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")

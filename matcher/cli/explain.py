@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
@@ -18,7 +19,7 @@ from matcher.solvers import SOLVERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("explain", help="explain unmatched needs and the limits of a scenario",
+    parser = sub.add_parser("explain", help=SUMMARIES["explain"],
                             description="Solve, then give each unmatched need its reason and the scenario's "
                                         "serving bound, bottlenecks, uncovered communities, idle resources, "
                                         "graph components and (with grids) overloaded grids.")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 
+from matcher.cli import SUMMARIES
 from matcher.generate import GENERATORS, write_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("generate", help="generate a case scenario from a seed",
+    parser = sub.add_parser("generate", help=SUMMARIES["generate"],
                             description="Write scenario.yaml and CSV lists for one of the cases in docs/cases.md.")
     parser.add_argument("name", choices=sorted(GENERATORS), help="which case")
     parser.add_argument("--seed", type=int,

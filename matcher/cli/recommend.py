@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
@@ -14,7 +15,7 @@ from matcher.projects.model import ENGINES
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("recommend",
-                            help="projects for a community to order, or orders for a unit to claim",
+                            help=SUMMARIES["recommend"],
                             description="Solve the part of the scenario around a community or unit and explain "
                                         "what it should order or claim.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx) with projects")

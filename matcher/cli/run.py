@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, policy_from_args
 from matcher.io.scenario import load_scenario
 from matcher.projects.dispatch import solve_problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="match a scenario's needs with its resources",
+    parser = sub.add_parser("run", help=SUMMARIES["run"],
                             description="Solve a scenario; print a summary and write result.json and CSV tables.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     add_policy_options(parser)

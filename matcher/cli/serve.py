@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, database_url, open_database
 
 #: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
@@ -14,7 +15,7 @@ STOP_GRACE_SECONDS = 30
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
+    parser = sub.add_parser("serve", help=SUMMARIES["serve"],
                             description="Serve the API on granian, a multi-process WSGI server; the database is "
                                         "upgraded once on start.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")

@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from matcher.cli import SUMMARIES
 from matcher.errors import FieldError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "sweep", help="run a grid of scenarios x policies x parameters x seeds on Dask",
+        "sweep", help=SUMMARIES["sweep"],
         description="Run a sweep spec on a local Dask cluster (or --scheduler ADDRESS, or --serial); one row "
                     "per run in sweep.parquet and sweep.csv. Finished runs are kept in OUT/runs and not redone.")
     parser.add_argument("spec", help="sweep spec (.yaml or .json); see docs/policy-lab.md")

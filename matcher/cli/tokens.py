@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 
+from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, open_database
 from matcher.errors import FieldError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("tokens", help="issue API tokens", description="Issue API tokens (stored hashed).")
+    parser = sub.add_parser("tokens", help=SUMMARIES["tokens"], description="Issue API tokens (stored hashed).")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="issue one token and print its secret once")
     who = create.add_mutually_exclusive_group(required=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 
+from matcher.cli import SUMMARIES
 from matcher.io.scenario import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("validate", help="check a scenario file and its lists",
+    parser = sub.add_parser("validate", help=SUMMARIES["validate"],
                             description="Read a scenario and report every bad record; exit 2 if any.")
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     parser.set_defaults(handler=handle)

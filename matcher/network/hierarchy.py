@@ -178,8 +178,8 @@ def neighbour_graph(problem: Problem, circle: float = SERVICE_CIRCLE_MINUTES) ->
     a = problem.arrays
     g = nx.Graph()
     g.add_nodes_from(a.community_ids)
-    i, j = np.nonzero(np.triu(a.travel <= circle, k=1))
+    i, j, minutes = a.travel.pairs_within(circle)
     ids = a.community_ids
-    edges = ((ids[x], ids[y], float(a.travel[x, y])) for x, y in zip(i.tolist(), j.tolist(), strict=True))
+    edges = ((ids[x], ids[y], m) for x, y, m in zip(i.tolist(), j.tolist(), minutes.tolist(), strict=True))
     g.add_weighted_edges_from(edges, weight="minutes")
     return g
