@@ -37,6 +37,8 @@ class Policy:
     ``objective`` picks what is optimised (see :data:`OBJECTIVES`); ``balance_weight`` > 0 takes
     that many units of value off, per resource, per unit of the share of its hours used beyond
     ``balance_target`` — a convex cost that spreads work across resources (load balancing).
+    ``move_cost`` is what a re-plan of live dispatch pays per assignment it moves, so that equally
+    good plans do not reshuffle (:mod:`matcher.dispatch.replan`); a cold solve ignores it.
     """
 
     name: str = "default"
@@ -51,6 +53,7 @@ class Policy:
     objective: str = "value"
     balance_weight: float = 0.0
     balance_target: float = 0.5
+    move_cost: float = 0.5
 
     def __post_init__(self) -> None:
         try:
@@ -67,7 +70,7 @@ class Policy:
             for key, value in getattr(self, name).items():
                 if value < 0:
                     raise FieldError(name, f"weight of {key!r} must not be negative")
-        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight"):
+        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "move_cost"):
             if getattr(self, name) < 0:
                 raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
         if self.pairings not in PAIRING_MODES:

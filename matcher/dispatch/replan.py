@@ -1,0 +1,126 @@
+"""Re-plan with minimal change (稳定重排): re-solve what is not published, keeping the plan stable.
+
+1. Published (pinned) assignments stay: the re-solve sees only the other needs, and each
+   resource's capacity less what its published work uses (fixed pairings' minimums less what
+   published work already serves there).
+2. Every assignment of the current plan that the re-solve keeps earns ``policy.move_cost``: a
+   move costs that much, so of equally good plans the one that moves least wins.
+3. The same residual problem is solved once more without the move cost (unconstrained); the
+   difference in objective is the price of stability, reported beside the number of moves.
+
+The re-solve is the core's exact min-cost flow when flow can express the residual problem, CP-SAT
+otherwise (``side_constraints`` decides, as in :func:`matcher.solvers.solve`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from matcher.candidates import VALUE_SCALE, Candidates, build_candidates
+from matcher.dispatch.ledger import Ledger, Placement
+from matcher.problem import MINUTES_PER_HOUR, Problem
+from matcher.solvers.base import side_constraints
+from matcher.solvers.cpsat import solve_cpsat
+from matcher.solvers.flow import solve_flow
+from matcher.solvers.greedy import solve_greedy
+
+
+@dataclass(frozen=True)
+class Replan:
+    """What a re-plan did: moves, objective against the unconstrained re-solve, solver used."""
+
+    needs: int  # needs the re-solve saw (not published)
+    moved: int  # assignments of the previous plan that changed resource or were dropped
+    placed: int  # needs served after the re-plan
+    objective: float  # the whole plan's objective after the re-plan (policy units)
+    unconstrained: float  # the same with move_cost 0
+    solver: str
+    status: str
+    seconds: float
+
+    @property
+    def stability_cost(self) -> float:
+        """Objective given up to keep the plan stable (0 when nothing better moved)."""
+        return max(0.0, self.unconstrained - self.objective)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"needs": self.needs, "moved": self.moved, "placed": self.placed,
+                "objective": round(self.objective, 2), "unconstrained_objective": round(self.unconstrained, 2),
+                "stability_cost": round(self.stability_cost, 2), "solver": self.solver, "status": self.status,
+                "seconds": round(self.seconds, 3)}
+
+
+def residual_problem(ledger: Ledger, open_needs: list[int]) -> Problem:
+    """The problem a re-plan solves: the open needs, capacity left by published work."""
+    problem = ledger.problem
+    tasks = problem.arrays.resource_capacity_tasks.copy()
+    minutes = problem.arrays.resource_capacity_minutes.copy()
+    served_by_group: Counter[tuple[int, str]] = Counter()
+    groups = problem.arrays.resource_group
+    for n in ledger.pinned:
+        for p in ledger.placed[n]:
+            tasks[p.resource] -= 1
+            minutes[p.resource] -= p.load
+            served_by_group[(int(groups[p.resource]), ledger.needs[n].community)] += 1
+    group_index = {g: i for i, g in enumerate(problem.arrays.group_ids)}
+    resources = tuple(replace(r, capacity_tasks=int(t), capacity_hours=int(m) / MINUTES_PER_HOUR)
+                      for r, t, m in zip(problem.resources, tasks.tolist(), minutes.tolist(), strict=True))
+    pairings = tuple(replace(p, min_served=max(0, p.min_served - served_by_group[(group_index[p.group], p.community)]))
+                     for p in problem.pairings)
+    return Problem(problem.communities, tuple(ledger.needs[n] for n in open_needs), resources, problem.projects,
+                   pairings, problem.settings, problem.name)
+
+
+def _solve(problem: Problem, candidates: Candidates, ledger: Ledger, time_limit: float, seed: int):  # type: ignore[no-untyped-def]
+    if side_constraints(problem, candidates, ledger.policy):
+        hint = solve_greedy(problem, candidates, ledger.policy)
+        return "cpsat", solve_cpsat(problem, candidates, ledger.policy, time_limit=time_limit, workers=1, seed=seed,
+                                    hint=hint)
+    return "flow", solve_flow(problem, candidates, ledger.policy)
+
+
+def _kept(ledger: Ledger, open_needs: list[int], candidates: Candidates) -> np.ndarray:
+    """Per candidate pair: is it an assignment of the current plan?"""
+    current = {(i, p.resource) for i, n in enumerate(open_needs) for p in ledger.placed.get(n, ())}
+    if not current:
+        return np.zeros(len(candidates), dtype=bool)
+    keys = candidates.need.astype(np.int64) * (1 << 32) + candidates.resource
+    wanted = np.fromiter((i * (1 << 32) + r for i, r in current), dtype=np.int64, count=len(current))
+    return np.isin(keys, wanted)
+
+
+def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, seed: int = 0) -> Replan:
+    """Re-solve every unpublished need on the ledger at minute ``at``; update the ledger."""
+    start = time.perf_counter()
+    open_needs = [n for n in range(len(ledger.needs)) if n not in ledger.pinned]
+    problem = residual_problem(ledger, open_needs)
+    candidates = build_candidates(problem, ledger.policy)
+    kept = _kept(ledger, open_needs, candidates)
+    bonus = round(ledger.policy.move_cost * VALUE_SCALE)
+    steady = replace(candidates, value=candidates.value + bonus * kept)
+    solver, solution = _solve(problem, steady, ledger, time_limit, seed)
+    _, free = _solve(problem, candidates, ledger, time_limit, seed)
+    chosen = solution.chosen
+    previous = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
+    pinned_value = sum(p.value for n in ledger.pinned for p in ledger.placed[n])
+    since = {n: ledger.placed_at[n] for n in open_needs if n in ledger.placed_at}
+    for n in open_needs:
+        ledger.remove(n)
+    for p in chosen.tolist():
+        n = open_needs[int(candidates.need[p])]
+        ledger.place(n, Placement(int(candidates.resource[p]), int(candidates.value[p]), int(candidates.load[p]),
+                                  float(candidates.arrival[p])), at)
+    now_pairs = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
+    for n, t in since.items():  # an assignment that did not move keeps the time it was made
+        if n in ledger.placed and all((n, p.resource) in previous for p in ledger.placed[n]):
+            ledger.placed_at[n] = t
+    objective = (pinned_value + int(candidates.value[chosen].sum())) / VALUE_SCALE
+    return Replan(needs=len(open_needs), moved=len(previous - now_pairs),
+                  placed=sum(ledger.is_served(n) for n in range(len(ledger.needs))),
+                  objective=objective, unconstrained=(pinned_value + free.objective) / VALUE_SCALE,
+                  solver=solver, status=solution.status, seconds=time.perf_counter() - start)
