@@ -11,10 +11,23 @@ import sys
 from collections.abc import Sequence
 
 from matcher import __version__
-from matcher.cli import compare, escalate, explain, generate, recommend, run, serve, sweep, tokens, validate
+from matcher.cli import (
+    compare,
+    escalate,
+    explain,
+    generate,
+    intake,
+    recommend,
+    replay,
+    run,
+    serve,
+    sweep,
+    tokens,
+    validate,
+)
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
 
-COMMANDS = (run, validate, generate, escalate, explain, serve, tokens, recommend, compare, sweep)
+COMMANDS = (run, validate, generate, escalate, explain, serve, tokens, recommend, compare, sweep, intake, replay)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 

@@ -9,12 +9,13 @@ out of order).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matcher.dispatch.ledger import Ledger
 from matcher.domain import Need
-from matcher.errors import FieldError
+from matcher.errors import FieldError, Issue, ScenarioError
+from matcher.io.tables import Row
 
 #: The field of an arrival that carries its time (minutes since the plan began).
 TIME_FIELD = "at"
@@ -59,3 +60,19 @@ def intake(ledger: Ledger, record: Mapping[str, Any]) -> int:
     """Check an arrival and store it, unplaced; returns its index. Nothing is stored on error."""
     need, at = check_arrival(ledger, record)
     return ledger.add(need, at)
+
+
+def read_arrivals(ledger: Ledger, rows: Sequence[Row]) -> list[tuple[Need, float]]:
+    """Every row of an arrivals file checked in turn like an intake (on ``ledger``, which takes
+    them in); raises :class:`ScenarioError` naming file, row and field of each bad row."""
+    issues, arrivals = [], []
+    for row in rows:
+        try:
+            n = intake(ledger, row.values)
+        except FieldError as exc:
+            issues.append(Issue(row.file, row.label, exc.field, exc.message))
+            continue
+        arrivals.append((ledger.needs[n], ledger.arrived_at[n]))
+    if issues:
+        raise ScenarioError(issues)
+    return arrivals

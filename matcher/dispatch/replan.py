@@ -24,6 +24,7 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE, Candidates, build_candidates
 from matcher.dispatch.ledger import Ledger, Placement
 from matcher.problem import MINUTES_PER_HOUR, Problem
+from matcher.solution import Solution
 from matcher.solvers.base import side_constraints
 from matcher.solvers.cpsat import solve_cpsat
 from matcher.solvers.flow import solve_flow
@@ -76,11 +77,12 @@ def residual_problem(ledger: Ledger, open_needs: list[int]) -> Problem:
                    pairings, problem.settings, problem.name)
 
 
-def _solve(problem: Problem, candidates: Candidates, ledger: Ledger, time_limit: float, seed: int):  # type: ignore[no-untyped-def]
+def _solve(problem: Problem, candidates: Candidates, ledger: Ledger, time_limit: float,
+           deterministic_time: float | None) -> tuple[str, Solution]:
     if side_constraints(problem, candidates, ledger.policy):
         hint = solve_greedy(problem, candidates, ledger.policy)
-        return "cpsat", solve_cpsat(problem, candidates, ledger.policy, time_limit=time_limit, workers=1, seed=seed,
-                                    hint=hint)
+        return "cpsat", solve_cpsat(problem, candidates, ledger.policy, time_limit=time_limit, workers=1,
+                                    deterministic_time=deterministic_time, hint=hint)
     return "flow", solve_flow(problem, candidates, ledger.policy)
 
 
@@ -94,8 +96,9 @@ def _kept(ledger: Ledger, open_needs: list[int], candidates: Candidates) -> np.n
     return np.isin(keys, wanted)
 
 
-def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, seed: int = 0) -> Replan:
-    """Re-solve every unpublished need on the ledger at minute ``at``; update the ledger."""
+def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, deterministic_time: float | None = None) -> Replan:
+    """Re-solve every unpublished need on the ledger at minute ``at``; update the ledger. CP-SAT
+    runs on one worker; with ``deterministic_time`` its answer repeats run to run."""
     start = time.perf_counter()
     open_needs = [n for n in range(len(ledger.needs)) if n not in ledger.pinned]
     problem = residual_problem(ledger, open_needs)
@@ -103,8 +106,8 @@ def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, seed: int = 0
     kept = _kept(ledger, open_needs, candidates)
     bonus = round(ledger.policy.move_cost * VALUE_SCALE)
     steady = replace(candidates, value=candidates.value + bonus * kept)
-    solver, solution = _solve(problem, steady, ledger, time_limit, seed)
-    _, free = _solve(problem, candidates, ledger, time_limit, seed)
+    solver, solution = _solve(problem, steady, ledger, time_limit, deterministic_time)
+    _, free = _solve(problem, candidates, ledger, time_limit, deterministic_time)
     chosen = solution.chosen
     previous = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
     pinned_value = sum(p.value for n in ledger.pinned for p in ledger.placed[n])
