@@ -8,12 +8,12 @@ proposal and may move, at the policy's ``move_cost`` per move.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.candidates import VALUE_SCALE
+from matcher.candidates import VALUE_SCALE, Candidates, build_candidates
 from matcher.dispatch.pairs import NeedPairs
 from matcher.domain import Need
 from matcher.errors import FieldError
@@ -72,19 +72,46 @@ class Ledger:
                    tasks_left=a.resource_capacity_tasks.copy(), minutes_left=a.resource_capacity_minutes.copy())
 
     @classmethod
-    def from_result(cls, result: Result, at: float = 0.0) -> Ledger:
-        """A ledger holding a solved plan (nothing published yet), its needs arrived at ``at``."""
-        ledger = cls.empty(result.problem, result.policy)
-        c = result.candidates
-        a = result.problem.arrays
-        offsets = c.need_offsets(a.n_needs)
-        for n, need in enumerate(result.problem.needs):
+    def with_needs(cls, problem: Problem, policy: Policy, candidates: Candidates, at: float = 0.0) -> Ledger:
+        """A ledger holding ``problem``'s needs (arrived at ``at``, unplaced) with their candidate pairs."""
+        ledger = cls.empty(problem, policy)
+        offsets = candidates.need_offsets(problem.arrays.n_needs)
+        c = candidates
+        for n, need in enumerate(problem.needs):
             s = slice(offsets[n], offsets[n + 1])
             ledger.add(need, at, NeedPairs(c.resource[s], c.value[s], c.load[s], c.arrival[s].astype(np.float64),
                                            c.minutes[s].astype(np.float64)))
+        return ledger
+
+    @classmethod
+    def from_result(cls, result: Result, at: float = 0.0) -> Ledger:
+        """A ledger holding a solved plan (nothing published yet), its needs arrived at ``at``."""
+        ledger = cls.with_needs(result.problem, result.policy, result.candidates, at)
+        c = result.candidates
         for p in result.solution.chosen.tolist():
             ledger.place(int(c.need[p]), Placement(int(c.resource[p]), int(c.value[p]), int(c.load[p]),
                                                    float(c.arrival[p])), at)
+        return ledger
+
+    @classmethod
+    def from_plan(cls, problem: Problem, policy: Policy, assignment: Mapping[str, Sequence[str]]) -> Ledger:
+        """A ledger holding a stored plan (need id -> resource ids); pairs the rules no longer allow,
+        or that no longer fit, are left out."""
+        ledger = cls.with_needs(problem, policy, build_candidates(problem, policy))
+        for need_id, resource_ids in assignment.items():
+            n = ledger.index.get(need_id)
+            pairs = ledger.pairs[n] if n is not None else None
+            if pairs is None or len(resource_ids) != ledger.providers(n):
+                continue
+            rows = [np.flatnonzero(pairs.resource == ledger.arrays.resource_ids.index(r))
+                    if r in ledger.arrays.resource_ids else np.zeros(0, np.int64) for r in resource_ids]
+            if any(len(row) == 0 for row in rows):
+                continue
+            placements = [Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]),
+                                    float(pairs.arrival[i])) for i in (int(row[0]) for row in rows)]
+            if all(ledger.fits(p) for p in placements):
+                for p in placements:
+                    ledger.place(n, p, 0.0)
         return ledger
 
     @property
@@ -112,10 +139,15 @@ class Ledger:
         self.index[need.id] = n
         return n
 
+    def fits(self, placement: Placement) -> bool:
+        """Has the resource a task and the minutes left for this placement?"""
+        r = placement.resource
+        return bool(self.tasks_left[r] >= 1 and self.minutes_left[r] >= placement.load)
+
     def place(self, n: int, placement: Placement, at: float) -> None:
         """Add one provider to need ``n``; capacity must be there."""
         r = placement.resource
-        if self.tasks_left[r] < 1 or self.minutes_left[r] < placement.load:
+        if not self.fits(placement):
             raise ValueError(f"resource {self.arrays.resource_ids[r]} has no room for need {self.needs[n].id}")
         self.placed.setdefault(n, []).append(placement)
         self.holders[r].add(n)

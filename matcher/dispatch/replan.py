@@ -111,19 +111,44 @@ def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, deterministic
     chosen = solution.chosen
     previous = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
     pinned_value = sum(p.value for n in ledger.pinned for p in ledger.placed[n])
-    since = {n: ledger.placed_at[n] for n in open_needs if n in ledger.placed_at}
-    for n in open_needs:
-        ledger.remove(n)
+    plan: dict[int, list[Placement]] = {}
     for p in chosen.tolist():
-        n = open_needs[int(candidates.need[p])]
-        ledger.place(n, Placement(int(candidates.resource[p]), int(candidates.value[p]), int(candidates.load[p]),
-                                  float(candidates.arrival[p])), at)
+        plan.setdefault(open_needs[int(candidates.need[p])], []).append(
+            Placement(int(candidates.resource[p]), int(candidates.value[p]), int(candidates.load[p]),
+                      float(candidates.arrival[p])))
+    _settle(ledger, plan, at)
     now_pairs = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
-    for n, t in since.items():  # an assignment that did not move keeps the time it was made
-        if n in ledger.placed and all((n, p.resource) in previous for p in ledger.placed[n]):
-            ledger.placed_at[n] = t
     objective = (pinned_value + int(candidates.value[chosen].sum())) / VALUE_SCALE
     return Replan(needs=len(open_needs), moved=len(previous - now_pairs),
                   placed=sum(ledger.is_served(n) for n in range(len(ledger.needs))),
                   objective=objective, unconstrained=(pinned_value + free.objective) / VALUE_SCALE,
                   solver=solver, status=solution.status, seconds=time.perf_counter() - start)
+
+
+def _settle(ledger: Ledger, plan: dict[int, list[Placement]], at: float) -> None:
+    """Replace the placements of every unpublished need by ``plan``; an assignment that did not
+    move keeps the time it was made."""
+    open_needs = [n for n in range(len(ledger.needs)) if n not in ledger.pinned]
+    before = {n: ({p.resource for p in ledger.placed.get(n, ())}, ledger.placed_at.get(n)) for n in open_needs}
+    for n in open_needs:
+        ledger.remove(n)
+    for n, placements in plan.items():
+        for placement in placements:
+            ledger.place(n, placement, at)
+        resources, since = before[n]
+        if since is not None and {p.resource for p in placements} == resources:
+            ledger.placed_at[n] = since
+
+
+def plan_data(ledger: Ledger) -> dict[str, list[list[Any]]]:
+    """The unpublished placements as plain data (need id -> [resource id, value, load, arrival])."""
+    ids = ledger.arrays.resource_ids
+    return {ledger.needs[n].id: [[ids[p.resource], p.value, p.load, p.arrival] for p in ps]
+            for n, ps in ledger.placed.items() if n not in ledger.pinned}
+
+
+def restore(ledger: Ledger, data: dict[str, list[list[Any]]], at: float) -> None:
+    """Set the unpublished placements to ``data`` (from :func:`plan_data`): another process's re-plan."""
+    plan = {ledger.need_index(need): [Placement(ledger.resource_index(r), int(v), int(load), float(arrival))
+                                      for r, v, load, arrival in rows] for need, rows in data.items()}
+    _settle(ledger, plan, at)
