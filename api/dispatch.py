@@ -28,6 +28,7 @@ from matcher.dispatch.recommend import DEFAULT_K, accept, recommend
 from matcher.dispatch.replan import Replan, plan_data, replan, restore
 from matcher.errors import FieldError
 from matcher.network.escalation import EscalationRules
+from matcher.problem import Problem
 
 RULES = EscalationRules()
 
@@ -177,6 +178,12 @@ def replan_live(live: LiveDispatch, session: Session, scenario: Scenario, actor:
         live.record(session, scenario, DispatchEvent(scenario_id=scenario.id, kind="replan", at=at,
                                                      data={"assignment": plan_data(ledger)}, actor=actor))
         return report.to_dict()
+
+
+def scenario_problem(live: LiveDispatch, session: Session, scenario: Scenario) -> Problem:
+    """The problem the scenario's live plan runs on (its communities and resources)."""
+    with live.plan(session, scenario) as ledger:
+        return ledger.problem
 
 
 def arrivals(live: LiveDispatch, session: Session, scenario: Scenario, need_ids: list[str] | None = None
