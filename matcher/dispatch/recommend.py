@@ -9,10 +9,11 @@ For each resource that may serve the need (its candidate pairs, by the core's ru
    has; the objective changes by the new pair's value minus what the displaced need loses, and one
    other assignment moves.
 
-Published (pinned) assignments are never displaced. Options are ranked by the change in the
-objective, then by the earlier arrival. Escalation (吹哨报到): the need is offered to the resources
-of its community level first; when none of them can serve it in time, to the street's resources
-(after the street's routing minutes), then the district's; each step is recorded.
+Published (pinned) assignments are never displaced. Options are ranked by their merit — the change
+in the objective less the policy's ``move_cost`` per assignment moved — then by the earlier
+arrival. Escalation (吹哨报到): the need is offered to the resources of its community level first;
+when none of them can serve it in time, to the street's resources (after the street's routing
+minutes), then the district's; each step is recorded.
 """
 
 from __future__ import annotations
@@ -104,15 +105,20 @@ def _ejectable(ledger: Ledger, r: int) -> list[int]:
     return [m for m in sorted(ledger.holders[r]) if m not in ledger.pinned and ledger.providers(m) == 1]
 
 
+def _move_penalty(ledger: Ledger) -> int:
+    """The policy's move cost, scaled: what ranking charges an option per assignment it moves."""
+    return round(ledger.policy.move_cost * VALUE_SCALE)
+
+
 def _bound(ledger: Ledger, placement: Placement) -> int | None:
-    """An upper bound on the objective change of putting the need on ``placement.resource``
-    (exact when it has room; None when no need there may give way)."""
+    """An upper bound on the merit (objective change less the move cost) of putting the need on
+    ``placement.resource``: exact when it has room; None when no need there may give way."""
     r = placement.resource
     if ledger.tasks_left[r] >= 1 and ledger.minutes_left[r] >= placement.load:
         return placement.value
     losses = [ledger.placed[m][0].value - ledger.top_value(m) for m in _ejectable(ledger, r)
               if ledger.minutes_left[r] + ledger.placed[m][0].load >= placement.load]
-    return placement.value - min(losses) if losses else None
+    return placement.value - min(losses) - _move_penalty(ledger) if losses else None
 
 
 def _option(ledger: Ledger, placement: Placement, level: Level) -> Option | None:
@@ -132,14 +138,18 @@ def _option(ledger: Ledger, placement: Placement, level: Level) -> Option | None
     return best
 
 
-def _key(o: Option) -> tuple[int, float, int]:
-    """Best first: the larger objective change, then the earlier arrival, then the resource index."""
-    return (-o.delta, o.placement.arrival, o.placement.resource)
+def _key(o: Option, penalty: int) -> tuple[int, float, int]:
+    """Best first: the larger merit (objective change less ``penalty`` per move), then the earlier
+    arrival, then the resource index."""
+    return (-(o.delta - penalty * o.moved), o.placement.arrival, o.placement.resource)
 
 
 def options_for(ledger: Ledger, pairs: NeedPairs, level: Level, k: int) -> list[Option]:
-    """The ``k`` best options, best first. Resources are tried in the order of an upper bound
-    on their objective change; the search stops once k options beat every bound left."""
+    """The ``k`` best options, best first by merit: the objective change less the policy's move
+    cost per assignment moved, so of equally good options the one that moves nothing comes first.
+    Resources are tried in the order of an upper bound on their merit; the search stops once k
+    options beat every bound left."""
+    penalty = _move_penalty(ledger)
     bounded = []
     for i in range(len(pairs)):
         placement = Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]),
@@ -150,12 +160,12 @@ def options_for(ledger: Ledger, pairs: NeedPairs, level: Level, k: int) -> list[
     bounded.sort(key=lambda b: (-b[0], b[1].arrival, b[1].resource))
     found: list[Option] = []
     for bound, placement in bounded:
-        if len(found) >= k and _key(found[k - 1]) <= (-bound, placement.arrival, placement.resource):
+        if len(found) >= k and _key(found[k - 1], penalty) <= (-bound, placement.arrival, placement.resource):
             break
         option = _option(ledger, placement, level)
         if option is not None:
             found.append(option)
-            found.sort(key=_key)
+            found.sort(key=lambda o: _key(o, penalty))
     return found[:k]
 
 

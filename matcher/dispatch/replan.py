@@ -9,7 +9,8 @@
    difference in objective is the price of stability, reported beside the number of moves.
 
 The re-solve is the core's exact min-cost flow when flow can express the residual problem, CP-SAT
-otherwise (``side_constraints`` decides, as in :func:`matcher.solvers.solve`).
+otherwise (``side_constraints`` decides, as in :func:`matcher.solvers.solve`), seeded with the
+current plan, so a search cut short by its time limit starts from what stands.
 """
 
 from __future__ import annotations
@@ -77,10 +78,13 @@ def residual_problem(ledger: Ledger, open_needs: list[int]) -> Problem:
                    pairings, problem.settings, problem.name)
 
 
-def _solve(problem: Problem, candidates: Candidates, ledger: Ledger, time_limit: float,
+def _solve(problem: Problem, candidates: Candidates, ledger: Ledger, kept: np.ndarray, time_limit: float,
            deterministic_time: float | None) -> tuple[str, Solution]:
+    """Flow when exact; else CP-SAT seeded with the current plan (greedy when it holds nothing)."""
     if side_constraints(problem, candidates, ledger.policy):
-        hint = solve_greedy(problem, candidates, ledger.policy)
+        current = np.flatnonzero(kept)
+        hint = Solution(current, int(candidates.value[current].sum()), None, "heuristic") if len(current) \
+            else solve_greedy(problem, candidates, ledger.policy)
         return "cpsat", solve_cpsat(problem, candidates, ledger.policy, time_limit=time_limit, workers=1,
                                     deterministic_time=deterministic_time, hint=hint)
     return "flow", solve_flow(problem, candidates, ledger.policy)
@@ -106,8 +110,8 @@ def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, deterministic
     kept = _kept(ledger, open_needs, candidates)
     bonus = round(ledger.policy.move_cost * VALUE_SCALE)
     steady = replace(candidates, value=candidates.value + bonus * kept)
-    solver, solution = _solve(problem, steady, ledger, time_limit, deterministic_time)
-    _, free = _solve(problem, candidates, ledger, time_limit, deterministic_time)
+    solver, solution = _solve(problem, steady, ledger, kept, time_limit, deterministic_time)
+    _, free = _solve(problem, candidates, ledger, kept, time_limit, deterministic_time)
     chosen = solution.chosen
     previous = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
     pinned_value = sum(p.value for n in ledger.pinned for p in ledger.placed[n])
