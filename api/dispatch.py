@@ -4,19 +4,22 @@ What crosses server processes goes through the database: every arrival, accept (
 unpin and re-plan is a :class:`~api.models.DispatchEvent`, written in the transaction that checked
 it. Each process keeps the live plan (:class:`~matcher.dispatch.ledger.Ledger`) of the scenarios it
 served and, before every use, applies the events other processes wrote since (in id order). The
-plan starts from the scenario's lists and its latest finished solve; a change of either rebuilds it.
+plan starts from the scenario's lists and its latest finished solve; a change of either rebuilds it
+(seen within :data:`BASE_CHECK_SECONDS`).
 The scenario's clock (dispatch minutes) runs from the scenario's creation.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -38,11 +41,18 @@ def clock(scenario: Scenario, when: datetime | None = None) -> float:
     return round(((when or now()) - scenario.created_at).total_seconds() / 60.0, 3)
 
 
+#: How often a process looks again at what its plans start from (the lists' last change, the latest
+#: finished solve): reading that takes ~0.1 s at 100,000 needs, so a list edit or a new solve reaches
+#: a process's live plan within this many seconds. Dispatch events are applied on every use.
+BASE_CHECK_SECONDS = 5.0
+
+
 @dataclass
 class _Live:
     ledger: Ledger
     key: tuple[Any, ...]
     last_event: int
+    checked: float
 
 
 class LiveDispatch:
@@ -55,29 +65,36 @@ class LiveDispatch:
 
     @contextmanager
     def plan(self, session: Session, scenario: Scenario) -> Iterator[Ledger]:
-        """The scenario's live plan, caught up with the event log; dropped if the block fails."""
+        """The scenario's live plan, caught up with the event log. Refused input (FieldError) changes
+        nothing; after any other failure the plan is dropped and rebuilt on next use."""
         with self._guard:
             lock = self._locks.setdefault(scenario.id, threading.Lock())
         with lock:
             live = self._catch_up(session, scenario)
             try:
                 yield live.ledger
+            except FieldError:
+                raise
             except BaseException:
                 self._plans.pop(scenario.id, None)  # half-applied changes: rebuild next time
                 raise
 
     def record(self, session: Session, scenario: Scenario, event: DispatchEvent) -> None:
-        """Write ``event`` (already applied to the plan); the plan is now at its id."""
+        """Write ``event`` (already applied to the plan); the plan is now at its id. Should the
+        transaction roll back, the plan is dropped, as it holds a change the log does not."""
         session.add(event)
         session.flush()
         self._plans[scenario.id].last_event = event.id
+        sqlalchemy_event.listen(session, "after_rollback", lambda _: self._plans.pop(scenario.id, None), once=True)
 
     def _catch_up(self, session: Session, scenario: Scenario) -> _Live:
-        key = _base_key(session, scenario)
         live = self._plans.get(scenario.id)
-        if live is None or live.key != key:
-            live = _Live(_base_plan(session, scenario), key, 0)
-            self._plans[scenario.id] = live
+        if live is None or time.monotonic() - live.checked >= BASE_CHECK_SECONDS:
+            key = _base_key(session, scenario)
+            if live is None or live.key != key:
+                live = _Live(_base_plan(session, scenario), key, 0, 0.0)
+                self._plans[scenario.id] = live
+            live.checked = time.monotonic()
         events = session.scalars(select(DispatchEvent).where(DispatchEvent.scenario_id == scenario.id,
                                                              DispatchEvent.id > live.last_event)
                                  .order_by(DispatchEvent.id)).all()
