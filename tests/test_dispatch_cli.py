@@ -60,3 +60,17 @@ def test_bad_rates_exit_2(rates: str, capsys) -> None:
     """A rate that is not URGENCY=non-negative number is bad input naming --rates."""
     assert main(["replay", str(SMALL), "--rates", rates]) == 2
     assert "'--rates'" in capsys.readouterr().err
+
+
+def test_a_bad_arrivals_file_names_file_row_and_field(tmp_path: Path, capsys) -> None:
+    """Every bad row of an arrivals file is named (file, row, field); exit 2, nothing written."""
+    arrivals = tmp_path / "arrivals.csv"
+    arrivals.write_text("id,community,category,at\nH1,C1,health,5\nH2,C1,plumbing,6\nH1,C1,health,7\n"
+                        "H3,C1,health,2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["replay", str(SMALL), "--arrivals", str(arrivals), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{arrivals}: row 3: field 'category'" in err
+    assert f"{arrivals}: row 4: field 'id'" in err
+    assert f"{arrivals}: row 5: field 'at'" in err
+    assert not out.exists()

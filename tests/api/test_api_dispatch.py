@@ -87,3 +87,20 @@ def test_two_app_instances_agree_through_the_event_log(db_url):
         for app in (first, second):
             app.extensions["matcher"].runner.shutdown()
             app.extensions["matcher"].store.dispose()
+
+
+def test_a_rolled_back_intake_leaves_no_trace_in_the_live_plan(client, tokens, scenario_id, monkeypatch):
+    """When the transaction that took a need in fails after the plan took it, the plan forgets it:
+    the need is not listed and its id can be used again."""
+    import api.views.intake as views
+
+    planner = tokens["planner"]
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the audit write failed")
+
+    monkeypatch.setattr(views.audit, "record", fail)
+    assert _arrive(client, planner, scenario_id, id="H1", at=1.0).status_code == 500
+    monkeypatch.undo()
+    assert client.get(f"/scenarios/{scenario_id}/arrivals", headers=planner).json["items"] == []
+    assert _arrive(client, planner, scenario_id, id="H1", at=1.0).status_code == 201
