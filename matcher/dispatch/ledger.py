@@ -8,7 +8,7 @@ proposal and may move, at the policy's ``move_cost`` per move.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,8 +79,7 @@ class Ledger:
         c = candidates
         for n, need in enumerate(problem.needs):
             s = slice(offsets[n], offsets[n + 1])
-            ledger.add(need, at, NeedPairs(c.resource[s], c.value[s], c.load[s], c.arrival[s].astype(np.float64),
-                                           c.minutes[s].astype(np.float64)))
+            ledger.add(need, at, NeedPairs(c.resource[s], c.value[s], c.load[s], c.arrival[s].astype(np.float64)))
         return ledger
 
     @classmethod
@@ -195,8 +194,3 @@ class Ledger:
         """Need id -> ids of the resources serving it."""
         ids = self.arrays.resource_ids
         return {self.needs[n].id: tuple(sorted(ids[p.resource] for p in ps)) for n, ps in self.placed.items()}
-
-    def published(self) -> Iterator[tuple[str, tuple[str, ...]]]:
-        ids = self.arrays.resource_ids
-        for n in sorted(self.pinned):
-            yield self.needs[n].id, tuple(sorted(ids[p.resource] for p in self.placed[n]))

@@ -32,18 +32,12 @@ class NeedPairs:
     value: np.ndarray  # int64 scaled value (the core's)
     load: np.ndarray  # int64 minutes of capacity used
     arrival: np.ndarray  # float64 minutes from the call until the resource arrives (routing included)
-    travel: np.ndarray  # float64 travel minutes
 
     def __len__(self) -> int:
         return len(self.resource)
 
-    def without(self, resource: int) -> NeedPairs:
-        keep = self.resource != resource
-        return NeedPairs(self.resource[keep], self.value[keep], self.load[keep], self.arrival[keep],
-                         self.travel[keep])
 
-
-EMPTY = NeedPairs(np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+EMPTY = NeedPairs(np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
 
 def compile_need(arrays: ProblemArrays, need: Need) -> dict[str, np.ndarray]:
@@ -73,4 +67,4 @@ def need_pairs(arrays: ProblemArrays, need: Need, policy: Policy, level: Level |
                     **columns, **cut)
     candidates = build_candidates(cast(Problem, SimpleNamespace(arrays=small)), policy)
     return NeedPairs(chosen[candidates.resource].astype(np.int32), candidates.value, candidates.load,
-                     candidates.arrival.astype(np.float64), candidates.minutes.astype(np.float64))
+                     candidates.arrival.astype(np.float64))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -112,7 +112,6 @@ class ReplayResult:
     published_at_once: int
     escalated: int
     seconds: float
-    hindsight: dict[str, Any] = field(default_factory=dict)
 
     @property
     def gap(self) -> float:
