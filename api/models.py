@@ -163,3 +163,21 @@ class Transfer(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=now)
     decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class DispatchEvent(Base):
+    """One step of live dispatch (派单) on a scenario, in order: a need arrived, an assignment was
+    published (accepted) or unpinned, a re-plan placed the unpublished needs. Every server process
+    rebuilds the same live plan by applying these events in id order (:mod:`api.dispatch`)."""
+
+    __tablename__ = "dispatch_events"
+    __table_args__ = (Index("ix_dispatch_events_scenario", "scenario_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    need: Mapped[str] = mapped_column(String(200), default="")
+    resource: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[float] = mapped_column(Float)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -64,6 +64,7 @@ class Policy:
     priority_urgencies: tuple[str, ...] = ("emergency",)
     lateness_cost: float = 0.05
     placed_orders: str = "priority"
+    move_cost: float = 0.5
 
     def __post_init__(self) -> None:
         try:
@@ -87,7 +88,7 @@ class Policy:
         if len(set(levels)) != len(levels):
             raise FieldError("priority_urgencies", f"a level is named twice in {list(levels)}")
         object.__setattr__(self, "priority_urgencies", levels)
-        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "lateness_cost"):
+        for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "lateness_cost", "move_cost"):
             if getattr(self, name) < 0:
                 raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
         if self.pairings not in PAIRING_MODES:

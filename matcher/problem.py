@@ -246,6 +246,28 @@ def _classes(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return renumber[classes.ravel()], np.sort(first)
 
 
+def need_columns(needs: Sequence[Need], community_index: dict[str, int],
+                 skill_index: dict[str, int]) -> dict[str, np.ndarray]:
+    """The need columns of :class:`ProblemArrays` for ``needs`` (skills outside the vocabulary are
+    dropped: the caller checks them, as no resource offers them)."""
+    all_slots = _mask(frozenset(SLOTS), SLOTS)
+    cat_index = {c: i for i, c in enumerate(CATEGORIES)}
+    known = [frozenset(s for s in n.skills if s in skill_index) for n in needs]
+    return {
+        "need_community": np.array([community_index[n.community] for n in needs], dtype=np.int32),
+        "need_category": np.array([cat_index[n.category] for n in needs], dtype=np.int8),
+        "need_tier": np.array([TIERS.index(n.tier) for n in needs], dtype=np.int8),
+        "need_urgency": np.array([URGENCIES.index(n.urgency) for n in needs], dtype=np.int8),
+        "need_deadline": np.array([n.urgency.deadline_minutes for n in needs], dtype=np.float64),
+        "need_skills": _skill_words(known, skill_index),
+        "need_minutes": np.array([round(n.hours * MINUTES_PER_HOUR) for n in needs], dtype=np.int64),
+        "need_providers": np.array([n.providers for n in needs], dtype=np.int32),
+        "need_slots": np.array(
+            [all_slots if n.slot is None else 1 << SLOTS.index(n.slot) for n in needs], dtype=np.uint8
+        ),
+    }
+
+
 @dataclass(frozen=True)
 class ProblemArrays:
     """Column arrays of the problem: one row per community, need and resource.
@@ -283,6 +305,7 @@ class ProblemArrays:
     paired: np.ndarray  # (G, C) bool: unit group g is paired (结对) with community c
     group_declared_hard: np.ndarray  # (G,) bool: the scenario declares g's pairings hard
     pairing_minimums: list[tuple[int, int, int]]  # (group, community, min_served), when hard
+    skill_ids: list[str] = field(default_factory=list)  # the skill vocabulary behind the bit words
 
     @classmethod
     def compile(cls, problem: Problem) -> ProblemArrays:
@@ -292,7 +315,6 @@ class ProblemArrays:
         districts = _index(sorted({c.district for c in communities}))
         skills = _index(sorted({s for r in (*problem.needs, *problem.resources) for s in r.skills}))
         needs, resources = problem.needs, problem.resources
-        cat_index = {c: i for i, c in enumerate(CATEGORIES)}
         groups = sorted({r.pairing_group for r in resources if r.pairing_group})
         gidx = _index(groups)
         paired = np.zeros((len(groups), len(communities)), dtype=bool)
@@ -304,7 +326,6 @@ class ProblemArrays:
             declared_hard[g] |= p.mode is PairingMode.HARD
             if p.min_served:
                 minimums.append((g, c, p.min_served))
-        all_slots = _mask(frozenset(SLOTS), SLOTS)
         return cls(
             community_ids=list(cidx),
             need_ids=[n.id for n in needs],
@@ -312,17 +333,7 @@ class ProblemArrays:
             travel=Travel.of(communities, problem.settings),
             community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
             community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
-            need_community=np.array([cidx[n.community] for n in needs], dtype=np.int32),
-            need_category=np.array([cat_index[n.category] for n in needs], dtype=np.int8),
-            need_tier=np.array([TIERS.index(n.tier) for n in needs], dtype=np.int8),
-            need_urgency=np.array([URGENCIES.index(n.urgency) for n in needs], dtype=np.int8),
-            need_deadline=np.array([n.urgency.deadline_minutes for n in needs], dtype=np.float64),
-            need_skills=_skill_words([n.skills for n in needs], skills),
-            need_minutes=np.array([round(n.hours * MINUTES_PER_HOUR) for n in needs], dtype=np.int64),
-            need_providers=np.array([n.providers for n in needs], dtype=np.int32),
-            need_slots=np.array(
-                [all_slots if n.slot is None else 1 << SLOTS.index(n.slot) for n in needs], dtype=np.uint8
-            ),
+            **need_columns(needs, cidx, skills),
             resource_community=np.array([cidx[r.community] for r in resources], dtype=np.int32),
             resource_categories=np.array([_mask(r.categories, CATEGORIES) for r in resources], dtype=np.uint8),
             resource_skills=_skill_words([r.skills for r in resources], skills),
@@ -340,6 +351,7 @@ class ProblemArrays:
             paired=paired,
             group_declared_hard=declared_hard,
             pairing_minimums=minimums,
+            skill_ids=list(skills),
         )
 
     @cached_property

@@ -31,6 +31,8 @@ SUMMARIES = {
     "recommend": "projects for a community to order, or orders for a unit to claim",
     "compare": "compare allocation policies on a scenario",
     "sweep": "run a grid of scenarios x policies x parameters x seeds on Dask",
+    "intake": "check one arriving need and append it to an arrivals file",
+    "replay": "replay a day or a week of arriving needs through live dispatch",
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3

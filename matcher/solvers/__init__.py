@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from matcher.candidates import Candidates, build_candidates
+from matcher.candidates import build_candidates
 from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
@@ -27,10 +26,9 @@ from matcher.result import Result
 from matcher.solvers.base import Solution, side_constraints
 from matcher.solvers.engine import ProgressHook
 from matcher.solvers.exact import solve_exact
-from matcher.solvers.flow import solve_flow
+from matcher.solvers.flow import flow_with_priority
 from matcher.solvers.greedy import solve_greedy
 from matcher.solvers.params import DEFAULT_GAP, ENGINE_NAMES, SolveParams
-from matcher.solvers.priority import priority_bonus, with_bonus
 from matcher.solvers.stable import solve_stable
 
 SOLVERS = ("auto", "flow", "mip", "cpsat", "greedy", "stable")
@@ -81,7 +79,7 @@ def solve(
         note = "chosen by name"
     solution: Solution
     if solver == "flow":
-        solution = _flow_with_priority(problem, candidates, policy)
+        solution = flow_with_priority(problem, candidates, policy)
     elif solver == "greedy":
         solution = solve_greedy(problem, candidates, policy)
     elif solver == "stable":
@@ -94,21 +92,6 @@ def solve(
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)
-
-
-def _flow_with_priority(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
-    """Min-cost flow with the priority levels served first (dominating weights), its objective
-    reported without the bonus."""
-    bonus = priority_bonus(problem, candidates, policy)
-    if bonus is None:
-        raise SolverUnsuitableError(f"serving {', '.join(policy.priority_urgencies)} first needs weights too "
-                                    "large for flow; use the mip solver")
-    if not bonus.any():
-        return solve_flow(problem, candidates, policy)
-    # the bonus carries the priority now: flow checks the boosted values under a policy without it
-    found = solve_flow(problem, with_bonus(candidates, bonus), replace(policy, priority_urgencies=()))
-    value = int(candidates.value[found.chosen].sum())
-    return replace(found, objective=value, bound=value)
 
 
 __all__ = ["ENGINE_NAMES", "SOLVERS", "solve"]

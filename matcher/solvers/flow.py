@@ -12,7 +12,7 @@ handed back to the classes' needs and the resources' members in order, one pair 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -23,6 +23,7 @@ from matcher.policy import Policy
 from matcher.problem import Problem, ProblemArrays
 from matcher.solvers.base import Solution, effective_task_capacity, side_constraints
 from matcher.solvers.hubs import Hubs, find_hubs, hub_network, split_units
+from matcher.solvers.priority import priority_bonus, with_bonus
 
 
 def flow_arrays(
@@ -80,6 +81,11 @@ class ClassNetwork:
         classes, first = a.need_classes
         kinds, leads = a.resource_classes
         offsets = candidates.need_offsets(a.n_needs)
+        if not _classes_hold(candidates, offsets, classes, first, kinds):
+            # the caller changed some pairs' values (a re-plan's bonus for kept assignments): solve
+            # the per-need network, every need and resource its own class
+            classes, first = np.arange(a.n_needs), np.arange(a.n_needs)
+            kinds, leads = np.arange(a.n_resources), np.arange(a.n_resources)
         klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
         resource = candidates.resource[rows]
         # Identical resources stand side by side in a list (they share their reach profile) and
@@ -122,6 +128,26 @@ class ClassNetwork:
         return shared[order[at]] - (np.cumsum(count) - count)[unit_class] if len(want) else want
 
 
+def _classes_hold(candidates: Candidates, offsets: np.ndarray, classes: np.ndarray, first: np.ndarray,
+                  kinds: np.ndarray) -> bool:
+    """Do the candidates treat identical needs and identical resources alike, as the class network
+    assumes? Each need's pairs equal its class lead's, and twin resources have equal pairs."""
+    counts = np.diff(offsets)
+    lead = first[classes]
+    if not np.array_equal(counts, counts[lead]):
+        return False
+    rows = np.arange(len(candidates))
+    need = candidates.need
+    twin_row = offsets[lead[need]] + (rows - offsets[need])
+    for column in (candidates.resource, candidates.value, candidates.load):
+        if not np.array_equal(column, column[twin_row]):
+            return False
+    same_kind = np.flatnonzero((need[1:] == need[:-1]) & (kinds[candidates.resource[1:]]
+                                                          == kinds[candidates.resource[:-1]]))
+    return bool(np.array_equal(candidates.value[same_kind], candidates.value[same_kind + 1])
+                and np.array_equal(candidates.load[same_kind], candidates.load[same_kind + 1]))
+
+
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
     """The exact optimum by min-cost flow over the class network; refuses problems flow cannot
     express."""
@@ -160,3 +186,18 @@ def _rows_of_needs(classes: np.ndarray, size: np.ndarray, offsets: np.ndarray, u
     members = np.argsort(classes, kind="stable")
     need = members[(np.cumsum(size) - size)[unit_class] + rank]
     return np.sort(offsets[need] + position)
+
+
+def flow_with_priority(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
+    """Min-cost flow with the priority levels served first (dominating weights), its objective
+    reported without the bonus."""
+    bonus = priority_bonus(problem, candidates, policy)
+    if bonus is None:
+        raise SolverUnsuitableError(f"serving {', '.join(policy.priority_urgencies)} first needs weights too "
+                                    "large for flow; use the mip solver")
+    if not bonus.any():
+        return solve_flow(problem, candidates, policy)
+    # the bonus carries the priority now: flow checks the boosted values under a policy without it
+    found = solve_flow(problem, with_bonus(candidates, bonus), replace(policy, priority_urgencies=()))
+    value = int(candidates.value[found.chosen].sum())
+    return replace(found, objective=value, bound=value)

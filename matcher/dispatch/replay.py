@@ -1,0 +1,230 @@
+"""Replay a day or a week of arrivals through the dispatcher (回放), against hindsight.
+
+1. Needs arrive in time order (from a file, or generated with a seed). Each need of one provider
+   is placed at once on its best recommendation (with live escalation). One whose deadline is
+   shorter than the re-plan interval cannot wait for the next re-plan: it is published (派单) at
+   once; the others stay proposals.
+2. Every ``replan_every`` minutes the dispatcher re-plans what is not published (with the
+   policy's move cost), then publishes the proposals that cannot wait for the next re-plan: their
+   resource must set off before it to arrive by the deadline (``publish="latest"``), or every
+   proposal (``publish="each"``: a resource is notified at the re-plan after its need was placed).
+   Needs no resource could take wait for the next re-plan.
+3. A need is on time when the minutes it waited for its placement plus its resource's arrival
+   minutes keep within its urgency's deadline (30 min, 24 h, 7 d, 15 d).
+4. Hindsight: the same needs solved at once by the core, each placed the minute it arrived.
+
+Capacity is the scenario's, for the whole replayed period (as a plan's is for its week).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from matcher.dispatch.intake import intake
+from matcher.dispatch.ledger import Ledger
+from matcher.dispatch.recommend import apply, recommend
+from matcher.dispatch.replan import Replan, replan
+from matcher.domain import Need
+from matcher.errors import FieldError
+from matcher.network.escalation import EscalationRules
+from matcher.policy import Policy
+from matcher.problem import URGENCIES, Problem
+from matcher.solvers import solve
+from matcher.vocabulary import Urgency
+
+#: When proposals are published: at the last re-plan before they must set off, or at the first.
+PUBLISH = ("latest", "each")
+#: One generated arrival stream: per urgency level, arrivals per hour.
+Rates = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A need and the minute it arrived (minutes since the replay began)."""
+
+    need: Need
+    at: float
+
+
+def parse_rates(text: str) -> dict[str, float]:
+    """'emergency=0.5,normal=20' as arrivals per hour per urgency level; refuses bad parts."""
+    rates: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise FieldError("--rates", f"expected URGENCY=PER_HOUR, got {part!r}")
+        try:
+            urgency = Urgency.parse(key).value
+            rate = float(value)
+        except ValueError as exc:
+            raise FieldError("--rates", str(exc) if "urgency" in str(exc) else f"expected a number, got {value!r}")\
+                from None
+        if not math.isfinite(rate) or rate < 0:
+            raise FieldError("--rates", f"the rate of {urgency} must be a non-negative number, got {value!r}")
+        rates[urgency] = rate
+    if not rates or not any(rates.values()):
+        raise FieldError("--rates", "give at least one positive rate, e.g. emergency=0.5,normal=20")
+    return rates
+
+
+def generated(problem: Problem, hours: float, seed: int, rates: Rates | None = None) -> list[Arrival]:
+    """A seeded stream over ``hours``: without ``rates``, the scenario's own needs, each at a uniform
+    random minute; with ``rates``, Poisson arrivals per urgency level, each a copy (new id) of a
+    scenario need of that level (of any level when it has none)."""
+    rng = np.random.default_rng(seed)
+    span = hours * 60.0
+    if rates is None:
+        times = rng.uniform(0.0, span, size=len(problem.needs))
+        return sorted((Arrival(n, round(float(t), 2)) for n, t in zip(problem.needs, times, strict=True)),
+                      key=lambda a: (a.at, a.need.id))
+    out = []
+    for urgency in URGENCIES:
+        rate = rates.get(urgency.value, 0.0)
+        if rate <= 0:
+            continue
+        pool = [n for n in problem.needs if n.urgency is urgency] or list(problem.needs)
+        count = int(rng.poisson(rate * hours))
+        times = np.sort(rng.uniform(0.0, span, size=count))
+        picks = rng.integers(len(pool), size=count)
+        for t, p in zip(times.tolist(), picks.tolist(), strict=True):
+            out.append(Arrival(replace(pool[p], urgency=urgency), round(t, 2)))
+    out.sort(key=lambda a: (a.at, a.need.urgency.deadline_minutes))
+    return [Arrival(replace(a.need, id=f"A{i + 1:06d}"), a.at) for i, a in enumerate(out)]
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """Deadline compliance per urgency level, moves per re-plan and the gap to hindsight."""
+
+    scenario: str
+    needs: int
+    replan_every: float
+    rows: list[dict[str, Any]]
+    replans: list[Replan]
+    objective: float
+    hindsight_objective: float
+    published_at_once: int
+    escalated: int
+    seconds: float
+
+    @property
+    def gap(self) -> float:
+        """Share of the hindsight objective the replay gave up."""
+        return (self.hindsight_objective - self.objective) / max(abs(self.hindsight_objective), 1e-9)
+
+    def moves(self) -> list[int]:
+        return [r.moved for r in self.replans]
+
+    def to_dict(self) -> dict[str, Any]:
+        moves = self.moves()
+        return {"scenario": self.scenario, "needs": self.needs, "replan_every_minutes": self.replan_every,
+                "deadline_compliance": self.rows, "objective": round(self.objective, 2),
+                "hindsight_objective": round(self.hindsight_objective, 2), "gap": round(self.gap, 6),
+                "replans": len(moves), "moves_total": sum(moves),
+                "moves_median": float(np.median(moves)) if moves else 0.0,
+                "moves_max": max(moves, default=0), "published_at_once": self.published_at_once,
+                "escalated": self.escalated, "seconds": round(self.seconds, 2),
+                "stability_cost_total": round(sum(r.stability_cost for r in self.replans), 2)}
+
+    def summary(self) -> str:
+        d = self.to_dict()
+        lines = [f"回放 Replay of {self.scenario}: {self.needs} arrivals, re-plan every {self.replan_every:g} min",
+                 "准时率 On time per urgency level (replay | hindsight optimum):"]
+        for row in self.rows:
+            lines.append(f"  {row['urgency']:<10} {row['label']:<5} {row['needs']:>6} needs   "
+                         f"{row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
+                         f"{row['hindsight_on_time']:>6} {row['hindsight_share']:>7.1%}")
+        lines.append(f"Re-plans {d['replans']}: moves total {d['moves_total']}, median {d['moves_median']:g}, "
+                     f"max {d['moves_max']}; stability cost {d['stability_cost_total']:,.2f}")
+        lines.append(f"Published at once {self.published_at_once}; escalated beyond the community {self.escalated}")
+        lines.append(f"Objective {self.objective:,.2f} vs hindsight {self.hindsight_objective:,.2f} "
+                     f"(gap {self.gap:.2%})")
+        return "\n".join(lines)
+
+
+def _on_time(ledger: Ledger, n: int) -> bool:
+    if not ledger.is_served(n):
+        return False
+    wait = ledger.placed_at[n] - ledger.arrived_at[n]
+    arrival = max(p.arrival for p in ledger.placed[n])
+    return wait + arrival <= ledger.needs[n].urgency.deadline_minutes
+
+
+def run_replay(problem: Problem, policy: Policy, arrivals: Sequence[Arrival], *, replan_every: float = 60.0,
+               publish: str = "latest", rules: EscalationRules | None = None, time_limit: float = 10.0,
+               deterministic_time: float | None = 5.0) -> ReplayResult:
+    """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
+    if replan_every <= 0:
+        raise FieldError("--replan-every", f"must be positive, got {replan_every!r}")
+    if publish not in PUBLISH:
+        raise FieldError("--publish", f"expected one of {', '.join(PUBLISH)}, got {publish!r}")
+    start = time.perf_counter()
+    base = Problem(problem.communities, (), problem.resources, problem.projects, problem.pairings,
+                   problem.settings, problem.name)
+    ledger = Ledger.empty(base, policy)
+    replans: list[Replan] = []
+    published_at_once = escalated = 0
+    next_tick = replan_every
+
+    def tick(t: float) -> None:
+        replans.append(replan(ledger, t, time_limit=time_limit, deterministic_time=deterministic_time))
+        for n, placements in list(ledger.placed.items()):
+            must_go = t + replan_every - ledger.arrived_at[n] + max(p.arrival for p in placements) \
+                > ledger.needs[n].urgency.deadline_minutes
+            if publish == "each" or must_go:
+                ledger.pin(n)  # notified: its resources set off
+
+    for arrival in arrivals:
+        while arrival.at >= next_tick:
+            tick(next_tick)
+            next_tick += replan_every
+        n = intake(ledger, {**_record(arrival.need), "at": arrival.at})
+        if ledger.providers(n) != 1:
+            continue  # several providers: the next re-plan places it
+        rec = recommend(ledger, arrival.need.id, k=1, rules=rules)
+        escalated += len(rec.route) > 1 and bool(rec.options)
+        if rec.options:
+            apply(ledger, n, rec.options[0], arrival.at)
+            if arrival.need.urgency.deadline_minutes < replan_every:
+                ledger.pin(n)
+                published_at_once += 1
+    if arrivals:
+        tick(next_tick)
+    hindsight = solve(Problem(problem.communities, tuple(a.need for a in arrivals), problem.resources,
+                              problem.projects, problem.pairings, problem.settings, problem.name),
+                      policy, time_limit=time_limit, workers=1, deterministic_time=deterministic_time)
+    rows = _compliance(ledger, hindsight)
+    return ReplayResult(problem.name, len(arrivals), replan_every, rows, replans, ledger.objective(),
+                        hindsight.objective, published_at_once, escalated, time.perf_counter() - start)
+
+
+def _compliance(ledger: Ledger, hindsight: Any) -> list[dict[str, Any]]:
+    """Per urgency level: needs, on time in the replay and in hindsight (placed on arrival)."""
+    a = hindsight.problem.arrays
+    arrival = np.zeros(a.n_needs)
+    c, idx = hindsight.candidates, hindsight.solution.chosen
+    np.maximum.at(arrival, c.need[idx], c.arrival[idx])
+    in_time = hindsight.served & (arrival <= a.need_deadline)
+    rows = []
+    for u, urgency in enumerate(URGENCIES):
+        mine = [n for n in range(len(ledger.needs)) if ledger.needs[n].urgency is urgency]
+        if not mine:
+            continue
+        on_time = sum(_on_time(ledger, n) for n in mine)
+        hind = int((in_time & (a.need_urgency == u)).sum())
+        rows.append({"urgency": urgency.value, "label": urgency.label, "needs": len(mine),
+                     "deadline_minutes": urgency.deadline_minutes, "on_time": on_time,
+                     "on_time_share": round(on_time / len(mine), 4), "hindsight_on_time": hind,
+                     "hindsight_share": round(hind / len(mine), 4)})
+    return rows
+
+
+def _record(need: Need) -> dict[str, Any]:
+    """A need as the plain mapping intake reads (its fields, unparsed)."""
+    return {k: v for k, v in vars(need).items() if v is not None}
