@@ -75,7 +75,12 @@ class CpsatSession:
         self.seed, self.workers, self.linearization_level = seed, workers, linearization_level
 
     def hold(self, phase: Phase, level: int) -> None:
-        self.cp.add(phase_expression(phase, self.x) >= level)
+        rows, lower = phase.hold_rows(level)
+        rows = rows.tocsr()
+        for r in range(rows.shape[0]):
+            span = slice(rows.indptr[r], rows.indptr[r + 1])
+            self.cp.add(cp_model.LinearExpr.weighted_sum([self.x[j] for j in rows.indices[span]],
+                                                         rows.data[span].astype(np.int64).tolist()) >= int(lower[r]))
 
     def solve(self, phase: Phase, start: np.ndarray | None, limits: Limits) -> EngineRun:
         cp = self.cp

@@ -56,7 +56,7 @@ class EngineSession(Protocol):
     """A model loaded into one engine."""
 
     def hold(self, phase: Phase, level: int) -> None:
-        """Add the row ``phase · v >= level`` (an earlier phase's optimum, kept from now on)."""
+        """Add the rows that hold ``phase`` at ``level`` from now on (:meth:`Phase.hold_rows`)."""
 
     def solve(self, phase: Phase, start: np.ndarray | None, limits: Limits) -> EngineRun:
         """Maximise ``phase`` from the ``start`` values (a hint), within ``limits``."""

@@ -75,8 +75,11 @@ class HighsSession:
         self.h.cbMipInterrupt.subscribe(self._interrupt)
 
     def hold(self, phase: Phase, level: int) -> None:
-        cols = np.flatnonzero(phase.objective).astype(np.int32)
-        self.h.addRow(float(level), self._highspy.kHighsInf, len(cols), cols, phase.objective[cols])
+        rows, lower = phase.hold_rows(level)
+        rows = rows.tocsr()
+        self.h.addRows(rows.shape[0], lower.astype(np.float64), np.full(rows.shape[0], self._highspy.kHighsInf),
+                       rows.nnz, rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32),
+                       rows.data.astype(np.float64))
 
     def solve(self, phase: Phase, start: np.ndarray | None, limits: Limits) -> EngineRun:
         del start  # see below

@@ -15,6 +15,7 @@ coverage. Side rules that may be infeasible carry a name, so an infeasible model
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,14 @@ class Phase:
     objective: np.ndarray  # float64, one coefficient per column, integral
     scale: int = 1
     attainable: np.ndarray | None = None
+    #: rows that hold a level reached, when tighter than ``objective · v >= level`` (equity's)
+    level_rows: Callable[[int], tuple[sparse.csr_matrix, np.ndarray]] | None = None
+
+    def hold_rows(self, level: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Rows ``R v >= lower`` that keep this phase at ``level`` or better in later phases."""
+        if self.level_rows is not None:
+            return self.level_rows(level)
+        return sparse.csr_matrix(self.objective.reshape(1, -1)), np.array([float(level)])
 
     def tighten(self, bound: int) -> int:
         """The largest attainable value at most ``bound`` (``bound`` itself when all are attainable)."""
@@ -302,6 +311,25 @@ def worst_coverage_column(b: _Builder, served: sparse.csr_matrix) -> int:
     return int(z)
 
 
+def _coverage_rows(problem: Problem, served: sparse.csr_matrix, aux: _Auxiliary
+                   ) -> Callable[[int], tuple[sparse.csr_matrix, np.ndarray]]:
+    """Equity's level held per community: ``served(c) >= ceil(level * needs(c) / scale)``. Equal to
+    ``z >= level`` at integers, and a tighter LP (the rounding up is a cut)."""
+    assert aux.worst_coverage is not None
+    _, scale = aux.worst_coverage
+    a = problem.arrays
+    counts = np.bincount(a.need_community, minlength=a.n_communities)
+    comms = np.flatnonzero(counts)
+    member = sparse.csr_matrix((np.ones(a.n_needs), (a.need_community, np.arange(a.n_needs))),
+                               shape=(a.n_communities, a.n_needs))[comms]
+    rows = (member @ served).tocsr()
+
+    def hold(level: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+        return rows, np.ceil(level * counts[comms] / scale - 1e-9)
+
+    return hold
+
+
 def _coverage_levels(problem: Problem, aux: _Auxiliary) -> np.ndarray:
     """Every value ``z`` can take at an optimum: ``floor(scale * k / n)`` for each community's need
     count ``n`` and ``0 <= k <= n`` (the worst coverage is some community's served share)."""
@@ -335,7 +363,8 @@ def build_linear_model(problem: Problem, candidates: Candidates, policy: Policy)
     if z is not None:
         objective = np.zeros(n)
         objective[z] = 1.0
-        phases.append(Phase("worst community coverage", objective, attainable=_coverage_levels(problem, b.aux)))
+        phases.append(Phase("worst community coverage", objective, attainable=_coverage_levels(problem, b.aux),
+                            level_rows=_coverage_rows(problem, served, b.aux)))
     phases.append(value_phase(candidates, policy, n, overload))
     matrix, row_lower, row_upper = b.rows.freeze(n)
     return LinearModel(len(candidates), np.concatenate(b.lower), np.concatenate(b.upper), matrix, row_lower,
