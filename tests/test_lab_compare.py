@@ -130,3 +130,20 @@ def test_a_negative_price_at_equal_priority_levels_is_flagged():
     assert why is not None and "impossible" in why and "[0, 12]" in why
     assert impossible_price({**price, "emergency_needs_served_lost": 1.0}) is None  # soft serves more emergencies
     assert impossible_price({**price, "value_lost": 3.0}) is None
+
+
+def test_every_metric_compare_prints_is_documented():
+    """docs/policy-lab.md names every metric of the table and every figure of the price (a table
+    a researcher cannot look up is a figure they cannot trust)."""
+    from pathlib import Path
+
+    from matcher.lab.metrics import METRICS
+
+    doc = (Path(__file__).parent.parent / "docs" / "policy-lab.md").read_text(encoding="utf-8")
+    grouped = {"on_time_": "`on_time_<urgency>`"}
+    for name in METRICS:
+        shown = next((g for prefix, g in grouped.items() if name.startswith(prefix)), f"`{name}`")
+        assert shown in doc, name
+    for price in ("value_lost", "value_lost_low", "value_lost_high", "weighted_served_lost", "needs_served_lost",
+                  "worst_coverage_lost", "mean_coverage_lost", "<level>_needs_served_lost", "status", "gap (max)"):
+        assert price in doc, price
