@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from api import errors
+from api.auth import current_principal
 from api.db import Store, upgrade
+from api.eligibility import RulesCache
 from api.jobs import JobRunner
 
 DEFAULTS: dict[str, Any] = {
@@ -44,26 +47,50 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Blueprints anyone may read without a token: the front page and the API's documentation.
+PUBLIC_BLUEPRINTS = frozenset({"home", "api-docs", "swagger_ui_assets"})
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deep to parse is a malformed body (400), not a crash."""
+
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def _authenticate() -> None:
+    """Every request but the public pages carries a valid token: 401 before its body is read."""
+    if request.endpoint is not None and request.blueprint not in PUBLIC_BLUEPRINTS:
+        current_principal()
+
+
 @dataclass
 class Extension:
-    """What an app holds beside Flask: its database and its job runner."""
+    """What an app holds beside Flask: its database, its job runner and its cache of claim rules."""
 
     store: Store
     runner: JobRunner
+    rules: RulesCache = field(default_factory=RulesCache)
     recent_tokens: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """An app on ``config['DATABASE_URL']`` (else the ``DATABASE_URL`` variable, else ./matcher.db)."""
-    from api.views import BLUEPRINTS
+    from api.views import BLUEPRINTS, home
     from api.views.common import NameConverter
 
     app = Flask("api")
+    app.json_provider_class = JSONProvider
+    app.json = JSONProvider(app)
     app.config.update(DEFAULTS)
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.update(config or {})
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["name"] = NameConverter
 
     store = Store(app.config["DATABASE_URL"])
@@ -77,6 +104,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # so /docs renders on machines without internet access.
     app.register_blueprint(Blueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path,
                                      static_url_path="/swagger-ui"))
+    app.register_blueprint(home.blp)
+    app.before_request(_authenticate)
     api = Api(app)
     api.register_converter(NameConverter, lambda _: {"type": "string", "minLength": 1, "maxLength": 200})
     for blueprint in BLUEPRINTS:

@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from api import audit
+from api import audit, eligibility
 from api.auth import current_principal, require_planner
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
@@ -90,6 +90,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 row = make_row(scenario_id, list_name, position or 0, record)
                 session.add(row)
                 _check_problem(session, scenario_id)
+                eligibility.touch(session, scenario_id)
                 audit.record(session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id,
                              data=row.data)
                 return row
@@ -119,6 +120,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 before = row.data
                 fill_row(row, record)
                 _check_problem(session, scenario_id)
+                eligibility.touch(session, scenario_id)
                 audit.record(session, actor, f"{list_name}.update", list_name, record_id, scenario_id,
                              changed={k: [before.get(k), row.data.get(k)] for k in body})
                 session.flush()
