@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, request
-from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
@@ -51,18 +50,6 @@ DEFAULTS: dict[str, Any] = {
 PUBLIC_BLUEPRINTS = frozenset({"home", "api-docs", "swagger_ui_assets"})
 
 
-class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, where a body nested too deep to parse is a malformed body (400), not a crash."""
-
-    ensure_ascii = False
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        try:
-            return super().loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
-
-
 def _authenticate() -> None:
     """Every request but the public pages carries a valid token: 401 before its body is read."""
     if request.endpoint is not None and request.blueprint not in PUBLIC_BLUEPRINTS:
@@ -85,12 +72,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.views.common import NameConverter
 
     app = Flask("api")
-    app.json_provider_class = JSONProvider
-    app.json = JSONProvider(app)
     app.config.update(DEFAULTS)
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["name"] = NameConverter
 
     store = Store(app.config["DATABASE_URL"])

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api import claims as service
 from api.auth import current_principal
 from api.errors import ApiError
 from api.models import Claim, Order, Transfer
+from api.parser import Blueprint
 from api.schemas import (
     ClaimCreateSchema,
     ClaimListSchema,

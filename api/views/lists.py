@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from api import audit, eligibility
 from api.auth import current_principal, require_planner
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
+from api.parser import Blueprint
 from api.records import EDITABLE, fill_row, find_record, load_problem, make_row, parse
 from api.schemas import RecordPageSchema, RecordQuery, RecordSchema, record_schema
 from api.views.common import MAX_ID, get_or_404, paged, store

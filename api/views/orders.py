@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from api import claims as service
 from api.auth import current_principal
 from api.models import Claim, Order, Scenario
+from api.parser import Blueprint
 from api.schemas import CancelSchema, OrderCreateSchema, OrderPageSchema, OrderQuery, OrderSchema, StageSchema
 from api.views.common import MAX_ID, get_or_404, paged, store
 
