@@ -2,8 +2,8 @@
 ``/openapi.json`` and a Swagger UI page at ``/docs``.
 
 ``create_app(config)`` builds an app on a database (SQLite file by default, PostgreSQL through
-``DATABASE_URL``), upgrades it to the newest migration and marks jobs an earlier process left
-unfinished as failed.
+``DATABASE_URL``), upgrades it to the newest migration and fails the jobs whose process is gone
+(:mod:`api.jobs`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SOLVE_WORKERS": 1,
     "SOLVER_THREADS": 2,
+    "LEASE_SECONDS": 15.0,  # a server process's lease on its solve jobs (see api.jobs)
     "MIGRATE_ON_START": True,
     "API_TITLE": "matcher",
     "API_VERSION": "1",
@@ -82,7 +83,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store = Store(app.config["DATABASE_URL"])
     if app.config["MIGRATE_ON_START"]:
         upgrade(store.engine)
-    runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"])
+    runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"],
+                       lease_seconds=app.config["LEASE_SECONDS"])
     runner.recover()
     app.extensions["matcher"] = Extension(store, runner)
 

@@ -71,9 +71,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` with the migrations shipped in this package."""
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        # SQLite changes a column by copying its table; with foreign keys on, dropping the old copy
+        # would cascade to every row that refers to it. The pragma only acts outside a transaction.
+        raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -43,7 +43,7 @@ class Scenario(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: Bumped by every change of a list, so a process's cache of who may claim what knows it is stale.
-    lists_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lists_version: Mapped[int] = mapped_column(Integer, server_default="0")
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=now)

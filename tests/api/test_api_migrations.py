@@ -43,28 +43,27 @@ def test_upgrade_keeps_existing_data(db_url):
     assert current_revision(store.engine) == "0001"
     loaded = load_scenario(DATA / "scenario.yaml")
     with store.write() as session:
-        scenario = Scenario(name="kept", description="made at 0001", created_by="planner",
-                            policy=policy_data(loaded.policy), settings=record_data(loaded.problem.settings))
-        session.add(scenario)
-        session.flush()
+        columns = Scenario.__table__.c  # the columns 0001 made (later revisions add more)
+        scenario_id = session.execute(insert(Scenario.__table__).values(
+            name="kept", description="made at 0001", created_by="planner", policy=policy_data(loaded.policy),
+            settings=record_data(loaded.problem.settings), created_at=now()).returning(columns.id)).scalar_one()
         for list_name in ("communities", "needs", "resources", "projects", "pairings"):
-            session.add_all(make_row(scenario.id, list_name, i, r)
+            session.add_all(make_row(scenario_id, list_name, i, r)
                             for i, r in enumerate(getattr(loaded.problem, list_name)))
         session.add(Token(token_hash=digest("old-secret"), role="planner", subject="", label="", revoked=False))
         session.add(Token(token_hash=digest("c1-secret"), role="community", subject="C1", label="", revoked=False))
         session.flush()
         # a job that was running when the 0001-era service stopped (no owner column then)
         session.execute(insert(SolveJob.__table__).values(
-            id="old-job", scenario_id=scenario.id, status="running", solver="auto", time_limit=5.0, policy={},
+            id="old-job", scenario_id=scenario_id, status="running", solver="auto", time_limit=5.0, policy={},
             stop_requested=False, requested_by="planner", created_at=now()))
         before = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
-        scenario_id = scenario.id
     store.dispose()
 
     app = create_app({"DATABASE_URL": db_url})  # upgrades to head on start
     try:
         store = app.extensions["matcher"].store
-        assert current_revision(store.engine) == "0004"
+        assert current_revision(store.engine) == "0005"
         with store.read() as session:
             after = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
         assert after == before
