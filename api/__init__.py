@@ -8,14 +8,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, current_app, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import errors
 from api.auth import current_principal
@@ -57,6 +59,19 @@ def _authenticate() -> None:
         current_principal()
 
 
+def _bound_streamed_body() -> None:
+    """A body sent without Content-Length (chunked) is read here, up to MAX_CONTENT_LENGTH: one
+    byte more is 413, as a declared length over the cap is (the stream would otherwise be cut at
+    the cap silently, and the truncated body answered 400)."""
+    environ, limit = request.environ, current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is None or request.content_length is not None or "wsgi.input_terminated" not in environ:
+        return
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+
+
 @dataclass
 class Extension:
     """What an app holds beside Flask: its database, its job runner and its cache of claim rules."""
@@ -94,6 +109,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                      static_url_path="/swagger-ui"))
     app.register_blueprint(home.blp)
     app.before_request(_authenticate)
+    app.before_request(_bound_streamed_body)
     api = Api(app)
     api.register_converter(NameConverter, lambda _: {"type": "string", "minLength": 1, "maxLength": 200})
     for blueprint in BLUEPRINTS:

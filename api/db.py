@@ -1,6 +1,6 @@
 """Engines, sessions and migrations.
 
-SQLite (the default, a file in WAL mode) or PostgreSQL through psycopg 3. Reads run in plain
+SQLite (the default, a file in WAL mode, synchronous=FULL) or PostgreSQL through psycopg 3. Reads run in plain
 transactions; writes run in :meth:`Store.write`, which on PostgreSQL relies on row locks taken
 by the caller (``FOR UPDATE``) and on SQLite opens ``BEGIN IMMEDIATE`` (the write lock is taken
 before anything is read, so a check-then-write cannot interleave). On SQLite, writers first
@@ -34,6 +34,13 @@ except ImportError:  # Windows has no flock: SQLite's busy handler alone queues 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
+#: SQLite syncs the write-ahead log at every commit, so a 201 survives a power cut or an OS crash
+#: (NORMAL syncs only at checkpoints and may lose the last commits); see docs/api.md for its cost.
+SQLITE_SYNCHRONOUS = "FULL"
+#: SQLite errors after which a connection is renewed rather than reused.
+RENEW_AFTER = ("readonly database", "disk I/O error", "unable to open database file")
+
+
 def normalise_url(url: str) -> str:
     """``postgresql://`` and ``postgres://`` URLs use the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):
@@ -56,9 +63,17 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver must not open transactions itself
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"synchronous={SQLITE_SYNCHRONOUS}",
+                       "busy_timeout=30000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _renew(context: Any) -> None:
+        """A connection SQLite opened read-only (the file was not writable then), or one that hit a
+        disk error, stays broken after the file is fine again: drop the pool's connections."""
+        if any(sign in str(context.original_exception) for sign in RENEW_AFTER):
+            context.is_disconnect = True
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

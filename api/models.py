@@ -93,7 +93,7 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str] = mapped_column(String(200))
+    entity_id: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     scenario_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
