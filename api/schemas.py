@@ -109,6 +109,12 @@ class RecordQuery(PageArgs):
     category = fields.String(validate=ID, metadata={"description": "service category value, e.g. health"})
 
 
+class ListQuery(PageArgs):
+    community = fields.String(validate=ID)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")),
+                           metadata={"description": "json: one page; csv or xlsx: the whole list as a file"})
+
+
 class Page(Schema):
     """One page of a listing: the items, how many match in all, and which page this is."""
 
