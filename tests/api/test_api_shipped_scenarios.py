@@ -18,8 +18,12 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = sorted(p.name for p in SCENARIOS.iterdir() if (p / "scenario.yaml").is_file())
 #: Scenarios small enough to solve in a test on two shared cores on both databases ...
 SOLVED = ("taizhou", "pudong-street", "zhangjiang")
-#: ... and on SQLite only (pudong, 10,269 needs, takes a minute: bench/bench_shipped.py solves it).
+#: ... and on SQLite only. Pudong (10,269 needs) is uploaded and round-tripped but not solved here: its
+#: solve through the API takes about a minute on two shared cores.
 SOLVED_ON_SQLITE = ("wanshou", "xihu")
+#: Lists up to this size also round-trip as XLSX (openpyxl takes seconds per 10,000 rows); every
+#: kind of list is that small in one shipped scenario or another.
+XLSX_ROUND_TRIP = 2000
 
 
 def upload_folder(client, headers, folder: Path):
@@ -52,8 +56,8 @@ def test_every_shipped_scenario_is_tested():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_scenario_uploads_and_round_trips(client, tokens, name, tmp_path, db_url):
-    """Upload (201), then every list the file holds comes back as JSON, CSV and XLSX equal to the
-    records the core reads from the files."""
+    """Upload (201), then every list the file holds comes back as JSON and CSV (and XLSX, for lists
+    up to XLSX_ROUND_TRIP records) equal to the records the core reads from the files."""
     if db_url.startswith("postgresql") and name not in SOLVED:
         pytest.skip("the large scenarios round-trip on SQLite; storage is the same code on PostgreSQL")
     folder = SCENARIOS / name
@@ -69,7 +73,7 @@ def test_shipped_scenario_uploads_and_round_trips(client, tokens, name, tmp_path
         url = f"/scenarios/{scenario_id}/lists/{list_name}"
         stored = json_pages(client, tokens["U1"], url)
         assert [item["data"] for item in stored] == [record_data(r) for r in expected], list_name
-        for fmt in ("csv", "xlsx"):
+        for fmt in ("csv", "xlsx") if len(expected) <= XLSX_ROUND_TRIP else ("csv",):
             response = client.get(f"{url}?format={fmt}", headers=tokens["U1"])
             assert response.status_code == 200 and response.headers["Content-Type"].startswith(
                 "text/csv" if fmt == "csv" else "application/vnd.openxmlformats")
