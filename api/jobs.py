@@ -72,7 +72,7 @@ class JobRunner:
         with self.store.write() as session:
             unfinished = session.scalars(select(SolveJob).where(SolveJob.status.in_(UNFINISHED))
                                          .with_for_update()).all()
-            gone = owners.dead(session, {job.owner for job in unfinished if job.owner})
+            gone = owners.dead(session, {job.owner for job in unfinished if job.owner} - {self.owner})
             stale = [job for job in unfinished if not job.owner or job.owner in gone]
             for job in stale:
                 self._fail_orphan(session, job)
@@ -127,7 +127,7 @@ class JobRunner:
         """Renew this process's lease and fail orphaned jobs every third of a lease; between, set
         the stop event of each job of this process that another process asked to stop."""
         renewed = time.monotonic()
-        while not self._closed.wait(STOP_POLL_SECONDS):
+        while not self._closed.wait(min(STOP_POLL_SECONDS, self.lease_seconds / 3)):
             try:
                 if time.monotonic() - renewed >= self.lease_seconds / 3:
                     self._renew()
