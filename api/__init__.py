@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "SOLVE_WORKERS": 1,
     "SOLVER_THREADS": 2,
     "LEASE_SECONDS": 15.0,  # a server process's lease on its solve jobs (see api.jobs)
+    "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a 201 survives a power cut; NORMAL: faster, may lose the last commits
     "MIGRATE_ON_START": True,
     "API_TITLE": "matcher",
     "API_VERSION": "1",
@@ -95,7 +96,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["name"] = NameConverter
 
-    store = Store(app.config["DATABASE_URL"])
+    store = Store(app.config["DATABASE_URL"], synchronous=app.config["SQLITE_SYNCHRONOUS"])
     if app.config["MIGRATE_ON_START"]:
         upgrade(store.engine)
     runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"],

@@ -34,9 +34,10 @@ except ImportError:  # Windows has no flock: SQLite's busy handler alone queues 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
-#: SQLite syncs the write-ahead log at every commit, so a 201 survives a power cut or an OS crash
-#: (NORMAL syncs only at checkpoints and may lose the last commits); see docs/api.md for its cost.
-SQLITE_SYNCHRONOUS = "FULL"
+#: By default SQLite syncs the write-ahead log at every commit, so a 201 survives a power cut or an
+#: OS crash; NORMAL syncs only at checkpoints and may lose the last commits, for several times the
+#: writes per second on a slow disk (docs/api.md has the measurements).
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
 #: SQLite errors after which a connection is renewed rather than reused.
 RENEW_AFTER = ("readonly database", "disk I/O error", "unable to open database file")
 
@@ -49,8 +50,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool: bool = True) -> Engine:
-    """An engine for ``url``; SQLite connections get WAL, foreign keys and our own BEGIN."""
+def make_engine(url: str, *, pool: bool = True, synchronous: str = SQLITE_SYNCHRONOUS[0]) -> Engine:
+    """An engine for ``url``; SQLite connections get WAL, foreign keys, ``synchronous`` and our own BEGIN."""
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {synchronous!r}")
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True} if pool else {
@@ -63,7 +66,7 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver must not open transactions itself
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"synchronous={SQLITE_SYNCHRONOUS}",
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"synchronous={synchronous}",
                        "busy_timeout=30000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -127,9 +130,9 @@ def file_lock(path: str) -> Iterator[None]:
 class Store:
     """The database of one app: an engine, a session factory and the write discipline."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, synchronous: str = SQLITE_SYNCHRONOUS[0]) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, synchronous=synchronous)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = self.url.startswith("sqlite")
         self._write_lock = threading.Lock() if self.is_sqlite else None

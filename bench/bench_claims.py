@@ -87,7 +87,8 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: flo
     per_client = [[(unit, token, order, "")
                    for order in rng.sample(warm_up, len(warm_up)) + rng.sample(timed, len(timed))]
                   for unit, token in setup.units.items()]
-    with Server(url, log, workers=args.workers, threads=args.threads) as server:
+    extra = ("--sqlite-synchronous", args.sqlite_synchronous) if url.startswith("sqlite") else ()
+    with Server(url, log, workers=args.workers, threads=args.threads, extra=extra) as server:
         cpu_before = server.cpu_seconds()
         rows, wall, client_cpu = fire(server.port, per_client, args.processes, rate=rate, warm_up=args.warm_up)
         server_cpu = server.cpu_seconds() - cpu_before
@@ -141,6 +142,8 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="a server on 127.0.0.1 where a scratch database may be created")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="matcher serve --sqlite-synchronous (default FULL: every commit synced)")
     args = parser.parse_args()
     loads = [load.strip() for load in args.loads.split(",")]
     if not set(loads) <= {"closed", "paced"}:
@@ -148,7 +151,8 @@ def main() -> int:
     print(f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
           f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes x "
           f"{args.threads} threads")
-    databases = [("sqlite", "SQLite (WAL, BEGIN IMMEDIATE)"), ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")]
+    databases = [("sqlite", f"SQLite (WAL, synchronous={args.sqlite_synchronous}, BEGIN IMMEDIATE)"),
+                 ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")]
     with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp:
         for kind, title in databases:
             if args.only not in (None, kind):

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=positive, default=4, help="request threads per process (default: 4)")
     parser.add_argument("--solve-workers", type=positive, default=1,
                         help="solve jobs each process runs at once (default: 1)")
+    parser.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="SQLite only: FULL syncs every commit, so an answered write survives a power cut; "
+                             "NORMAL is faster on slow disks but may lose the last commits (default: FULL)")
     parser.set_defaults(handler=handle)
 
 
@@ -47,7 +50,8 @@ def handle(args: argparse.Namespace) -> int:
     check_port_free(args.host, args.port)
     with open_database(args) as store:  # upgraded once here, before the workers start
         shown = store.engine.url.render_as_string(hide_password=True)
-    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers})
+    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers,
+                                             "SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
     print(f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
           f"{args.workers} processes x {args.threads} threads; database {shown}", flush=True)
     Granian("api.wsgi:serve_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,

@@ -79,3 +79,33 @@ def test_upgrade_keeps_existing_data(db_url):
     finally:
         app.extensions["matcher"].runner.shutdown()
         app.extensions["matcher"].store.dispose()
+
+
+def test_upgrade_keeps_idempotency_keys_with_the_unit_that_sent_them(db_url):
+    """A key stored on a claim at revision 0004 becomes the key of the unit that made the claim (the
+    giver of its first accepted transfer, if it was handed on), for that order."""
+    from sqlalchemy import select, text
+
+    from api.models import IdempotencyKey
+
+    store = fresh(db_url)
+    upgrade(store.engine, "0004")
+    at = now()
+    with store.write() as session:
+        run = session.execute
+        run(text("INSERT INTO scenarios (id, name, description, policy, settings, created_by, created_at) "
+                 "VALUES (1, 's', '', '{}', '{}', 'planner', :at)"), {"at": at})
+        run(text("INSERT INTO orders (id, scenario_id, project, community, venue, slots, stage, comments, note, "
+                 "created_by, created_at, updated_at) VALUES (1, 1, 'P1', 'C1', '', 2, 'hearing', '', '', 'planner', "
+                 ":at, :at)"), {"at": at})
+        for claim_id, unit, key in ((1, "U2", "handed-on"), (2, "U3", "kept"), (3, "U4", None)):
+            run(text("INSERT INTO claims (id, order_id, unit, status, idempotency_key, created_at, updated_at) "
+                     "VALUES (:id, 1, :unit, 'active', :key, :at, :at)"), {"id": claim_id, "unit": unit, "key": key,
+                                                                          "at": at})
+        run(text("INSERT INTO transfers (id, claim_id, from_unit, to_unit, status, created_at) "
+                 "VALUES (1, 1, 'U1', 'U2', 'accepted', :at)"), {"at": at})
+    upgrade(store.engine)
+    with store.read() as session:
+        keys = {(k.unit, k.key, k.order_id, k.claim_id) for k in session.scalars(select(IdempotencyKey))}
+    store.dispose()
+    assert keys == {("U1", "handed-on", 1, 1), ("U3", "kept", 1, 2)}

@@ -40,15 +40,19 @@ def test_sqlite_writes_recover_once_the_file_is_writable(app, client, tokens, db
 
 
 def test_sqlite_commits_sync_the_log(sqlite_url):
-    """Every SQLite connection syncs at each commit (synchronous=FULL, 2): a 201 outlives a power cut."""
-    store = Store(sqlite_url)
-    try:
-        with store.write() as session:
-            assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2
-        with store.read() as session:
-            assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    finally:
-        store.dispose()
+    """By default every SQLite connection syncs at each commit (synchronous=FULL, 2): a 201 outlives a
+    power cut; NORMAL (1) is chosen explicitly (``matcher serve --sqlite-synchronous NORMAL``)."""
+    for chosen, expected in ((None, 2), ("NORMAL", 1)):
+        store = Store(sqlite_url) if chosen is None else Store(sqlite_url, synchronous=chosen)
+        try:
+            with store.write() as session:
+                assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == expected
+            with store.read() as session:
+                assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        finally:
+            store.dispose()
+    with pytest.raises(ValueError, match="synchronous"):
+        Store(sqlite_url, synchronous="OFF")
 
 
 @pytest.mark.parametrize("length", [196, 200])
