@@ -4,7 +4,7 @@ phases), then the stateful phase, which chains operations along the links schema
 (POST /scenarios -> GET /scenarios/{id} -> ...). Prints the requests sent (from the HAR report) by
 status, and the count of 5xx.
 
-    python bench/bench_schemathesis.py [--examples 100] [--database sqlite|postgresql]
+    python bench/bench_schemathesis.py [--examples 100] [--seed 1] [--database sqlite|postgresql]
 
 Only 127.0.0.1 is targeted; PostgreSQL runs in a scratch database named uniquely for this run.
 """
@@ -30,6 +30,7 @@ PHASES = "examples,coverage,fuzzing,stateful"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=100, help="schemathesis --max-examples")
+    parser.add_argument("--seed", type=int, default=1, help="schemathesis --seed (another seed, other inputs)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
@@ -47,7 +48,8 @@ def main() -> int:
                     [str(Path(sys.executable).with_name("schemathesis")), "run",
                      f"http://127.0.0.1:{server.port}/openapi.json", "-H", f"Authorization: Bearer {setup.planner}",
                      "--checks", "not_a_server_error", "--phases", PHASES, "--max-examples", str(args.examples),
-                     "--seed", "1", "--continue-on-failure", "--report", "har", "--report-har-path", str(har)],
+                     "--seed", str(args.seed), "--continue-on-failure", "--report", "har",
+                     "--report-har-path", str(har)],
                     capture_output=True, text=True, cwd=tmp)  # its cache stays in the scratch folder
                 took = time.perf_counter() - started
                 log = (Path(tmp) / "server.log").read_text()
@@ -60,7 +62,8 @@ def main() -> int:
     summary = [line for line in run.stdout.splitlines() if any(
         word in line for word in ("Examples", "Coverage", "Fuzzing", "Stateful", "passed", "failed", "Test cases"))]
     print("\n".join(summary))
-    print(f"schemathesis {PHASES} against the real server ({args.database}), --max-examples {args.examples}: "
+    print(f"schemathesis {PHASES} against the real server ({args.database}), --max-examples {args.examples}, "
+          f"--seed {args.seed}: "
           f"{len(entries)} requests in {took:.0f} s; by status {dict(sorted(statuses.items()))}; 5xx: {errors}; "
           f"schemathesis exit code {run.returncode}")
     if errors or run.returncode:
