@@ -2,23 +2,27 @@
 ``/openapi.json`` and a Swagger UI page at ``/docs``.
 
 ``create_app(config)`` builds an app on a database (SQLite file by default, PostgreSQL through
-``DATABASE_URL``), upgrades it to the newest migration and marks jobs an earlier process left
-unfinished as failed.
+``DATABASE_URL``), upgrades it to the newest migration and fails the jobs whose process is gone
+(:mod:`api.jobs`).
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import errors
+from api.auth import current_principal
 from api.db import Store, upgrade
+from api.eligibility import RulesCache
 from api.jobs import JobRunner
 
 DEFAULTS: dict[str, Any] = {
@@ -26,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SOLVE_WORKERS": 1,
     "SOLVER_THREADS": 2,
+    "LEASE_SECONDS": 15.0,  # a server process's lease on its solve jobs (see api.jobs)
+    "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a 201 survives a power cut; NORMAL: faster, may lose the last commits
     "MIGRATE_ON_START": True,
     "API_TITLE": "matcher",
     "API_VERSION": "1",
@@ -44,18 +50,42 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Blueprints anyone may read without a token: the front page and the API's documentation.
+PUBLIC_BLUEPRINTS = frozenset({"home", "api-docs", "swagger_ui_assets"})
+
+
+def _authenticate() -> None:
+    """Every request but the public pages carries a valid token: 401 before its body is read."""
+    if request.endpoint is not None and request.blueprint not in PUBLIC_BLUEPRINTS:
+        current_principal()
+
+
+def _bound_streamed_body() -> None:
+    """A body sent without Content-Length (chunked) is read here, up to MAX_CONTENT_LENGTH: one
+    byte more is 413, as a declared length over the cap is (the stream would otherwise be cut at
+    the cap silently, and the truncated body answered 400)."""
+    environ, limit = request.environ, current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is None or request.content_length is not None or "wsgi.input_terminated" not in environ:
+        return
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+
+
 @dataclass
 class Extension:
-    """What an app holds beside Flask: its database and its job runner."""
+    """What an app holds beside Flask: its database, its job runner and its cache of claim rules."""
 
     store: Store
     runner: JobRunner
+    rules: RulesCache = field(default_factory=RulesCache)
     recent_tokens: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """An app on ``config['DATABASE_URL']`` (else the ``DATABASE_URL`` variable, else ./matcher.db)."""
-    from api.views import BLUEPRINTS
+    from api.views import BLUEPRINTS, home
     from api.views.common import NameConverter
 
     app = Flask("api")
@@ -66,10 +96,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["name"] = NameConverter
 
-    store = Store(app.config["DATABASE_URL"])
+    store = Store(app.config["DATABASE_URL"], synchronous=app.config["SQLITE_SYNCHRONOUS"])
     if app.config["MIGRATE_ON_START"]:
         upgrade(store.engine)
-    runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"])
+    runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"],
+                       lease_seconds=app.config["LEASE_SECONDS"])
     runner.recover()
     app.extensions["matcher"] = Extension(store, runner)
 
@@ -77,6 +108,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # so /docs renders on machines without internet access.
     app.register_blueprint(Blueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path,
                                      static_url_path="/swagger-ui"))
+    app.register_blueprint(home.blp)
+    app.before_request(_authenticate)
+    app.before_request(_bound_streamed_body)
     api = Api(app)
     api.register_converter(NameConverter, lambda _: {"type": "string", "minLength": 1, "maxLength": 200})
     for blueprint in BLUEPRINTS:

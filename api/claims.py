@@ -1,14 +1,18 @@
 """Orders (点单) and claims (认领) as transactions: the checks and the write share one transaction,
 so no order ever holds more active claims than slots.
 
-On PostgreSQL the order row is locked (``SELECT ... FOR UPDATE``) before its claims are counted;
-on SQLite :meth:`api.db.Store.write` has already taken the database write lock (``BEGIN
-IMMEDIATE``). An ``Idempotency-Key`` makes a retried claim return the claim it made the first time.
+Every change of a claim (claim, withdraw, transfer, cancel) first locks the claim's order row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite :meth:`api.db.Store.write` has already taken
+the database write lock with ``BEGIN IMMEDIATE``) and only then reads the claim and checks who
+may act on it, so no check is made on a row another transaction is changing. A claim is checked
+against the core's claim rules (:mod:`api.eligibility`). An ``Idempotency-Key`` belongs to the
+unit and the order it was first sent with: a retry returns the claim it made the first time.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -16,17 +20,34 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.auth import Principal
+from api.db import Store
+from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
-from api.models import Claim, ListRecord, Order, Transfer, now
-from api.records import find_record, parse
+from api.models import Claim, IdempotencyKey, ListRecord, Order, Scenario, Transfer, now
+from api.records import OPEN_STAGES, find_record, parse
 from matcher.domain import Project, Venue
 from matcher.problem import venue_issue
 
+T = TypeVar("T")
 STAGE_ORDER = ("hearing", "running", "evaluated")
 
 
+def write_with_rules(store: Store, rules: RulesCache, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a write transaction; when it needs claim rules ``rules`` does not hold
+    yet, build them in a read (no lock held) and run it again."""
+    for _ in range(3):
+        try:
+            with store.write() as session:
+                return work(session)
+        except Missing as missing:
+            with store.read() as session:
+                rules.build(session, missing.scenario_id)
+    raise ApiError(503, "the scenario's lists keep changing; try again shortly")
+
+
 def lock_order(session: Session, order_id: int) -> Order:
-    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                           .execution_options(populate_existing=True))
     if order is None:
         raise ApiError(404, f"no order {order_id}")
     return order
@@ -37,105 +58,154 @@ def active_claims(session: Session, order_id: int) -> int:
         Claim.order_id == order_id, Claim.status == "active")) or 0
 
 
+def may_see(actor: Principal, claim: Claim, order: Order, session: Session) -> bool:
+    """A claim is private to its parties: planners, the unit holding it, the community whose order
+    it is, and the units a transfer of it was offered by or to."""
+    if actor.is_planner or actor.is_unit(claim.unit) or actor.is_community(order.community):
+        return True
+    return actor.role == "unit" and session.scalar(select(Transfer.id).where(
+        Transfer.claim_id == claim.id, (Transfer.from_unit == actor.subject) | (Transfer.to_unit == actor.subject))
+        .limit(1)) is not None
+
+
+def locked_claim(session: Session, actor: Principal, claim_id: int) -> tuple[Claim, Order]:
+    """The claim and its order, the order locked first and the claim read after the lock; 404
+    when there is no such claim or it is not the actor's to see."""
+    order_id = session.scalar(select(Claim.order_id).where(Claim.id == claim_id))  # never changes
+    if order_id is None:
+        raise ApiError(404, f"no claim {claim_id}")
+    order = lock_order(session, order_id)
+    found = session.scalar(select(Claim).where(Claim.id == claim_id).execution_options(populate_existing=True))
+    assert found is not None  # claims are deleted only with their order, which we hold
+    if not may_see(actor, found, order, session):
+        raise ApiError(404, f"no claim {claim_id}")
+    return found, order
+
+
 def _unknown_unit(unit: str, scenario_id: int, field: str) -> ApiError:
     return ApiError(422, f"unit {unit!r} is not in the resources list (资源清单) of scenario {scenario_id}",
                     {"json": {field: [f"unknown unit {unit!r}"]}})
 
 
-def _check_unit(session: Session, order: Order, unit: str, field: str) -> None:
-    if find_record(session, order.scenario_id, "resources", unit) is None:
-        raise _unknown_unit(unit, order.scenario_id, field)
+def check_rules(rules: RulesCache, scenario_id: int, version: int, project: str, community: str, unit: str,
+                field: str) -> None:
+    """422 naming the claim rule ``unit`` breaks for an order of ``project`` by ``community``."""
+    rule = rules.lookup(scenario_id, version).broken(project, community, unit)
+    if rule is not None:
+        message = f"{rule.value}: {rule.label}"
+        raise ApiError(422, f"unit {unit!r} may not claim project {project!r} ordered by {community!r}: {message}",
+                       {"json": {field: [message]}})
 
 
 #: The claim path's statements, built once (building SQLAlchemy expressions per request cost more
-#: CPU than running them): the order's row, locked, with whether the unit is in its scenario ...
-_ORDER_ROW = (select(Order.scenario_id, Order.slots, Order.stage,
+#: CPU than running them): the order's row, locked, with its scenario's lists version and
+#: whether the unit is in its scenario ...
+_ORDER_ROW = (select(Order.scenario_id, Order.slots, Order.stage, Order.project, Order.community,
+                     Scenario.lists_version,
                      select(ListRecord.id).where(ListRecord.scenario_id == Order.scenario_id,
                                                  ListRecord.list_name == "resources",
                                                  ListRecord.record_id == bindparam("unit")).exists())
+              .join(Scenario, Scenario.id == Order.scenario_id)
               .where(Order.id == bindparam("order_id")).with_for_update(of=Order))
-#: ... a claim made earlier with the same Idempotency-Key ...
-_EARLIER = select(Claim).where(Claim.unit == bindparam("unit"), Claim.idempotency_key == bindparam("key"))
+#: ... the order and claim an Idempotency-Key of this unit was first used with ...
+_EARLIER = select(IdempotencyKey.order_id, IdempotencyKey.claim_id).where(
+    IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key"))
 #: ... the order's active claims, and the unit's among them ...
 _TAKEN = (select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id))))
           .where(Claim.order_id == bindparam("order_id"), Claim.status == "active"))
-#: ... and the new claim's row (Core, no unit-of-work flush).
+#: ... and the new claim's row and its key's (Core, no unit-of-work flush).
 _INSERT = insert(Claim.__table__).returning(Claim.__table__.c.id)
+_INSERT_KEY = insert(IdempotencyKey.__table__)
+_KEY_IN_USE = ApiError(422, "this Idempotency-Key was used for a claim of another order",
+                       {"headers": {"Idempotency-Key": ["already used for another order"]}})
 
 
-def claim(session: Session, actor: Principal, order_id: int, unit: str,
+def claim(session: Session, rules: RulesCache, actor: Principal, order_id: int, unit: str,
           idempotency_key: str | None) -> tuple[Claim, bool]:
     """Claim one slot of an order for ``unit``; return the claim and whether it is new."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
     found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id}).first()
     if found is None:
         raise ApiError(404, f"no order {order_id}")
-    scenario_id, slots, stage, unit_known = found
+    scenario_id, slots, stage, project, community, version, unit_known = found
     if idempotency_key:
-        earlier = session.scalar(_EARLIER, {"unit": unit, "key": idempotency_key})
+        earlier = conn.execute(_EARLIER, {"unit": unit, "key": idempotency_key}).first()
         if earlier is not None:
             if earlier.order_id != order_id:
-                raise ApiError(422, "this Idempotency-Key was used for a claim of another order",
-                               {"headers": {"Idempotency-Key": ["already used for another order"]}})
-            return earlier, False
-    if stage == "evaluated":
-        raise ApiError(409, f"order {order_id} is evaluated and closed to claims")
+                raise _KEY_IN_USE
+            made = session.get(Claim, earlier.claim_id)
+            assert made is not None  # a key is deleted only with its claim
+            return made, False
+    if stage not in OPEN_STAGES:
+        raise ApiError(409, f"order {order_id} is {stage} and closed to claims")
     if not unit_known:
         raise _unknown_unit(unit, scenario_id, "unit")
+    check_rules(rules, scenario_id, version, project, community, unit, "unit")
     taken, mine = conn.execute(_TAKEN, {"unit": unit, "order_id": order_id}).one()
     if mine is not None:
         raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
     if taken >= slots:
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
     at = now()
-    new = Claim(order_id=order_id, unit=unit, status="active", idempotency_key=idempotency_key or None,
-                created_at=at, updated_at=at)
-    try:
-        new.id = conn.execute(_INSERT, {"order_id": order_id, "unit": unit, "status": "active",
-                                        "idempotency_key": new.idempotency_key, "created_at": at,
-                                        "updated_at": at}).scalar_one()
-    except IntegrityError:  # the same key, used at this moment for another order
-        raise ApiError(409, "this Idempotency-Key is in use by another claim",
-                       {"headers": {"Idempotency-Key": ["in use"]}}) from None
+    new = Claim(order_id=order_id, unit=unit, status="active", created_at=at, updated_at=at)
+    new.id = conn.execute(_INSERT, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at,
+                                    "updated_at": at}).scalar_one()
+    if idempotency_key:
+        try:
+            conn.execute(_INSERT_KEY, {"unit": unit, "key": idempotency_key, "order_id": order_id,
+                                       "claim_id": new.id})
+        except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
+            raise _KEY_IN_USE from None
     audit.record(session, actor, "claim.create", "claim", new.id, scenario_id, order=order_id, unit=unit,
                  slot=taken + 1, slots=slots)
     return new, True
 
 
+def _lapse_transfers(session: Session, actor: Principal | str, claim: Claim, order: Order, why: str,
+                     keep: int | None = None) -> None:
+    """Pending offers of ``claim`` (but ``keep``) lapse, each with its audit entry."""
+    for transfer in session.scalars(select(Transfer).where(Transfer.claim_id == claim.id,
+                                                           Transfer.status == "pending")):
+        if transfer.id == keep:
+            continue
+        transfer.status, transfer.decided_at = "lapsed", now()
+        audit.record(session, actor, "transfer.lapsed", "transfer", transfer.id, order.scenario_id,
+                     claim=claim.id, from_unit=transfer.from_unit, to_unit=transfer.to_unit, why=why)
+
+
 def withdraw(session: Session, actor: Principal, claim_id: int) -> Claim:
-    """Withdraw an active claim; the slot frees up. Pending transfers of it lapse."""
-    found = session.get(Claim, claim_id)
-    if found is None:
-        raise ApiError(404, f"no claim {claim_id}")
+    """Withdraw an active claim; the slot frees up. Pending transfers of it lapse. A claim on an
+    evaluated order stays: the project ran with it."""
+    found, order = locked_claim(session, actor, claim_id)
     if not (actor.is_planner or actor.is_unit(found.unit)):
         raise ApiError(403, f"{actor.name} may not withdraw unit {found.unit!r}'s claim")
-    order = lock_order(session, found.order_id)
-    session.refresh(found)
     if found.status != "active":
         raise ApiError(409, f"claim {claim_id} is already {found.status}")
+    if order.stage == "evaluated":
+        raise ApiError(409, f"claim {claim_id} is on order {order.id}, which is evaluated (评议会): it stays")
     found.status = "withdrawn"
-    for transfer in session.scalars(select(Transfer).where(Transfer.claim_id == claim_id,
-                                                            Transfer.status == "pending")):
-        transfer.status, transfer.decided_at = "lapsed", now()
+    _lapse_transfers(session, actor, found, order, "claim withdrawn")
     audit.record(session, actor, "claim.withdraw", "claim", claim_id, order.scenario_id, order=order.id,
                  unit=found.unit)
     return found
 
 
-def offer_transfer(session: Session, actor: Principal, claim_id: int, to_unit: str) -> Transfer:
-    """The holder offers its claim to another unit; nothing changes until the receiver accepts."""
-    found = session.get(Claim, claim_id)
-    if found is None:
-        raise ApiError(404, f"no claim {claim_id}")
+def offer_transfer(session: Session, rules: RulesCache, actor: Principal, claim_id: int, to_unit: str) -> Transfer:
+    """The holder offers its claim to another unit; nothing changes until the receiver accepts.
+    The receiver must meet the claim rules for the order."""
+    found, order = locked_claim(session, actor, claim_id)
     if not actor.is_unit(found.unit):
         raise ApiError(403, f"only unit {found.unit!r} may transfer its claim; this token is {actor.name}'s")
     if found.status != "active":
         raise ApiError(409, f"claim {claim_id} is {found.status}")
+    if order.stage not in OPEN_STAGES:
+        raise ApiError(409, f"order {order.id} is {order.stage}: its claims are no longer handed on")
     if to_unit == found.unit:
         raise ApiError(422, "a claim cannot be transferred to its own unit", {"json": {"to_unit": ["same unit"]}})
-    order = session.get(Order, found.order_id)
-    assert order is not None
-    _check_unit(session, order, to_unit, "to_unit")
+    if find_record(session, order.scenario_id, "resources", to_unit) is None:
+        raise _unknown_unit(to_unit, order.scenario_id, "to_unit")
+    version = session.scalar(select(Scenario.lists_version).where(Scenario.id == order.scenario_id))
+    check_rules(rules, order.scenario_id, version or 0, order.project, order.community, to_unit, "to_unit")
     offer = Transfer(claim_id=claim_id, from_unit=found.unit, to_unit=to_unit, status="pending")
     session.add(offer)
     session.flush()
@@ -145,17 +215,21 @@ def offer_transfer(session: Session, actor: Principal, claim_id: int, to_unit: s
 
 
 def decide_transfer(session: Session, actor: Principal, transfer_id: int, accept: bool) -> Transfer:
-    """The receiving unit accepts (the claim becomes its own) or declines the offer."""
-    offer = session.get(Transfer, transfer_id)
-    if offer is None:
+    """The receiving unit accepts (the claim becomes its own; other offers of it lapse) or declines."""
+    claim_id = session.scalar(select(Transfer.claim_id).where(Transfer.id == transfer_id))  # never changes
+    if claim_id is None:
+        raise ApiError(404, f"no transfer {transfer_id}")
+    order_id = session.scalar(select(Claim.order_id).where(Claim.id == claim_id))
+    assert order_id is not None
+    order = lock_order(session, order_id)
+    offer = session.scalar(select(Transfer).where(Transfer.id == transfer_id)
+                           .execution_options(populate_existing=True))
+    found = session.scalar(select(Claim).where(Claim.id == claim_id).execution_options(populate_existing=True))
+    assert offer is not None and found is not None
+    if not (actor.is_unit(offer.to_unit) or actor.is_unit(offer.from_unit) or actor.is_planner):
         raise ApiError(404, f"no transfer {transfer_id}")
     if not actor.is_unit(offer.to_unit):
         raise ApiError(403, f"only unit {offer.to_unit!r} may answer this transfer; this token is {actor.name}'s")
-    found = session.get(Claim, offer.claim_id)
-    assert found is not None
-    order = lock_order(session, found.order_id)
-    session.refresh(offer)
-    session.refresh(found)
     if offer.status != "pending":
         raise ApiError(409, f"transfer {transfer_id} is already {offer.status}")
     if accept:
@@ -166,6 +240,7 @@ def decide_transfer(session: Session, actor: Principal, transfer_id: int, accept
         if held is not None:
             raise ApiError(409, f"unit {offer.to_unit!r} already holds claim {held.id} on order {order.id}")
         found.unit = offer.to_unit
+        _lapse_transfers(session, actor, found, order, f"claim handed to {offer.to_unit!r}", keep=offer.id)
     offer.status, offer.decided_at = ("accepted" if accept else "declined"), now()
     audit.record(session, actor, f"transfer.{offer.status}", "transfer", transfer_id, order.scenario_id,
                  claim=found.id, from_unit=offer.from_unit, to_unit=offer.to_unit)
@@ -206,6 +281,8 @@ def advance(session: Session, actor: Principal, order_id: int, stage: str, score
     order = lock_order(session, order_id)
     if not (actor.is_planner or actor.is_community(order.community)):
         raise ApiError(403, f"{actor.name} may not change community {order.community!r}'s order")
+    if order.stage not in STAGE_ORDER:
+        raise ApiError(409, f"order {order_id} is {order.stage}: {order.cancel_reason}")
     current, target = STAGE_ORDER.index(order.stage), STAGE_ORDER.index(stage)
     if target != current + 1:
         raise ApiError(409, f"order {order_id} is at {order.stage!r}; the next stage is "
@@ -221,4 +298,23 @@ def advance(session: Session, actor: Principal, order_id: int, stage: str, score
         order.comments = comments
     audit.record(session, actor, f"order.{stage}", "order", order_id, order.scenario_id, score=score,
                  comments=comments or "")
+    return order
+
+
+def cancel(session: Session, actor: Principal, order_id: int, reason: str) -> Order:
+    """Cancel an order at its hearing (听证会), with the reason: its active claims are cancelled
+    and their pending transfers lapse, each with its audit entry."""
+    order = lock_order(session, order_id)
+    if not (actor.is_planner or actor.is_community(order.community)):
+        raise ApiError(403, f"{actor.name} may not cancel community {order.community!r}'s order")
+    if order.stage != "hearing":
+        raise ApiError(409, f"order {order_id} is at {order.stage!r}; only an order at its hearing (听证会) "
+                            "can be cancelled")
+    order.stage, order.cancel_reason = "cancelled", reason
+    for held in session.scalars(select(Claim).where(Claim.order_id == order_id, Claim.status == "active")):
+        held.status = "cancelled"
+        _lapse_transfers(session, actor, held, order, "order cancelled")
+        audit.record(session, actor, "claim.cancelled", "claim", held.id, order.scenario_id, order=order_id,
+                     unit=held.unit)
+    audit.record(session, actor, "order.cancelled", "order", order_id, order.scenario_id, reason=reason)
     return order

@@ -1,6 +1,6 @@
 """Engines, sessions and migrations.
 
-SQLite (the default, a file in WAL mode) or PostgreSQL through psycopg 3. Reads run in plain
+SQLite (the default, a file in WAL mode, synchronous=FULL) or PostgreSQL through psycopg 3. Reads run in plain
 transactions; writes run in :meth:`Store.write`, which on PostgreSQL relies on row locks taken
 by the caller (``FOR UPDATE``) and on SQLite opens ``BEGIN IMMEDIATE`` (the write lock is taken
 before anything is read, so a check-then-write cannot interleave). On SQLite, writers first
@@ -34,6 +34,14 @@ except ImportError:  # Windows has no flock: SQLite's busy handler alone queues 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
+#: By default SQLite syncs the write-ahead log at every commit, so a 201 survives a power cut or an
+#: OS crash; NORMAL syncs only at checkpoints and may lose the last commits, for several times the
+#: writes per second on a slow disk (docs/api.md has the measurements).
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+#: SQLite errors after which a connection is renewed rather than reused.
+RENEW_AFTER = ("readonly database", "disk I/O error", "unable to open database file")
+
+
 def normalise_url(url: str) -> str:
     """``postgresql://`` and ``postgres://`` URLs use the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):
@@ -42,8 +50,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool: bool = True) -> Engine:
-    """An engine for ``url``; SQLite connections get WAL, foreign keys and our own BEGIN."""
+def make_engine(url: str, *, pool: bool = True, synchronous: str = SQLITE_SYNCHRONOUS[0]) -> Engine:
+    """An engine for ``url``; SQLite connections get WAL, foreign keys, ``synchronous`` and our own BEGIN."""
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {synchronous!r}")
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True} if pool else {
@@ -56,9 +66,17 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver must not open transactions itself
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"synchronous={synchronous}",
+                       "busy_timeout=30000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _renew(context: Any) -> None:
+        """A connection SQLite opened read-only (the file was not writable then), or one that hit a
+        disk error, stays broken after the file is fine again: drop the pool's connections."""
+        if any(sign in str(context.original_exception) for sign in RENEW_AFTER):
+            context.is_disconnect = True
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -71,9 +89,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` with the migrations shipped in this package."""
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        # SQLite changes a column by copying its table; with foreign keys on, dropping the old copy
+        # would cascade to every row that refers to it. The pragma only acts outside a transaction.
+        raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -102,9 +130,9 @@ def file_lock(path: str) -> Iterator[None]:
 class Store:
     """The database of one app: an engine, a session factory and the write discipline."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, synchronous: str = SQLITE_SYNCHRONOUS[0]) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, synchronous=synchronous)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = self.url.startswith("sqlite")
         self._write_lock = threading.Lock() if self.is_sqlite else None

@@ -1,10 +1,13 @@
 """Solve jobs (the submit -> status -> result -> stop pattern): each runs in a thread of the
 server process that accepted it, and its state lives in the database.
 
-The server may run several processes on one database (``matcher serve --workers``), so what
-crosses processes goes through the database: a stop asked of any process is read by the job's
-own process (polled every STOP_POLL_SECONDS while it runs jobs), and a starting process marks
-failed the unfinished jobs whose owner process is gone (:mod:`api.owners`)."""
+The server may run several processes on one database (``matcher serve --workers``, or several
+hosts), so what crosses processes goes through the database: a stop asked of any process is
+read by the job's own process (polled every STOP_POLL_SECONDS), and each process renews its
+lease (:mod:`api.owners`) every third of ``lease_seconds``; at each renewal, and when it starts,
+a process fails the unfinished jobs whose owner's lease has lapsed. So no job stays queued or
+running for more than about two lease periods after its process died, and ``DELETE`` on a job
+whose process is gone ends it at once."""
 
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 UNFINISHED = ("queued", "running")
 #: How often a process checks the database for stops asked of its running jobs by other processes.
 STOP_POLL_SECONDS = 0.5
+#: How long a process's lease lasts unless renewed; it renews it every third of that.
+LEASE_SECONDS = 15.0
 #: Result fields a job's summary repeats (the direct model's and the project model's).
 SUMMARY = ("model", "status", "solver", "objective", "bound", "gap", "baseline", "needs", "served",
            "served_by_project", "served_directly", "orders_new", "orders_running", "wall_time", "violations",
@@ -45,32 +50,48 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
 class JobRunner:
     """Runs solves in a small thread pool; a stop sets the job's stop event, which the solvers poll."""
 
-    def __init__(self, store: Store, workers: int = 1, solver_workers: int = 2) -> None:
+    def __init__(self, store: Store, workers: int = 1, solver_workers: int = 2,
+                 lease_seconds: float = LEASE_SECONDS) -> None:
         self.store = store
         self.solver_workers = solver_workers
+        self.lease_seconds = lease_seconds
+        self.owner = owners.this_process()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="solve")
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        threading.Thread(target=self._watch_stops, name="solve-stops", daemon=True).start()
+        self._renew()
+        threading.Thread(target=self._watch, name="solve-lease", daemon=True).start()
+
+    def _renew(self) -> None:
+        with self.store.write() as session:
+            owners.renew(session, self.owner, self.lease_seconds)
 
     def recover(self) -> int:
-        """Mark jobs left queued or running by a process that is gone as failed; return how many."""
+        """Fail the jobs left queued or running by processes that are gone; return how many."""
         with self.store.write() as session:
-            unfinished = session.scalars(select(SolveJob).where(SolveJob.status.in_(UNFINISHED))).all()
-            stale = [job for job in unfinished if not owners.is_alive(job.owner)]
+            unfinished = session.scalars(select(SolveJob).where(SolveJob.status.in_(UNFINISHED))
+                                         .with_for_update()).all()
+            gone = owners.dead(session, {job.owner for job in unfinished if job.owner} - {self.owner})
+            stale = [job for job in unfinished if not job.owner or job.owner in gone]
             for job in stale:
-                audit.record(session, "system", "solve.failed", "solve", job.id, job.scenario_id, was=job.status)
-                job.error = f"the service process stopped while this job was {job.status}; submit it again"
-                job.status, job.finished_at = "failed", now()
+                self._fail_orphan(session, job)
+            owners.forget_lapsed(session, 10 * self.lease_seconds)
             return len(stale)
+
+    @staticmethod
+    def _fail_orphan(session: Any, job: SolveJob) -> None:
+        audit.record(session, "system", "solve.failed", "solve", job.id, job.scenario_id, was=job.status,
+                     owner=job.owner)
+        job.error = f"the service process stopped while this job was {job.status}; submit it again"
+        job.status, job.finished_at = "failed", now()
 
     def submit(self, actor: Principal, scenario_id: int, solver: str, time_limit: float,
                policy: dict[str, Any]) -> SolveJob:
         """Record a queued job and hand it to the pool."""
         job = SolveJob(id=uuid.uuid4().hex, scenario_id=scenario_id, status="queued", solver=solver,
                        time_limit=time_limit, policy=policy, stop_requested=False, requested_by=actor.name,
-                       owner=owners.this_process())
+                       owner=self.owner)
         with self.store.write() as session:
             session.add(job)
             audit.record(session, actor, "solve.submit", "solve", job.id, scenario_id, solver=solver,
@@ -83,40 +104,51 @@ class JobRunner:
 
     def stop(self, actor: Principal, job_id: str) -> SolveJob | None:
         """Ask a job to stop: a queued job never starts; a running one keeps its best solution so far.
-        The job may run in another process, which reads the request from the database."""
+        The job may run in another process, which reads the request from the database; a job whose
+        process is gone ends at once, failed."""
         with self.store.write() as session:
             job = session.get(SolveJob, job_id, with_for_update=True)
             if job is None:
                 return None
             if job.status in UNFINISHED:
                 job.stop_requested = True
-                if job.status == "queued":
-                    job.status, job.finished_at = "stopped", now()
                 audit.record(session, actor, "solve.stop", "solve", job_id, job.scenario_id, was=job.status)
+                if job.owner != self.owner and (not job.owner or owners.dead(session, {job.owner})):
+                    self._fail_orphan(session, job)
+                elif job.status == "queued":
+                    job.status, job.finished_at = "stopped", now()
         with self._lock:
             event = self._stops.get(job_id)
         if event is not None:
             event.set()
         return job
 
-    def _watch_stops(self) -> None:
-        """Set the stop event of each job of this process that another process asked to stop."""
-        while not self._closed.wait(STOP_POLL_SECONDS):
-            with self._lock:
-                waiting = [job_id for job_id, event in self._stops.items() if not event.is_set()]
-            if not waiting:
-                continue
+    def _watch(self) -> None:
+        """Renew this process's lease and fail orphaned jobs every third of a lease; between, set
+        the stop event of each job of this process that another process asked to stop."""
+        renewed = time.monotonic()
+        while not self._closed.wait(min(STOP_POLL_SECONDS, self.lease_seconds / 3)):
             try:
-                with self.store.read() as session:
-                    asked = session.scalars(select(SolveJob.id).where(SolveJob.id.in_(waiting),
-                                                                      SolveJob.stop_requested)).all()
+                if time.monotonic() - renewed >= self.lease_seconds / 3:
+                    self._renew()
+                    renewed = time.monotonic()
+                    self.recover()
+                self._read_stops()
             except Exception:  # the database is briefly unreachable: try again at the next poll
-                log.exception("could not read stop requests")
-                continue
-            with self._lock:
-                for job_id in asked:
-                    if job_id in self._stops:
-                        self._stops[job_id].set()
+                log.exception("could not renew the lease or read stop requests")
+
+    def _read_stops(self) -> None:
+        with self._lock:
+            waiting = [job_id for job_id, event in self._stops.items() if not event.is_set()]
+        if not waiting:
+            return
+        with self.store.read() as session:
+            asked = session.scalars(select(SolveJob.id).where(SolveJob.id.in_(waiting),
+                                                              SolveJob.stop_requested)).all()
+        with self._lock:
+            for job_id in asked:
+                if job_id in self._stops:
+                    self._stops[job_id].set()
 
     def _run(self, job_id: str, stop: threading.Event) -> None:
         try:
@@ -155,8 +187,8 @@ class JobRunner:
                 result: dict[str, Any] | None = None) -> None:
         with self.store.write() as session:
             job = session.get(SolveJob, job_id, with_for_update=True)
-            if job is None:  # its scenario was deleted meanwhile
-                return
+            if job is None or job.status not in UNFINISHED:  # its scenario was deleted, or it was failed
+                return                                        # while this process could not renew its lease
             job.status, job.finished_at, job.error = status, now(), error
             job.summary, job.result = summary, result
             audit.record(session, "system", f"solve.{status}", "solve", job_id, job.scenario_id,
@@ -173,9 +205,15 @@ class JobRunner:
         return False
 
     def shutdown(self) -> None:
-        """Stop every job of this process (each keeps its best solution so far) and wait for them."""
+        """Stop every job of this process (each keeps its best solution so far), wait for them and
+        give up the lease."""
         self._closed.set()
         with self._lock:
             for event in self._stops.values():
                 event.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            with self.store.write() as session:
+                owners.release(session, self.owner)
+        except Exception:  # the lease then lapses by itself
+            log.exception("could not release the lease of %s", self.owner)

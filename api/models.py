@@ -16,6 +16,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+#: How actors are named (``role:subject``, a subject of up to 200 characters).
+ACTOR_LENGTH = 220
+
+
 class UTCDateTime(TypeDecorator):
     """Times in UTC, read back with their zone on every database (SQLite stores none)."""
 
@@ -38,8 +42,10 @@ class Scenario(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Bumped by every change of a list, so a process's cache of who may claim what knows it is stale.
+    lists_version: Mapped[int] = mapped_column(Integer, server_default="0")
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_by: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
@@ -84,10 +90,10 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=now)
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str] = mapped_column(String(200))
+    entity_id: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     scenario_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -103,7 +109,7 @@ class SolveJob(Base):
     time_limit: Mapped[float] = mapped_column(Float)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     #: The server process that accepted the job and runs it (see :mod:`api.owners`).
     owner: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -130,7 +136,9 @@ class Order(Base):
     score: Mapped[float | None] = mapped_column(Float)
     comments: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[str] = mapped_column(String(200))
+    #: Why the order was cancelled at its hearing (听证会); "" for orders not cancelled.
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
@@ -140,16 +148,25 @@ class Claim(Base):
 
     __tablename__ = "claims"
     __table_args__ = (
-        UniqueConstraint("unit", "idempotency_key", name="uq_claims_idempotency"),
         Index("ix_claims_order_status", "order_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     unit: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
-    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
+class IdempotencyKey(Base):
+    """An ``Idempotency-Key`` a unit sent with a claim: it belongs to that unit and that order
+    forever, whoever holds the claim later (a transfer does not free the key)."""
+
+    __tablename__ = "idempotency_keys"
+    unit: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
 
 
 class Transfer(Base):
@@ -179,5 +196,15 @@ class DispatchEvent(Base):
     resource: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[float] = mapped_column(Float)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class ProcessLease(Base):
+    """A server process's heartbeat: it renews ``expires_at`` while it lives. A job whose owner's
+    lease has lapsed (or who never held one) has no process left to run it."""
+
+    __tablename__ = "process_leases"
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    renewed_at: Mapped[datetime] = mapped_column(default=now)

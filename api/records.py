@@ -51,8 +51,13 @@ def record_data(record: Record) -> dict[str, Any]:
     return {f.name: plain(getattr(record, f.name)) for f in fields(record) if getattr(record, f.name) is not None}
 
 
-def record_key(record: Record) -> str:
-    return str(getattr(record, "id", None) or f"{record.group}->{record.community}")  # type: ignore[attr-defined]
+#: The fields that identify a record of a list without an ``id`` (joined by "->").
+KEY_FIELDS = {"pairings": ("group", "community"), "claims": ("order", "resource"), "budgets": ("community",)}
+
+
+def record_key(list_name: str, record: Record) -> str:
+    """The record's id, or for pairings, claims and budgets the fields that identify it."""
+    return "->".join(str(getattr(record, name)) for name in KEY_FIELDS.get(list_name, ("id",)))
 
 
 def category_of(record: Record) -> str | None:
@@ -65,7 +70,7 @@ def category_of(record: Record) -> str | None:
 
 def make_row(scenario_id: int, list_name: str, position: int, record: Record) -> ListRecord:
     return ListRecord(scenario_id=scenario_id, list_name=list_name, position=position,
-                      record_id=record_key(record), community=getattr(record, "community", None),
+                      record_id=record_key(list_name, record), community=getattr(record, "community", None),
                       category=category_of(record), data=record_data(record))
 
 

@@ -49,6 +49,8 @@ class Schema(marshmallow.Schema):
                 raise ValidationError({field or "_schema": [message] for field, message in bad})
         return data
 STAGES = ("hearing", "running", "evaluated")
+#: An order's stages, with "cancelled" for one cancelled at its hearing (听证会).
+ORDER_STAGES = (*STAGES, "cancelled")
 
 
 class Text(fields.String):
@@ -107,6 +109,12 @@ class RecordQuery(PageArgs):
     category = fields.String(validate=ID, metadata={"description": "service category value, e.g. health"})
 
 
+class ListQuery(PageArgs):
+    community = fields.String(validate=ID)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")),
+                           metadata={"description": "json: one page; csv or xlsx: the whole list as a file"})
+
+
 class Page(Schema):
     """One page of a listing: the items, how many match in all, and which page this is."""
 
@@ -150,7 +158,7 @@ class OrderCreateSchema(Schema):
 class OrderQuery(PageArgs):
     community = fields.String(validate=ID)
     project = fields.String(validate=ID)
-    stage = fields.String(validate=validate.OneOf(STAGES))
+    stage = fields.String(validate=validate.OneOf(ORDER_STAGES))
 
 
 class OrderSchema(Schema):
@@ -165,6 +173,7 @@ class OrderSchema(Schema):
     score = fields.Float(allow_none=True)
     comments = fields.String()
     note = fields.String()
+    cancel_reason = fields.String(metadata={"description": "why it was cancelled at its hearing (听证会)"})
     created_by = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -181,6 +190,12 @@ class StageSchema(Schema):
     score = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=100),
                          metadata={"description": "evaluation score 0-100, required to evaluate"})
     comments = Text(max_length=5000)
+
+
+class CancelSchema(Schema):
+    """Cancel an order at its hearing (听证会), saying why."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ClaimCreateSchema(Schema):
@@ -201,7 +216,7 @@ class ClaimListSchema(Schema):
 
 
 class ClaimQuery(Schema):
-    status = fields.String(validate=validate.OneOf(("active", "withdrawn")))
+    status = fields.String(validate=validate.OneOf(("active", "withdrawn", "cancelled")))
 
 
 class TransferCreateSchema(Schema):

@@ -20,14 +20,17 @@ the timed orders; every claim, warm-up included, is checked for overbooking and 
         [--workers 2] [--threads 4] [--only sqlite|postgresql] [--loads closed,paced]
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
-Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database ``matcher_bench`` on that server.
+Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database named uniquely per run
+(``matcher_bench_<pid>_<hex>``), dropped afterwards.
 The load generator shares the machine's two cores with the server and the database.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -43,16 +46,25 @@ from loadgen import Server, fire, prepare  # noqa: E402
 from api.db import Store  # noqa: E402
 from api.models import Claim, Order  # noqa: E402
 
-BENCH_DATABASE = "matcher_bench"
+
+def unique_name(prefix: str) -> str:
+    """A database name no other run on the server uses (``prefix_<pid>_<hex>``): the machine is
+    shared, and dropping a database under another run's benchmark fails its requests."""
+    return f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
 
 
-def scratch_postgres(admin_url: str, name: str = BENCH_DATABASE) -> str:
-    """A freshly created, empty database ``name`` on the local server (each benchmark has its own
-    name: dropping one under a running benchmark fails its requests)."""
+def scratch_postgres(admin_url: str, name: str) -> str:
+    """A freshly created, empty database ``name`` on the local server."""
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres(admin_url: str, name: str) -> None:
+    """Drop a scratch database when its benchmark is done."""
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def overbooked(url: str) -> tuple[int, int]:
@@ -75,7 +87,8 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: flo
     per_client = [[(unit, token, order, "")
                    for order in rng.sample(warm_up, len(warm_up)) + rng.sample(timed, len(timed))]
                   for unit, token in setup.units.items()]
-    with Server(url, log, workers=args.workers, threads=args.threads) as server:
+    extra = ("--sqlite-synchronous", args.sqlite_synchronous) if url.startswith("sqlite") else ()
+    with Server(url, log, workers=args.workers, threads=args.threads, extra=extra) as server:
         cpu_before = server.cpu_seconds()
         rows, wall, client_cpu = fire(server.port, per_client, args.processes, rate=rate, warm_up=args.warm_up)
         server_cpu = server.cpu_seconds() - cpu_before
@@ -129,6 +142,8 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="a server on 127.0.0.1 where a scratch database may be created")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="matcher serve --sqlite-synchronous (default FULL: every commit synced)")
     args = parser.parse_args()
     loads = [load.strip() for load in args.loads.split(",")]
     if not set(loads) <= {"closed", "paced"}:
@@ -136,7 +151,8 @@ def main() -> int:
     print(f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
           f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes x "
           f"{args.threads} threads")
-    databases = [("sqlite", "SQLite (WAL, BEGIN IMMEDIATE)"), ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")]
+    databases = [("sqlite", f"SQLite (WAL, synchronous={args.sqlite_synchronous}, BEGIN IMMEDIATE)"),
+                 ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")]
     with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp:
         for kind, title in databases:
             if args.only not in (None, kind):
@@ -145,8 +161,13 @@ def main() -> int:
                 rate = args.rate if load == "paced" else 0.0
                 runs = []
                 for i in range(args.runs):
-                    url = f"sqlite:///{tmp}/{load}{i}.db" if kind == "sqlite" else scratch_postgres(args.postgres)
-                    runs.append(run_once(url, args, Path(tmp) / "server.log", i, rate))
+                    name = unique_name("matcher_bench")
+                    url = f"sqlite:///{tmp}/{load}{i}.db" if kind == "sqlite" else scratch_postgres(args.postgres, name)
+                    try:
+                        runs.append(run_once(url, args, Path(tmp) / "server.log", i, rate))
+                    finally:
+                        if kind == "postgresql":
+                            drop_postgres(args.postgres, name)
                 report(f"{title}, {load} load" + (f" at {rate:.0f} claim requests/s" if rate else
                                                   " (next claim as soon as the last is answered)"), runs)
     return 0

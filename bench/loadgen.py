@@ -44,8 +44,10 @@ def free_port() -> int:
 class Server:
     """``matcher serve`` on a free loopback port; ``kill()`` ends it as a crash would."""
 
-    def __init__(self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4) -> None:
+    def __init__(self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4,
+                 extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
+        self.extra = extra
         self.database_url = database_url
         self.log_path = log_path
         self.workers = workers
@@ -58,7 +60,8 @@ class Server:
         log_start = log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-c", SERVE, "serve", "--host", HOST, "--port", str(self.port),
-             "--database", self.database_url, "--workers", str(self.workers), "--threads", str(self.threads)],
+             "--database", self.database_url, "--workers", str(self.workers), "--threads", str(self.threads),
+             *self.extra],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         log.close()
         deadline = time.monotonic() + timeout

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.auth import require_planner
 from api.models import AuditEntry
+from api.parser import Blueprint
 from api.schemas import AuditPageSchema, AuditQuery
 from api.views.common import paged, store
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api import claims as service
 from api.auth import current_principal
 from api.errors import ApiError
 from api.models import Claim, Order, Transfer
+from api.parser import Blueprint
 from api.schemas import (
     ClaimCreateSchema,
     ClaimListSchema,
@@ -22,7 +22,7 @@ from api.schemas import (
     TransferCreateSchema,
     TransferSchema,
 )
-from api.views.common import MAX_ID, get_or_404, store
+from api.views.common import MAX_ID, get_or_404, rules, store
 
 blp = Blueprint("claims", __name__, description="Claims by units (认领) and their transfers")
 
@@ -32,14 +32,16 @@ class OrderClaims(MethodView):
     @blp.arguments(ClaimQuery, location="query")
     @blp.response(200, ClaimListSchema)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
-        """The claims of an order (active and withdrawn, or filtered by status)."""
-        current_principal()
+        """The claims of an order that the caller may see (planners and the ordering community see
+        all; a unit its own): claims are private to their parties; the order's open slots are public."""
+        actor = current_principal()
         with store().read() as session:
-            get_or_404(session, Order, order_id, "order")
+            order = get_or_404(session, Order, order_id, "order")
             query = select(Claim).where(Claim.order_id == order_id)
             if "status" in args:
                 query = query.where(Claim.status == args["status"])
-            return {"items": session.scalars(query.order_by(Claim.id)).all()}
+            found = session.scalars(query.order_by(Claim.id)).all()
+            return {"items": [c for c in found if service.may_see(actor, c, order, session)]}
 
     # schema instances, not classes: webargs would build a schema per request from a class
     @blp.arguments(IdempotencyHeader(), location="headers")
@@ -47,13 +49,16 @@ class OrderClaims(MethodView):
     @blp.response(201, ClaimSchema)
     @blp.alt_response(200, schema=ClaimSchema, description="a retry with a known Idempotency-Key: the first claim")
     def post(self, headers: dict[str, Any], body: dict[str, Any], order_id: int) -> Any:
-        """Claim one slot of an order for a unit (that unit's token); 409 when the order is full."""
+        """Claim one slot of an order for a unit (that unit's token); 409 when the order is full or
+        closed, 422 naming the rule when the unit may not claim the project (kind, category,
+        skills, reach, pairing)."""
         actor = current_principal()
         unit = body["unit"]
         if not actor.is_unit(unit):
             raise ApiError(403, f"{actor.name} may not claim for unit {unit!r}")
-        with store().write() as session:
-            made, new = service.claim(session, actor, order_id, unit, headers.get("key"))
+        cache = rules()
+        made, new = service.write_with_rules(
+            store(), cache, lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key")))
         return made, (201 if new else 200)
 
 
@@ -61,14 +66,19 @@ class OrderClaims(MethodView):
 class ClaimById(MethodView):
     @blp.response(200, ClaimSchema)
     def get(self, claim_id: int) -> Claim:
-        """One claim."""
-        current_principal()
+        """One claim, to its parties only (404 to others)."""
+        actor = current_principal()
         with store().read() as session:
-            return get_or_404(session, Claim, claim_id, "claim")
+            found = session.get(Claim, claim_id)
+            order = session.get(Order, found.order_id) if found is not None else None
+            if found is None or order is None or not service.may_see(actor, found, order, session):
+                raise ApiError(404, f"no claim {claim_id}")
+            return found
 
     @blp.response(200, ClaimSchema)
     def delete(self, claim_id: int) -> Claim:
-        """Withdraw a claim (its unit, or a planner); the record stays, marked withdrawn."""
+        """Withdraw a claim (its unit, or a planner); the record stays, marked withdrawn. A claim on
+        an evaluated order cannot be withdrawn."""
         actor = current_principal()
         with store().write() as session:
             return service.withdraw(session, actor, claim_id)
@@ -97,8 +107,9 @@ class ClaimTransfers(MethodView):
     def post(self, body: dict[str, Any], claim_id: int) -> Transfer:
         """Offer a claim to another unit (the holder's token)."""
         actor = current_principal()
-        with store().write() as session:
-            return service.offer_transfer(session, actor, claim_id, body["to_unit"])
+        cache = rules()
+        return service.write_with_rules(
+            store(), cache, lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"]))
 
 
 @blp.route(f"/transfers/<int(max={MAX_ID}):transfer_id>")
@@ -110,7 +121,7 @@ class TransferById(MethodView):
         with store().read() as session:
             offer = get_or_404(session, Transfer, transfer_id, "transfer")
             if not (actor.is_planner or actor.is_unit(offer.from_unit) or actor.is_unit(offer.to_unit)):
-                raise ApiError(403, f"{actor.name} may not read transfer {transfer_id}")
+                raise ApiError(404, f"no transfer {transfer_id}")
             return offer
 
 

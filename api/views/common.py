@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BaseConverter
 
 from api.db import Store
+from api.eligibility import RulesCache
 from api.errors import ApiError
 from api.jobs import JobRunner
 
@@ -27,6 +28,10 @@ class NameConverter(BaseConverter):
 
 def store() -> Store:
     return current_app.extensions["matcher"].store
+
+
+def rules() -> RulesCache:
+    return current_app.extensions["matcher"].rules
 
 
 def runner() -> JobRunner:

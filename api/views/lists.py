@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from api import audit
+from api import audit, eligibility, tables
 from api.auth import current_principal, require_planner
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
+from api.parser import Blueprint
 from api.records import EDITABLE, fill_row, find_record, load_problem, make_row, parse
-from api.schemas import RecordPageSchema, RecordQuery, RecordSchema, record_schema
+from api.schemas import ListQuery, RecordPageSchema, RecordQuery, RecordSchema, record_schema
 from api.views.common import MAX_ID, get_or_404, paged, store
 from matcher.errors import ScenarioError
+from matcher.io.scenario import LISTS
 from matcher.vocabulary import Category
 
 TITLES = {"needs": "Needs list (需求清单)", "resources": "Resources list (资源清单)",
@@ -90,6 +92,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 row = make_row(scenario_id, list_name, position or 0, record)
                 session.add(row)
                 _check_problem(session, scenario_id)
+                eligibility.touch(session, scenario_id)
                 audit.record(session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id,
                              data=row.data)
                 return row
@@ -119,6 +122,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 before = row.data
                 fill_row(row, record)
                 _check_problem(session, scenario_id)
+                eligibility.touch(session, scenario_id)
                 audit.record(session, actor, f"{list_name}.update", list_name, record_id, scenario_id,
                              changed={k: [before.get(k), row.data.get(k)] for k in body})
                 session.flush()
@@ -134,4 +138,32 @@ def list_blueprint(list_name: str) -> Blueprint:
     return blp
 
 
-BLUEPRINTS = tuple(list_blueprint(name) for name in EDITABLE)
+every_list = Blueprint("lists", __name__, url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>/lists",
+                       description="Every list of a scenario as stored (read-only): " + ", ".join(LISTS))
+
+
+@every_list.route("/<name:list_name>")
+class ListById(MethodView):
+    @every_list.arguments(ListQuery, location="query")
+    @every_list.response(200, RecordPageSchema)
+    def get(self, args: dict[str, Any], scenario_id: int, list_name: str) -> Any:
+        """Any list of the scenario (communities, needs, resources, projects, pairings, orders and
+        claims from the file, venues, budgets, areas, grids): a page as JSON, or the whole list as
+        CSV or XLSX (``format``) in the columns the scenario readers read back."""
+        current_principal()
+        if list_name not in LISTS:
+            raise ApiError(404, f"no list {list_name!r}; lists: {', '.join(LISTS)}")
+        with store().read() as session:
+            get_or_404(session, Scenario, scenario_id, "scenario")
+            query = select(ListRecord).where(ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name)
+            if "community" in args:
+                query = query.where(ListRecord.community == args["community"])
+            query = query.order_by(ListRecord.position, ListRecord.id)
+            if args["format"] == "json":
+                return paged(session, query, args["page"], args["page_size"])
+            records = [row.data for row in session.scalars(query)]
+        body, headers = tables.download(list_name, records, args["format"])
+        return Response(body, headers=headers)
+
+
+BLUEPRINTS = (*(list_blueprint(name) for name in EDITABLE), every_list)

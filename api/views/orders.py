@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from api import claims as service
 from api.auth import current_principal
 from api.models import Claim, Order, Scenario
-from api.schemas import OrderCreateSchema, OrderPageSchema, OrderQuery, OrderSchema, StageSchema
+from api.parser import Blueprint
+from api.schemas import CancelSchema, OrderCreateSchema, OrderPageSchema, OrderQuery, OrderSchema, StageSchema
 from api.views.common import MAX_ID, get_or_404, paged, store
 
 blp = Blueprint("orders", __name__, description="Project orders by communities (点单) and the 三会 lifecycle")
 
 
 ORDER_FIELDS = ("id", "scenario_id", "project", "community", "venue", "slots", "stage", "score", "comments", "note",
-                "created_by", "created_at", "updated_at")
+                "cancel_reason", "created_by", "created_at", "updated_at")
 
 
 def order_fields(order: Order) -> dict[str, Any]:
@@ -81,3 +81,15 @@ class OrderStage(MethodView):
         with store().write() as session:
             order = service.advance(session, actor, order_id, body["stage"], body.get("score"), body.get("comments"))
             return order_view(session, order)
+
+
+@blp.route(f"/orders/<int(max={MAX_ID}):order_id>/cancel")
+class OrderCancel(MethodView):
+    @blp.arguments(CancelSchema)
+    @blp.response(200, OrderSchema)
+    def post(self, body: dict[str, Any], order_id: int) -> dict[str, Any]:
+        """Cancel an order at its hearing (听证会) with the reason (the community or a planner); its
+        claims are cancelled."""
+        actor = current_principal()
+        with store().write() as session:
+            return order_view(session, service.cancel(session, actor, order_id, body["reason"]))

@@ -6,13 +6,13 @@ import logging
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from api import audit
 from api.auth import current_principal, require_planner
 from api.errors import ApiError, scenario_error
 from api.models import ListRecord, Scenario
+from api.parser import Blueprint
 from api.records import make_row, policy_data, record_data, scenario_records
 from api.schemas import PageArgs, ScenarioSchema, ScenarioUploadSchema
 from api.views.common import MAX_ID, get_or_404, store

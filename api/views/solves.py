@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.auth import current_principal, require_planner
 from api.errors import ApiError
 from api.models import Scenario, SolveJob
+from api.parser import Blueprint
 from api.records import policy_data, policy_from
 from api.schemas import ResultSchema, SolveCreateSchema, SolveJobSchema, SolveListSchema, UnmatchedSchema
 from api.views.common import MAX_ID, get_or_404, runner, store

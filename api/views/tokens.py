@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import audit
 from api.auth import issue_token, require_planner
 from api.errors import ApiError
+from api.parser import Blueprint
 from api.schemas import TokenCreateSchema, TokenSchema
 from api.views.common import store
 

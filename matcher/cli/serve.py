@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, database_url, open_database
+from matcher.errors import FieldError
 
 #: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
 #: before it is killed; a job cut off then is failed by the next start.
@@ -27,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=positive, default=4, help="request threads per process (default: 4)")
     parser.add_argument("--solve-workers", type=positive, default=1,
                         help="solve jobs each process runs at once (default: 1)")
+    parser.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="SQLite only: FULL syncs every commit, so an answered write survives a power cut; "
+                             "NORMAL is faster on slow disks but may lose the last commits (default: FULL)")
     parser.set_defaults(handler=handle)
 
 
@@ -43,12 +48,27 @@ def handle(args: argparse.Namespace) -> int:
 
     from api.wsgi import SERVE_SETTINGS
 
-    with open_database(args):  # upgraded once here, before the workers start
-        pass
-    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers})
+    check_port_free(args.host, args.port)
+    with open_database(args) as store:  # upgraded once here, before the workers start
+        shown = store.engine.url.render_as_string(hide_password=True)
+    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers,
+                                             "SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
     print(f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
-          f"{args.workers} processes x {args.threads} threads", flush=True)
+          f"{args.workers} processes x {args.threads} threads; database {shown}", flush=True)
     Granian("api.wsgi:serve_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
             workers=args.workers, blocking_threads=args.threads, backlog=2048, respawn_failed_workers=True,
             workers_kill_timeout=STOP_GRACE_SECONDS, websockets=False).serve()
     return 0
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another process listens on: granian's workers bind with SO_REUSEPORT, so a
+    second server would silently share the port (and half the requests would reach the other
+    server's database). A plain bind fails on a port in use."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise FieldError("--port", f"cannot listen on {host}:{port}: {exc.strerror}; is another server "
+                                       "running there? Choose another --port") from None

@@ -4,10 +4,8 @@ each project instance may serve, as flat numpy arrays beside the direct candidat
 A catalogue project may run in a community when the community orders it: input orders (pinned
 or not) and, for communities with a budget, one candidate new order per project (and per venue
 of the project's station type within the 15-minute service circle). A resource may claim a
-provider slot of an order when it offers the project's category and every skill of the project,
-the order's community lies within its radius and its level's scope, and no hard pairing (结对)
-binds it elsewhere; claimants are units and organisations (volunteers and party members serve
-directly). An instance serves needs of its community with the project's category whose
+provider slot of an order by the rules of :mod:`matcher.projects.claimants` (kind, category,
+skills, reach, pairing). An instance serves needs of its community with the project's category whose
 skills the project covers.
 """
 
@@ -17,19 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Claims follow the core's radius-and-scope rule (reach_pairs), as direct service does.
-from matcher.candidates import VALUE_SCALE, Candidates, build_candidates, hard_groups, need_base_values, reach_pairs
+from matcher.candidates import VALUE_SCALE, Candidates, build_candidates, need_base_values
 from matcher.policy import Policy
 from matcher.problem import CATEGORIES, MINUTES_PER_HOUR, Problem
-from matcher.vocabulary import ResourceKind
+from matcher.projects.claimants import claimants
 
 #: A venue serves the communities within the 15-minute service circle (15分钟服务圈) around it.
 SERVICE_CIRCLE_MINUTES = 15.0
 #: The needs list covers one week; venue capacities and opening hours are per week.
 PERIOD_DAYS = 7
-#: Who may claim a provider slot (认领): units and organisations; individual volunteers and party
-#: members serve needs directly.
-CLAIMANT_KINDS = frozenset({ResourceKind.UNIT, ResourceKind.SOCIAL_ORG, ResourceKind.WORKSHOP, ResourceKind.DEPARTMENT})
 #: Money is counted in cents so budgets stay integral in CP-SAT.
 CENTS = 100
 
@@ -95,26 +89,14 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     projects = problem.projects
     cat = {c: i for i, c in enumerate(CATEGORIES)}
 
-    # Which resources may claim each project, and which needs each project may serve.
-    resource_sets, resource_set = _subset_table([r.skills for r in problem.resources])
+    # Which resources may claim each project (the claim rules), and which needs each project may serve.
+    rules = claimants(problem, policy)
+    claimant, reach, unbound = rules.claimant, rules.reach, rules.unbound
     need_sets, need_set = _subset_table([n.skills for n in problem.needs])
-    claimant = np.zeros((len(projects), a.n_resources), dtype=bool)
     servable = np.zeros((len(projects), a.n_needs), dtype=bool)
-    organisation = np.array([r.kind in CLAIMANT_KINDS for r in problem.resources], dtype=bool)
     for p, project in enumerate(projects):
-        k = cat[project.category]
-        offers = np.array([project.skills <= h for h in resource_sets], dtype=bool)
         covers = np.array([w <= project.skills for w in need_sets], dtype=bool)
-        claimant[p] = organisation & ((a.resource_categories & np.uint8(1 << k)) != 0) & offers[resource_set]
-        servable[p] = (a.need_category == k) & covers[need_set]
-    reach = np.zeros((a.n_resources, a.n_communities), dtype=bool)
-    reach_r, reach_c = reach_pairs(a)
-    reach[reach_r, reach_c] = True
-    binding = hard_groups(a, policy)
-    group = a.resource_group
-    paired = np.vstack([a.paired, np.zeros(a.n_communities, dtype=bool)])  # row -1: no group
-    bound = np.append(binding, False)[group]  # (R,) resource's pairings bind
-    unbound = ~bound[:, None] | paired[group]  # (R, C) may serve community c
+        servable[p] = (a.need_category == cat[project.category]) & covers[need_set]
     base = need_base_values(a, policy)
 
     # Orders: the given ones, then one candidate per (budgeted community, project, venue).

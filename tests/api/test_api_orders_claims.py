@@ -52,17 +52,17 @@ def test_claims_fill_slots_and_no_more(client, tokens, scenario_id):
     first = claim(client, tokens, made["id"], "U1")
     assert first.status_code == 201 and first.json["status"] == "active"
     assert claim(client, tokens, made["id"], "U1").status_code == 409  # one claim per unit
-    assert claim(client, tokens, made["id"], "U2").status_code == 201
-    full = claim(client, tokens, made["id"], "U3")
+    assert claim(client, tokens, made["id"], "U4").status_code == 201
+    full = claim(client, tokens, made["id"], "U5")
     assert full.status_code == 409 and "full" in full.json["message"]
     assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 2
-    assert client.delete(f"/claims/{first.json['id']}", headers=tokens["U2"]).status_code == 403
+    assert client.delete(f"/claims/{first.json['id']}", headers=tokens["U4"]).status_code == 404  # not U4's to see
     withdrawn = client.delete(f"/claims/{first.json['id']}", headers=tokens["U1"])
     assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
     assert client.delete(f"/claims/{first.json['id']}", headers=tokens["U1"]).status_code == 409
-    assert claim(client, tokens, made["id"], "U3").status_code == 201
+    assert claim(client, tokens, made["id"], "U5").status_code == 201
     active = client.get(f"/orders/{made['id']}/claims?status=active", headers=tokens["C1"]).json["items"]
-    assert sorted(c["unit"] for c in active) == ["U2", "U3"]
+    assert sorted(c["unit"] for c in active) == ["U4", "U5"]
 
 
 def test_unit_claims_only_for_itself(client, tokens, scenario_id):
@@ -99,22 +99,22 @@ def test_transfer_takes_effect_when_accepted(client, tokens, scenario_id):
     made = order(client, tokens, scenario_id)
     held = claim(client, tokens, made["id"], "U1").json
     url = f"/claims/{held['id']}/transfers"
-    assert client.post(url, json={"to_unit": "U2"}, headers=tokens["U2"]).status_code == 403
+    assert client.post(url, json={"to_unit": "U4"}, headers=tokens["U4"]).status_code == 404  # not U4s to see
     assert client.post(url, json={"to_unit": "U9"}, headers=tokens["U1"]).status_code == 422
-    offer = client.post(url, json={"to_unit": "U2"}, headers=tokens["U1"])
+    offer = client.post(url, json={"to_unit": "U4"}, headers=tokens["U1"])
     assert offer.status_code == 201 and offer.json["status"] == "pending"
     assert client.get(f"/claims/{held['id']}", headers=tokens["U1"]).json["unit"] == "U1"
     tid = offer.json["id"]
     assert client.post(f"/transfers/{tid}/accept", headers=tokens["U1"]).status_code == 403
-    assert client.get(f"/transfers/{tid}", headers=tokens["U3"]).status_code == 403
-    accepted = client.post(f"/transfers/{tid}/accept", headers=tokens["U2"])
+    assert client.get(f"/transfers/{tid}", headers=tokens["U3"]).status_code == 404  # not a party
+    accepted = client.post(f"/transfers/{tid}/accept", headers=tokens["U4"])
     assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
-    assert client.get(f"/claims/{held['id']}", headers=tokens["U2"]).json["unit"] == "U2"
-    assert client.post(f"/transfers/{tid}/decline", headers=tokens["U2"]).status_code == 409
-    back = client.post(url, json={"to_unit": "U1"}, headers=tokens["U2"]).json
+    assert client.get(f"/claims/{held['id']}", headers=tokens["U4"]).json["unit"] == "U4"
+    assert client.post(f"/transfers/{tid}/decline", headers=tokens["U4"]).status_code == 409
+    back = client.post(url, json={"to_unit": "U1"}, headers=tokens["U4"]).json
     declined = client.post(f"/transfers/{back['id']}/decline", headers=tokens["U1"]).json
     assert declined["status"] == "declined"
-    assert client.get(f"/claims/{held['id']}", headers=tokens["U2"]).json["unit"] == "U2"
+    assert client.get(f"/claims/{held['id']}", headers=tokens["U4"]).json["unit"] == "U4"
     assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 1
 
 

@@ -1,14 +1,14 @@
 """Live dispatch: the ordered events (arrival, accept, unpin, re-plan) of each scenario.
 
-Revision ID: dispatch01
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "dispatch01"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("resource", sa.String(200), nullable=False),
         sa.Column("at", sa.Float(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor", sa.String(220), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_dispatch_events_scenario", "dispatch_events", ["scenario_id", "id"])
