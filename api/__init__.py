@@ -50,8 +50,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-#: Blueprints anyone may read without a token: the front page and the API's documentation.
-PUBLIC_BLUEPRINTS = frozenset({"home", "api-docs", "swagger_ui_assets"})
+#: Blueprints that need no bearer token: the front page, the API's documentation, and Open311
+#: GeoReport v2, whose clients read without a key and file with the standard's ``api_key``
+#: (checked by the blueprint itself; it stores no personal fields).
+PUBLIC_BLUEPRINTS = frozenset({"home", "api-docs", "swagger_ui_assets", "open311"})
 
 
 def _authenticate() -> None:

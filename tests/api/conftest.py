@@ -186,11 +186,22 @@ def tokens_for() -> Iterator[Any]:
         app.extensions["matcher"].runner.shutdown()
 
 
+def yaml_bytes(doc: Any) -> bytes:
+    """A document as YAML with every value written out: uploads refuse aliases (``&id``/``*id``),
+    which PyYAML writes for objects it meets twice."""
+    import yaml
+
+    class Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return yaml.dump(doc, Dumper=Plain, allow_unicode=True).encode()
+
+
 def medium_scenario(n_needs: int = 300, n_resources: int = 60, seed: int = 1, n_communities: int = 12) -> bytes:
     """A random scenario CP-SAT does not finish proving within seconds (needs take 1 or 2 providers)."""
     import random
 
-    import yaml
 
     rng = random.Random(seed)
     categories = ["health", "legal", "daily_life", "culture", "government"]
@@ -203,7 +214,7 @@ def medium_scenario(n_needs: int = 300, n_resources: int = 60, seed: int = 1, n_
                   "categories": rng.sample(categories, 2), "capacity_hours": rng.choice([4, 6, 8]),
                   "capacity_tasks": rng.choice([3, 4, 6]), "radius_minutes": 30} for i in range(n_resources)]
     doc = {"name": "medium", "communities": communities, "needs": needs, "resources": resources}
-    return yaml.safe_dump(doc, allow_unicode=True).encode()
+    return yaml_bytes(doc)
 
 
 def upload_bytes(client: Any, headers: dict[str, str], content: bytes, name: str = "medium.yaml") -> int:

@@ -11,8 +11,7 @@ import threading
 import time
 
 import pytest
-import yaml
-from conftest import bearer, upload_bytes
+from conftest import bearer, upload_bytes, yaml_bytes
 from test_api_orders_claims import claim, order
 
 from api import audit, claims
@@ -41,7 +40,7 @@ def rules_scenario() -> bytes:
                       "provider_slots": 6}],
         "pairings": [{"group": "G1", "community": "C2", "mode": "hard"}],
     }
-    return yaml.safe_dump(doc, allow_unicode=True).encode()
+    return yaml_bytes(doc)
 
 
 def unit_tokens(app, *units: str) -> dict[str, dict[str, str]]:

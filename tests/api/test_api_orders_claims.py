@@ -132,7 +132,7 @@ def test_audit_log_names_who_did_what(client, tokens, scenario_id):
 
 def venue_scenario() -> bytes:
     """A meal project (elderly_care venue) with two stations of different types in C1."""
-    import yaml
+    from conftest import yaml_bytes
 
     doc = {
         "name": "venues",
@@ -146,7 +146,7 @@ def venue_scenario() -> bytes:
         "venues": [{"id": "V1", "community": "C1", "type": "elderly_care", "capacity": 40},
                    {"id": "V2", "community": "C1", "type": "sport", "capacity": 40}],
     }
-    return yaml.safe_dump(doc, allow_unicode=True).encode()
+    return yaml_bytes(doc)
 
 
 def test_order_names_a_venue_of_the_projects_type(client, tokens):

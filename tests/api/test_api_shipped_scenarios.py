@@ -12,7 +12,8 @@ import pytest
 
 from api.records import record_data
 from matcher.io.scenario import LISTS, load_scenario
-from matcher.io.tables import read_rows
+from matcher.io.sources import Folder
+from matcher.io.tables import Columns, read_rows
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = sorted(p.name for p in SCENARIOS.iterdir() if (p / "scenario.yaml").is_file())
@@ -36,7 +37,9 @@ def read_back(tmp_path: Path, list_name: str, fmt: str, content: bytes) -> list:
     """The downloaded file read by the core's table reader and the list's value object."""
     path = tmp_path / f"{list_name}.{fmt}"
     path.write_bytes(content)
-    return [LISTS[list_name].from_record(row.values) for row in read_rows(path, None, (), path.name)]
+    columns = Columns(LISTS[list_name].field_names(), ())
+    rows = read_rows(Folder(tmp_path), path.name, None, list_name, columns)
+    return [LISTS[list_name].from_record(row.values) for row in rows]
 
 
 def json_pages(client, headers, url: str) -> list[dict]:
