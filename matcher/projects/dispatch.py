@@ -5,16 +5,17 @@ call :func:`solve_problem`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matcher.policy import Policy
 from matcher.problem import Problem
-from matcher.projects.result import ProjectResult
-from matcher.projects.solve import solve_projects
 from matcher.result import Result
 from matcher.solvers import solve
 from matcher.solvers.engine import ProgressHook
 from matcher.solvers.params import DEFAULT_GAP
+
+if TYPE_CHECKING:  # the project model (and OR-Tools' CP-SAT) is imported only for problems with projects
+    from matcher.projects.result import ProjectResult
 
 
 def solve_problem(
@@ -35,6 +36,8 @@ def solve_problem(
     solver), else with :func:`matcher.solvers.solve` (``solver`` and ``engine``; ``on_progress``
     hears of each improving plan). Pinned orders and claims stay fixed in the project model."""
     if problem.has_projects:
+        from matcher.projects.solve import solve_projects
+
         return solve_projects(problem, policy, time_limit=time_limit, workers=workers, seed=seed,
                               should_stop=should_stop, engine=engine)
     return solve(problem, policy, solver=solver, engine=engine, time_limit=time_limit, workers=workers, seed=seed,

@@ -23,18 +23,26 @@ from matcher.errors import InfeasibleError, MatcherError
 from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.solution import PhaseOutcome, Solution, Status
-from matcher.solvers.cpsat import CpsatSession
 from matcher.solvers.engine import EngineRun, EngineSession, Limits, ProgressHook, RunStatus
-from matcher.solvers.explain import infeasible_rules
-from matcher.solvers.highs import HighsSession
 from matcher.solvers.linear import LinearModel, Phase, build_linear_model, plan_columns
 from matcher.solvers.params import SolveParams
 
+
+def _highs(model: LinearModel, params: SolveParams) -> EngineSession:
+    from matcher.solvers.highs import HighsSession
+
+    return HighsSession(model, seed=params.seed)
+
+
+def _cpsat(model: LinearModel, params: SolveParams) -> EngineSession:
+    # imported when used: OR-Tools' CP-SAT module brings pandas, about 0.35 s of start-up
+    from matcher.solvers.cpsat import CpsatSession
+
+    return CpsatSession(model, seed=params.seed, workers=params.workers)
+
+
 #: The engines by name: how to load a model into each.
-ENGINES: dict[str, Callable[[LinearModel, SolveParams], EngineSession]] = {
-    "highs": lambda model, params: HighsSession(model, seed=params.seed),
-    "cpsat": lambda model, params: CpsatSession(model, seed=params.seed, workers=params.workers),
-}
+ENGINES: dict[str, Callable[[LinearModel, SolveParams], EngineSession]] = {"highs": _highs, "cpsat": _cpsat}
 
 
 def solve_exact(problem: Problem, candidates: Candidates, policy: Policy, params: SolveParams,
@@ -56,6 +64,8 @@ def solve_exact(problem: Problem, candidates: Candidates, policy: Policy, params
                         on_progress=on_progress if last else None)
         run = session.solve(phase, values, limits)
         if run.status == RunStatus.INFEASIBLE:
+            from matcher.solvers.explain import infeasible_rules
+
             raise InfeasibleError(infeasible_rules(model, params.time_limit) or ["capacity and pairing rules"])
         if run.values is None:
             if k == 0:
