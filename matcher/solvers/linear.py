@@ -153,6 +153,22 @@ class _Builder:
         return np.arange(first, self.n_columns)
 
 
+def _tied_columns(b: _Builder, chosen: np.ndarray, owner: np.ndarray, pair_coef: np.ndarray,
+                  column_coef: np.ndarray, upper: float, row_lower: np.ndarray, row_upper: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One integer column in [0, upper] per chosen need or resource, tied to its pairs by one row:
+    ``row_lower <= sum pair_coef * x + column_coef * column <= row_upper``. Returns the columns,
+    the chosen owners' pairs, and each owner's row number among them (-1 when not chosen)."""
+    owners = np.flatnonzero(chosen)
+    cols = b.columns(np.zeros(len(owners)), np.full(len(owners), upper))
+    row_of = np.full(len(chosen), -1)
+    row_of[owners] = np.arange(len(owners))
+    pairs = np.flatnonzero(chosen[owner])
+    b.rows.add(np.concatenate([row_of[owner[pairs]], np.arange(len(owners))]), np.concatenate([pairs, cols]),
+               np.concatenate([pair_coef[pairs], column_coef]), row_lower, row_upper)
+    return cols, pairs, row_of
+
+
 def served_indicators(b: _Builder) -> sparse.csr_matrix:
     """Hard: a need takes all its providers or none.
 
@@ -176,15 +192,9 @@ def served_indicators(b: _Builder) -> sparse.csr_matrix:
     # all or nothing for needs with several providers
     several = (providers > 1) & (pairs_per_need >= providers)
     needs_k = np.flatnonzero(several)
-    s_cols = b.columns(np.zeros(len(needs_k)), np.ones(len(needs_k)))
+    s_cols, pairs, row_of = _tied_columns(b, several, c.need, np.ones(len(c)), -providers[needs_k].astype(np.float64),
+                                          1.0, np.zeros(len(needs_k)), np.zeros(len(needs_k)))
     b.aux.all_or_nothing = (s_cols, needs_k)
-    row_of = np.full(a.n_needs, -1)
-    row_of[needs_k] = np.arange(len(needs_k))
-    pairs = np.flatnonzero(several[c.need])
-    rows = np.concatenate([row_of[c.need[pairs]], np.arange(len(needs_k))])
-    cols = np.concatenate([pairs, s_cols])
-    vals = np.concatenate([np.ones(len(pairs)), -providers[needs_k].astype(np.float64)])
-    b.rows.add(rows, cols, vals, np.zeros(len(needs_k)), np.zeros(len(needs_k)))
     # x <= s for each pair of such a need: implied at integers, it tightens the LP relaxation
     # (measured on Zhangjiang: HiGHS proves the optimum with about a fifth less work)
     each = np.arange(len(pairs))
@@ -276,16 +286,11 @@ def overload_columns(b: _Builder) -> tuple[np.ndarray, np.ndarray]:
     total = np.bincount(c.resource, weights=c.load, minlength=a.n_resources).astype(np.int64)
     counted = (hours > 0) & (total * PERMILLE > base * hours)
     rs = np.flatnonzero(counted)
-    cols = b.columns(np.zeros(len(rs)), np.full(len(rs), PERMILLE - base))
-    b.aux.overload = (cols, rs)
-    row_of = np.full(a.n_resources, -1)
-    row_of[rs] = np.arange(len(rs))
-    pairs = np.flatnonzero(counted[c.resource])
     # sum load * PERMILLE * x - hours * e <= base * hours
-    rows = np.concatenate([row_of[c.resource[pairs]], np.arange(len(rs))])
-    colidx = np.concatenate([pairs, cols])
-    vals = np.concatenate([c.load[pairs].astype(np.float64) * PERMILLE, -hours[rs].astype(np.float64)])
-    b.rows.add(rows, colidx, vals, np.full(len(rs), -np.inf), (base * hours[rs]).astype(np.float64))
+    cols, _, _ = _tied_columns(b, counted, c.resource, c.load.astype(np.float64) * PERMILLE,
+                               -hours[rs].astype(np.float64), float(PERMILLE - base), np.full(len(rs), -np.inf),
+                               (base * hours[rs]).astype(np.float64))
+    b.aux.overload = (cols, rs)
     return cols, rs
 
 
