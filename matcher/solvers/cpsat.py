@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 from ortools.sat.python import cp_model
+from scipy import sparse
 
 from matcher.solvers.engine import EngineRun, Limits, RunStatus, whole_bound
 from matcher.solvers.linear import LinearModel, Phase
@@ -28,16 +29,21 @@ def load_model(model: LinearModel, guarded: bool = False
     literals = {name: cp.new_bool_var(name) for name in model.named} if guarded else {}
     enforce = {model.named[name]: lit for name, lit in literals.items()}
     x = [cp.new_int_var(int(lo), int(hi), f"v{j}") for j, (lo, hi) in enumerate(zip(model.lower, model.upper))]
-    m = model.matrix.tocsr()
-    for r in range(m.shape[0]):
-        span = slice(m.indptr[r], m.indptr[r + 1])
-        expr = cp_model.LinearExpr.weighted_sum([x[j] for j in m.indices[span]], m.data[span].astype(np.int64).tolist())
+    for r, expr in enumerate(row_expressions(model.matrix, x)):
         lo = int(model.row_lower[r]) if np.isfinite(model.row_lower[r]) else -_HUGE
         hi = int(model.row_upper[r]) if np.isfinite(model.row_upper[r]) else _HUGE
         constraint = cp.add_linear_constraint(expr, lo, hi)
         if r in enforce:
             constraint.only_enforce_if(enforce[r])
     return cp, x, literals
+
+
+def row_expressions(rows: sparse.spmatrix, x: list[cp_model.IntVar]) -> list[cp_model.LinearExprT]:
+    """Each row of a sparse matrix as a linear expression over the columns ``x``."""
+    m = rows.tocsr()
+    return [cp_model.LinearExpr.weighted_sum([x[j] for j in m.indices[m.indptr[r]:m.indptr[r + 1]]],
+                                             m.data[m.indptr[r]:m.indptr[r + 1]].astype(np.int64).tolist())
+            for r in range(m.shape[0])]
 
 
 def phase_expression(phase: Phase, x: list[cp_model.IntVar]) -> cp_model.LinearExprT:
@@ -76,11 +82,8 @@ class CpsatSession:
 
     def hold(self, phase: Phase, level: int) -> None:
         rows, lower = phase.hold_rows(level)
-        rows = rows.tocsr()
-        for r in range(rows.shape[0]):
-            span = slice(rows.indptr[r], rows.indptr[r + 1])
-            self.cp.add(cp_model.LinearExpr.weighted_sum([self.x[j] for j in rows.indices[span]],
-                                                         rows.data[span].astype(np.int64).tolist()) >= int(lower[r]))
+        for expr, bound in zip(row_expressions(rows, self.x), lower.tolist(), strict=True):
+            self.cp.add(expr >= int(bound))
 
     def solve(self, phase: Phase, start: np.ndarray | None, limits: Limits) -> EngineRun:
         cp = self.cp

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.candidates import Candidates
-from matcher.errors import InfeasibleError, MatcherError
+from matcher.errors import InfeasibleError
 from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.solution import PhaseOutcome, Solution, Status
@@ -49,8 +49,6 @@ def solve_exact(problem: Problem, candidates: Candidates, policy: Policy, params
                 start: Solution, *, should_stop: Callable[[], bool] | None = None,
                 on_progress: ProgressHook | None = None) -> Solution:
     """The best plan of ``problem`` under ``policy`` within ``params.time_limit``, with what was proven."""
-    if params.engine not in ENGINES:
-        raise MatcherError(f"unknown engine {params.engine!r}; expected one of: {', '.join(ENGINES)}")
     deadline = time.monotonic() + params.time_limit
     model = build_linear_model(problem, candidates, policy)
     session = ENGINES[params.engine](model, params)

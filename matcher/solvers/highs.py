@@ -50,7 +50,7 @@ def new_highs() -> Any:
 class HighsSession:
     """The model loaded once into HiGHS; each phase changes the costs and adds its held row."""
 
-    def __init__(self, model: LinearModel, *, seed: int = 0, workers: int = 1) -> None:
+    def __init__(self, model: LinearModel, *, seed: int = 0) -> None:
         import highspy
 
         self._highspy = highspy

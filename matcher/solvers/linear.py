@@ -23,7 +23,7 @@ from scipy import sparse
 
 from matcher.candidates import VALUE_SCALE, Candidates
 from matcher.policy import Policy
-from matcher.problem import URGENCIES, Problem
+from matcher.problem import URGENCIES, Problem, ProblemArrays
 from matcher.vocabulary import Urgency
 
 #: Utilisation is measured in permille for the load-balancing term.
@@ -262,13 +262,23 @@ def community_shares(b: _Builder, served: sparse.csr_matrix) -> None:
     if share <= 0:
         return
     a = b.a
-    counts = np.bincount(a.need_community, minlength=a.n_communities)
-    for comm in np.flatnonzero(counts):
-        required = required_served(share, int(counts[comm]))
-        row = served[np.flatnonzero(a.need_community == comm)].sum(axis=0)
-        first = b.rows.add_matrix(sparse.csr_matrix(row), np.array([required]), np.array([np.inf]))
-        b.named[(f"community {a.community_ids[comm]} has {required} of its {counts[comm]} need(s) served "
+    comms, counts, rows = served_by_community(a, served)
+    for i, comm in enumerate(comms.tolist()):
+        required = required_served(share, int(counts[i]))
+        first = b.rows.add_matrix(rows[i], np.array([required]), np.array([np.inf]))
+        b.named[(f"community {a.community_ids[comm]} has {required} of its {counts[i]} need(s) served "
                  f"(minimum share {share:.0%})")] = first
+
+
+def served_by_community(a: ProblemArrays, served: sparse.csr_matrix
+                        ) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+    """(communities with needs, their need counts, one row per such community summing its needs'
+    served indicators)."""
+    counts = np.bincount(a.need_community, minlength=a.n_communities)
+    comms = np.flatnonzero(counts)
+    member = sparse.csr_matrix((np.ones(a.n_needs), (a.need_community, np.arange(a.n_needs))),
+                               shape=(a.n_communities, a.n_needs))[comms]
+    return comms, counts[comms], (member @ served).tocsr()
 
 
 def required_served(share: float, needs: int) -> int:
@@ -299,19 +309,15 @@ def worst_coverage_column(b: _Builder, served: sparse.csr_matrix) -> int:
 
     With ``scale >= max(needs per community)**2`` two different shares differ by at least
     ``1 / scale``, so maximising ``z`` maximises the worst coverage exactly."""
-    a = b.a
-    counts = np.bincount(a.need_community, minlength=a.n_communities)
+    comms, counts, per_community = served_by_community(b.a, served)
     scale = max(10_000, int(counts.max(initial=1)) ** 2)
     (z,) = b.columns(np.zeros(1), np.array([float(scale)]))
     b.aux.worst_coverage = (int(z), scale)
-    comms = np.flatnonzero(counts)
-    member = sparse.csr_matrix((np.ones(a.n_needs), (a.need_community, np.arange(a.n_needs))),
-                               shape=(a.n_communities, a.n_needs))[comms]
-    block = (member @ served).tocoo()  # served needs per community
+    block = per_community.tocoo()
     # served_c * scale - z * count_c >= 0
     rows = np.concatenate([block.row, np.arange(len(comms))])
     cols = np.concatenate([block.col, np.full(len(comms), z)])
-    vals = np.concatenate([block.data * scale, -counts[comms].astype(np.float64)])
+    vals = np.concatenate([block.data * scale, -counts.astype(np.float64)])
     b.rows.add(rows, cols, vals, np.zeros(len(comms)), np.full(len(comms), np.inf))
     return int(z)
 
@@ -322,15 +328,10 @@ def _coverage_rows(problem: Problem, served: sparse.csr_matrix, aux: _Auxiliary
     ``z >= level`` at integers, and a tighter LP (the rounding up is a cut)."""
     assert aux.worst_coverage is not None
     _, scale = aux.worst_coverage
-    a = problem.arrays
-    counts = np.bincount(a.need_community, minlength=a.n_communities)
-    comms = np.flatnonzero(counts)
-    member = sparse.csr_matrix((np.ones(a.n_needs), (a.need_community, np.arange(a.n_needs))),
-                               shape=(a.n_communities, a.n_needs))[comms]
-    rows = (member @ served).tocsr()
+    _, counts, rows = served_by_community(problem.arrays, served)
 
     def hold(level: int) -> tuple[sparse.csr_matrix, np.ndarray]:
-        return rows, np.ceil(level * counts[comms] / scale - 1e-9)
+        return rows, np.ceil(level * counts / scale - 1e-9)
 
     return hold
 
