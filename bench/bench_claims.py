@@ -35,6 +35,7 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -65,6 +66,22 @@ def drop_postgres(admin_url: str, name: str) -> None:
     """Drop a scratch database when its benchmark is done."""
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def scratch_databases(folder: str, only: str | None, admin_url: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """(kind, URL) of a fresh SQLite file in ``folder`` and a fresh, uniquely named PostgreSQL
+    database (``only`` keeps one kind); each PostgreSQL database is dropped when its turn ends."""
+    for kind in ("sqlite", "postgresql"):
+        if only not in (None, kind):
+            continue
+        if kind == "sqlite":
+            yield kind, f"sqlite:///{folder}/{prefix}.db"
+            continue
+        name = unique_name(prefix)
+        try:
+            yield kind, scratch_postgres(admin_url, name)
+        finally:
+            drop_postgres(admin_url, name)
 
 
 def overbooked(url: str) -> tuple[int, int]:

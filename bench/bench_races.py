@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_claims import drop_postgres, scratch_postgres, unique_name  # noqa: E402
+from bench_claims import scratch_databases  # noqa: E402
 from loadgen import Server, prepare, request  # noqa: E402
 
 from api.db import Store  # noqa: E402
@@ -93,16 +93,8 @@ def main() -> int:
     args = parser.parse_args()
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-races-") as tmp:
-        for kind in ("sqlite", "postgresql"):
-            if args.only not in (None, kind):
-                continue
-            name = unique_name("matcher_races")
-            url = f"sqlite:///{tmp}/races.db" if kind == "sqlite" else scratch_postgres(args.postgres, name)
-            try:
-                found = run(url, args.races, Path(tmp) / f"{kind}.log")
-            finally:
-                if kind == "postgresql":
-                    drop_postgres(args.postgres, name)
+        for kind, url in scratch_databases(tmp, args.only, args.postgres, "matcher_races"):
+            found = run(url, args.races, Path(tmp) / f"{kind}.log")
             outcomes = ", ".join(f"{k}: {v}" for k, v in found.items() if k not in ("races", "wrong"))
             print(f"{kind}: {found['races']} accept/withdraw races; outcomes {outcomes}; "
                   f"wrong-holder withdrawals: {found['wrong']}")

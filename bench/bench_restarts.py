@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "api"))
-from bench_claims import drop_postgres, scratch_postgres, unique_name  # noqa: E402
+from bench_claims import scratch_databases  # noqa: E402
 from loadgen import Server, request  # noqa: E402
 
 from api import create_app  # noqa: E402
@@ -94,17 +94,9 @@ def main() -> int:
     args = parser.parse_args()
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-restarts-") as tmp:
-        for kind in ("sqlite", "postgresql"):
-            if args.only not in (None, kind):
-                continue
-            name = unique_name("matcher_restarts")
-            url = f"sqlite:///{tmp}/restarts.db" if kind == "sqlite" else scratch_postgres(args.postgres, name)
+        for kind, url in scratch_databases(tmp, args.only, args.postgres, "matcher_restarts"):
             started = time.perf_counter()
-            try:
-                found, left, waited = run(url, args.cycles, Path(tmp) / f"{kind}.log")
-            finally:
-                if kind == "postgresql":
-                    drop_postgres(args.postgres, name)
+            found, left, waited = run(url, args.cycles, Path(tmp) / f"{kind}.log")
             print(f"{kind}: {args.cycles} kill -9 / immediate restart cycles during solves "
                   f"({time.perf_counter() - started:.0f} s); jobs by status {dict(sorted(found.items()))}; "
                   f"queued or running {waited:.0f} s (2 lease periods) after the last restart: {left}")
