@@ -41,9 +41,11 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/swagger-ui/",  # served from the swagger-ui-bundle package: no CDN needed
     "API_SPEC_OPTIONS": {
-        "info": {"description": "Match residents' needs (需求清单) with resources (资源清单); communities order "
-                                "projects (点单), units claim them (认领). "
-                                "Send the header 'Authorization: Bearer TOKEN'."},
+        "info": {
+            "description": "Match residents' needs (需求清单) with resources (资源清单); communities order "
+            "projects (点单), units claim them (认领). "
+            "Send the header 'Authorization: Bearer TOKEN'."
+        },
         "security": [{"bearerAuth": []}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     },
@@ -101,15 +103,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store = Store(app.config["DATABASE_URL"], synchronous=app.config["SQLITE_SYNCHRONOUS"])
     if app.config["MIGRATE_ON_START"]:
         upgrade(store.engine)
-    runner = JobRunner(store, workers=app.config["SOLVE_WORKERS"], solver_workers=app.config["SOLVER_THREADS"],
-                       lease_seconds=app.config["LEASE_SECONDS"])
+    runner = JobRunner(
+        store,
+        workers=app.config["SOLVE_WORKERS"],
+        solver_workers=app.config["SOLVER_THREADS"],
+        lease_seconds=app.config["LEASE_SECONDS"],
+    )
     runner.recover()
     app.extensions["matcher"] = Extension(store, runner)
 
     # The Swagger UI page's scripts and styles come from the installed swagger-ui-bundle package,
     # so /docs renders on machines without internet access.
-    app.register_blueprint(Blueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path,
-                                     static_url_path="/swagger-ui"))
+    app.register_blueprint(
+        Blueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path, static_url_path="/swagger-ui")
+    )
     app.register_blueprint(home.blp)
     app.before_request(_authenticate)
     app.before_request(_bound_streamed_body)

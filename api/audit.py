@@ -14,10 +14,26 @@ from api.models import AuditEntry, now
 _INSERT = insert(AuditEntry.__table__)
 
 
-def record(session: Session, actor: Principal | str, action: str, entity: str, entity_id: object,
-           scenario_id: int | None = None, **detail: Any) -> None:
+def record(
+    session: Session,
+    actor: Principal | str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    scenario_id: int | None = None,
+    **detail: Any,
+) -> None:
     """Add one audit entry (who, what, when) to the session's transaction."""
     name = actor.name if isinstance(actor, Principal) else actor
-    session.connection().execute(_INSERT, {"at": now(), "actor": name, "action": action, "entity": entity,
-                                           "entity_id": str(entity_id), "scenario_id": scenario_id,
-                                           "detail": detail})
+    session.connection().execute(
+        _INSERT,
+        {
+            "at": now(),
+            "actor": name,
+            "action": action,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "scenario_id": scenario_id,
+            "detail": detail,
+        },
+    )

@@ -69,8 +69,11 @@ def revoke_tokens(session: Session, role: str, subject: str = "", secret: str = 
     """Revoke the token whose secret is ``secret``, or else every token of ``role`` (and its
     community or unit); return how many were live. Servers notice within CACHE_SECONDS."""
     query = select(Token).where(Token.revoked.is_(False))
-    query = query.where(Token.token_hash == digest(secret)) if secret else query.where(
-        Token.role == role, Token.subject == subject)
+    query = (
+        query.where(Token.token_hash == digest(secret))
+        if secret
+        else query.where(Token.role == role, Token.subject == subject)
+    )
     live = session.scalars(query).all()
     for token in live:
         token.revoked = True

@@ -46,16 +46,21 @@ def write_with_rules(store: Store, rules: RulesCache, work: Callable[[Session], 
 
 
 def lock_order(session: Session, order_id: int) -> Order:
-    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
-                           .execution_options(populate_existing=True))
+    order = session.scalar(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    )
     if order is None:
         raise ApiError(404, f"no order {order_id}")
     return order
 
 
 def active_claims(session: Session, order_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Claim).where(
-        Claim.order_id == order_id, Claim.status == "active")) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(Claim).where(Claim.order_id == order_id, Claim.status == "active")
+        )
+        or 0
+    )
 
 
 def may_see(actor: Principal, claim: Claim, order: Order, session: Session) -> bool:
@@ -63,9 +68,18 @@ def may_see(actor: Principal, claim: Claim, order: Order, session: Session) -> b
     it is, and the units a transfer of it was offered by or to."""
     if actor.is_planner or actor.is_unit(claim.unit) or actor.is_community(order.community):
         return True
-    return actor.role == "unit" and session.scalar(select(Transfer.id).where(
-        Transfer.claim_id == claim.id, (Transfer.from_unit == actor.subject) | (Transfer.to_unit == actor.subject))
-        .limit(1)) is not None
+    return (
+        actor.role == "unit"
+        and session.scalar(
+            select(Transfer.id)
+            .where(
+                Transfer.claim_id == claim.id,
+                (Transfer.from_unit == actor.subject) | (Transfer.to_unit == actor.subject),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def locked_claim(session: Session, actor: Principal, claim_id: int) -> tuple[Claim, Order]:
@@ -83,45 +97,71 @@ def locked_claim(session: Session, actor: Principal, claim_id: int) -> tuple[Cla
 
 
 def _unknown_unit(unit: str, scenario_id: int, field: str) -> ApiError:
-    return ApiError(422, f"unit {unit!r} is not in the resources list (资源清单) of scenario {scenario_id}",
-                    {"json": {field: [f"unknown unit {unit!r}"]}})
+    return ApiError(
+        422,
+        f"unit {unit!r} is not in the resources list (资源清单) of scenario {scenario_id}",
+        {"json": {field: [f"unknown unit {unit!r}"]}},
+    )
 
 
-def check_rules(rules: RulesCache, scenario_id: int, version: int, project: str, community: str, unit: str,
-                field: str) -> None:
+def check_rules(
+    rules: RulesCache, scenario_id: int, version: int, project: str, community: str, unit: str, field: str
+) -> None:
     """422 naming the claim rule ``unit`` breaks for an order of ``project`` by ``community``."""
     rule = rules.lookup(scenario_id, version).broken(project, community, unit)
     if rule is not None:
         message = f"{rule.value}: {rule.label}"
-        raise ApiError(422, f"unit {unit!r} may not claim project {project!r} ordered by {community!r}: {message}",
-                       {"json": {field: [message]}})
+        raise ApiError(
+            422,
+            f"unit {unit!r} may not claim project {project!r} ordered by {community!r}: {message}",
+            {"json": {field: [message]}},
+        )
 
 
 #: The claim path's statements, built once (building SQLAlchemy expressions per request cost more
 #: CPU than running them): the order's row, locked, with its scenario's lists version and
 #: whether the unit is in its scenario ...
-_ORDER_ROW = (select(Order.scenario_id, Order.slots, Order.stage, Order.project, Order.community,
-                     Scenario.lists_version,
-                     select(ListRecord.id).where(ListRecord.scenario_id == Order.scenario_id,
-                                                 ListRecord.list_name == "resources",
-                                                 ListRecord.record_id == bindparam("unit")).exists())
-              .join(Scenario, Scenario.id == Order.scenario_id)
-              .where(Order.id == bindparam("order_id")).with_for_update(of=Order))
+_ORDER_ROW = (
+    select(
+        Order.scenario_id,
+        Order.slots,
+        Order.stage,
+        Order.project,
+        Order.community,
+        Scenario.lists_version,
+        select(ListRecord.id)
+        .where(
+            ListRecord.scenario_id == Order.scenario_id,
+            ListRecord.list_name == "resources",
+            ListRecord.record_id == bindparam("unit"),
+        )
+        .exists(),
+    )
+    .join(Scenario, Scenario.id == Order.scenario_id)
+    .where(Order.id == bindparam("order_id"))
+    .with_for_update(of=Order)
+)
 #: ... the order and claim an Idempotency-Key of this unit was first used with ...
 _EARLIER = select(IdempotencyKey.order_id, IdempotencyKey.claim_id).where(
-    IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key"))
+    IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key")
+)
 #: ... the order's active claims, and the unit's among them ...
-_TAKEN = (select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id))))
-          .where(Claim.order_id == bindparam("order_id"), Claim.status == "active"))
+_TAKEN = select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id)))).where(
+    Claim.order_id == bindparam("order_id"), Claim.status == "active"
+)
 #: ... and the new claim's row and its key's (Core, no unit-of-work flush).
 _INSERT = insert(Claim.__table__).returning(Claim.__table__.c.id)
 _INSERT_KEY = insert(IdempotencyKey.__table__)
-_KEY_IN_USE = ApiError(422, "this Idempotency-Key was used for a claim of another order",
-                       {"headers": {"Idempotency-Key": ["already used for another order"]}})
+_KEY_IN_USE = ApiError(
+    422,
+    "this Idempotency-Key was used for a claim of another order",
+    {"headers": {"Idempotency-Key": ["already used for another order"]}},
+)
 
 
-def claim(session: Session, rules: RulesCache, actor: Principal, order_id: int, unit: str,
-          idempotency_key: str | None) -> tuple[Claim, bool]:
+def claim(
+    session: Session, rules: RulesCache, actor: Principal, order_id: int, unit: str, idempotency_key: str | None
+) -> tuple[Claim, bool]:
     """Claim one slot of an order for ``unit``; return the claim and whether it is new."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
     found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id}).first()
@@ -148,29 +188,51 @@ def claim(session: Session, rules: RulesCache, actor: Principal, order_id: int, 
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
     at = now()
     new = Claim(order_id=order_id, unit=unit, status="active", created_at=at, updated_at=at)
-    new.id = conn.execute(_INSERT, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at,
-                                    "updated_at": at}).scalar_one()
+    new.id = conn.execute(
+        _INSERT, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+    ).scalar_one()
     if idempotency_key:
         try:
-            conn.execute(_INSERT_KEY, {"unit": unit, "key": idempotency_key, "order_id": order_id,
-                                       "claim_id": new.id})
+            conn.execute(_INSERT_KEY, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new.id})
         except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
             raise _KEY_IN_USE from None
-    audit.record(session, actor, "claim.create", "claim", new.id, scenario_id, order=order_id, unit=unit,
-                 slot=taken + 1, slots=slots)
+    audit.record(
+        session,
+        actor,
+        "claim.create",
+        "claim",
+        new.id,
+        scenario_id,
+        order=order_id,
+        unit=unit,
+        slot=taken + 1,
+        slots=slots,
+    )
     return new, True
 
 
-def _lapse_transfers(session: Session, actor: Principal | str, claim: Claim, order: Order, why: str,
-                     keep: int | None = None) -> None:
+def _lapse_transfers(
+    session: Session, actor: Principal | str, claim: Claim, order: Order, why: str, keep: int | None = None
+) -> None:
     """Pending offers of ``claim`` (but ``keep``) lapse, each with its audit entry."""
-    for transfer in session.scalars(select(Transfer).where(Transfer.claim_id == claim.id,
-                                                           Transfer.status == "pending")):
+    for transfer in session.scalars(
+        select(Transfer).where(Transfer.claim_id == claim.id, Transfer.status == "pending")
+    ):
         if transfer.id == keep:
             continue
         transfer.status, transfer.decided_at = "lapsed", now()
-        audit.record(session, actor, "transfer.lapsed", "transfer", transfer.id, order.scenario_id,
-                     claim=claim.id, from_unit=transfer.from_unit, to_unit=transfer.to_unit, why=why)
+        audit.record(
+            session,
+            actor,
+            "transfer.lapsed",
+            "transfer",
+            transfer.id,
+            order.scenario_id,
+            claim=claim.id,
+            from_unit=transfer.from_unit,
+            to_unit=transfer.to_unit,
+            why=why,
+        )
 
 
 def withdraw(session: Session, actor: Principal, claim_id: int) -> Claim:
@@ -185,8 +247,9 @@ def withdraw(session: Session, actor: Principal, claim_id: int) -> Claim:
         raise ApiError(409, f"claim {claim_id} is on order {order.id}, which is evaluated (评议会): it stays")
     found.status = "withdrawn"
     _lapse_transfers(session, actor, found, order, "claim withdrawn")
-    audit.record(session, actor, "claim.withdraw", "claim", claim_id, order.scenario_id, order=order.id,
-                 unit=found.unit)
+    audit.record(
+        session, actor, "claim.withdraw", "claim", claim_id, order.scenario_id, order=order.id, unit=found.unit
+    )
     return found
 
 
@@ -209,8 +272,9 @@ def offer_transfer(session: Session, rules: RulesCache, actor: Principal, claim_
     offer = Transfer(claim_id=claim_id, from_unit=found.unit, to_unit=to_unit, status="pending")
     session.add(offer)
     session.flush()
-    audit.record(session, actor, "transfer.offer", "transfer", offer.id, order.scenario_id, claim=claim_id,
-                 to_unit=to_unit)
+    audit.record(
+        session, actor, "transfer.offer", "transfer", offer.id, order.scenario_id, claim=claim_id, to_unit=to_unit
+    )
     return offer
 
 
@@ -222,8 +286,7 @@ def decide_transfer(session: Session, actor: Principal, transfer_id: int, accept
     order_id = session.scalar(select(Claim.order_id).where(Claim.id == claim_id))
     assert order_id is not None
     order = lock_order(session, order_id)
-    offer = session.scalar(select(Transfer).where(Transfer.id == transfer_id)
-                           .execution_options(populate_existing=True))
+    offer = session.scalar(select(Transfer).where(Transfer.id == transfer_id).execution_options(populate_existing=True))
     found = session.scalar(select(Claim).where(Claim.id == claim_id).execution_options(populate_existing=True))
     assert offer is not None and found is not None
     if not (actor.is_unit(offer.to_unit) or actor.is_unit(offer.from_unit) or actor.is_planner):
@@ -235,48 +298,94 @@ def decide_transfer(session: Session, actor: Principal, transfer_id: int, accept
     if accept:
         if found.status != "active" or found.unit != offer.from_unit:
             raise ApiError(409, f"claim {found.id} is no longer {offer.from_unit!r}'s to give")
-        held = session.scalar(select(Claim).where(Claim.order_id == order.id, Claim.unit == offer.to_unit,
-                                                  Claim.status == "active"))
+        held = session.scalar(
+            select(Claim).where(Claim.order_id == order.id, Claim.unit == offer.to_unit, Claim.status == "active")
+        )
         if held is not None:
             raise ApiError(409, f"unit {offer.to_unit!r} already holds claim {held.id} on order {order.id}")
         found.unit = offer.to_unit
         _lapse_transfers(session, actor, found, order, f"claim handed to {offer.to_unit!r}", keep=offer.id)
     offer.status, offer.decided_at = ("accepted" if accept else "declined"), now()
-    audit.record(session, actor, f"transfer.{offer.status}", "transfer", transfer_id, order.scenario_id,
-                 claim=found.id, from_unit=offer.from_unit, to_unit=offer.to_unit)
+    audit.record(
+        session,
+        actor,
+        f"transfer.{offer.status}",
+        "transfer",
+        transfer_id,
+        order.scenario_id,
+        claim=found.id,
+        from_unit=offer.from_unit,
+        to_unit=offer.to_unit,
+    )
     return offer
 
 
-def create_order(session: Session, actor: Principal, scenario_id: int, project: str, community: str,
-                 slots: int | None, note: str, venue: str = "") -> Order:
+def create_order(
+    session: Session,
+    actor: Principal,
+    scenario_id: int,
+    project: str,
+    community: str,
+    slots: int | None,
+    note: str,
+    venue: str = "",
+) -> Order:
     """A community orders a catalogue project (点单), at a venue where the project needs one; it
     starts at its hearing (听证会)."""
     if not (actor.is_planner or actor.is_community(community)):
         raise ApiError(403, f"{actor.name} may not order for community {community!r}")
     row = find_record(session, scenario_id, "projects", project)
     if row is None:
-        raise ApiError(422, f"no project {project!r} in the projects list (项目清单)",
-                       {"json": {"project": [f"unknown project {project!r}"]}})
+        raise ApiError(
+            422,
+            f"no project {project!r} in the projects list (项目清单)",
+            {"json": {"project": [f"unknown project {project!r}"]}},
+        )
     if find_record(session, scenario_id, "communities", community) is None:
-        raise ApiError(422, f"no community {community!r} in scenario {scenario_id}",
-                       {"json": {"community": [f"unknown community {community!r}"]}})
+        raise ApiError(
+            422,
+            f"no community {community!r} in scenario {scenario_id}",
+            {"json": {"community": [f"unknown community {community!r}"]}},
+        )
     station = find_record(session, scenario_id, "venues", venue) if venue else None
-    issue = venue_issue(cast(Project, parse("projects", row.data)), venue,
-                        cast(Venue, parse("venues", station.data)) if station else None)
+    issue = venue_issue(
+        cast(Project, parse("projects", row.data)),
+        venue,
+        cast(Venue, parse("venues", station.data)) if station else None,
+    )
     if issue:
         raise ApiError(422, issue, {"json": {"venue": [issue]}})
-    order = Order(scenario_id=scenario_id, project=project, community=community, venue=venue,
-                  slots=slots or int(row.data.get("provider_slots", 1)), stage="hearing", comments="", note=note,
-                  created_by=actor.name)
+    order = Order(
+        scenario_id=scenario_id,
+        project=project,
+        community=community,
+        venue=venue,
+        slots=slots or int(row.data.get("provider_slots", 1)),
+        stage="hearing",
+        comments="",
+        note=note,
+        created_by=actor.name,
+    )
     session.add(order)
     session.flush()
-    audit.record(session, actor, "order.create", "order", order.id, scenario_id, project=project,
-                 community=community, venue=venue, slots=order.slots)
+    audit.record(
+        session,
+        actor,
+        "order.create",
+        "order",
+        order.id,
+        scenario_id,
+        project=project,
+        community=community,
+        venue=venue,
+        slots=order.slots,
+    )
     return order
 
 
-def advance(session: Session, actor: Principal, order_id: int, stage: str, score: float | None,
-            comments: str | None) -> Order:
+def advance(
+    session: Session, actor: Principal, order_id: int, stage: str, score: float | None, comments: str | None
+) -> Order:
     """Move an order one step through the 三会; evaluating needs a score."""
     order = lock_order(session, order_id)
     if not (actor.is_planner or actor.is_community(order.community)):
@@ -285,8 +394,11 @@ def advance(session: Session, actor: Principal, order_id: int, stage: str, score
         raise ApiError(409, f"order {order_id} is {order.stage}: {order.cancel_reason}")
     current, target = STAGE_ORDER.index(order.stage), STAGE_ORDER.index(stage)
     if target != current + 1:
-        raise ApiError(409, f"order {order_id} is at {order.stage!r}; the next stage is "
-                       + (repr(STAGE_ORDER[current + 1]) if current + 1 < len(STAGE_ORDER) else "none"))
+        raise ApiError(
+            409,
+            f"order {order_id} is at {order.stage!r}; the next stage is "
+            + (repr(STAGE_ORDER[current + 1]) if current + 1 < len(STAGE_ORDER) else "none"),
+        )
     if stage == "evaluated" and score is None:
         raise ApiError(422, "an evaluation (评议会) needs a score", {"json": {"score": ["required to evaluate"]}})
     if stage != "evaluated" and score is not None:
@@ -296,8 +408,9 @@ def advance(session: Session, actor: Principal, order_id: int, stage: str, score
         order.score = score
     if comments:
         order.comments = comments
-    audit.record(session, actor, f"order.{stage}", "order", order_id, order.scenario_id, score=score,
-                 comments=comments or "")
+    audit.record(
+        session, actor, f"order.{stage}", "order", order_id, order.scenario_id, score=score, comments=comments or ""
+    )
     return order
 
 
@@ -308,13 +421,15 @@ def cancel(session: Session, actor: Principal, order_id: int, reason: str) -> Or
     if not (actor.is_planner or actor.is_community(order.community)):
         raise ApiError(403, f"{actor.name} may not cancel community {order.community!r}'s order")
     if order.stage != "hearing":
-        raise ApiError(409, f"order {order_id} is at {order.stage!r}; only an order at its hearing (听证会) "
-                            "can be cancelled")
+        raise ApiError(
+            409, f"order {order_id} is at {order.stage!r}; only an order at its hearing (听证会) can be cancelled"
+        )
     order.stage, order.cancel_reason = "cancelled", reason
     for held in session.scalars(select(Claim).where(Claim.order_id == order_id, Claim.status == "active")):
         held.status = "cancelled"
         _lapse_transfers(session, actor, held, order, "order cancelled")
-        audit.record(session, actor, "claim.cancelled", "claim", held.id, order.scenario_id, order=order_id,
-                     unit=held.unit)
+        audit.record(
+            session, actor, "claim.cancelled", "claim", held.id, order.scenario_id, order=order_id, unit=held.unit
+        )
     audit.record(session, actor, "order.cancelled", "order", order_id, order.scenario_id, reason=reason)
     return order

@@ -46,7 +46,7 @@ def normalise_url(url: str) -> str:
     """``postgresql://`` and ``postgres://`` URLs use the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -56,18 +56,19 @@ def make_engine(url: str, *, pool: bool = True, synchronous: str = SQLITE_SYNCHR
         raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {synchronous!r}")
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True} if pool else {
-            "poolclass": NullPool}
+        kwargs: dict[str, Any] = (
+            {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True} if pool else {"poolclass": NullPool}
+        )
         return create_engine(url, **kwargs)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                           **({} if pool else {"poolclass": NullPool}))
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, **({} if pool else {"poolclass": NullPool})
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver must not open transactions itself
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"synchronous={synchronous}",
-                       "busy_timeout=30000"):
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"synchronous={synchronous}", "busy_timeout=30000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

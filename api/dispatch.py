@@ -95,9 +95,11 @@ class LiveDispatch:
                 live = _Live(_base_plan(session, scenario), key, 0, 0.0)
                 self._plans[scenario.id] = live
             live.checked = time.monotonic()
-        events = session.scalars(select(DispatchEvent).where(DispatchEvent.scenario_id == scenario.id,
-                                                             DispatchEvent.id > live.last_event)
-                                 .order_by(DispatchEvent.id)).all()
+        events = session.scalars(
+            select(DispatchEvent)
+            .where(DispatchEvent.scenario_id == scenario.id, DispatchEvent.id > live.last_event)
+            .order_by(DispatchEvent.id)
+        ).all()
         for event in events:
             _apply(live.ledger, event)
             live.last_event = event.id
@@ -106,20 +108,29 @@ class LiveDispatch:
 
 def _base_key(session: Session, scenario: Scenario) -> tuple[Any, ...]:
     """What the plan's start depends on: the lists' last change and the latest finished solve."""
-    lists = session.execute(select(func.count(), func.max(ListRecord.updated_at))
-                            .where(ListRecord.scenario_id == scenario.id)).one()
-    job = session.scalar(select(SolveJob.id).where(SolveJob.scenario_id == scenario.id, SolveJob.status == "done")
-                         .order_by(SolveJob.finished_at.desc(), SolveJob.id).limit(1))
+    lists = session.execute(
+        select(func.count(), func.max(ListRecord.updated_at)).where(ListRecord.scenario_id == scenario.id)
+    ).one()
+    job = session.scalar(
+        select(SolveJob.id)
+        .where(SolveJob.scenario_id == scenario.id, SolveJob.status == "done")
+        .order_by(SolveJob.finished_at.desc(), SolveJob.id)
+        .limit(1)
+    )
     return (tuple(lists), job, repr(scenario.policy))
 
 
 def _base_plan(session: Session, scenario: Scenario) -> Ledger:
     """The scenario's needs placed as its latest finished solve placed them (unplaced without one)."""
     problem = load_problem(session, scenario)
-    job = session.scalar(select(SolveJob).where(SolveJob.scenario_id == scenario.id, SolveJob.status == "done")
-                         .order_by(SolveJob.finished_at.desc(), SolveJob.id).limit(1))
+    job = session.scalar(
+        select(SolveJob)
+        .where(SolveJob.scenario_id == scenario.id, SolveJob.status == "done")
+        .order_by(SolveJob.finished_at.desc(), SolveJob.id)
+        .limit(1)
+    )
     assignment: dict[str, list[str]] = {}
-    for row in ((job.result or {}).get("assignments", []) if job is not None else []):
+    for row in (job.result or {}).get("assignments", []) if job is not None else []:
         if "need" in row and "resource" in row:
             assignment.setdefault(str(row["need"]), []).append(str(row["resource"]))
     return Ledger.from_plan(problem, policy_from(scenario.policy), assignment)
@@ -139,8 +150,10 @@ def _apply(ledger: Ledger, event: DispatchEvent) -> None:
 
 # --- the operations the views call ---------------------------------------------------------------
 
-def arrive(live: LiveDispatch, session: Session, scenario: Scenario, record: dict[str, Any], actor: str
-           ) -> dict[str, Any]:
+
+def arrive(
+    live: LiveDispatch, session: Session, scenario: Scenario, record: dict[str, Any], actor: str
+) -> dict[str, Any]:
     """Take one need in (受理); a bad one raises FieldError and nothing is stored."""
     record = dict(record)
     if record.get(TIME_FIELD) in (None, ""):
@@ -148,28 +161,49 @@ def arrive(live: LiveDispatch, session: Session, scenario: Scenario, record: dic
     with live.plan(session, scenario) as ledger:
         n = intake(ledger, record)
         need = ledger.needs[n]
-        live.record(session, scenario, DispatchEvent(scenario_id=scenario.id, kind="arrival", need=need.id,
-                                                     at=ledger.arrived_at[n], data=record_data(need), actor=actor))
+        live.record(
+            session,
+            scenario,
+            DispatchEvent(
+                scenario_id=scenario.id,
+                kind="arrival",
+                need=need.id,
+                at=ledger.arrived_at[n],
+                data=record_data(need),
+                actor=actor,
+            ),
+        )
         return arrival_view(ledger, n)
 
 
-def recommendations(live: LiveDispatch, session: Session, scenario: Scenario, need_id: str,
-                    k: int = DEFAULT_K) -> dict[str, Any]:
+def recommendations(
+    live: LiveDispatch, session: Session, scenario: Scenario, need_id: str, k: int = DEFAULT_K
+) -> dict[str, Any]:
     """The top k options for an arrived need, with the escalation route that found them."""
     with live.plan(session, scenario) as ledger:
         rec = recommend(ledger, need_id, k, RULES)
-        return {"need": need_id, "deadline_minutes": rec.deadline, "options": rec.to_rows(ledger),
-                "route": [vars(s) for s in rec.route]}
+        return {
+            "need": need_id,
+            "deadline_minutes": rec.deadline,
+            "options": rec.to_rows(ledger),
+            "route": [vars(s) for s in rec.route],
+        }
 
 
-def publish(live: LiveDispatch, session: Session, scenario: Scenario, need_id: str, resource_id: str,
-            actor: str) -> dict[str, Any]:
+def publish(
+    live: LiveDispatch, session: Session, scenario: Scenario, need_id: str, resource_id: str, actor: str
+) -> dict[str, Any]:
     """Accept an option: the assignment is published (派单) and pinned."""
     with live.plan(session, scenario) as ledger:
         at = max(clock(scenario), ledger.arrived_at[ledger.need_index(need_id)])
         option = accept(ledger, need_id, resource_id, at, RULES)
-        live.record(session, scenario, DispatchEvent(scenario_id=scenario.id, kind="accept", need=need_id,
-                                                     resource=resource_id, at=at, actor=actor))
+        live.record(
+            session,
+            scenario,
+            DispatchEvent(
+                scenario_id=scenario.id, kind="accept", need=need_id, resource=resource_id, at=at, actor=actor
+            ),
+        )
         n = ledger.need_index(need_id)
         return {**arrival_view(ledger, n), "objective_change": option.delta / 100, "moved": option.moved}
 
@@ -181,19 +215,28 @@ def unpin(live: LiveDispatch, session: Session, scenario: Scenario, need_id: str
         if n not in ledger.pinned:
             raise FieldError("need", f"need {need_id!r} has no published assignment")
         ledger.unpin(n)
-        live.record(session, scenario, DispatchEvent(scenario_id=scenario.id, kind="unpin", need=need_id,
-                                                     at=clock(scenario), actor=actor))
+        live.record(
+            session,
+            scenario,
+            DispatchEvent(scenario_id=scenario.id, kind="unpin", need=need_id, at=clock(scenario), actor=actor),
+        )
         return arrival_view(ledger, n)
 
 
-def replan_live(live: LiveDispatch, session: Session, scenario: Scenario, actor: str,
-                time_limit: float = 10.0) -> dict[str, Any]:
+def replan_live(
+    live: LiveDispatch, session: Session, scenario: Scenario, actor: str, time_limit: float = 10.0
+) -> dict[str, Any]:
     """Re-plan what is not published, at the policy's move cost; the outcome is logged."""
     with live.plan(session, scenario) as ledger:
         at = clock(scenario)
         report: Replan = replan(ledger, at, time_limit=time_limit)
-        live.record(session, scenario, DispatchEvent(scenario_id=scenario.id, kind="replan", at=at,
-                                                     data={"assignment": plan_data(ledger)}, actor=actor))
+        live.record(
+            session,
+            scenario,
+            DispatchEvent(
+                scenario_id=scenario.id, kind="replan", at=at, data={"assignment": plan_data(ledger)}, actor=actor
+            ),
+        )
         return report.to_dict()
 
 
@@ -203,13 +246,17 @@ def scenario_problem(live: LiveDispatch, session: Session, scenario: Scenario) -
         return ledger.problem
 
 
-def arrivals(live: LiveDispatch, session: Session, scenario: Scenario, need_ids: list[str] | None = None
-             ) -> list[dict[str, Any]]:
+def arrivals(
+    live: LiveDispatch, session: Session, scenario: Scenario, need_ids: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Needs taken in live (not the scenario's own list), oldest first, or the ones named."""
     with live.plan(session, scenario) as ledger:
         first = len(ledger.problem.needs)
-        wanted = range(first, len(ledger.needs)) if need_ids is None else [
-            ledger.index[i] for i in need_ids if i in ledger.index and ledger.index[i] >= first]
+        wanted = (
+            range(first, len(ledger.needs))
+            if need_ids is None
+            else [ledger.index[i] for i in need_ids if i in ledger.index and ledger.index[i] >= first]
+        )
         return [arrival_view(ledger, n) for n in wanted]
 
 
@@ -217,9 +264,13 @@ def arrival_view(ledger: Ledger, n: int) -> dict[str, Any]:
     """One need as the API shows it: its record, time, assignment, publication and route."""
     ids = ledger.arrays.resource_ids
     placed = ledger.placed.get(n, [])
-    return {"need": ledger.needs[n].id, "at": ledger.arrived_at[n], "record": record_data(ledger.needs[n]),
-            "status": "published" if n in ledger.pinned else ("proposed" if placed else "waiting"),
-            "resources": [ids[p.resource] for p in placed],
-            "arrival_minutes": max((round(p.arrival, 1) for p in placed), default=None),
-            "deadline_minutes": ledger.needs[n].urgency.deadline_minutes,
-            "route": [vars(s) for s in ledger.routes.get(n, [])]}
+    return {
+        "need": ledger.needs[n].id,
+        "at": ledger.arrived_at[n],
+        "record": record_data(ledger.needs[n]),
+        "status": "published" if n in ledger.pinned else ("proposed" if placed else "waiting"),
+        "resources": [ids[p.resource] for p in placed],
+        "arrival_minutes": max((round(p.arrival, 1) for p in placed), default=None),
+        "deadline_minutes": ledger.needs[n].urgency.deadline_minutes,
+        "route": [vars(s) for s in ledger.routes.get(n, [])],
+    }

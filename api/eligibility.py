@@ -70,10 +70,12 @@ class RulesCache:
         if scenario is None:  # deleted meanwhile: the claim will answer 404
             return
         problem = load_problem(session, scenario)
-        rules = Rules(claimants(problem, policy_from(scenario.policy)),
-                      {p.id: i for i, p in enumerate(problem.projects)},
-                      {r: i for i, r in enumerate(problem.arrays.resource_ids)},
-                      {c: i for i, c in enumerate(problem.arrays.community_ids)})
+        rules = Rules(
+            claimants(problem, policy_from(scenario.policy)),
+            {p.id: i for i, p in enumerate(problem.projects)},
+            {r: i for i, r in enumerate(problem.arrays.resource_ids)},
+            {c: i for i, c in enumerate(problem.arrays.community_ids)},
+        )
         with self._lock:
             self._found[(scenario_id, scenario.lists_version)] = rules
             while len(self._found) > self.size:
@@ -82,5 +84,4 @@ class RulesCache:
 
 def touch(session: Session, scenario_id: int) -> None:
     """Mark the scenario's lists changed (in the change's own transaction)."""
-    session.execute(update(Scenario).where(Scenario.id == scenario_id)
-                    .values(lists_version=Scenario.lists_version + 1))
+    session.execute(update(Scenario).where(Scenario.id == scenario_id).values(lists_version=Scenario.lists_version + 1))

@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
         errors = data.get("messages") or {}
         message = data.get("message") or _message(code, exc, errors)
         response = jsonify(_body(code, exc.name, message, errors))
-        for key, value in (getattr(exc, "get_headers", lambda: [])() or []):
+        for key, value in getattr(exc, "get_headers", lambda: [])() or []:
             if key.lower() not in ("content-type", "content-length"):
                 response.headers[key] = value
         return response, code
@@ -78,8 +78,13 @@ def register(app: Flask) -> None:
         """The database went away or stayed locked; the client may retry (a claim retried with
         its Idempotency-Key counts once)."""
         app.logger.error("database unavailable: %s", exc.orig)
-        response = jsonify(_body(503, "Service Unavailable", "the database is unavailable; try again shortly "
-                                 "(a claim retried with its Idempotency-Key counts once)"))
+        response = jsonify(
+            _body(
+                503,
+                "Service Unavailable",
+                "the database is unavailable; try again shortly (a claim retried with its Idempotency-Key counts once)",
+            )
+        )
         response.headers["Retry-After"] = "1"
         return response, 503
 
@@ -95,7 +100,8 @@ def _message(code: int, exc: HTTPException, errors: dict[str, Any]) -> str:
         if fields:
             return "invalid input in " + ", ".join(fields)
         return "malformed request: " + "; ".join(
-            f"{loc}: {' '.join(map(str, per)) if isinstance(per, list) else per}" for loc, per in errors.items())
+            f"{loc}: {' '.join(map(str, per)) if isinstance(per, list) else per}" for loc, per in errors.items()
+        )
     if code == 413:
         return "request body too large"
     return exc.description or exc.name

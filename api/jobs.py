@@ -37,9 +37,24 @@ STOP_POLL_SECONDS = 0.5
 #: How long a process's lease lasts unless renewed; it renews it every third of that.
 LEASE_SECONDS = 15.0
 #: Result fields a job's summary repeats (the direct model's and the project model's).
-SUMMARY = ("model", "status", "solver", "objective", "bound", "gap", "baseline", "needs", "served",
-           "served_by_project", "served_directly", "orders_new", "orders_running", "wall_time", "violations",
-           "unmatched_by_reason")
+SUMMARY = (
+    "model",
+    "status",
+    "solver",
+    "objective",
+    "bound",
+    "gap",
+    "baseline",
+    "needs",
+    "served",
+    "served_by_project",
+    "served_directly",
+    "orders_new",
+    "orders_running",
+    "wall_time",
+    "violations",
+    "unmatched_by_reason",
+)
 
 
 def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +65,9 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
 class JobRunner:
     """Runs solves in a small thread pool; a stop sets the job's stop event, which the solvers poll."""
 
-    def __init__(self, store: Store, workers: int = 1, solver_workers: int = 2,
-                 lease_seconds: float = LEASE_SECONDS) -> None:
+    def __init__(
+        self, store: Store, workers: int = 1, solver_workers: int = 2, lease_seconds: float = LEASE_SECONDS
+    ) -> None:
         self.store = store
         self.solver_workers = solver_workers
         self.lease_seconds = lease_seconds
@@ -70,8 +86,9 @@ class JobRunner:
     def recover(self) -> int:
         """Fail the jobs left queued or running by processes that are gone; return how many."""
         with self.store.write() as session:
-            unfinished = session.scalars(select(SolveJob).where(SolveJob.status.in_(UNFINISHED))
-                                         .with_for_update()).all()
+            unfinished = session.scalars(
+                select(SolveJob).where(SolveJob.status.in_(UNFINISHED)).with_for_update()
+            ).all()
             gone = owners.dead(session, {job.owner for job in unfinished if job.owner} - {self.owner})
             stale = [job for job in unfinished if not job.owner or job.owner in gone]
             for job in stale:
@@ -81,21 +98,32 @@ class JobRunner:
 
     @staticmethod
     def _fail_orphan(session: Any, job: SolveJob) -> None:
-        audit.record(session, "system", "solve.failed", "solve", job.id, job.scenario_id, was=job.status,
-                     owner=job.owner)
+        audit.record(
+            session, "system", "solve.failed", "solve", job.id, job.scenario_id, was=job.status, owner=job.owner
+        )
         job.error = f"the service process stopped while this job was {job.status}; submit it again"
         job.status, job.finished_at = "failed", now()
 
-    def submit(self, actor: Principal, scenario_id: int, solver: str, time_limit: float,
-               policy: dict[str, Any]) -> SolveJob:
+    def submit(
+        self, actor: Principal, scenario_id: int, solver: str, time_limit: float, policy: dict[str, Any]
+    ) -> SolveJob:
         """Record a queued job and hand it to the pool."""
-        job = SolveJob(id=uuid.uuid4().hex, scenario_id=scenario_id, status="queued", solver=solver,
-                       time_limit=time_limit, policy=policy, stop_requested=False, requested_by=actor.name,
-                       owner=self.owner)
+        job = SolveJob(
+            id=uuid.uuid4().hex,
+            scenario_id=scenario_id,
+            status="queued",
+            solver=solver,
+            time_limit=time_limit,
+            policy=policy,
+            stop_requested=False,
+            requested_by=actor.name,
+            owner=self.owner,
+        )
         with self.store.write() as session:
             session.add(job)
-            audit.record(session, actor, "solve.submit", "solve", job.id, scenario_id, solver=solver,
-                         time_limit=time_limit)
+            audit.record(
+                session, actor, "solve.submit", "solve", job.id, scenario_id, solver=solver, time_limit=time_limit
+            )
         stop = threading.Event()
         with self._lock:
             self._stops[job.id] = stop
@@ -143,8 +171,7 @@ class JobRunner:
         if not waiting:
             return
         with self.store.read() as session:
-            asked = session.scalars(select(SolveJob.id).where(SolveJob.id.in_(waiting),
-                                                              SolveJob.stop_requested)).all()
+            asked = session.scalars(select(SolveJob.id).where(SolveJob.id.in_(waiting), SolveJob.stop_requested)).all()
         with self._lock:
             for job_id in asked:
                 if job_id in self._stops:
@@ -172,9 +199,15 @@ class JobRunner:
             with self.store.read() as session:
                 problem = load_problem(session, scenario)  # type: ignore[arg-type]
             # projects: the cpsat engine stops mid-search on DELETE; highs stops between parts
-            result = solve_problem(problem, policy_from(policy_spec), solver=solver,
-                                   engine="cpsat" if solver == "cpsat" else "highs", time_limit=time_limit,
-                                   workers=self.solver_workers, should_stop=stop.is_set)
+            result = solve_problem(
+                problem,
+                policy_from(policy_spec),
+                solver=solver,
+                engine="cpsat" if solver == "cpsat" else "highs",
+                time_limit=time_limit,
+                workers=self.solver_workers,
+                should_stop=stop.is_set,
+            )
         except MatcherError as exc:  # bad lists or policy, infeasible rules, no solution in time
             self._finish(job_id, "failed", error=str(exc))
             return
@@ -183,16 +216,31 @@ class JobRunner:
         summary = {k: data[k] for k in SUMMARY if k in data}
         self._finish(job_id, "stopped" if stop.is_set() else "done", summary=summary, result=data)
 
-    def _finish(self, job_id: str, status: str, *, error: str | None = None, summary: dict[str, Any] | None = None,
-                result: dict[str, Any] | None = None) -> None:
+    def _finish(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        error: str | None = None,
+        summary: dict[str, Any] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
         with self.store.write() as session:
             job = session.get(SolveJob, job_id, with_for_update=True)
             if job is None or job.status not in UNFINISHED:  # its scenario was deleted, or it was failed
-                return                                        # while this process could not renew its lease
+                return  # while this process could not renew its lease
             job.status, job.finished_at, job.error = status, now(), error
             job.summary, job.result = summary, result
-            audit.record(session, "system", f"solve.{status}", "solve", job_id, job.scenario_id,
-                         served=(summary or {}).get("served"), error=error)
+            audit.record(
+                session,
+                "system",
+                f"solve.{status}",
+                "solve",
+                job_id,
+                job.scenario_id,
+                served=(summary or {}).get("served"),
+                error=error,
+            )
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait until no job is queued or running in this process (for tests and shutdown)."""

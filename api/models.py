@@ -147,9 +147,7 @@ class Claim(Base):
     """A unit's claim (认领) of one provider slot of an order; withdrawn claims are kept."""
 
     __tablename__ = "claims"
-    __table_args__ = (
-        Index("ix_claims_order_status", "order_id", "status"),
-    )
+    __table_args__ = (Index("ix_claims_order_status", "order_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     unit: Mapped[str] = mapped_column(String(200), index=True)

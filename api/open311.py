@@ -29,16 +29,35 @@ FORMATS = ("json", "xml")
 #: Fields of a service in GET services, in the standard's order.
 SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
 #: Fields of a request in GET requests and GET requests/{id}, in the standard's order.
-REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url")
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 #: Fields of the answer to POST requests.
 CREATED_FIELDS = ("service_request_id", "service_notice", "account_id")
 #: Service attributes a request may carry (attribute[code]=value), with their values.
 ATTRIBUTES: dict[str, type] = {"urgency": Urgency, "tier": Tier}
 _GROUP = "家门口服务 doorstep services"
-_STATUS_NOTES = {"waiting": "待派单 waiting for a resource", "proposed": "已拟派 proposed in the plan",
-                 "published": "已派单 published to its resource"}
+_STATUS_NOTES = {
+    "waiting": "待派单 waiting for a resource",
+    "proposed": "已拟派 proposed in the plan",
+    "published": "已派单 published to its resource",
+}
 
 
 class Open311Error(Exception):
@@ -51,10 +70,18 @@ class Open311Error(Exception):
 
 def services() -> list[dict[str, Any]]:
     """GET services: one service per service category."""
-    return [{"service_code": c.value, "service_name": f"{c.label} {c.value.replace('_', ' ')}",
-             "description": f"{c.label}: needs of the {c.value.replace('_', ' ')} category (需求清单)",
-             "metadata": True, "type": "realtime", "keywords": f"{c.label}, {c.value}", "group": _GROUP}
-            for c in Category]
+    return [
+        {
+            "service_code": c.value,
+            "service_name": f"{c.label} {c.value.replace('_', ' ')}",
+            "description": f"{c.label}: needs of the {c.value.replace('_', ' ')} category (需求清单)",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": f"{c.label}, {c.value}",
+            "group": _GROUP,
+        }
+        for c in Category
+    ]
 
 
 def service_definition(code: str) -> dict[str, Any]:
@@ -62,10 +89,18 @@ def service_definition(code: str) -> dict[str, Any]:
     category = category_of(code)
     attributes = []
     for order, (name, enum) in enumerate(ATTRIBUTES.items(), 1):
-        attributes.append({"variable": True, "code": name, "datatype": "singlevaluelist", "required": False,
-                           "datatype_description": f"one of {', '.join(m.value for m in enum)}", "order": order,
-                           "description": f"{name} of the need", "values": [{"key": m.value, "name": m.label}
-                                                                              for m in enum]})
+        attributes.append(
+            {
+                "variable": True,
+                "code": name,
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": f"one of {', '.join(m.value for m in enum)}",
+                "order": order,
+                "description": f"{name} of the need",
+                "values": [{"key": m.value, "name": m.label} for m in enum],
+            }
+        )
     return {"service_code": category.value, "attributes": attributes}
 
 
@@ -75,8 +110,9 @@ def category_of(code: str | None) -> Category:
     try:
         return Category(code)
     except ValueError:
-        raise Open311Error(404, f"service_code {code!r} was not found; use one of "
-                                f"{', '.join(c.value for c in Category)}") from None
+        raise Open311Error(
+            404, f"service_code {code!r} was not found; use one of {', '.join(c.value for c in Category)}"
+        ) from None
 
 
 def community_of(problem: Problem, form: Mapping[str, str]) -> str:
@@ -91,8 +127,10 @@ def community_of(problem: Problem, form: Mapping[str, str]) -> str:
         for c in problem.communities:
             if address in (c.id, c.name):
                 return c.id
-        raise Open311Error(400, f"address_string {address!r} names no community of this jurisdiction; "
-                                "give the community id as address_id")
+        raise Open311Error(
+            400,
+            f"address_string {address!r} names no community of this jurisdiction; give the community id as address_id",
+        )
     if form.get("lat") or form.get("long"):
         raise Open311Error(400, "lat/long cannot be placed in a community here; give the community id as address_id")
     raise Open311Error(400, "a location is required: address_id (the community id) or address_string")
@@ -104,8 +142,12 @@ def need_record(form: Mapping[str, str], problem: Problem, need_id: str) -> dict
     description = form.get("description", "")
     if len(description) > 4000:
         raise Open311Error(400, "description is limited to 4,000 characters")
-    record: dict[str, Any] = {"id": need_id, "community": community_of(problem, form), "category": category.value,
-                              "title": description.strip()}
+    record: dict[str, Any] = {
+        "id": need_id,
+        "community": community_of(problem, form),
+        "category": category.value,
+        "title": description.strip(),
+    }
     for name in ATTRIBUTES:
         value = form.get(f"attribute[{name}]", "").strip()
         if value:
@@ -119,18 +161,30 @@ def request_view(view: Mapping[str, Any], problem: Problem, created: datetime) -
     category = Category(record["category"])
     community = next(c for c in problem.communities if c.id == record["community"])
     requested = created + timedelta(minutes=view["at"])
-    expected = (requested + timedelta(minutes=view["arrival_minutes"])) if view["arrival_minutes"] is not None \
+    expected = (
+        (requested + timedelta(minutes=view["arrival_minutes"]))
+        if view["arrival_minutes"] is not None
         else requested + timedelta(minutes=view["deadline_minutes"])
+    )
     urgency = Urgency(record.get("urgency", "normal"))
     return {
-        "service_request_id": view["need"], "status": "open", "status_notes": _STATUS_NOTES[view["status"]],
-        "service_name": f"{category.label} {category.value.replace('_', ' ')}", "service_code": category.value,
+        "service_request_id": view["need"],
+        "status": "open",
+        "status_notes": _STATUS_NOTES[view["status"]],
+        "service_name": f"{category.label} {category.value.replace('_', ' ')}",
+        "service_code": category.value,
         "description": record.get("title", ""),
         "agency_responsible": ";".join(view["resources"]) if view["status"] == "published" else None,
         "service_notice": f"{urgency.label} {urgency.value}: response within {urgency.deadline_minutes} minutes",
-        "requested_datetime": w3(requested), "updated_datetime": w3(requested), "expected_datetime": w3(expected),
+        "requested_datetime": w3(requested),
+        "updated_datetime": w3(requested),
+        "expected_datetime": w3(expected),
         "address": ", ".join(p for p in (community.name, community.street, community.district) if p),
-        "address_id": community.id, "zipcode": None, "lat": None, "long": None, "media_url": None,
+        "address_id": community.id,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
     }
 
 
@@ -145,15 +199,15 @@ def parse_w3(name: str, text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C date-time such as 2010-01-01T00:00:00Z, got {text!r}") \
-            from None
+        raise Open311Error(400, f"{name} must be a W3C date-time such as 2010-01-01T00:00:00Z, got {text!r}") from None
     if value.tzinfo is None:
         raise Open311Error(400, f"{name} must carry its time zone (Z or +HH:MM), got {text!r}")
     return value
 
 
-def render(items: Sequence[Mapping[str, Any]], fields: Sequence[str], root: str, item: str,
-           fmt: str) -> tuple[bytes, str]:
+def render(
+    items: Sequence[Mapping[str, Any]], fields: Sequence[str], root: str, item: str, fmt: str
+) -> tuple[bytes, str]:
     """A list of records as the standard's JSON or XML; (body, content type)."""
     if fmt == "json":
         import json
@@ -197,5 +251,10 @@ def render_definition(definition: Mapping[str, Any], fmt: str) -> tuple[bytes, s
 
 def render_error(error: Open311Error, fmt: str) -> tuple[bytes, str]:
     """The standard's error body: a list of {code, description}."""
-    return render([{"code": error.code, "description": error.description}], ("code", "description"), "errors",
-                  "error", fmt if fmt in FORMATS else "json")
+    return render(
+        [{"code": error.code, "description": error.description}],
+        ("code", "description"),
+        "errors",
+        "error",
+        fmt if fmt in FORMATS else "json",
+    )

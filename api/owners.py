@@ -79,8 +79,11 @@ def release(session: Session, owner: str) -> None:
 
 def dead(session: Session, owners: set[str]) -> set[str]:
     """Those of ``owners`` with no live process: no lease, a lapsed lease, or surely gone."""
-    live = set(session.scalars(select(ProcessLease.owner).where(ProcessLease.owner.in_(owners),
-                                                                ProcessLease.expires_at >= now())))
+    live = set(
+        session.scalars(
+            select(ProcessLease.owner).where(ProcessLease.owner.in_(owners), ProcessLease.expires_at >= now())
+        )
+    )
     return {owner for owner in owners if owner not in live or surely_gone(owner)}
 
 

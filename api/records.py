@@ -29,8 +29,9 @@ PROBLEM_LISTS = tuple(name for name in LISTS if name not in EXTRA_LISTS)
 
 def scenario_records(loaded: LoadedScenario) -> dict[str, tuple[Record, ...]]:
     """Every list of a scenario read from files, problem lists and the others alike."""
-    return {name: loaded.lists.get(name, ()) if name in EXTRA_LISTS else getattr(loaded.problem, name)
-            for name in LISTS}
+    return {
+        name: loaded.lists.get(name, ()) if name in EXTRA_LISTS else getattr(loaded.problem, name) for name in LISTS
+    }
 
 
 def plain(value: Any) -> Any:
@@ -69,9 +70,15 @@ def category_of(record: Record) -> str | None:
 
 
 def make_row(scenario_id: int, list_name: str, position: int, record: Record) -> ListRecord:
-    return ListRecord(scenario_id=scenario_id, list_name=list_name, position=position,
-                      record_id=record_key(list_name, record), community=getattr(record, "community", None),
-                      category=category_of(record), data=record_data(record))
+    return ListRecord(
+        scenario_id=scenario_id,
+        list_name=list_name,
+        position=position,
+        record_id=record_key(list_name, record),
+        community=getattr(record, "community", None),
+        category=category_of(record),
+        data=record_data(record),
+    )
 
 
 def fill_row(row: ListRecord, record: Record) -> None:
@@ -105,21 +112,32 @@ def order_key(order_id: int) -> str:
 def placed_orders(session: Session, scenario_id: int) -> tuple[list[PinnedOrder], list[PinnedClaim]]:
     """Orders communities placed through the API and not yet evaluated, with their active claims,
     all pinned: a community ordered them (点单) and units claimed them (认领), so a solve keeps them."""
-    orders = session.scalars(select(Order).where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES))
-                             .order_by(Order.id)).all()
-    claims = session.execute(select(Claim.order_id, Claim.unit).join(Order, Order.id == Claim.order_id)
-                             .where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES),
-                                    Claim.status == "active").order_by(Claim.order_id, Claim.id)).all()
-    return ([PinnedOrder(order_key(o.id), o.project, o.community, pinned=True, venue=o.venue, slots=o.slots)
-             for o in orders],
-            [PinnedClaim(order_key(order_id), unit, pinned=True) for order_id, unit in claims])
+    orders = session.scalars(
+        select(Order).where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES)).order_by(Order.id)
+    ).all()
+    claims = session.execute(
+        select(Claim.order_id, Claim.unit)
+        .join(Order, Order.id == Claim.order_id)
+        .where(Order.scenario_id == scenario_id, Order.stage.in_(OPEN_STAGES), Claim.status == "active")
+        .order_by(Claim.order_id, Claim.id)
+    ).all()
+    return (
+        [
+            PinnedOrder(order_key(o.id), o.project, o.community, pinned=True, venue=o.venue, slots=o.slots)
+            for o in orders
+        ],
+        [PinnedClaim(order_key(order_id), unit, pinned=True) for order_id, unit in claims],
+    )
 
 
 def load_problem(session: Session, scenario: Scenario) -> Problem:
     """The scenario's problem as it stands in the database, checked across records: its lists, and
     the orders and active claims made through the API, pinned."""
-    rows = session.scalars(select(ListRecord).where(ListRecord.scenario_id == scenario.id)
-                           .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)).all()
+    rows = session.scalars(
+        select(ListRecord)
+        .where(ListRecord.scenario_id == scenario.id)
+        .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)
+    ).all()
     lists: dict[str, list[Record]] = {name: [] for name in PROBLEM_LISTS}
     for row in rows:
         if row.list_name in lists:
@@ -128,10 +146,16 @@ def load_problem(session: Session, scenario: Scenario) -> Problem:
     lists["orders"] += orders
     lists["claims"] += claims
     # every list of the registry is a keyword of Problem.build, so lists the core adds come along
-    return Problem.build(**lists, settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
-                         name=scenario.name)
+    return Problem.build(
+        **lists,
+        settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
+        name=scenario.name,
+    )
 
 
 def find_record(session: Session, scenario_id: int, list_name: str, record_id: str) -> ListRecord | None:
-    return session.scalar(select(ListRecord).where(
-        ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name, ListRecord.record_id == record_id))
+    return session.scalar(
+        select(ListRecord).where(
+            ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name, ListRecord.record_id == record_id
+        )
+    )

@@ -48,6 +48,8 @@ class Schema(marshmallow.Schema):
             if bad:
                 raise ValidationError({field or "_schema": [message] for field, message in bad})
         return data
+
+
 STAGES = ("hearing", "running", "evaluated")
 #: An order's stages, with "cancelled" for one cancelled at its hearing (听证会).
 ORDER_STAGES = (*STAGES, "cancelled")
@@ -83,8 +85,7 @@ def record_schema(list_name: str, *, partial: bool = False) -> type[Schema]:
     """The request schema of one list's records, built from its value object's fields."""
     cls: type[Record] = LISTS[list_name]
     hints = typing.get_type_hints(cls)
-    attrs = {f.name: _field_for(hints[f.name], not partial and f.name in cls.required)
-             for f in dataclass_fields(cls)}
+    attrs = {f.name: _field_for(hints[f.name], not partial and f.name in cls.required) for f in dataclass_fields(cls)}
     name = f"{cls.__name__}{'Patch' if partial else ''}Schema"
     return Schema.from_dict(attrs, name=name)
 
@@ -111,8 +112,11 @@ class RecordQuery(PageArgs):
 
 class ListQuery(PageArgs):
     community = fields.String(validate=ID)
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")),
-                           metadata={"description": "json: one page; csv or xlsx: the whole list as a file"})
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(("json", "csv", "xlsx")),
+        metadata={"description": "json: one page; csv or xlsx: the whole list as a file"},
+    )
 
 
 class Page(Schema):
@@ -128,10 +132,14 @@ class RecordPageSchema(Page):
 
 
 class ScenarioUploadSchema(Schema):
-    scenario = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                                   "description": ".yaml, .yml, .json or .xlsx scenario"})
-    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
-                        metadata={"description": "list files the scenario names by path (CSV, XLSX, JSON)"})
+    scenario = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": ".yaml, .yml, .json or .xlsx scenario"},
+    )
+    files = fields.List(
+        fields.Raw(metadata={"type": "string", "format": "binary"}),
+        metadata={"description": "list files the scenario names by path (CSV, XLSX, JSON)"},
+    )
 
 
 class ScenarioSchema(Schema):
@@ -148,10 +156,17 @@ class ScenarioSchema(Schema):
 class OrderCreateSchema(Schema):
     project = fields.String(required=True, validate=ID)
     community = fields.String(required=True, validate=ID)
-    venue = fields.String(validate=ID, metadata={"description": "the station (站点) it runs at; required when the "
-                                                                "project has a venue_type, and of that type"})
-    slots = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000),
-                           metadata={"description": "provider slots; default: the project's provider_slots"})
+    venue = fields.String(
+        validate=ID,
+        metadata={
+            "description": "the station (站点) it runs at; required when the project has a venue_type, and of that type"
+        },
+    )
+    slots = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "provider slots; default: the project's provider_slots"},
+    )
     note = Text(max_length=2000)
 
 
@@ -187,8 +202,11 @@ class StageSchema(Schema):
     """Move an order through the 三会: hearing (听证会) -> running (协调会) -> evaluated (评议会)."""
 
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
-    score = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=100),
-                         metadata={"description": "evaluation score 0-100, required to evaluate"})
+    score = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "evaluation score 0-100, required to evaluate"},
+    )
     comments = Text(max_length=5000)
 
 
@@ -236,8 +254,9 @@ class TransferSchema(Schema):
 class SolveCreateSchema(Schema):
     solver = fields.String(load_default="auto", validate=validate.OneOf(SOLVERS))
     time_limit = fields.Float(load_default=10.0, allow_nan=False, validate=validate.Range(min=0.1, max=600))
-    policy = fields.Raw(metadata={"description": "preset name or mapping {preset: name, field: value}; "
-                                                 "default: the scenario's policy"})
+    policy = fields.Raw(
+        metadata={"description": "preset name or mapping {preset: name, field: value}; default: the scenario's policy"}
+    )
 
 
 class SolveJobSchema(Schema):
@@ -273,8 +292,11 @@ class UnmatchedSchema(Schema):
 
 class TokenCreateSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(("planner", "community", "unit")))
-    subject = fields.String(load_default="", validate=validate.Length(max=200),
-                            metadata={"description": "community or unit id; empty for planners"})
+    subject = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "community or unit id; empty for planners"},
+    )
     label = Text()
 
 
@@ -307,5 +329,8 @@ class AuditPageSchema(Page):
 
 
 class IdempotencyHeader(Schema):
-    key = fields.String(data_key="Idempotency-Key", validate=validate.Length(min=1, max=200),
-                        metadata={"description": "retrying with the same key returns the first claim"})
+    key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "retrying with the same key returns the first claim"},
+    )

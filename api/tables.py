@@ -10,8 +10,10 @@ from typing import Any
 
 from matcher.files import csv_text
 
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def cell(value: Any) -> Any:
@@ -53,5 +55,4 @@ def xlsx_bytes(sheet: str, records: list[Mapping[str, Any]]) -> bytes:
 def download(list_name: str, records: list[Mapping[str, Any]], fmt: str) -> tuple[bytes, dict[str, str]]:
     """The file's bytes and its response headers."""
     body = csv_bytes(records) if fmt == "csv" else xlsx_bytes(list_name, records)
-    return body, {"Content-Type": FORMATS[fmt],
-                  "Content-Disposition": f'attachment; filename="{list_name}.{fmt}"'}
+    return body, {"Content-Type": FORMATS[fmt], "Content-Disposition": f'attachment; filename="{list_name}.{fmt}"'}

@@ -38,8 +38,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    bombs = [("laughs.yaml", billion_laughs()), ("cells.xlsx", xlsx_bomb(400_000)),
-             ("bytes.xlsx", xlsx_bomb(4_000_000))]
+    bombs = [
+        ("laughs.yaml", billion_laughs()),
+        ("cells.xlsx", xlsx_bomb(400_000)),
+        ("bytes.xlsx", xlsx_bomb(4_000_000)),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db"})
         with app.extensions["matcher"].store.write() as session:
@@ -50,14 +53,20 @@ def main() -> None:
             walls, cpus, answer = [], [], None
             for _ in range(args.repeat):
                 wall, cpu = time.perf_counter(), time.process_time()
-                answer = client.post("/scenarios", data={"scenario": (io.BytesIO(content), name)}, headers=headers,
-                                     content_type="multipart/form-data")
+                answer = client.post(
+                    "/scenarios",
+                    data={"scenario": (io.BytesIO(content), name)},
+                    headers=headers,
+                    content_type="multipart/form-data",
+                )
                 walls.append(time.perf_counter() - wall)
                 cpus.append(time.process_time() - cpu)
             assert answer is not None
             limit = ",".join(answer.json.get("errors", {}).get("limits", {})) or answer.json.get("message", "")[:60]
-            print(f"{name:<12} {len(content):>7,} B  {_expanded(name, content):<50} {answer.status_code:<7} "
-                  f"{statistics.median(walls) * 1000:>8.1f} {statistics.median(cpus) * 1000:>7.1f}  {limit}")
+            print(
+                f"{name:<12} {len(content):>7,} B  {_expanded(name, content):<50} {answer.status_code:<7} "
+                f"{statistics.median(walls) * 1000:>8.1f} {statistics.median(cpus) * 1000:>7.1f}  {limit}"
+            )
         app.extensions["matcher"].runner.shutdown()
         app.extensions["matcher"].store.dispose()
     print(f"(medians of {args.repeat} uploads each; the 2-core machine is shared with other work)")

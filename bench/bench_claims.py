@@ -89,8 +89,11 @@ def overbooked(url: str) -> tuple[int, int]:
     store = Store(url)
     try:
         with store.read() as session:
-            counts = dict(session.execute(select(Claim.order_id, func.count()).where(Claim.status == "active")
-                                          .group_by(Claim.order_id)).all())
+            counts = dict(
+                session.execute(
+                    select(Claim.order_id, func.count()).where(Claim.status == "active").group_by(Claim.order_id)
+                ).all()
+            )
             slots = dict(session.execute(select(Order.id, Order.slots)).all())
     finally:
         store.dispose()
@@ -99,11 +102,12 @@ def overbooked(url: str) -> tuple[int, int]:
 
 def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: float) -> dict[str, float]:
     setup = prepare(url, args.clients, args.warm_up + args.orders, args.slots)
-    warm_up, timed = setup.orders[:args.warm_up], setup.orders[args.warm_up:]
+    warm_up, timed = setup.orders[: args.warm_up], setup.orders[args.warm_up :]
     rng = random.Random(seed)
-    per_client = [[(unit, token, order, "")
-                   for order in rng.sample(warm_up, len(warm_up)) + rng.sample(timed, len(timed))]
-                  for unit, token in setup.units.items()]
+    per_client = [
+        [(unit, token, order, "") for order in rng.sample(warm_up, len(warm_up)) + rng.sample(timed, len(timed))]
+        for unit, token in setup.units.items()
+    ]
     extra = ("--sqlite-synchronous", args.sqlite_synchronous) if url.startswith("sqlite") else ()
     with Server(url, log, workers=args.workers, threads=args.threads, extra=extra) as server:
         cpu_before = server.cpu_seconds()
@@ -115,31 +119,50 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: flo
         print(f"  unexpected answers {dict(failed)}; server log: {log.read_text()[-3000:]}")
     q = statistics.quantiles(sorted(r[5] for r in rows if r[8]), n=100)
     over, active = overbooked(url)
-    return {"requests": sum(statuses.values()), "made": statuses[201], "full": statuses[409],
-            "other": sum(1 for r in rows if r[3] not in (201, 409)), "wall": wall,
-            "rps": sum(statuses.values()) / wall, "claims_per_s": statuses[201] / wall, "p50_ms": q[49] * 1000,
-            "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000, "overbooked": over,
-            "cpu_ms": server_cpu / len(rows) * 1000, "client_cpu_ms": client_cpu / len(rows) * 1000,
-            "active": active, "expected": min(args.clients, args.slots) * len(setup.orders)}
+    return {
+        "requests": sum(statuses.values()),
+        "made": statuses[201],
+        "full": statuses[409],
+        "other": sum(1 for r in rows if r[3] not in (201, 409)),
+        "wall": wall,
+        "rps": sum(statuses.values()) / wall,
+        "claims_per_s": statuses[201] / wall,
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+        "overbooked": over,
+        "cpu_ms": server_cpu / len(rows) * 1000,
+        "client_cpu_ms": client_cpu / len(rows) * 1000,
+        "active": active,
+        "expected": min(args.clients, args.slots) * len(setup.orders),
+    }
 
 
 def report(name: str, runs: list[dict[str, float]]) -> None:
     print(f"\n{name}")
-    header = f"  {'run':>4} {'requests':>8} {'made':>6} {'409':>6} {'other':>5} {'wall s':>7} {'req/s':>7} " \
-             f"{'claims/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'overbooked':>10} " \
-             f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}"
+    header = (
+        f"  {'run':>4} {'requests':>8} {'made':>6} {'409':>6} {'other':>5} {'wall s':>7} {'req/s':>7} "
+        f"{'claims/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'overbooked':>10} "
+        f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}"
+    )
     print(header)
     for i, r in enumerate(runs, 1):
-        print(f"  {i:>4} {r['requests']:>8} {r['made']:>6} {r['full']:>6} {r['other']:>5} {r['wall']:>7.2f} "
-              f"{r['rps']:>7.0f} {r['claims_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-              f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f} {r['client_cpu_ms']:>17.2f}")
-    med = {k: statistics.median(r[k] for r in runs)
-           for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms", "client_cpu_ms")}
-    print(f"  median: {med['rps']:.0f} claim requests/s, {med['claims_per_s']:.0f} claims made/s, "
-          f"p50 {med['p50_ms']:.1f} ms, p95 {med['p95_ms']:.1f} ms, p99 {med['p99_ms']:.1f} ms; "
-          f"CPU per request: server {med['cpu_ms']:.2f} ms, load generator {med['client_cpu_ms']:.2f} ms; "
-          f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
-          f"active claims = slots filled in every run: {all(r['active'] == r['expected'] for r in runs)}")
+        print(
+            f"  {i:>4} {r['requests']:>8} {r['made']:>6} {r['full']:>6} {r['other']:>5} {r['wall']:>7.2f} "
+            f"{r['rps']:>7.0f} {r['claims_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
+            f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f} {r['client_cpu_ms']:>17.2f}"
+        )
+    med = {
+        k: statistics.median(r[k] for r in runs)
+        for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms", "client_cpu_ms")
+    }
+    print(
+        f"  median: {med['rps']:.0f} claim requests/s, {med['claims_per_s']:.0f} claims made/s, "
+        f"p50 {med['p50_ms']:.1f} ms, p95 {med['p95_ms']:.1f} ms, p99 {med['p99_ms']:.1f} ms; "
+        f"CPU per request: server {med['cpu_ms']:.2f} ms, load generator {med['client_cpu_ms']:.2f} ms; "
+        f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
+        f"active claims = slots filled in every run: {all(r['active'] == r['expected'] for r in runs)}"
+    )
 
 
 def main() -> int:
@@ -147,29 +170,48 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients, one unit each")
     parser.add_argument("--orders", type=int, default=200, help="orders claimed in the timed part")
-    parser.add_argument("--warm-up", type=int, default=4,
-                        help="orders each client claims first, untimed, to warm the server up (default: 4)")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=4,
+        help="orders each client claims first, untimed, to warm the server up (default: 4)",
+    )
     parser.add_argument("--slots", type=int, default=40, help="slots per order (fewer than clients: some 409s)")
-    parser.add_argument("--rate", type=float, default=375.0,
-                        help="claim requests per second in all, for the paced load (default 375: 300 claims made/s)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=375.0,
+        help="claim requests per second in all, for the paced load (default 375: 300 claims made/s)",
+    )
     parser.add_argument("--loads", default="closed,paced", help="closed, paced or both (default: both)")
     parser.add_argument("--processes", type=int, default=2, help="client processes the clients are spread over")
     parser.add_argument("--workers", type=int, default=2, help="server processes (matcher serve --workers)")
     parser.add_argument("--threads", type=int, default=4, help="request threads per server process")
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="a server on 127.0.0.1 where a scratch database may be created")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="a server on 127.0.0.1 where a scratch database may be created",
+    )
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
-    parser.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
-                        help="matcher serve --sqlite-synchronous (default FULL: every commit synced)")
+    parser.add_argument(
+        "--sqlite-synchronous",
+        choices=("FULL", "NORMAL"),
+        default="FULL",
+        help="matcher serve --sqlite-synchronous (default FULL: every commit synced)",
+    )
     args = parser.parse_args()
     loads = [load.strip() for load in args.loads.split(",")]
     if not set(loads) <= {"closed", "paced"}:
         parser.error(f"--loads: closed and/or paced, not {args.loads!r}")
-    print(f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
-          f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes x "
-          f"{args.threads} threads")
-    databases = [("sqlite", f"SQLite (WAL, synchronous={args.sqlite_synchronous}, BEGIN IMMEDIATE)"),
-                 ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")]
+    print(
+        f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
+        f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes x "
+        f"{args.threads} threads"
+    )
+    databases = [
+        ("sqlite", f"SQLite (WAL, synchronous={args.sqlite_synchronous}, BEGIN IMMEDIATE)"),
+        ("postgresql", "PostgreSQL (SELECT ... FOR UPDATE)"),
+    ]
     with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp:
         for kind, title in databases:
             if args.only not in (None, kind):
@@ -185,8 +227,11 @@ def main() -> int:
                     finally:
                         if kind == "postgresql":
                             drop_postgres(args.postgres, name)
-                report(f"{title}, {load} load" + (f" at {rate:.0f} claim requests/s" if rate else
-                                                  " (next claim as soon as the last is answered)"), runs)
+                report(
+                    f"{title}, {load} load"
+                    + (f" at {rate:.0f} claim requests/s" if rate else " (next claim as soon as the last is answered)"),
+                    runs,
+                )
     return 0
 
 

@@ -39,8 +39,11 @@ from matcher.solvers import solve  # noqa: E402
 def xihu_problem(needs: int) -> Problem:
     """The Xihu generator scaled to about ``needs`` needs, built in memory."""
     scenario = xihu(2016, needs_per_grid=needs / 386)
-    lists = {name: tuple(LISTS[name].from_record({k: v for k, v in row.items() if v != ""}) for row in rows)
-             for name, rows in scenario.lists.items() if name in ("communities", "needs", "resources")}
+    lists = {
+        name: tuple(LISTS[name].from_record({k: v for k, v in row.items() if v != ""}) for row in rows)
+        for name, rows in scenario.lists.items()
+        if name in ("communities", "needs", "resources")
+    }
     return Problem.build(lists["communities"], lists["needs"], lists["resources"], name=f"xihu-{needs}")
 
 
@@ -55,11 +58,15 @@ def time_diagnostics(problem: Problem, repeat: int) -> None:
         data = diagnosis.to_dict()
         diags.append(time.perf_counter() - start)
     s, d = statistics.median(solves), statistics.median(diags)
-    print(f"{problem.name}: {result.problem.arrays.n_needs} needs, {result.problem.arrays.n_resources} resources, "
-          f"{len(result.candidates)} pairs; served {result.n_served}, bound {data['max_served']}, "
-          f"{len(data['unmatched'])} unmatched explained")
-    print(f"  solve (flow) median {s:.2f} s; diagnostics median {d:.2f} s "
-          f"(runs: {', '.join(f'{x:.2f}' for x in diags)}); diagnostics / solve = {d / s:.1%}")
+    print(
+        f"{problem.name}: {result.problem.arrays.n_needs} needs, {result.problem.arrays.n_resources} resources, "
+        f"{len(result.candidates)} pairs; served {result.n_served}, bound {data['max_served']}, "
+        f"{len(data['unmatched'])} unmatched explained"
+    )
+    print(
+        f"  solve (flow) median {s:.2f} s; diagnostics median {d:.2f} s "
+        f"(runs: {', '.join(f'{x:.2f}' for x in diags)}); diagnostics / solve = {d / s:.1%}"
+    )
     print("  diagnostics parts (last run): " + ", ".join(f"{k} {v:.2f} s" for k, v in diagnosis.timings.items()))
 
 
@@ -69,13 +76,17 @@ def escalation_figures(name: str) -> None:
     result = escalate(scenario.problem, scenario.policy, governance=governance)
     s = result.level_shares()
     print(f"{name}: {s['needs']} needs, policy {scenario.policy.name}, {result.wall_time:.2f} s")
-    print(f"  solved in the community {s['share_community']:.1%}, in the street {s['share_street']:.1%}, "
-          f"escalated to the district {s['share_escalated_to_district']:.1%} (solved there "
-          f"{s['share_district']:.1%}), unserved {s['share_unserved']:.1%}")
+    print(
+        f"  solved in the community {s['share_community']:.1%}, in the street {s['share_street']:.1%}, "
+        f"escalated to the district {s['share_escalated_to_district']:.1%} (solved there "
+        f"{s['share_district']:.1%}), unserved {s['share_unserved']:.1%}"
+    )
     print("  deadline compliance (on time / needs; where served: community/street/district):")
     for row in result.deadline_compliance():
-        print(f"    {row['urgency']:<10} {row['deadline_minutes']:>6} min  {row['on_time']:>5} / {row['needs']:<5} "
-              f"{row['compliance']:.1%}   {row['at_community']}/{row['at_street']}/{row['at_district']}")
+        print(
+            f"    {row['urgency']:<10} {row['deadline_minutes']:>6} min  {row['on_time']:>5} / {row['needs']:<5} "
+            f"{row['compliance']:.1%}   {row['at_community']}/{row['at_street']}/{row['at_district']}"
+        )
 
 
 def main() -> None:

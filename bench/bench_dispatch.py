@@ -63,17 +63,33 @@ def store_scenario(db_url: str, problem: Problem, policy: Policy, base: Result) 
     try:
         with store.write() as session:
             token = issue_token(session, "planner")
-            scenario = Scenario(name=problem.name, description="bench", created_by="bench",
-                                policy=policy_data(policy), settings=record_data(problem.settings))
+            scenario = Scenario(
+                name=problem.name,
+                description="bench",
+                created_by="bench",
+                policy=policy_data(policy),
+                settings=record_data(problem.settings),
+            )
             session.add(scenario)
             session.flush()
             for name in ("communities", "needs", "resources", "pairings"):
                 session.add_all(make_row(scenario.id, name, i, r) for i, r in enumerate(getattr(problem, name)))
-            session.add(SolveJob(id="bench-base", scenario_id=scenario.id, status="done", solver=base.solver,
-                                 time_limit=0.0, policy=policy_data(policy), requested_by="bench",
-                                 created_at=now(), finished_at=now(),
-                                 result={"assignments": [{"need": a["need"], "resource": a["resource"]}
-                                                         for a in base.assignments()]}))
+            session.add(
+                SolveJob(
+                    id="bench-base",
+                    scenario_id=scenario.id,
+                    status="done",
+                    solver=base.solver,
+                    time_limit=0.0,
+                    policy=policy_data(policy),
+                    requested_by="bench",
+                    created_at=now(),
+                    finished_at=now(),
+                    result={
+                        "assignments": [{"need": a["need"], "resource": a["resource"]} for a in base.assignments()]
+                    },
+                )
+            )
             return scenario.id, token
     finally:
         app.extensions["matcher"].runner.shutdown()
@@ -91,8 +107,9 @@ def stream(problem: Problem, count: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def call(conn: http.client.HTTPConnection, method: str, path: str, token: str, body: Any = None
-         ) -> tuple[int, Any, float]:
+def call(
+    conn: http.client.HTTPConnection, method: str, path: str, token: str, body: Any = None
+) -> tuple[int, Any, float]:
     data = None if body is None else json.dumps(body).encode()
     headers = {"Authorization": f"Bearer {token}", **({"Content-Type": "application/json"} if data else {})}
     start = time.perf_counter()
@@ -102,8 +119,9 @@ def call(conn: http.client.HTTPConnection, method: str, path: str, token: str, b
     return response.status, json.loads(raw) if raw else None, time.perf_counter() - start
 
 
-def server_run(label: str, problem: Problem, policy: Policy, base: Result, arrivals: list[dict[str, Any]],
-               warm_up: int) -> dict[str, Any]:
+def server_run(
+    label: str, problem: Problem, policy: Policy, base: Result, arrivals: list[dict[str, Any]], warm_up: int
+) -> dict[str, Any]:
     """Latency of recommendations against the real server, moves per accept, a final re-plan."""
     with tempfile.TemporaryDirectory(prefix="bench-dispatch-") as tmp:
         db_url = f"sqlite:///{tmp}/bench.db"
@@ -114,8 +132,9 @@ def server_run(label: str, problem: Problem, policy: Policy, base: Result, arriv
             for i, record in enumerate(arrivals):
                 status, body, posted = call(conn, "POST", f"/scenarios/{sid}/arrivals", token, record)
                 assert status == 201, body
-                status, body, seconds = call(conn, "GET", f"/scenarios/{sid}/arrivals/{record['id']}/"
-                                                          "recommendations?k=5", token)
+                status, body, seconds = call(
+                    conn, "GET", f"/scenarios/{sid}/arrivals/{record['id']}/recommendations?k=5", token
+                )
                 assert status == 200, body
                 if i < warm_up:
                     cold.append(posted + seconds)
@@ -123,23 +142,40 @@ def server_run(label: str, problem: Problem, policy: Policy, base: Result, arriv
                     latencies.append(seconds)
                 if body["options"]:
                     best = body["options"][0]
-                    status, done, _ = call(conn, "POST", f"/scenarios/{sid}/arrivals/{record['id']}/accept", token,
-                                           {"resource": best["resource"]})
+                    status, done, _ = call(
+                        conn,
+                        "POST",
+                        f"/scenarios/{sid}/arrivals/{record['id']}/accept",
+                        token,
+                        {"resource": best["resource"]},
+                    )
                     assert status == 200, done
                     moved.append(done["moved"])
                     on_time += best["on_time"]
-            status, replanned, replan_seconds = call(conn, "POST", f"/scenarios/{sid}/replan", token,
-                                                     {"time_limit": 20})
+            status, replanned, replan_seconds = call(
+                conn, "POST", f"/scenarios/{sid}/replan", token, {"time_limit": 20}
+            )
             assert status == 200, replanned
             conn.close()
     ms = np.array(latencies) * 1000
-    return {"label": label, "needs": len(problem.needs), "arrivals": len(arrivals), "p50": float(np.median(ms)),
-            "p95": float(np.percentile(ms, 95)), "max": float(ms.max()), "cold": [round(c, 2) for c in cold],
-            "moved": moved, "on_time": on_time, "replan": replanned, "replan_seconds": replan_seconds}
+    return {
+        "label": label,
+        "needs": len(problem.needs),
+        "arrivals": len(arrivals),
+        "p50": float(np.median(ms)),
+        "p95": float(np.percentile(ms, 95)),
+        "max": float(ms.max()),
+        "cold": [round(c, 2) for c in cold],
+        "moved": moved,
+        "on_time": on_time,
+        "replan": replanned,
+        "replan_seconds": replan_seconds,
+    }
 
 
-def in_process_gap(problem: Problem, policy: Policy, base: Result, arrivals: list[dict[str, Any]],
-                   time_limit: float) -> tuple[float, float, float]:
+def in_process_gap(
+    problem: Problem, policy: Policy, base: Result, arrivals: list[dict[str, Any]], time_limit: float
+) -> tuple[float, float, float]:
     """The same stream accepted in process; the objective against a cold solve of all the needs."""
     ledger = Ledger.from_result(base)
     for record in arrivals:
@@ -147,8 +183,20 @@ def in_process_gap(problem: Problem, policy: Policy, base: Result, arrivals: lis
         options = recommend(ledger, record["id"], k=1).options
         if options:
             accept(ledger, record["id"], ledger.arrays.resource_ids[options[0].placement.resource], record["at"])
-    cold = solve(Problem(problem.communities, tuple(ledger.needs), problem.resources, problem.projects,
-                         problem.pairings, problem.settings, problem.name), policy, time_limit=time_limit, workers=2)
+    cold = solve(
+        Problem(
+            problem.communities,
+            tuple(ledger.needs),
+            problem.resources,
+            problem.projects,
+            problem.pairings,
+            problem.settings,
+            problem.name,
+        ),
+        policy,
+        time_limit=time_limit,
+        workers=2,
+    )
     return ledger.objective(), cold.objective, cold.bound if cold.bound is not None else cold.objective
 
 
@@ -156,19 +204,27 @@ def report(run: dict[str, Any], objective: float, cold: float, bound: float) -> 
     moved = np.array(run["moved"]) if run["moved"] else np.zeros(1)
     replan = run["replan"]
     print(f"\n== {run['label']}: {run['needs']:,} needs in the plan, {run['arrivals']} arrivals ==")
-    print(f"recommendation latency (real server, 2 workers, client wall time): p50 {run['p50']:.1f} ms, "
-          f"p95 {run['p95']:.1f} ms, max {run['max']:.1f} ms over {run['arrivals'] - len(run['cold'])} "
-          f"requests; first {len(run['cold'])} arrivals (POST + GET) while the workers build their plans: "
-          f"{run['cold']} s")
-    print(f"accepted {len(run['moved'])}, on time {run['on_time']}; other assignments moved per accept: "
-          f"median {np.median(moved):g}, p95 {np.percentile(moved, 95):g}, max {moved.max():g}")
+    print(
+        f"recommendation latency (real server, 2 workers, client wall time): p50 {run['p50']:.1f} ms, "
+        f"p95 {run['p95']:.1f} ms, max {run['max']:.1f} ms over {run['arrivals'] - len(run['cold'])} "
+        f"requests; first {len(run['cold'])} arrivals (POST + GET) while the workers build their plans: "
+        f"{run['cold']} s"
+    )
+    print(
+        f"accepted {len(run['moved'])}, on time {run['on_time']}; other assignments moved per accept: "
+        f"median {np.median(moved):g}, p95 {np.percentile(moved, 95):g}, max {moved.max():g}"
+    )
     share = replan["stability_cost"] / max(abs(replan["objective"]), 1e-9)
-    print(f"re-plan after the stream (POST /replan, {run['replan_seconds']:.1f} s): moved {replan['moved']}, "
-          f"stability cost {replan['stability_cost']:,.2f} = {share:.4%} of the objective {replan['objective']:,.2f} "
-          f"({replan['solver']}, {replan['status']})")
-    print(f"in process, same stream: accepted plan {objective:,.2f} vs a cold solve of the same needs {cold:,.2f} "
-          f"(its proven bound {bound:,.2f}): {(cold - objective) / max(abs(cold), 1e-9):+.3%} against the cold "
-          f"solve, {(bound - objective) / max(abs(bound), 1e-9):.3%} at most against the optimum")
+    print(
+        f"re-plan after the stream (POST /replan, {run['replan_seconds']:.1f} s): moved {replan['moved']}, "
+        f"stability cost {replan['stability_cost']:,.2f} = {share:.4%} of the objective {replan['objective']:,.2f} "
+        f"({replan['solver']}, {replan['status']})"
+    )
+    print(
+        f"in process, same stream: accepted plan {objective:,.2f} vs a cold solve of the same needs {cold:,.2f} "
+        f"(its proven bound {bound:,.2f}): {(cold - objective) / max(abs(cold), 1e-9):+.3%} against the cold "
+        f"solve, {(bound - objective) / max(abs(bound), 1e-9):.3%} at most against the optimum"
+    )
 
 
 def main() -> int:
@@ -186,8 +242,10 @@ def main() -> int:
     zhangjiang = load_scenario(ROOT / "scenarios" / "zhangjiang" / "scenario.yaml")
     start, c0 = time.perf_counter(), cpu()
     base = solve(zhangjiang.problem, zhangjiang.policy, time_limit=20, workers=2)
-    print(f"Zhangjiang base plan: {base.solver} {base.solution.status}, objective {base.objective:,.2f}, "
-          f"{time.perf_counter() - start:.1f} s wall, {cpu() - c0:.1f} s CPU")
+    print(
+        f"Zhangjiang base plan: {base.solver} {base.solution.status}, objective {base.objective:,.2f}, "
+        f"{time.perf_counter() - start:.1f} s wall, {cpu() - c0:.1f} s CPU"
+    )
     arrivals = stream(zhangjiang.problem, args.arrivals, seed=13)
     run = server_run("Zhangjiang", zhangjiang.problem, zhangjiang.policy, base, arrivals, warm_up=4)
     report(run, *in_process_gap(zhangjiang.problem, zhangjiang.policy, base, arrivals, 20))
@@ -197,9 +255,11 @@ def main() -> int:
         policy = Policy()
         start, c0 = time.perf_counter(), cpu()
         base = solve(problem, policy)
-        print(f"\nCity base plan: {base.solver} {base.solution.status}, {problem.arrays.n_needs:,} needs x "
-              f"{problem.arrays.n_resources:,} resources, {time.perf_counter() - start:.1f} s wall, "
-              f"{cpu() - c0:.1f} s CPU")
+        print(
+            f"\nCity base plan: {base.solver} {base.solution.status}, {problem.arrays.n_needs:,} needs x "
+            f"{problem.arrays.n_resources:,} resources, {time.perf_counter() - start:.1f} s wall, "
+            f"{cpu() - c0:.1f} s CPU"
+        )
         arrivals = stream(problem, args.city_arrivals, seed=13)
         run = server_run(f"city {args.city_needs:,}", problem, policy, base, arrivals, warm_up=4)
         report(run, *in_process_gap(problem, policy, base, arrivals, 60))
@@ -207,8 +267,9 @@ def main() -> int:
     if not args.skip_replay:
         wanshou = load_scenario(ROOT / "scenarios" / "wanshou" / "scenario.yaml")
         start, c0 = time.perf_counter(), cpu()
-        result = run_replay(wanshou.problem, wanshou.policy, generated(wanshou.problem, 168.0, seed=1),
-                            replan_every=args.replan_every)
+        result = run_replay(
+            wanshou.problem, wanshou.policy, generated(wanshou.problem, 168.0, seed=1), replan_every=args.replan_every
+        )
         print("\n== Replayed week on Wanshou (the scenario's 4,000 needs at seeded random minutes over 168 h) ==")
         print(result.summary())
         print(f"({time.perf_counter() - start:.0f} s wall, {cpu() - c0:.0f} s CPU)")

@@ -51,8 +51,13 @@ def readme_command(scenario: str, repeat: int) -> None:
     for k in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "matcher", "run", scenario, "--out", "/tmp/bench-engines-run"],
-                              cwd=ROOT, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "matcher", "run", scenario, "--out", "/tmp/bench-engines-run"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -77,8 +82,11 @@ def cpsat_before(model: LinearModel, seconds: float, workers: int) -> tuple[int 
     status = solver.solve(cp)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, solver.status_name(status).lower()
-    return (int(round(solver.objective_value)), int(solver.best_objective_bound + 1e-6),
-            "optimal" if status == cp_model.OPTIMAL else "feasible")
+    return (
+        int(round(solver.objective_value)),
+        int(solver.best_objective_bound + 1e-6),
+        "optimal" if status == cp_model.OPTIMAL else "feasible",
+    )
 
 
 def engines(scenario: str, repeat: int, seconds: float, workers: int) -> None:
@@ -87,8 +95,10 @@ def engines(scenario: str, repeat: int, seconds: float, workers: int) -> None:
     policy = get_policy("default")
     candidates = build_candidates(problem, policy)
     model = build_linear_model(problem, candidates, policy)
-    print(f"2. Engines on {problem.name}'s model: {model.n_columns} columns, {model.matrix.shape[0]} rows, "
-          f"phases {[p.name for p in model.phases]}; limit {seconds:g} s, CP-SAT workers {workers}")
+    print(
+        f"2. Engines on {problem.name}'s model: {model.n_columns} columns, {model.matrix.shape[0]} rows, "
+        f"phases {[p.name for p in model.phases]}; limit {seconds:g} s, CP-SAT workers {workers}"
+    )
     print(f"   {'engine':<13} {'objective':>10} {'bound':>10} {'gap':>9} {'status':<10} {'wall s':>7} {'cpu s':>7}")
 
     def run_engine(name: str) -> tuple[int | None, int | None, str]:
@@ -102,8 +112,11 @@ def engines(scenario: str, repeat: int, seconds: float, workers: int) -> None:
         run = session.solve(model.phases[-1], None, Limits(left, params.gap))
         return run.objective, run.bound, str(run.status)
 
-    rows = {"highs": run_engine, "cpsat-l2": run_engine,
-            "cpsat-before": lambda _name: cpsat_before(model, seconds, workers)}
+    rows = {
+        "highs": run_engine,
+        "cpsat-l2": run_engine,
+        "cpsat-before": lambda _name: cpsat_before(model, seconds, workers),
+    }
     for name, how in rows.items():
         results = []
         for _ in range(repeat):

@@ -52,8 +52,13 @@ def end_to_end(problem: Problem) -> tuple[float, float, int, int, int]:
     start, cpu = time.perf_counter(), time.process_time()
     result = solve(fresh(problem), solver="flow")
     served = result.n_served
-    return time.perf_counter() - start, time.process_time() - cpu, served, len(result.candidates), \
-        result.solution.objective
+    return (
+        time.perf_counter() - start,
+        time.process_time() - cpu,
+        served,
+        len(result.candidates),
+        result.solution.objective,
+    )
 
 
 def network(problem: Problem):  # type: ignore[no-untyped-def]
@@ -88,8 +93,10 @@ def networkx_ratio(n_needs: int, n_resources: int, repeat: int) -> str:
     ortools_cost = bare((tails, heads, caps, costs, supplies))[2]
     assert nx_cost == ortools_cost, (nx_cost, ortools_cost)
     o, t = statistics.median(ours), statistics.median(theirs)
-    return (f"networkx min_cost_flow at {n_needs:,} needs x {n_resources:,} resources ({len(tails):,} arcs): "
-            f"networkx {t:.2f} s, matcher end-to-end {o:.3f} s, ratio {t / o:.1f}x (same optimal cost {nx_cost})")
+    return (
+        f"networkx min_cost_flow at {n_needs:,} needs x {n_resources:,} resources ({len(tails):,} arcs): "
+        f"networkx {t:.2f} s, matcher end-to-end {o:.3f} s, ratio {t / o:.1f}x (same optimal cost {nx_cost})"
+    )
 
 
 def child(n_needs: int, n_resources: int) -> None:
@@ -101,8 +108,12 @@ def child(n_needs: int, n_resources: int) -> None:
 
 def fresh_process(n_needs: int, n_resources: int) -> tuple[float, float, float]:
     """(CPU s, wall s, peak MB) of :func:`child` in a fresh process."""
-    out = subprocess.run([sys.executable, __file__, "--child", "--needs", str(n_needs),
-                          "--resources", str(n_resources)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "--needs", str(n_needs), "--resources", str(n_resources)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     cpu, wall, peak = (float(x) for x in out.stdout.split())
     return cpu, wall, peak
 
@@ -113,8 +124,11 @@ def growth(sizes: list[int]) -> None:
     for n in sizes:
         cpu, wall, peak = fresh_process(n, n // 5)
         cpus.append(cpu)
-        print(f"{n:,} needs x {n // 5:,} resources: end-to-end CPU {cpu:.2f} s, wall {wall:.2f} s, "
-              f"peak memory {peak:,.0f} MB (fresh process: build instance + end-to-end once)", flush=True)
+        print(
+            f"{n:,} needs x {n // 5:,} resources: end-to-end CPU {cpu:.2f} s, wall {wall:.2f} s, "
+            f"peak memory {peak:,.0f} MB (fresh process: build instance + end-to-end once)",
+            flush=True,
+        )
     exponent = math.log(cpus[-1] / cpus[0]) / math.log(sizes[-1] / sizes[0])
     print(f"growth exponent of end-to-end CPU time from {sizes[0]:,} to {sizes[-1]:,} needs: {exponent:.2f}")
 
@@ -126,8 +140,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--nx-needs", type=int, default=5_000)
     parser.add_argument("--nx-resources", type=int, default=1_000)
-    parser.add_argument("--growth", type=int, nargs="+", metavar="NEEDS",
-                        help="instead: end-to-end per size (needs, needs/5 resources) and the growth exponent")
+    parser.add_argument(
+        "--growth",
+        type=int,
+        nargs="+",
+        metavar="NEEDS",
+        help="instead: end-to-end per size (needs, needs/5 resources) and the growth exponent",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -141,8 +160,10 @@ def main() -> None:
     problem = city(args.needs, args.resources)
     made = time.perf_counter() - start
     arrays = network(problem)
-    print(f"instance: {args.needs:,} needs x {args.resources:,} resources, {len(problem.communities):,} communities; "
-          f"value objects built in {made:.2f} s; per-need network {arrays[5]:,} arcs")
+    print(
+        f"instance: {args.needs:,} needs x {args.resources:,} resources, {len(problem.communities):,} communities; "
+        f"value objects built in {made:.2f} s; per-need network {arrays[5]:,} arcs"
+    )
     e2e, raw = [], []
     for i in range(args.repeat):
         wall, cpu, served, pairs, objective = end_to_end(problem)
@@ -150,14 +171,19 @@ def main() -> None:
         assert objective == -cost, (objective, cost)
         e2e.append((wall, cpu))
         raw.append((raw_wall, raw_cpu))
-        print(f"  run {i + 1}: end-to-end CPU {cpu:.2f} s (wall {wall:.2f} s), bare min-cost flow CPU {raw_cpu:.2f} s "
-              f"(wall {raw_wall:.2f} s), CPU ratio {cpu / raw_cpu:.2f} (wall ratio {wall / raw_wall:.2f}); "
-              f"{pairs:,} candidate pairs, {served:,} needs served, same optimum {objective:,}", flush=True)
+        print(
+            f"  run {i + 1}: end-to-end CPU {cpu:.2f} s (wall {wall:.2f} s), bare min-cost flow CPU {raw_cpu:.2f} s "
+            f"(wall {raw_wall:.2f} s), CPU ratio {cpu / raw_cpu:.2f} (wall ratio {wall / raw_wall:.2f}); "
+            f"{pairs:,} candidate pairs, {served:,} needs served, same optimum {objective:,}",
+            flush=True,
+        )
     for name, k in (("CPU", 1), ("wall", 0)):
         m_e2e, m_raw = statistics.median(x[k] for x in e2e), statistics.median(x[k] for x in raw)
         per_run = statistics.median(a[k] / b[k] for a, b in zip(e2e, raw))
-        print(f"{name}: median end-to-end {m_e2e:.2f} s; median bare OR-Tools call {m_raw:.2f} s; "
-              f"ratio of medians {m_e2e / m_raw:.2f}; median of per-run ratios {per_run:.2f}")
+        print(
+            f"{name}: median end-to-end {m_e2e:.2f} s; median bare OR-Tools call {m_raw:.2f} s; "
+            f"ratio of medians {m_e2e / m_raw:.2f}; median of per-run ratios {per_run:.2f}"
+        )
     _, _, peak = fresh_process(args.needs, args.resources)
     print(f"peak memory (max RSS of a fresh process: build instance + end-to-end once): {peak:,.0f} MB")
     print(networkx_ratio(args.nx_needs, args.nx_resources, args.repeat))

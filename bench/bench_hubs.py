@@ -46,8 +46,9 @@ def main() -> None:
         a = problem.arrays
         candidates = build_candidates(problem, policy)
         capacity, _ = effective_task_capacity(problem, candidates)
-        per_need = flow_arrays(a.n_needs, a.n_resources, candidates.need, candidates.resource, candidates.value,
-                               capacity)
+        per_need = flow_arrays(
+            a.n_needs, a.n_resources, candidates.need, candidates.resource, candidates.value, capacity
+        )
         network = ClassNetwork.build(a, candidates, capacity)
         classes, hubs, hub_arcs = len(a.need_classes[1]), network.hubs.n_hubs, len(network.arcs[0])
         kinds = len(a.resource_classes[1])
@@ -61,11 +62,15 @@ def main() -> None:
             assert solution.objective == int(candidates.value[solution.chosen].sum())
         p_cpu, g_cpu = statistics.median(x[1] for x in plain), statistics.median(x[1] for x in grouped)
         p_wall, g_wall = statistics.median(x[0] for x in plain), statistics.median(x[0] for x in grouped)
-        print(f"{name}: {a.n_needs:,} needs ({classes:,} classes, {hubs:,} hubs) x {a.n_resources:,} resources "
-              f"({kinds:,} classes), {len(candidates):,} pairs, policy {policy.name}")
+        print(
+            f"{name}: {a.n_needs:,} needs ({classes:,} classes, {hubs:,} hubs) x {a.n_resources:,} resources "
+            f"({kinds:,} classes), {len(candidates):,} pairs, policy {policy.name}"
+        )
         print(f"  per need:   {per_need[5]:,} arcs, CPU {p_cpu:.3f} s, wall {p_wall:.3f} s")
-        print(f"  aggregated: {hub_arcs:,} arcs, CPU {g_cpu:.3f} s, wall {g_wall:.3f} s "
-              f"(CPU ratio {g_cpu / p_cpu:.2f}); same optimum {-cost:,}  [medians of {args.repeat}]")
+        print(
+            f"  aggregated: {hub_arcs:,} arcs, CPU {g_cpu:.3f} s, wall {g_wall:.3f} s "
+            f"(CPU ratio {g_cpu / p_cpu:.2f}); same optimum {-cost:,}  [medians of {args.repeat}]"
+        )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,10 @@ def race(port: int, order: int, giver: tuple[str, str], taker: tuple[str, str]) 
         start.wait()
         answers[name] = request(port, method, path, None, headers)[0]
 
-    threads = [threading.Thread(target=send, args=("withdraw", "DELETE", f"/claims/{made['id']}", a)),
-               threading.Thread(target=send, args=("accept", "POST", f"/transfers/{offer['id']}/accept", b))]
+    threads = [
+        threading.Thread(target=send, args=("withdraw", "DELETE", f"/claims/{made['id']}", a)),
+        threading.Thread(target=send, args=("accept", "POST", f"/transfers/{offer['id']}/accept", b)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -71,18 +73,26 @@ def run(url: str, races: int, log: Path) -> dict[str, int]:
         with store.read() as session:
             final = dict(session.execute(select(Claim.id, Claim.unit)).all())
             status = dict(session.execute(select(Claim.id, Claim.status)).all())
-            withdrawals = {int(e.entity_id): e.actor for e in session.scalars(
-                select(AuditEntry).where(AuditEntry.action == "claim.withdraw"))}
+            withdrawals = {
+                int(e.entity_id): e.actor
+                for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.withdraw"))
+            }
     finally:
         store.dispose()
     wrong = 0
     for claim_id, _, taker_unit, withdrawn, accepted in claims:
         took = final[claim_id] == taker_unit
-        if (withdrawn == 200 and accepted == 200) or (took and claim_id in withdrawals) or (
-                took and status[claim_id] != "active"):
+        if (
+            (withdrawn == 200 and accepted == 200)
+            or (took and claim_id in withdrawals)
+            or (took and status[claim_id] != "active")
+        ):
             wrong += 1
-    return {"races": len(claims), "wrong": wrong, **{f"withdraw {w} / accept {a}": n
-                                                     for (w, a), n in sorted(outcomes.items())}}
+    return {
+        "races": len(claims),
+        "wrong": wrong,
+        **{f"withdraw {w} / accept {a}": n for (w, a), n in sorted(outcomes.items())},
+    }
 
 
 def main() -> int:
@@ -96,8 +106,10 @@ def main() -> int:
         for kind, url in scratch_databases(tmp, args.only, args.postgres, "matcher_races"):
             found = run(url, args.races, Path(tmp) / f"{kind}.log")
             outcomes = ", ".join(f"{k}: {v}" for k, v in found.items() if k not in ("races", "wrong"))
-            print(f"{kind}: {found['races']} accept/withdraw races; outcomes {outcomes}; "
-                  f"wrong-holder withdrawals: {found['wrong']}")
+            print(
+                f"{kind}: {found['races']} accept/withdraw races; outcomes {outcomes}; "
+                f"wrong-holder withdrawals: {found['wrong']}"
+            )
             failed |= found["wrong"] > 0
     return 1 if failed else 0
 

@@ -44,8 +44,11 @@ def prepare(url: str) -> tuple[str, int]:
         with app.extensions["matcher"].store.write() as session:
             planner = issue_token(session, "planner")
         made = app.test_client().post(
-            "/scenarios", data={"scenario": (io.BytesIO(medium_scenario()), "medium.yaml")},
-            headers={"Authorization": f"Bearer {planner}"}, content_type="multipart/form-data")
+            "/scenarios",
+            data={"scenario": (io.BytesIO(medium_scenario()), "medium.yaml")},
+            headers={"Authorization": f"Bearer {planner}"},
+            content_type="multipart/form-data",
+        )
         assert made.status_code == 201, made.json
         return planner, made.json["id"]
     finally:
@@ -68,12 +71,16 @@ def run(url: str, cycles: int, log: Path) -> tuple[Counter[str], int, float]:
     for _ in range(cycles):
         server = Server(url, log).start()
         try:
-            ids = [request(server.port, "POST", f"/scenarios/{scenario}/solves",
-                           {"solver": "cpsat", "time_limit": 60}, headers)[1]["id"] for _ in range(3)]
+            ids = [
+                request(
+                    server.port, "POST", f"/scenarios/{scenario}/solves", {"solver": "cpsat", "time_limit": 60}, headers
+                )[1]["id"]
+                for _ in range(3)
+            ]
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline and not any(
-                    request(server.port, "GET", f"/solves/{job}", None, headers)[1]["status"] == "running"
-                    for job in ids):
+                request(server.port, "GET", f"/solves/{job}", None, headers)[1]["status"] == "running" for job in ids
+            ):
                 time.sleep(0.05)
         finally:
             server.kill()
@@ -97,9 +104,11 @@ def main() -> int:
         for kind, url in scratch_databases(tmp, args.only, args.postgres, "matcher_restarts"):
             started = time.perf_counter()
             found, left, waited = run(url, args.cycles, Path(tmp) / f"{kind}.log")
-            print(f"{kind}: {args.cycles} kill -9 / immediate restart cycles during solves "
-                  f"({time.perf_counter() - started:.0f} s); jobs by status {dict(sorted(found.items()))}; "
-                  f"queued or running {waited:.0f} s (2 lease periods) after the last restart: {left}")
+            print(
+                f"{kind}: {args.cycles} kill -9 / immediate restart cycles during solves "
+                f"({time.perf_counter() - started:.0f} s); jobs by status {dict(sorted(found.items()))}; "
+                f"queued or running {waited:.0f} s (2 lease periods) after the last restart: {left}"
+            )
             failed |= left > 0
     return 1 if failed else 0
 

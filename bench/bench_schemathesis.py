@@ -45,12 +45,30 @@ def main() -> int:
                 har = Path(tmp) / "run.har"
                 started = time.perf_counter()
                 run = subprocess.run(
-                    [str(Path(sys.executable).with_name("schemathesis")), "run",
-                     f"http://127.0.0.1:{server.port}/openapi.json", "-H", f"Authorization: Bearer {setup.planner}",
-                     "--checks", "not_a_server_error", "--phases", PHASES, "--max-examples", str(args.examples),
-                     "--seed", str(args.seed), "--continue-on-failure", "--report", "har",
-                     "--report-har-path", str(har)],
-                    capture_output=True, text=True, cwd=tmp)  # its cache stays in the scratch folder
+                    [
+                        str(Path(sys.executable).with_name("schemathesis")),
+                        "run",
+                        f"http://127.0.0.1:{server.port}/openapi.json",
+                        "-H",
+                        f"Authorization: Bearer {setup.planner}",
+                        "--checks",
+                        "not_a_server_error",
+                        "--phases",
+                        PHASES,
+                        "--max-examples",
+                        str(args.examples),
+                        "--seed",
+                        str(args.seed),
+                        "--continue-on-failure",
+                        "--report",
+                        "har",
+                        "--report-har-path",
+                        str(har),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    cwd=tmp,
+                )  # its cache stays in the scratch folder
                 took = time.perf_counter() - started
                 log = (Path(tmp) / "server.log").read_text()
         finally:
@@ -59,13 +77,20 @@ def main() -> int:
         entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
     statuses = Counter(entry["response"]["status"] for entry in entries)
     errors = sum(n for code, n in statuses.items() if code >= 500)
-    summary = [line for line in run.stdout.splitlines() if any(
-        word in line for word in ("Examples", "Coverage", "Fuzzing", "Stateful", "passed", "failed", "Test cases"))]
+    summary = [
+        line
+        for line in run.stdout.splitlines()
+        if any(
+            word in line for word in ("Examples", "Coverage", "Fuzzing", "Stateful", "passed", "failed", "Test cases")
+        )
+    ]
     print("\n".join(summary))
-    print(f"schemathesis {PHASES} against the real server ({args.database}), --max-examples {args.examples}, "
-          f"--seed {args.seed}: "
-          f"{len(entries)} requests in {took:.0f} s; by status {dict(sorted(statuses.items()))}; 5xx: {errors}; "
-          f"schemathesis exit code {run.returncode}")
+    print(
+        f"schemathesis {PHASES} against the real server ({args.database}), --max-examples {args.examples}, "
+        f"--seed {args.seed}: "
+        f"{len(entries)} requests in {took:.0f} s; by status {dict(sorted(statuses.items()))}; 5xx: {errors}; "
+        f"schemathesis exit code {run.returncode}"
+    )
     if errors or run.returncode:
         print(run.stdout[-6000:])
         print("server log tail:", log[-3000:])

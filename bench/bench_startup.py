@@ -43,8 +43,10 @@ def main() -> None:
         cpu.append(c)
         wall.append(w)
         print(f"  run {i + 1}: CPU {c:.3f} s, wall {w:.3f} s")
-    print(f"matcher {' '.join(args.args)}: median CPU {statistics.median(cpu):.3f} s, "
-          f"median wall {statistics.median(wall):.3f} s over {args.runs} runs")
+    print(
+        f"matcher {' '.join(args.args)}: median CPU {statistics.median(cpu):.3f} s, "
+        f"median wall {statistics.median(wall):.3f} s over {args.runs} runs"
+    )
 
 
 if __name__ == "__main__":

@@ -37,13 +37,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         spec_file = folder / "spec.yaml"
-        spec_file.write_text(yaml.safe_dump({
-            "name": "bench", "scenarios": [str(SCENARIO)], "policies": POLICIES, "seeds": args.seeds,
-            "deterministic_time": args.deterministic_time, "time_limit": 60, "workers": 1}), encoding="utf-8")
+        spec_file.write_text(
+            yaml.safe_dump(
+                {
+                    "name": "bench",
+                    "scenarios": [str(SCENARIO)],
+                    "policies": POLICIES,
+                    "seeds": args.seeds,
+                    "deterministic_time": args.deterministic_time,
+                    "time_limit": 60,
+                    "workers": 1,
+                }
+            ),
+            encoding="utf-8",
+        )
         spec = sweep.load_spec(spec_file)
         runs = len(spec.runs())
-        print(f"Sweep of {runs} Zhangjiang runs ({len(POLICIES)} policies x {args.seeds} seeds; CP-SAT 1 worker, "
-              f"deterministic time {args.deterministic_time}); LocalCluster of {args.workers} workers")
+        print(
+            f"Sweep of {runs} Zhangjiang runs ({len(POLICIES)} policies x {args.seeds} seeds; CP-SAT 1 worker, "
+            f"deterministic time {args.deterministic_time}); LocalCluster of {args.workers} workers"
+        )
         figures: dict[str, list[float]] = {k: [] for k in ("serial", "startup", "cluster", "speedup", "overhead")}
         for rep in range(args.repeat):
             load_before = os.getloadavg()[0]
@@ -56,18 +69,27 @@ def main() -> None:
             busy = float(cluster.table["wall_time"].sum())
             overhead = (args.workers * cluster_wall - busy) / runs
             same = serial.table.drop(columns="wall_time").equals(cluster.table.drop(columns="wall_time"))
-            for key, value in (("serial", serial_wall), ("startup", startup), ("cluster", cluster_wall),
-                               ("speedup", serial_wall / cluster_wall), ("overhead", overhead)):
+            for key, value in (
+                ("serial", serial_wall),
+                ("startup", startup),
+                ("cluster", cluster_wall),
+                ("speedup", serial_wall / cluster_wall),
+                ("overhead", overhead),
+            ):
                 figures[key].append(value)
-            print(f"  rep {rep + 1}: serial {serial_wall:.1f} s ({serial_wall / runs:.3f} s/run); cluster "
-                  f"{cluster_wall:.1f} s + start-up {startup:.1f} s; speed-up {serial_wall / cluster_wall:.2f}x; "
-                  f"overhead {overhead * 1000:.0f} ms/run; failed {serial.failed}/{cluster.failed}; "
-                  f"tables equal apart from timings: {same}; load average {load_before:.1f} -> "
-                  f"{os.getloadavg()[0]:.1f}")
+            print(
+                f"  rep {rep + 1}: serial {serial_wall:.1f} s ({serial_wall / runs:.3f} s/run); cluster "
+                f"{cluster_wall:.1f} s + start-up {startup:.1f} s; speed-up {serial_wall / cluster_wall:.2f}x; "
+                f"overhead {overhead * 1000:.0f} ms/run; failed {serial.failed}/{cluster.failed}; "
+                f"tables equal apart from timings: {same}; load average {load_before:.1f} -> "
+                f"{os.getloadavg()[0]:.1f}"
+            )
         med = {k: statistics.median(v) for k, v in figures.items()}
-        print(f"Median of {args.repeat}: serial {med['serial']:.1f} s, cluster {med['cluster']:.1f} s "
-              f"(+{med['startup']:.1f} s start-up), speed-up {med['speedup']:.2f}x, "
-              f"overhead per run {med['overhead'] * 1000:.0f} ms")
+        print(
+            f"Median of {args.repeat}: serial {med['serial']:.1f} s, cluster {med['cluster']:.1f} s "
+            f"(+{med['startup']:.1f} s start-up), speed-up {med['speedup']:.2f}x, "
+            f"overhead per run {med['overhead'] * 1000:.0f} ms"
+        )
 
 
 def _serial(spec: sweep.SweepSpec, out: Path) -> tuple[sweep.SweepReport, float]:

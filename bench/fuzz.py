@@ -14,8 +14,9 @@ from schemathesis.checks import not_a_server_error
 KNOWN = {"scenario_id": 1, "order_id": 1, "claim_id": 1, "transfer_id": 1, "record_id": "N1", "unit": "U1"}
 
 
-def fuzz(schema: Any, headers: dict[str, str], examples: int, known: dict[str, Any] | None = None,
-         **call: Any) -> tuple[Counter[int], list[str]]:
+def fuzz(
+    schema: Any, headers: dict[str, str], examples: int, known: dict[str, Any] | None = None, **call: Any
+) -> tuple[Counter[int], list[str]]:
     """Run every operation; return the responses counted by status and the failed operations."""
     known = KNOWN if known is None else known
     statuses: Counter[int] = Counter()
@@ -26,12 +27,11 @@ def fuzz(schema: Any, headers: dict[str, str], examples: int, known: dict[str, A
         names = {p.name for p in operation.path_parameters}
         fixed = {k: v for k, v in known.items() if k in names}
         for mode in GenerationMode:
-            for path_parameters in ([None, fixed] if fixed else [None]):
+            for path_parameters in [None, fixed] if fixed else [None]:
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
                 @given(case=strategy)
-                @settings(max_examples=examples, deadline=None, database=None,
-                          suppress_health_check=list(HealthCheck))
+                @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
                 def run(case: Any) -> None:
                     response = case.call_and_validate(headers=headers, checks=[not_a_server_error], **call)
                     statuses[response.status_code] += 1

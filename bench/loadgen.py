@@ -44,8 +44,9 @@ def free_port() -> int:
 class Server:
     """``matcher serve`` on a free loopback port; ``kill()`` ends it as a crash would."""
 
-    def __init__(self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4,
-                 extra: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4, extra: tuple[str, ...] = ()
+    ) -> None:
         self.port = free_port()
         self.extra = extra
         self.database_url = database_url
@@ -59,10 +60,27 @@ class Server:
         log = open(self.log_path, "ab")
         log_start = log.tell()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--host", HOST, "--port", str(self.port),
-             "--database", self.database_url, "--workers", str(self.workers), "--threads", str(self.threads),
-             *self.extra],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [
+                sys.executable,
+                "-c",
+                SERVE,
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--database",
+                self.database_url,
+                "--workers",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+                *self.extra,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -128,14 +146,21 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def request(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-            conn: http.client.HTTPConnection | None = None) -> tuple[int, Any]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    conn: http.client.HTTPConnection | None = None,
+) -> tuple[int, Any]:
     """One HTTP request to the loopback server; returns (status, decoded JSON or None)."""
     own = conn is None
     conn = conn or http.client.HTTPConnection(HOST, port, timeout=60)
     data = None if body is None else json.dumps(body).encode()
-    conn.request(method, path, body=data, headers={**({"Content-Type": "application/json"} if data else {}),
-                                                   **(headers or {})})
+    conn.request(
+        method, path, body=data, headers={**({"Content-Type": "application/json"} if data else {}), **(headers or {})}
+    )
     response = conn.getresponse()
     raw = response.read()
     if own:
@@ -158,11 +183,14 @@ def claims_scenario(n_units: int, n_orders: int) -> dict[str, Any]:
     """Two communities, one need, ``n_units`` units and a project for the orders."""
     return {
         "name": "claims-load",
-        "communities": [{"id": "C1", "street": "S1", "district": "D1", "x": 0, "y": 0},
-                        {"id": "C2", "street": "S1", "district": "D1", "x": 1, "y": 0}],
+        "communities": [
+            {"id": "C1", "street": "S1", "district": "D1", "x": 0, "y": 0},
+            {"id": "C2", "street": "S1", "district": "D1", "x": 1, "y": 0},
+        ],
         "needs": [{"id": "N1", "community": "C1", "category": "health"}],
-        "resources": [{"id": f"U{i:03d}", "kind": "unit", "community": "C1", "categories": ["health"]}
-                      for i in range(n_units)],
+        "resources": [
+            {"id": f"U{i:03d}", "kind": "unit", "community": "C1", "categories": ["health"]} for i in range(n_units)
+        ],
         "projects": [{"id": "P1", "name": "health talks", "category": "health", "provider_slots": 1}],
     }
 
@@ -183,14 +211,21 @@ def prepare(database_url: str, n_units: int, n_orders: int, slots: int) -> Setup
         client = app.test_client()
         auth = {"Authorization": f"Bearer {planner}"}
         text = yaml.safe_dump(claims_scenario(n_units, n_orders)).encode()
-        uploaded = client.post("/scenarios", data={"scenario": (io.BytesIO(text), "claims.yaml")}, headers=auth,
-                               content_type="multipart/form-data")
+        uploaded = client.post(
+            "/scenarios",
+            data={"scenario": (io.BytesIO(text), "claims.yaml")},
+            headers=auth,
+            content_type="multipart/form-data",
+        )
         assert uploaded.status_code == 201, uploaded.json
         scenario_id = uploaded.json["id"]
         orders = []
         for _ in range(n_orders):
-            made = client.post(f"/scenarios/{scenario_id}/orders",
-                               json={"project": "P1", "community": "C1", "slots": slots}, headers=auth)
+            made = client.post(
+                f"/scenarios/{scenario_id}/orders",
+                json={"project": "P1", "community": "C1", "slots": slots},
+                headers=auth,
+            )
             assert made.status_code == 201, made.json
             orders.append(made.json["id"])
     finally:
@@ -207,14 +242,16 @@ Attempt = tuple[str, str, int, str]
 WARM_UP_SECONDS = 3.0
 
 
-async def _send(session: aiohttp.ClientSession, port: int, attempt: Attempt, began_at: float,
-                timed: bool, out: list[tuple]) -> None:
+async def _send(
+    session: aiohttp.ClientSession, port: int, attempt: Attempt, began_at: float, timed: bool, out: list[tuple]
+) -> None:
     """One claim; its latency runs from ``began_at`` (the moment it was due) to its answer."""
     unit, token, order, key = attempt
     headers = {"Authorization": f"Bearer {token}", **({"Idempotency-Key": key} if key else {})}
     try:
-        async with session.post(f"http://{HOST}:{port}/orders/{order}/claims", json={"unit": unit},
-                                headers=headers) as response:
+        async with session.post(
+            f"http://{HOST}:{port}/orders/{order}/claims", json={"unit": unit}, headers=headers
+        ) as response:
             status, body = response.status, await response.json(content_type=None)
     except (TimeoutError, aiohttp.ClientError) as exc:
         status, body = 0, {"message": repr(exc)}
@@ -222,8 +259,16 @@ async def _send(session: aiohttp.ClientSession, port: int, attempt: Attempt, beg
     out.append((unit, order, key, status, (body or {}).get("id"), ended - began_at, began_at, ended, timed))
 
 
-async def _client(session: aiohttp.ClientSession, port: int, warm_up: list[Attempt], attempts: list[Attempt],
-                  start_at: float, timed_at: float, interval: float, out: list[tuple]) -> None:
+async def _client(
+    session: aiohttp.ClientSession,
+    port: int,
+    warm_up: list[Attempt],
+    attempts: list[Attempt],
+    start_at: float,
+    timed_at: float,
+    interval: float,
+    out: list[tuple],
+) -> None:
     """One client: its warm-up attempts from ``start_at``, each sent when the last is answered; then
     its timed attempts from ``timed_at``, attempt k due at timed_at + k * interval (0: at once)."""
     await asyncio.sleep(max(0.0, start_at - time.time()))
@@ -236,8 +281,9 @@ async def _client(session: aiohttp.ClientSession, port: int, warm_up: list[Attem
         await _send(session, port, attempt, due if interval else time.time(), True, out)
 
 
-async def _clients(port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]],
-                   interval: float) -> tuple[list[tuple], float]:
+async def _clients(
+    port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]], interval: float
+) -> tuple[list[tuple], float]:
     out: list[tuple] = []
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
@@ -246,8 +292,9 @@ async def _clients(port: int, clients: list[tuple[list[Attempt], list[Attempt], 
         return out, time.process_time() - cpu
 
 
-def _process(port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]],
-             interval: float) -> tuple[list[tuple], float]:
+def _process(
+    port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]], interval: float
+) -> tuple[list[tuple], float]:
     # A client process holds what its spawn imported (the bench's own modules, SQLAlchemy ...):
     # a full collection over all that stalled every client of the process for 0.1-0.25 s, which
     # showed as the server's latency. Frozen objects are left out of the collections.
@@ -256,8 +303,15 @@ def _process(port: int, clients: list[tuple[list[Attempt], list[Attempt], float,
     return asyncio.run(_clients(port, clients, interval))
 
 
-def fire(port: int, per_client: list[list[Attempt]], processes: int, *, rate: float = 0.0, warm_up: int = 0,
-         delay: float = 1.5) -> tuple[list[tuple], float, float]:
+def fire(
+    port: int,
+    per_client: list[list[Attempt]],
+    processes: int,
+    *,
+    rate: float = 0.0,
+    warm_up: int = 0,
+    delay: float = 1.5,
+) -> tuple[list[tuple], float, float]:
     """Run each client's attempts over one keep-alive connection, the clients spread over
     ``processes`` processes and starting together.
 
@@ -272,8 +326,10 @@ def fire(port: int, per_client: list[list[Attempt]], processes: int, *, rate: fl
     interval = len(per_client) / rate if rate else 0.0
     start_at = time.time() + delay + 0.3 * processes  # spawned processes need a moment to import
     timed_at = start_at + (WARM_UP_SECONDS if warm_up else 0.0)
-    clients = [(attempts[:warm_up], attempts[warm_up:], start_at, timed_at + i * interval / len(per_client))
-               for i, attempts in enumerate(per_client)]
+    clients = [
+        (attempts[:warm_up], attempts[warm_up:], start_at, timed_at + i * interval / len(per_client))
+        for i, attempts in enumerate(per_client)
+    ]
     groups = [clients[i::processes] for i in range(processes)]
     with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
         parts = list(pool.map(_process, [port] * processes, groups, [interval] * processes))

@@ -47,8 +47,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="profile the timed requests and print the N costliest functions (own time)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile the timed requests and print the N costliest functions (own time)",
+    )
     args = parser.parse_args()
     url = database_url(args.database, args.postgres)
     setup = prepare(url, 50, 40, 40)
@@ -58,9 +63,12 @@ def main() -> int:
     random.Random(1).shuffle(attempts)
 
     def claim_all(batch: list[tuple[str, str, int]]) -> Counter[int]:
-        return Counter(client.post(f"/orders/{order}/claims", json={"unit": unit},
-                                   headers={"Authorization": f"Bearer {token}"}).status_code
-                       for unit, token, order in batch)
+        return Counter(
+            client.post(
+                f"/orders/{order}/claims", json={"unit": unit}, headers={"Authorization": f"Bearer {token}"}
+            ).status_code
+            for unit, token, order in batch
+        )
 
     try:
         claim_all(attempts[:WARM_UP])
@@ -76,9 +84,11 @@ def main() -> int:
     finally:
         app.extensions["matcher"].runner.shutdown()
         app.extensions["matcher"].store.dispose()
-    print(f"{args.database}: {len(timed)} claim requests {dict(sorted(statuses.items()))}; "
-          f"CPU {cpu / len(timed) * 1000:.2f} ms per request (test client and app in one process"
-          + (", under cProfile)" if profiler else ")"))
+    print(
+        f"{args.database}: {len(timed)} claim requests {dict(sorted(statuses.items()))}; "
+        f"CPU {cpu / len(timed) * 1000:.2f} ms per request (test client and app in one process"
+        + (", under cProfile)" if profiler else ")")
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
     return 0

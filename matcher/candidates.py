@@ -137,8 +137,9 @@ def reach_pairs(a: ProblemArrays) -> tuple[np.ndarray, np.ndarray]:
     return resource, community
 
 
-def _in_block(a: ProblemArrays, first: np.ndarray, reach_r: np.ndarray,
-              reach_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _in_block(
+    a: ProblemArrays, first: np.ndarray, reach_r: np.ndarray, reach_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(class, reach row) for every reach row whose community and category are the class's:
     reach rows are grouped by (community, category) block, then each class takes its block."""
     offers = ((a.resource_categories[reach_r][:, None] >> np.arange(_N_CATEGORIES, dtype=np.uint8)) & 1).astype(bool)
@@ -151,8 +152,9 @@ def _in_block(a: ProblemArrays, first: np.ndarray, reach_r: np.ndarray,
     return need, row[index]
 
 
-def _class_pairs(a: ProblemArrays, policy: Policy, first: np.ndarray,
-                 binding: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[np.ndarray]]:
+def _class_pairs(
+    a: ProblemArrays, policy: Policy, first: np.ndarray, binding: np.ndarray
+) -> tuple[tuple[np.ndarray, ...], list[np.ndarray]]:
     """Candidate pairs of the representative needs ``first`` (one per class of identical needs).
 
     Returns the pair arrays (class, resource, minutes, arrival, load, value) and, per class, the

@@ -52,21 +52,26 @@ def write_files(out_dir: str | Path, texts: Mapping[str, str | bytes]) -> list[P
 EXCEL_BOM = "\ufeff"
 
 
-def table_files(tables: Mapping[str, list[Mapping[str, Any]]], workbook: str | None = None,
-                columns: Mapping[str, list[str] | None] | None = None) -> dict[str, str | bytes]:
+def table_files(
+    tables: Mapping[str, list[Mapping[str, Any]]],
+    workbook: str | None = None,
+    columns: Mapping[str, list[str] | None] | None = None,
+) -> dict[str, str | bytes]:
     """Result tables for planners: ``{name}.csv`` for each (UTF-8 with the byte-order mark Excel
     needs) and, when ``workbook`` names one, all of them as its sheets. ``columns`` gives a
     table's header, so that a table without rows still has one."""
     columns = columns or {}
-    files: dict[str, str | bytes] = {f"{name}.csv": EXCEL_BOM + csv_text(rows, columns.get(name))
-                                     for name, rows in tables.items()}
+    files: dict[str, str | bytes] = {
+        f"{name}.csv": EXCEL_BOM + csv_text(rows, columns.get(name)) for name, rows in tables.items()
+    }
     if workbook:
         files[workbook] = xlsx_bytes(tables, columns)
     return files
 
 
-def xlsx_bytes(tables: Mapping[str, list[Mapping[str, Any]]],
-               columns: Mapping[str, list[str] | None] | None = None) -> bytes:
+def xlsx_bytes(
+    tables: Mapping[str, list[Mapping[str, Any]]], columns: Mapping[str, list[str] | None] | None = None
+) -> bytes:
     """An XLSX workbook with one sheet per table (header row, then one row per record). Text is
     always stored as text, so an id such as ``=1+1`` never becomes a formula."""
     import openpyxl

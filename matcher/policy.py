@@ -72,9 +72,7 @@ class Policy:
         except ValueError as exc:
             raise FieldError("tier_weights", str(exc)) from None
         try:
-            object.__setattr__(
-                self, "urgency_weights", {**_DEFAULT_URGENCY, **_weights(Urgency, self.urgency_weights)}
-            )
+            object.__setattr__(self, "urgency_weights", {**_DEFAULT_URGENCY, **_weights(Urgency, self.urgency_weights)})
         except ValueError as exc:
             raise FieldError("urgency_weights", str(exc)) from None
         for name in ("tier_weights", "urgency_weights"):
@@ -94,8 +92,9 @@ class Policy:
         if self.pairings not in PAIRING_MODES:
             raise FieldError("pairings", f"expected one of {', '.join(PAIRING_MODES)}, got {self.pairings!r}")
         if self.placed_orders not in PLACED_ORDER_MODES:
-            raise FieldError("placed_orders",
-                             f"expected one of {', '.join(PLACED_ORDER_MODES)}, got {self.placed_orders!r}")
+            raise FieldError(
+                "placed_orders", f"expected one of {', '.join(PLACED_ORDER_MODES)}, got {self.placed_orders!r}"
+            )
         if self.objective not in OBJECTIVES:
             raise FieldError("objective", f"expected one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
         for name in ("min_community_share", "balance_target"):

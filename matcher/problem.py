@@ -69,8 +69,17 @@ class Problem:
     ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
-            tuple(communities), tuple(needs), tuple(resources), tuple(projects), tuple(pairings),
-            settings or Settings(), name, tuple(orders), tuple(claims), tuple(venues), tuple(budgets),
+            tuple(communities),
+            tuple(needs),
+            tuple(resources),
+            tuple(projects),
+            tuple(pairings),
+            settings or Settings(),
+            name,
+            tuple(orders),
+            tuple(claims),
+            tuple(venues),
+            tuple(budgets),
             tuple(visits),
         )
         issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
@@ -141,8 +150,10 @@ def venue_issue(project: Project, venue_id: str, venue: Venue | None) -> str:
     if project.venue_type is not None and venue is None:
         return f"project {project.id!r} needs a venue of type {project.venue_type.value}"
     if venue is not None and project.venue_type is not None and venue.type is not project.venue_type:
-        return (f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
-                f"{project.venue_type.value}")
+        return (
+            f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
+            f"{project.venue_type.value}"
+        )
     return ""
 
 
@@ -185,8 +196,11 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
         project = projects.get(order.project) if order else None
         slots = (order.slots or project.provider_slots) if order is not None and project is not None else None
         if slots is not None and taken[c.order] > slots:
-            yield (Location("claims", i), "order",
-                   f"claim {taken[c.order]} of order {c.order!r} exceeds its {slots} provider slot(s)")
+            yield (
+                Location("claims", i),
+                "order",
+                f"claim {taken[c.order]} of order {c.order!r} exceeds its {slots} provider slot(s)",
+            )
 
 
 def _record_label(problem: Problem, loc: Location) -> str:
@@ -246,8 +260,9 @@ def _classes(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return renumber[classes.ravel()], np.sort(first)
 
 
-def need_columns(needs: Sequence[Need], community_index: dict[str, int],
-                 skill_index: dict[str, int]) -> dict[str, np.ndarray]:
+def need_columns(
+    needs: Sequence[Need], community_index: dict[str, int], skill_index: dict[str, int]
+) -> dict[str, np.ndarray]:
     """The need columns of :class:`ProblemArrays` for ``needs`` (skills outside the vocabulary are
     dropped: the caller checks them, as no resource offers them)."""
     all_slots = _mask(frozenset(SLOTS), SLOTS)
@@ -362,8 +377,16 @@ class ProblemArrays:
         Returns (class of each need, first need of each class); classes are numbered in order of
         their first need.
         """
-        columns = [self.need_community, self.need_category, self.need_tier, self.need_urgency, self.need_slots,
-                   self.need_minutes, self.need_providers, *self.need_skills.T]
+        columns = [
+            self.need_community,
+            self.need_category,
+            self.need_tier,
+            self.need_urgency,
+            self.need_slots,
+            self.need_minutes,
+            self.need_providers,
+            *self.need_skills.T,
+        ]
         return _classes(columns)
 
     @cached_property
@@ -375,9 +398,17 @@ class ProblemArrays:
         Returns (class of each resource, first resource of each class), numbered as in
         :attr:`need_classes`.
         """
-        columns = [self.resource_community, self.resource_categories, self.resource_radius, self.resource_slots,
-                   self.resource_response, self.resource_factor, self.resource_level, self.resource_group,
-                   *self.resource_skills.T]
+        columns = [
+            self.resource_community,
+            self.resource_categories,
+            self.resource_radius,
+            self.resource_slots,
+            self.resource_response,
+            self.resource_factor,
+            self.resource_level,
+            self.resource_group,
+            *self.resource_skills.T,
+        ]
         return _classes(columns)
 
     @property

@@ -27,8 +27,15 @@ REASONS = list(Reason)
 def unmatched_reasons(candidates: Candidates, providers: np.ndarray, served: np.ndarray) -> np.ndarray:
     """Index into :data:`REASONS` per need, -1 for served needs."""
     s = candidates.stages
-    stages = [~s.skilled_anywhere, s.in_reach == 0, s.available == 0, s.in_time == 0, s.unpaired == 0,
-              s.worthwhile == 0, s.worthwhile < providers]
+    stages = [
+        ~s.skilled_anywhere,
+        s.in_reach == 0,
+        s.available == 0,
+        s.in_time == 0,
+        s.unpaired == 0,
+        s.worthwhile == 0,
+        s.worthwhile < providers,
+    ]
     code = np.full(len(served), REASONS.index(Reason.CAPACITY), dtype=np.int8)
     for i, hit in reversed(list(enumerate(stages))):
         code[hit] = i

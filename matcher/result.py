@@ -81,11 +81,23 @@ class Result:
         a, c = self.problem.arrays, self.candidates
         idx = self.solution.chosen
         return [
-            {"need": a.need_ids[n], "resource": a.resource_ids[r], "community": a.community_ids[a.need_community[n]],
-             "travel_minutes": round(float(m), 1), "arrival_minutes": round(float(t), 1),
-             "load_hours": round(int(load) / MINUTES_PER_HOUR, 2), "value": int(v) / VALUE_SCALE}
-            for n, r, m, t, load, v in zip(c.need[idx].tolist(), c.resource[idx].tolist(), c.minutes[idx],
-                                           c.arrival[idx], c.load[idx], c.value[idx])
+            {
+                "need": a.need_ids[n],
+                "resource": a.resource_ids[r],
+                "community": a.community_ids[a.need_community[n]],
+                "travel_minutes": round(float(m), 1),
+                "arrival_minutes": round(float(t), 1),
+                "load_hours": round(int(load) / MINUTES_PER_HOUR, 2),
+                "value": int(v) / VALUE_SCALE,
+            }
+            for n, r, m, t, load, v in zip(
+                c.need[idx].tolist(),
+                c.resource[idx].tolist(),
+                c.minutes[idx],
+                c.arrival[idx],
+                c.load[idx],
+                c.value[idx],
+            )
         ]
 
     def unmatched(self) -> list[dict[str, Any]]:
@@ -102,11 +114,21 @@ class Result:
         minutes = np.bincount(c.resource[idx], weights=c.load[idx], minlength=a.n_resources)
         tasks = np.bincount(c.resource[idx], minlength=a.n_resources)
         return [
-            {"resource": rid, "tasks": int(t), "capacity_tasks": int(ct),
-             "hours": round(m / MINUTES_PER_HOUR, 2), "capacity_hours": round(int(cm) / MINUTES_PER_HOUR, 2),
-             "utilisation": round(m / cm, 3) if cm else 0.0}
-            for rid, t, ct, m, cm in zip(a.resource_ids, tasks.tolist(), a.resource_capacity_tasks.tolist(),
-                                         minutes.tolist(), a.resource_capacity_minutes.tolist())
+            {
+                "resource": rid,
+                "tasks": int(t),
+                "capacity_tasks": int(ct),
+                "hours": round(m / MINUTES_PER_HOUR, 2),
+                "capacity_hours": round(int(cm) / MINUTES_PER_HOUR, 2),
+                "utilisation": round(m / cm, 3) if cm else 0.0,
+            }
+            for rid, t, ct, m, cm in zip(
+                a.resource_ids,
+                tasks.tolist(),
+                a.resource_capacity_tasks.tolist(),
+                minutes.tolist(),
+                a.resource_capacity_minutes.tolist(),
+            )
         ]
 
     def coverage(self) -> list[dict[str, Any]]:
@@ -114,8 +136,15 @@ class Result:
         a = self.problem.arrays
         total = np.bincount(a.need_community, minlength=a.n_communities)
         done = np.bincount(a.need_community[self.served], minlength=a.n_communities)
-        return [{"community": a.community_ids[i], "needs": int(total[i]), "served": int(done[i]),
-                 "coverage": round(done[i] / total[i], 4)} for i in np.flatnonzero(total).tolist()]
+        return [
+            {
+                "community": a.community_ids[i],
+                "needs": int(total[i]),
+                "served": int(done[i]),
+                "coverage": round(done[i] / total[i], 4),
+            }
+            for i in np.flatnonzero(total).tolist()
+        ]
 
     def deadline_compliance(self) -> list[dict[str, Any]]:
         """Per urgency level: needs served, and served before the deadline (30 min, 24 h, 7 d, 15 d)."""
@@ -131,11 +160,18 @@ class Result:
             served = self.served & mine
             on_time = served & (arrival <= level.deadline_minutes)
             late = served & ~on_time
-            rows.append({"urgency": level.value, "deadline_minutes": level.deadline_minutes,
-                         "needs": int(mine.sum()), "served": int(served.sum()), "on_time": int(on_time.sum()),
-                         "late": int(late.sum()),
-                         "minutes_late": round(float((arrival[late] - level.deadline_minutes).sum()), 1),
-                         "compliance": round(on_time.sum() / mine.sum(), 4)})
+            rows.append(
+                {
+                    "urgency": level.value,
+                    "deadline_minutes": level.deadline_minutes,
+                    "needs": int(mine.sum()),
+                    "served": int(served.sum()),
+                    "on_time": int(on_time.sum()),
+                    "late": int(late.sum()),
+                    "minutes_late": round(float((arrival[late] - level.deadline_minutes).sum()), 1),
+                    "compliance": round(on_time.sum() / mine.sum(), 4),
+                }
+            )
         return rows
 
     # --- reporting ----------------------------------------------------------------------------
@@ -150,8 +186,10 @@ class Result:
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
-            "phases": [{"phase": p.name, "reached": p.objective, "bound": p.bound, "status": str(p.status)}
-                       for p in self.solution.phases],
+            "phases": [
+                {"phase": p.name, "reached": p.objective, "bound": p.bound, "status": str(p.status)}
+                for p in self.solution.phases
+            ],
             "wall_time": round(self.wall_time, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "needs": self.problem.arrays.n_needs,
@@ -170,10 +208,12 @@ class Result:
         """A readable report for planners."""
         a = self.problem.arrays
         n = a.n_needs
-        lines = [f"Scenario {self.problem.name}: {n} needs, {a.n_resources} resources, "
-                 f"{a.n_communities} communities, {len(self.candidates)} candidate pairs",
-                 f"Policy {self.policy.name}; solver {self.solver} ({self.solver_note})",
-                 status_line(self.solution.status, self.objective, self.bound, self.gap, self.wall_time)]
+        lines = [
+            f"Scenario {self.problem.name}: {n} needs, {a.n_resources} resources, "
+            f"{a.n_communities} communities, {len(self.candidates)} candidate pairs",
+            f"Policy {self.policy.name}; solver {self.solver} ({self.solver_note})",
+            status_line(self.solution.status, self.objective, self.bound, self.gap, self.wall_time),
+        ]
         lines += [phase_line(k, p) for k, p in enumerate(self.solution.phases, 1)]
         lines.append(f"Needs served: {self.n_served} of {n} ({self.n_served / max(n, 1):.1%})")
         for v in self.solution.violations:
@@ -181,8 +221,10 @@ class Result:
         lines.append("")
         lines.append("Unmatched by reason:")
         counts = self.reason_counts()
-        lines += [f"  {code:<18} {k:>6}  {REASONS[[r.value for r in REASONS].index(code)].label}"
-                  for code, k in counts.items()] or ["  (none)"]
+        lines += [
+            f"  {code:<18} {k:>6}  {REASONS[[r.value for r in REASONS].index(code)].label}"
+            for code, k in counts.items()
+        ] or ["  (none)"]
         lines.append("")
         lines.append("Deadline compliance (served on time / needs):")
         for row in self.deadline_compliance():
@@ -239,8 +281,7 @@ STATUS_NOTES = {
 def status_line(status: str, objective: float, bound: float | None, gap: float | None, seconds: float) -> str:
     """``Status …; objective …; bound …; gap …; seconds``, never a gap that was not proven."""
     proven = "" if bound is None else f"; bound {bound:,.2f}; gap {format_gap(gap)}"
-    return (f"Status {status} ({STATUS_NOTES.get(str(status), '')}); objective {objective:,.2f}{proven}; "
-            f"{seconds:.2f} s")
+    return f"Status {status} ({STATUS_NOTES.get(str(status), '')}); objective {objective:,.2f}{proven}; {seconds:.2f} s"
 
 
 def phase_line(number: int, phase: PhaseOutcome) -> str:
@@ -257,9 +298,15 @@ def unmatched_rows(problem: Problem, served: np.ndarray, reasons: np.ndarray) ->
     out = []
     for n in np.flatnonzero(~served).tolist():
         reason = REASONS[reasons[n]]
-        out.append({"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
-                    "urgency": URGENCIES[a.need_urgency[n]].value, "reason": reason.value,
-                    "explanation": reason.label})
+        out.append(
+            {
+                "need": a.need_ids[n],
+                "community": a.community_ids[a.need_community[n]],
+                "urgency": URGENCIES[a.need_urgency[n]].value,
+                "reason": reason.value,
+                "explanation": reason.label,
+            }
+        )
     return out
 
 

@@ -35,8 +35,9 @@ class Travel:
     ``travel[origins, destinations]`` gives the minutes of those pairs, element by element.
     """
 
-    def __init__(self, n: int, intra: float, xy: np.ndarray | None, minutes_per_km: float,
-                 graph: csr_matrix | None) -> None:
+    def __init__(
+        self, n: int, intra: float, xy: np.ndarray | None, minutes_per_km: float, graph: csr_matrix | None
+    ) -> None:
         self.n = n
         self.intra = np.float32(intra)
         self._xy = xy
@@ -126,7 +127,7 @@ class Travel:
         block = max(1, _BLOCK_CELLS // max(self.n, 1))
         queries, communities = [], []
         for start in range(0, len(order), block):
-            qs = order[start:start + block]
+            qs = order[start : start + block]
             sources, inverse = np.unique(origin[qs], return_inverse=True)
             limit = float(radius[qs].max()) * (1 + _SLACK) + _SLACK
             dist = dijkstra(self._graph, directed=False, indices=sources, limit=max(limit, 0.0))
@@ -144,7 +145,7 @@ class Travel:
         sources, inverse = np.unique(o, return_inverse=True)
         block = max(1, _BLOCK_CELLS // max(self.n, 1))
         for start in range(0, len(sources), block):
-            rows = self._shortest_rows(sources[start:start + block])
+            rows = self._shortest_rows(sources[start : start + block])
             mine = (inverse >= start) & (inverse < start + block)
             out[mine] = rows[inverse[mine] - start, d[mine]]
         return out

@@ -13,8 +13,10 @@ def billion_laughs(levels: int = 9) -> bytes:
     """A YAML document of nested aliases: under 2 KB, about 10**levels strings once expanded."""
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
-    return (f"name: laughs\ndescription: *a{levels - 1}\ncommunities: [{{id: C1}}]\n"
-            "needs: []\nresources: []\n" + "\n".join(lines) + "\n").encode()
+    return (
+        f"name: laughs\ndescription: *a{levels - 1}\ncommunities: [{{id: C1}}]\n"
+        "needs: []\nresources: []\n" + "\n".join(lines) + "\n"
+    ).encode()
 
 
 def xlsx_bomb(cells: int, row_width: int = 1000) -> bytes:

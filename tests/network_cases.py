@@ -17,11 +17,18 @@ def need(nid: str, where: str, **fields: Any) -> Need:
 
 
 def resource(rid: str, where: str, **fields: Any) -> Resource:
-    record = {"id": rid, "kind": "volunteer", "community": where, "categories": "health", "capacity_hours": 100,
-              **fields}
+    record = {
+        "id": rid,
+        "kind": "volunteer",
+        "community": where,
+        "categories": "health",
+        "capacity_hours": 100,
+        **fields,
+    }
     return Resource.from_record(record)
 
 
-def problem(communities: list[Community], needs: list[Need], resources: list[Resource],
-            pairings: list[Pairing] = ()) -> Problem:  # type: ignore[assignment]
+def problem(
+    communities: list[Community], needs: list[Need], resources: list[Resource], pairings: list[Pairing] = ()
+) -> Problem:  # type: ignore[assignment]
     return Problem.build(communities, needs, resources, pairings=pairings)

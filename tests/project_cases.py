@@ -23,42 +23,65 @@ def small_problems(draw: st.DrawFn, max_needs: int = 7, categories: tuple[str, .
     """2-3 communities on a line, a few needs, units and volunteers, 1-3 projects, budgets, maybe
     a given order with a pinned claim and a hard pairing."""
     n_comm = draw(st.integers(2, 3))
-    communities = [_rec(Community, id=f"C{i}", street="S", x=float(draw(st.integers(0, 4))), y=0.0)
-                   for i in range(n_comm)]
+    communities = [
+        _rec(Community, id=f"C{i}", street="S", x=float(draw(st.integers(0, 4))), y=0.0) for i in range(n_comm)
+    ]
     needs = [
-        _rec(Need, id=f"N{i}", community=f"C{draw(st.integers(0, n_comm - 1))}",
-             category=draw(st.sampled_from(categories)),
-             tier=draw(st.sampled_from(["floor", "basic", "quality"])),
-             skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
-             hours=draw(st.sampled_from([1, 2])), providers=draw(st.sampled_from([1, 1, 1, 2])))
+        _rec(
+            Need,
+            id=f"N{i}",
+            community=f"C{draw(st.integers(0, n_comm - 1))}",
+            category=draw(st.sampled_from(categories)),
+            tier=draw(st.sampled_from(["floor", "basic", "quality"])),
+            skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
+            hours=draw(st.sampled_from([1, 2])),
+            providers=draw(st.sampled_from([1, 1, 1, 2])),
+        )
         for i in range(draw(st.integers(1, max_needs)))
     ]
     resources = [
-        _rec(Resource, id=f"R{i}", kind=draw(st.sampled_from(["unit", "unit", "volunteer", "social_org"])),
-             community=f"C{draw(st.integers(0, n_comm - 1))}",
-             categories=sorted(draw(st.sets(st.sampled_from(categories), min_size=1))),
-             skills=sorted(draw(st.sets(st.sampled_from(SKILLS)))), capacity_hours=draw(st.integers(1, 10)),
-             capacity_tasks=draw(st.integers(1, 3)), radius_minutes=draw(st.sampled_from([5, 20, 60, 60])),
-             pairing_group="G" if i == 0 and draw(st.booleans()) else "")
+        _rec(
+            Resource,
+            id=f"R{i}",
+            kind=draw(st.sampled_from(["unit", "unit", "volunteer", "social_org"])),
+            community=f"C{draw(st.integers(0, n_comm - 1))}",
+            categories=sorted(draw(st.sets(st.sampled_from(categories), min_size=1))),
+            skills=sorted(draw(st.sets(st.sampled_from(SKILLS)))),
+            capacity_hours=draw(st.integers(1, 10)),
+            capacity_tasks=draw(st.integers(1, 3)),
+            radius_minutes=draw(st.sampled_from([5, 20, 60, 60])),
+            pairing_group="G" if i == 0 and draw(st.booleans()) else "",
+        )
         for i in range(draw(st.integers(1, 4)))
     ]
     projects = [
-        _rec(Project, id=f"P{i}", name=f"project {i}", category=draw(st.sampled_from(categories)),
-             skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
-             provider_slots=draw(st.integers(1, 2)), serves=draw(st.integers(1, 4)), hours=draw(st.integers(1, 4)),
-             cost=draw(st.integers(1, 3)))
+        _rec(
+            Project,
+            id=f"P{i}",
+            name=f"project {i}",
+            category=draw(st.sampled_from(categories)),
+            skills=sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
+            provider_slots=draw(st.integers(1, 2)),
+            serves=draw(st.integers(1, 4)),
+            hours=draw(st.integers(1, 4)),
+            cost=draw(st.integers(1, 3)),
+        )
         for i in range(draw(st.integers(1, 3)))
     ]
-    budgets = [_rec(Budget, community=c.id, amount=draw(st.integers(1, 4)), max_orders=draw(st.integers(0, 2)))
-               for c in communities if draw(st.integers(0, 4)) > 0]
+    budgets = [
+        _rec(Budget, community=c.id, amount=draw(st.integers(1, 4)), max_orders=draw(st.integers(0, 2)))
+        for c in communities
+        if draw(st.integers(0, 4)) > 0
+    ]
     pairings = [_rec(Pairing, group="G", community="C0", mode="hard")] if resources[0].pairing_group else []
     orders, claims = [], []
     if draw(st.booleans()):
         orders.append(_rec(Order, id="O1", project=projects[0].id, community="C1", pinned=draw(st.booleans())))
         if draw(st.booleans()) and resources[-1].capacity_hours >= projects[0].hours:  # else infeasible input
             claims.append(_rec(Claim, order="O1", resource=resources[-1].id, pinned=True))
-    return Problem.build(communities, needs, resources, projects, pairings, orders=orders, claims=claims,
-                         budgets=budgets)
+    return Problem.build(
+        communities, needs, resources, projects, pairings, orders=orders, claims=claims, budgets=budgets
+    )
 
 
 def violations(result: ProjectResult) -> list[str]:
@@ -106,9 +129,9 @@ def violations(result: ProjectResult) -> list[str]:
             out.append(f"resource {resource.id} over capacity: {tasks} tasks, {minutes} min")
     hard = {(p.group, p.community) for p in problem.pairings if p.mode.value == "hard"}
     hard_groups = {g for g, _ in hard}
-    for r, c in [(s.direct.resource[d], a.need_community[s.direct.need[d]]) for d in direct] + \
-                [(s.claim_resource[k], s.order_community[s.claim_order[k]]) for k in claims
-                 if not s.claim_pinned[k]]:  # pinned claims are facts the plan keeps
+    for r, c in [(s.direct.resource[d], a.need_community[s.direct.need[d]]) for d in direct] + [
+        (s.claim_resource[k], s.order_community[s.claim_order[k]]) for k in claims if not s.claim_pinned[k]
+    ]:  # pinned claims are facts the plan keeps
         group = problem.resources[r].pairing_group
         if group in hard_groups and (group, a.community_ids[c]) not in hard:
             out.append(f"{problem.resources[r].id} of hard-paired group {group} works in {a.community_ids[c]}")

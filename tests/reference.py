@@ -99,8 +99,12 @@ def feasible(problem: Problem, policy: Policy, chosen: list[Pair]) -> bool:
             return False
     for pairing in problem.pairings:
         if pairing.min_served and _hard(problem, policy, pairing.group):
-            done = sum(1 for p in chosen if problem.resources[p.resource].pairing_group == pairing.group
-                       and problem.needs[p.need].community == pairing.community)
+            done = sum(
+                1
+                for p in chosen
+                if problem.resources[p.resource].pairing_group == pairing.group
+                and problem.needs[p.need].community == pairing.community
+            )
             if done < pairing.min_served:
                 return False
     if policy.min_community_share:
@@ -115,8 +119,9 @@ def feasible(problem: Problem, policy: Policy, chosen: list[Pair]) -> bool:
 def priority_key(problem: Problem, policy: Policy, chosen: list[Pair]) -> tuple[int, ...]:
     """Needs served of each priority urgency level, in the policy's order (compared first)."""
     served = {p.need for p in chosen}
-    return tuple(sum(1 for i in served if problem.needs[i].urgency.value == level)
-                 for level in policy.priority_urgencies)
+    return tuple(
+        sum(1 for i in served if problem.needs[i].urgency.value == level) for level in policy.priority_urgencies
+    )
 
 
 def best_plan(problem: Problem, policy: Policy) -> tuple[tuple[int, ...], int] | None:

@@ -13,12 +13,20 @@ from matcher.problem import Problem
 from matcher.reasons import REASONS, Reason
 from matcher.solvers import solve
 
-HOME = [Community(id="A", x=0.0, y=0.0, street="S1", district="D1"),
-        Community(id="B", x=2.0, y=0.0, street="S1", district="D1"),
-        Community(id="F", x=50.0, y=0.0, street="S2", district="D2")]
+HOME = [
+    Community(id="A", x=0.0, y=0.0, street="S1", district="D1"),
+    Community(id="B", x=2.0, y=0.0, street="S1", district="D1"),
+    Community(id="F", x=50.0, y=0.0, street="S2", district="D2"),
+]
 NEED = Need(id="N", community="B", category="health", skills=frozenset({"nursing"}), urgency="normal")
-RES = Resource(id="R", kind="volunteer", community="A", categories=frozenset({"health"}),
-               skills=frozenset({"nursing"}), radius_minutes=15)
+RES = Resource(
+    id="R",
+    kind="volunteer",
+    community="A",
+    categories=frozenset({"health"}),
+    skills=frozenset({"nursing"}),
+    radius_minutes=15,
+)
 
 
 def pairs(need=NEED, res=RES, pairings=(), policy="default", extra=()):

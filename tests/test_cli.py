@@ -33,8 +33,12 @@ def test_infeasible_pairings_exit_3_naming_the_rule(tmp_path: Path, capsys):
 
 def test_policy_override_and_unknown_field(tmp_path: Path, capsys):
     """--set changes a policy field; an unknown field is bad input (exit 2)."""
-    assert main(["run", str(SMALL), "--policy", "urgency-first", "--set", "travel_cost=0.02",
-                 "--out", str(tmp_path / "a")]) == 0
+    assert (
+        main(
+            ["run", str(SMALL), "--policy", "urgency-first", "--set", "travel_cost=0.02", "--out", str(tmp_path / "a")]
+        )
+        == 0
+    )
     assert "Policy urgency-first" in capsys.readouterr().out
     assert main(["run", str(SMALL), "--set", "speed=3", "--out", str(tmp_path / "b")]) == 2
     assert "field 'speed': unknown policy field" in capsys.readouterr().err
@@ -48,9 +52,11 @@ def test_flow_refuses_what_it_cannot_express(tmp_path: Path, capsys):
 
 def test_cli_imports_no_heavy_library():
     """`import matcher.cli` and `matcher --help` import neither OR-Tools, scipy nor pandas (start fast)."""
-    code = ("import sys, contextlib, io\nimport matcher.cli\nwith contextlib.suppress(SystemExit), "
-            "contextlib.redirect_stdout(io.StringIO()):\n    matcher.cli.main(['--help'])\n"
-            "print(sorted(m for m in ('ortools', 'scipy', 'pandas', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys, contextlib, io\nimport matcher.cli\nwith contextlib.suppress(SystemExit), "
+        "contextlib.redirect_stdout(io.StringIO()):\n    matcher.cli.main(['--help'])\n"
+        "print(sorted(m for m in ('ortools', 'scipy', 'pandas', 'numpy') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
 

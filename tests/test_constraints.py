@@ -14,8 +14,9 @@ from matcher.reasons import REASONS, Reason
 from matcher.solvers import solve
 
 C = [Community(id="A", x=0.0, y=0.0), Community(id="B", x=1.0, y=0.0)]
-R = Resource(id="R1", kind="volunteer", community="A", categories=frozenset({"health"}),
-             capacity_hours=2, capacity_tasks=5)
+R = Resource(
+    id="R1", kind="volunteer", community="A", categories=frozenset({"health"}), capacity_hours=2, capacity_tasks=5
+)
 
 
 def need(i: int, community: str = "A", **kw) -> Need:
@@ -66,8 +67,12 @@ def test_overfilled_pairing_is_reported_infeasible_by_name():
 def test_minimum_community_share():
     """Hard: with a 50% share every community gets half its needs served before more value elsewhere."""
     one = replace(R, capacity_tasks=2, radius_minutes=30)
-    needs = [need(1, community="A", tier="floor"), need(2, community="A", tier="floor"),
-             need(3, community="B", tier="quality"), need(4, community="B", tier="quality")]
+    needs = [
+        need(1, community="A", tier="floor"),
+        need(2, community="A", tier="floor"),
+        need(3, community="B", tier="quality"),
+        need(4, community="B", tier="quality"),
+    ]
     problem = Problem.build(C, needs, [one])
     assert {r["need"] for r in solve(problem).assignments()} == {"N1", "N2"}
     shared = solve(problem, {"preset": "default", "min_community_share": 0.5})

@@ -35,9 +35,16 @@ def _community_level(problem: Problem) -> Problem:
 @st.composite
 def arrivals(draw, problem: Problem, count: int) -> list[Need]:
     ids = [c.id for c in problem.communities]
-    return [Need(id=f"A{i}", community=draw(st.sampled_from(ids)), category=draw(st.sampled_from(CATEGORIES)),
-                 urgency=draw(st.sampled_from(list(Urgency))), hours=float(draw(st.sampled_from([0.5, 1, 2]))))
-            for i in range(count)]
+    return [
+        Need(
+            id=f"A{i}",
+            community=draw(st.sampled_from(ids)),
+            category=draw(st.sampled_from(CATEGORIES)),
+            urgency=draw(st.sampled_from(list(Urgency))),
+            hours=float(draw(st.sampled_from([0.5, 1, 2]))),
+        )
+        for i in range(count)
+    ]
 
 
 @st.composite
@@ -86,8 +93,11 @@ def test_recommendations_are_the_best_of_brute_force(case) -> None:
             rest = [p for p in current if p is not old] + [pair]
             variants.append((rest, 1))
             variants += [(rest + [alt], 1) for (m, r2), alt in ref.items() if m == old.need and r2 != r]
-        feasible = [(sum(p.value for p in chosen) - base, moved) for chosen, moved in variants
-                    if reference.feasible(full, ledger.policy, chosen)]
+        feasible = [
+            (sum(p.value for p in chosen) - base, moved)
+            for chosen, moved in variants
+            if reference.feasible(full, ledger.policy, chosen)
+        ]
         if feasible:
             direct = [d for d, moved in feasible if moved == 0]
             expected[r] = (direct[0], 0) if direct else (max(d for d, _ in feasible), 1)
@@ -100,8 +110,11 @@ def test_recommendations_are_the_best_of_brute_force(case) -> None:
 
 
 @FAST
-@given(cases(count=4), st.lists(st.sampled_from(["accept", "replan", "unpin"]), min_size=4, max_size=4),
-       st.sampled_from([0.0, 0.5, 5.0]))
+@given(
+    cases(count=4),
+    st.lists(st.sampled_from(["accept", "replan", "unpin"]), min_size=4, max_size=4),
+    st.sampled_from([0.0, 0.5, 5.0]),
+)
 def test_published_assignments_never_move(case, steps, move_cost) -> None:
     """Over a random stream of arrivals, accepts and re-plans, a published assignment keeps its
     resource until it is unpinned, and the ledger always keeps every hard rule (checked
@@ -112,8 +125,17 @@ def test_published_assignments_never_move(case, steps, move_cost) -> None:
     ledger = Ledger.from_result(result)
     published: dict[str, tuple[str, ...]] = {}
     for t, (need, step) in enumerate(zip(stream, steps, strict=True), start=1):
-        intake(ledger, {"id": need.id, "community": need.community, "category": need.category,
-                        "urgency": need.urgency, "hours": need.hours, "at": t})
+        intake(
+            ledger,
+            {
+                "id": need.id,
+                "community": need.community,
+                "category": need.category,
+                "urgency": need.urgency,
+                "hours": need.hours,
+                "at": t,
+            },
+        )
         options = recommend(ledger, need.id).options
         if options:
             rid = ledger.arrays.resource_ids[options[0].placement.resource]
@@ -147,8 +169,10 @@ def test_move_cost_keeps_an_equally_good_plan() -> None:
     """Two identical volunteers, one need: the re-plan keeps the one already assigned (no move),
     whichever it is."""
     communities = [Community(id="C0", x=0.0, y=0.0, street="S", district="D")]
-    resources = [Resource(id=f"R{j}", kind="volunteer", community="C0", categories=frozenset({Category.HEALTH}))
-                 for j in range(2)]
+    resources = [
+        Resource(id=f"R{j}", kind="volunteer", community="C0", categories=frozenset({Category.HEALTH}))
+        for j in range(2)
+    ]
     problem = Problem.build(communities, [Need(id="N0", community="C0", category=Category.HEALTH)], resources)
     for keep in (0, 1):
         ledger = Ledger.from_result(solve(problem, "default"))
@@ -156,19 +180,30 @@ def test_move_cost_keeps_an_equally_good_plan() -> None:
         pair = ledger.pairs[0]
         i = int((pair.resource == keep).nonzero()[0][0])
         from matcher.dispatch.ledger import Placement
+
         ledger.place(0, Placement(keep, int(pair.value[i]), int(pair.load[i]), float(pair.arrival[i])), 0.0)
         report = replan(ledger, 1.0)
         assert report.moved == 0 and ledger.assignment() == {"N0": (f"R{keep}",)}
 
 
 def _escalation_case(street_response: float) -> Ledger:
-    communities = [Community(id="C0", x=0.0, y=0.0, street="S0", district="D"),
-                   Community(id="C1", x=2.0, y=0.0, street="S0", district="D")]
+    communities = [
+        Community(id="C0", x=0.0, y=0.0, street="S0", district="D"),
+        Community(id="C1", x=2.0, y=0.0, street="S0", district="D"),
+    ]
     resources = [
-        Resource(id="slow", kind="volunteer", community="C0", categories=frozenset({Category.HEALTH}),
-                 response_minutes=40.0),
-        Resource(id="street-clinic", kind="department", community="C1", categories=frozenset({Category.HEALTH}),
-                 radius_minutes=60.0, response_minutes=street_response, level=Level.STREET),
+        Resource(
+            id="slow", kind="volunteer", community="C0", categories=frozenset({Category.HEALTH}), response_minutes=40.0
+        ),
+        Resource(
+            id="street-clinic",
+            kind="department",
+            community="C1",
+            categories=frozenset({Category.HEALTH}),
+            radius_minutes=60.0,
+            response_minutes=street_response,
+            level=Level.STREET,
+        ),
     ]
     problem = Problem.build(communities, [], resources)
     return Ledger.empty(problem, get_policy("default"))
@@ -181,7 +216,9 @@ def test_an_emergency_no_community_resource_reaches_goes_to_the_street() -> None
     intake(ledger, {"id": "E1", "community": "C0", "category": "health", "urgency": "emergency", "at": 0})
     rec = recommend(ledger, "E1", rules=EscalationRules(street_minutes=10.0))
     assert [(s.level, s.node, s.routing_minutes, s.options) for s in rec.route] == [
-        ("community", "C0", 0.0, 0), ("street", "S0", 10.0, 1)]
+        ("community", "C0", 0.0, 0),
+        ("street", "S0", 10.0, 1),
+    ]
     (option,) = rec.options
     assert option.level is Level.STREET and option.placement.arrival == pytest.approx(10 + 2 * 4 + 2)
     accept(ledger, "E1", "street-clinic", 0.0, rules=EscalationRules(street_minutes=10.0))
@@ -196,15 +233,18 @@ def test_an_emergency_routing_cannot_save_waits_with_its_route() -> None:
     assert rec.options == () and [s.level for s in rec.route] == ["community"]
 
 
-@pytest.mark.parametrize(("record", "field"), [
-    ({"id": "X", "community": "nowhere", "category": "health", "at": 5}, "community"),
-    ({"id": "X", "community": "C0", "category": "plumbing", "at": 5}, "category"),
-    ({"id": "E0", "community": "C0", "category": "health", "at": 5}, "id"),
-    ({"id": "X", "community": "C0", "category": "health", "at": 1}, "at"),
-    ({"id": "X", "community": "C0", "category": "health", "at": "soon"}, "at"),
-    ({"id": "X", "community": "C0", "category": "health"}, "at"),
-    ({"id": "X", "community": "C0", "category": "health", "at": 5, "hours": -1}, "hours"),
-])
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"id": "X", "community": "nowhere", "category": "health", "at": 5}, "community"),
+        ({"id": "X", "community": "C0", "category": "plumbing", "at": 5}, "category"),
+        ({"id": "E0", "community": "C0", "category": "health", "at": 5}, "id"),
+        ({"id": "X", "community": "C0", "category": "health", "at": 1}, "at"),
+        ({"id": "X", "community": "C0", "category": "health", "at": "soon"}, "at"),
+        ({"id": "X", "community": "C0", "category": "health"}, "at"),
+        ({"id": "X", "community": "C0", "category": "health", "at": 5, "hours": -1}, "hours"),
+    ],
+)
 def test_bad_arrivals_name_the_field_and_store_nothing(record, field) -> None:
     """Unknown community or category, a reused id, a time before the last arrival, a bad field:
     refused naming the field, and the ledger is unchanged."""

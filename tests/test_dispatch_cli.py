@@ -21,8 +21,16 @@ def _table(out: Path) -> dict:
 
 def test_a_seeded_replay_gives_the_same_table_twice(tmp_path: Path) -> None:
     """Same seed, same stream, same table (compliance, moves, objectives); another seed differs."""
-    args = ["replay", str(WANSHOU), "--rates", "emergency=2,utilities=3,normal=6", "--hours", "6",
-            "--replan-every", "60"]
+    args = [
+        "replay",
+        str(WANSHOU),
+        "--rates",
+        "emergency=2,utilities=3,normal=6",
+        "--hours",
+        "6",
+        "--replan-every",
+        "60",
+    ]
     for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
         assert main([*args, "--seed", seed, "--out", str(tmp_path / name)]) == 0
     first = _table(tmp_path / "a")
@@ -65,8 +73,9 @@ def test_bad_rates_exit_2(rates: str, capsys) -> None:
 def test_a_bad_arrivals_file_names_file_row_and_field(tmp_path: Path, capsys) -> None:
     """Every bad row of an arrivals file is named (file, row, field); exit 2, nothing written."""
     arrivals = tmp_path / "arrivals.csv"
-    arrivals.write_text("id,community,category,at\nH1,C1,health,5\nH2,C1,plumbing,6\nH1,C1,health,7\n"
-                        "H3,C1,health,2\n", encoding="utf-8")
+    arrivals.write_text(
+        "id,community,category,at\nH1,C1,health,5\nH2,C1,plumbing,6\nH1,C1,health,7\nH3,C1,health,2\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     assert main(["replay", str(SMALL), "--arrivals", str(arrivals), "--out", str(out)]) == 2
     err = capsys.readouterr().err

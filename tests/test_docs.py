@@ -7,8 +7,16 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [p for p in (*ROOT.glob("*.md"), *(ROOT / "docs").glob("*.md"), *(ROOT / "matcher").rglob("*.py"),
-                       *(ROOT / "scenarios").rglob("*.yaml")) if p.is_file()]
+SOURCES = [
+    p
+    for p in (
+        *ROOT.glob("*.md"),
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "matcher").rglob("*.py"),
+        *(ROOT / "scenarios").rglob("*.yaml"),
+    )
+    if p.is_file()
+]
 
 
 def test_no_file_cites_the_outside_domain_notes():

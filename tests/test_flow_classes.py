@@ -43,8 +43,10 @@ def with_copies(draw, max_needs: int = 8, max_resources: int = 3) -> Problem:
 def _check_plan(result) -> None:
     """Each need served at most once, by one of its own candidates, within every capacity."""
     problem, policy = result.problem, result.policy
-    chosen = [reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
-              for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist(), strict=True)]
+    chosen = [
+        reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
+        for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist(), strict=True)
+    ]
     assert all(p is not None for p in chosen)
     assert len(set(result.pair_need.tolist())) == len(chosen)
     assert reference.feasible(problem, policy, chosen)
@@ -52,8 +54,10 @@ def _check_plan(result) -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(with_copies(), with_copies(max_needs=5, max_resources=5)),
-       st.sampled_from(["default", "pairing-soft", "locality-first"]))
+@given(
+    st.one_of(with_copies(), with_copies(max_needs=5, max_resources=5)),
+    st.sampled_from(["default", "pairing-soft", "locality-first"]),
+)
 def test_class_flow_matches_brute_force(problem, policy_name):
     """With repeated needs and resources, the class network's optimum is the brute-force optimum,
     split back validly."""
@@ -69,14 +73,30 @@ def _city(seed: int) -> Problem:
     """60 needs drawn from 8 kinds and 15 resources of 1-3 tasks from 6 kinds (so many are identical)."""
     rng = np.random.default_rng(seed)
     communities = [Community(id=f"C{i}", x=float(i), y=0.0) for i in range(4)]
-    kinds = [Need(id="k", community=f"C{rng.integers(4)}", category="health",
-                  urgency=["emergency", "normal", "complex"][rng.integers(3)], tier=["floor", "basic"][rng.integers(2)])
-             for _ in range(8)]
+    kinds = [
+        Need(
+            id="k",
+            community=f"C{rng.integers(4)}",
+            category="health",
+            urgency=["emergency", "normal", "complex"][rng.integers(3)],
+            tier=["floor", "basic"][rng.integers(2)],
+        )
+        for _ in range(8)
+    ]
     needs = [replace(kinds[rng.integers(8)], id=f"N{i}") for i in range(60)]
     homes = [(f"C{rng.integers(4)}", float(rng.choice([4, 8, 20]))) for _ in range(6)]
-    resources = [Resource(id=f"R{j}", kind="unit", community=homes[k][0], categories=frozenset({"health"}),
-                          capacity_tasks=int(rng.integers(1, 4)), capacity_hours=10.0, radius_minutes=homes[k][1])
-                 for j, k in enumerate(rng.integers(6, size=15).tolist())]
+    resources = [
+        Resource(
+            id=f"R{j}",
+            kind="unit",
+            community=homes[k][0],
+            categories=frozenset({"health"}),
+            capacity_tasks=int(rng.integers(1, 4)),
+            capacity_hours=10.0,
+            radius_minutes=homes[k][1],
+        )
+        for j, k in enumerate(rng.integers(6, size=15).tolist())
+    ]
     return Problem.build(communities, needs, resources)
 
 
@@ -137,6 +157,7 @@ def test_candidates_of_repeated_needs_match_reference(problem, policy_name):
     """Pairs found once per class and copied to its members equal the plain-Python reference's."""
     policy = get_policy(policy_name)
     cands = build_candidates(problem, policy)
-    got = sorted(zip(cands.need.tolist(), cands.resource.tolist(), cands.value.tolist(), cands.load.tolist(),
-                     strict=True))
+    got = sorted(
+        zip(cands.need.tolist(), cands.resource.tolist(), cands.value.tolist(), cands.load.tolist(), strict=True)
+    )
     assert got == sorted((p.need, p.resource, p.value, p.load) for p in reference.pairs(problem, policy))

@@ -60,26 +60,42 @@ def test_inline_json_and_xlsx_give_the_same_problem(tmp_path: Path):
         sheet = book.create_sheet(name)
         sheet.append(list(rows[0]))
         for row in rows:
-            sheet.append([float(v) if v.replace(".", "").isdigit() and name != "communities" else v
-                          for v in row.values()])
+            sheet.append(
+                [float(v) if v.replace(".", "").isdigit() and name != "communities" else v for v in row.values()]
+            )
     book.save(tmp_path / "lists.xlsx")
     (tmp_path / "book.yaml").write_text("name: small\nsettings: {minutes_per_km: 4}\nworkbook: lists.xlsx\n")
     for path in ("inline.yaml", "inline.json", "book.yaml"):
         other = load_scenario(tmp_path / path).problem
         assert (other.communities, other.needs, other.resources, other.pairings) == (
-            base.communities, base.needs, base.resources, base.pairings), path
+            base.communities,
+            base.needs,
+            base.resources,
+            base.pairings,
+        ), path
 
 
-@pytest.mark.parametrize("file,old,new,expected", [
-    ("needs.csv", "N2,C2,", "N2,C9,", "needs.csv: row 3 (id N2): field 'community': unknown community 'C9'"),
-    ("resources.csv", "P1,party_member,C2,legal;culture,legal_advice,4,",
-     "P1,party_member,C2,legal;culture,legal_advice,-4,",
-     "resources.csv: row 3 (id P1): field 'capacity_hours': must not be negative"),
-    ("needs.csv", "N3,C3,", "N1,C3,", "needs.csv: row 4 (id N1): field 'id': duplicate id 'N1'"),
-    ("needs.csv", "N4,C2,culture", "N4,C2,dancing", "needs.csv: row 5 (id N4): field 'category': unknown category"),
-    ("pairings.csv", "G1,C1", "G7,C1", "pairings.csv: row 2: field 'group': no resource belongs to unit group 'G7'"),
-    ("communities.csv", "id,name", "ident,name", "communities.csv: header: field 'id': missing column"),
-])
+@pytest.mark.parametrize(
+    "file,old,new,expected",
+    [
+        ("needs.csv", "N2,C2,", "N2,C9,", "needs.csv: row 3 (id N2): field 'community': unknown community 'C9'"),
+        (
+            "resources.csv",
+            "P1,party_member,C2,legal;culture,legal_advice,4,",
+            "P1,party_member,C2,legal;culture,legal_advice,-4,",
+            "resources.csv: row 3 (id P1): field 'capacity_hours': must not be negative",
+        ),
+        ("needs.csv", "N3,C3,", "N1,C3,", "needs.csv: row 4 (id N1): field 'id': duplicate id 'N1'"),
+        ("needs.csv", "N4,C2,culture", "N4,C2,dancing", "needs.csv: row 5 (id N4): field 'category': unknown category"),
+        (
+            "pairings.csv",
+            "G1,C1",
+            "G7,C1",
+            "pairings.csv: row 2: field 'group': no resource belongs to unit group 'G7'",
+        ),
+        ("communities.csv", "id,name", "ident,name", "communities.csv: header: field 'id': missing column"),
+    ],
+)
 def test_bad_record_is_named(scenario_dir: Path, file, old, new, expected):
     """Each bad record gets one message naming the file, the record and the field."""
     _edit_csv(scenario_dir / file, old, new)
@@ -114,7 +130,8 @@ def test_unknown_field_is_refused(scenario_dir: Path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(scenario_dir / "scenario.yaml")
     assert [str(i) for i in err.value.issues] == [
-        f"{scenario_dir / 'needs.csv'}: header: field 'titel': unknown column; did you mean 'title'?"]
+        f"{scenario_dir / 'needs.csv'}: header: field 'titel': unknown column; did you mean 'title'?"
+    ]
 
 
 def test_cli_bad_input_exits_2_and_writes_nothing(scenario_dir: Path, tmp_path: Path, capsys):

@@ -26,15 +26,53 @@ DOCS = Path(__file__).parent.parent / "docs" / "scenario-format.md"
 LIST_FILES = ("communities", "needs", "resources", "pairings")
 #: Chinese headers and sheet names a planner's workbook uses, per list (independent of the alias table).
 CHINESE = {
-    "communities": ("社区", {"id": "编号", "name": "名称", "street": "街镇", "district": "区", "x": "横坐标",
-                           "y": "纵坐标", "population": "人口"}),
-    "needs": ("需求清单", {"id": "编号", "community": "社区", "category": "类别", "tier": "层级",
-                        "urgency": "紧急程度", "group": "人群", "skills": "技能", "hours": "工时",
-                        "providers": "人数", "slot": "时段", "title": "标题"}),
-    "resources": ("资源清单", {"id": "编号", "kind": "类型", "community": "社区", "categories": "类别",
-                           "skills": "技能", "capacity_hours": "可用工时", "capacity_tasks": "可接任务数",
-                           "radius_minutes": "服务半径", "availability": "可服务时段", "response_minutes": "响应时间",
-                           "hours_factor": "工时系数", "pairing_group": "结对组", "level": "层级", "name": "名称"}),
+    "communities": (
+        "社区",
+        {
+            "id": "编号",
+            "name": "名称",
+            "street": "街镇",
+            "district": "区",
+            "x": "横坐标",
+            "y": "纵坐标",
+            "population": "人口",
+        },
+    ),
+    "needs": (
+        "需求清单",
+        {
+            "id": "编号",
+            "community": "社区",
+            "category": "类别",
+            "tier": "层级",
+            "urgency": "紧急程度",
+            "group": "人群",
+            "skills": "技能",
+            "hours": "工时",
+            "providers": "人数",
+            "slot": "时段",
+            "title": "标题",
+        },
+    ),
+    "resources": (
+        "资源清单",
+        {
+            "id": "编号",
+            "kind": "类型",
+            "community": "社区",
+            "categories": "类别",
+            "skills": "技能",
+            "capacity_hours": "可用工时",
+            "capacity_tasks": "可接任务数",
+            "radius_minutes": "服务半径",
+            "availability": "可服务时段",
+            "response_minutes": "响应时间",
+            "hours_factor": "工时系数",
+            "pairing_group": "结对组",
+            "level": "层级",
+            "name": "名称",
+        },
+    ),
     "pairings": ("结对", {"group": "单位组", "community": "社区", "mode": "结对方式", "min_served": "最少服务数"}),
 }
 
@@ -45,7 +83,11 @@ def _base():
 
 def _same(problem, base) -> None:
     assert (problem.communities, problem.needs, problem.resources, problem.pairings) == (
-        base.communities, base.needs, base.resources, base.pairings)
+        base.communities,
+        base.needs,
+        base.resources,
+        base.pairings,
+    )
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -75,8 +117,10 @@ def _error(path: Path) -> ScenarioError:
 
 # --- item 12: encodings ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding,named", [("gbk", "gb18030"), ("gb18030", "gb18030"), ("utf-16", "utf-16"),
-                                            ("utf-8-sig", "utf-8-sig")])
+
+@pytest.mark.parametrize(
+    "encoding,named", [("gbk", "gb18030"), ("gb18030", "gb18030"), ("utf-16", "utf-16"), ("utf-8-sig", "utf-8-sig")]
+)
 def test_every_encoding_excel_writes_reads_alike(tmp_path: Path, capsys, encoding: str, named: str):
     """The scenario and its CSV lists saved as GBK, GB18030, UTF-16 or UTF-8 with BOM read as the
     UTF-8 originals do, and `validate` names the encoding of each file."""
@@ -93,8 +137,10 @@ def test_every_encoding_excel_writes_reads_alike(tmp_path: Path, capsys, encodin
 
 def test_gbk_yaml_is_no_traceback(tmp_path: Path, capsys):
     """A GBK YAML scenario with Chinese text (a UnicodeDecodeError traceback before) validates."""
-    doc = "name: 示例\ncommunities: [{id: C1, name: 东苑}]\nneeds: [{id: N1, community: C1, category: 健康服务}]\n" \
-          "resources: [{id: U1, kind: 驻区单位, community: C1, categories: 健康服务}]\n"
+    doc = (
+        "name: 示例\ncommunities: [{id: C1, name: 东苑}]\nneeds: [{id: N1, community: C1, category: 健康服务}]\n"
+        "resources: [{id: U1, kind: 驻区单位, community: C1, categories: 健康服务}]\n"
+    )
     (tmp_path / "plan.yaml").write_bytes(doc.encode("gbk"))
     assert main(["validate", str(tmp_path / "plan.yaml")]) == 0
     assert "gb18030" in capsys.readouterr().out
@@ -145,6 +191,7 @@ def test_result_workbook_keeps_text_as_text(tmp_path: Path):
 
 # --- item 13: Chinese headers and sheet names ------------------------------------------------------
 
+
 def _chinese_workbook(path: Path, sheet_name=lambda name: CHINESE[name][0], title: str | None = None) -> None:
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -191,7 +238,8 @@ def test_no_header_row_is_named(tmp_path: Path):
     (folder / "needs.csv").write_text("N1,C1,health\nN2,C2,legal\n", encoding="utf-8")
     issues = _error(folder / "scenario.yaml").issues
     assert [i.message for i in issues] == [
-        "no header row in the first 2 rows; the header names the columns (id, community, category, …)"]
+        "no header row in the first 2 rows; the header names the columns (id, community, category, …)"
+    ]
 
 
 def test_unknown_chinese_column_named_once_with_closest(tmp_path: Path):
@@ -202,7 +250,8 @@ def test_unknown_chinese_column_named_once_with_closest(tmp_path: Path):
     book.save(tmp_path / "plan.xlsx")
     issues = _error(tmp_path / "plan.xlsx").issues
     assert [str(i) for i in issues] == [
-        f"{tmp_path / 'plan.xlsx'} sheet '需求清单': header: field '工史': unknown column; did you mean '工时'?"]
+        f"{tmp_path / 'plan.xlsx'} sheet '需求清单': header: field '工史': unknown column; did you mean '工时'?"
+    ]
 
 
 def test_alias_table_is_unambiguous_and_documented():
@@ -214,8 +263,10 @@ def test_alias_table_is_unambiguous_and_documented():
         fields = cls.field_names()
         for f in fields:
             for alias in FIELD_ALIASES.get(f, ()):
-                assert field_for(alias, fields) == f or alias in FIELD_ALIASES.get(field_for(alias, fields), ()), \
-                    (list_name, alias)
+                assert field_for(alias, fields) == f or alias in FIELD_ALIASES.get(field_for(alias, fields), ()), (
+                    list_name,
+                    alias,
+                )
                 assert [g for g in fields if alias in FIELD_ALIASES.get(g, ())] == [f], (list_name, alias)
     for aliases in (*FIELD_ALIASES.values(), *SHEET_ALIASES.values()):
         for alias in aliases:
@@ -224,14 +275,25 @@ def test_alias_table_is_unambiguous_and_documented():
 
 # --- item 14: values ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("file,old,new,expected", [
-    ("needs.csv", "N1,C1,health,floor,emergency,local,first_aid,1,",
-     "N1,C1,health,floor,emergency,local,first_aid,1e300,",
-     "needs.csv: row 2 (id N1): field 'hours': too large: at most 1,000,000,000, got '1e300'"),
-    ("resources.csv", "first_aid;plumbing,8,3,", "first_aid;plumbing,8,12345678901234567890,",
-     "resources.csv: row 2 (id U1): field 'capacity_tasks': too large: at most 1,000,000,000, "
-     "got '12345678901234567890'"),
-])
+
+@pytest.mark.parametrize(
+    "file,old,new,expected",
+    [
+        (
+            "needs.csv",
+            "N1,C1,health,floor,emergency,local,first_aid,1,",
+            "N1,C1,health,floor,emergency,local,first_aid,1e300,",
+            "needs.csv: row 2 (id N1): field 'hours': too large: at most 1,000,000,000, got '1e300'",
+        ),
+        (
+            "resources.csv",
+            "first_aid;plumbing,8,3,",
+            "first_aid;plumbing,8,12345678901234567890,",
+            "resources.csv: row 2 (id U1): field 'capacity_tasks': too large: at most 1,000,000,000, "
+            "got '12345678901234567890'",
+        ),
+    ],
+)
 def test_too_large_numbers_are_refused_by_validate(tmp_path: Path, capsys, file, old, new, expected):
     """Numbers too large to solve are refused by `validate` (exit 2, file/row/field), and `run`
     refuses them the same way instead of an OverflowError."""
@@ -295,7 +357,8 @@ def test_empty_file_says_it_is_empty(tmp_path: Path, content: bytes):
     assert [str(i) for i in _error(folder / "scenario.yaml").issues] == [f"{folder / 'needs.csv'}: the file is empty"]
     (folder / "scenario.yaml").write_bytes(content)
     assert [str(i) for i in _error(folder / "scenario.yaml").issues] == [
-        f"{folder / 'scenario.yaml'}: the file is empty"]
+        f"{folder / 'scenario.yaml'}: the file is empty"
+    ]
 
 
 def test_empty_sheet_says_it_is_empty(tmp_path: Path):
@@ -306,7 +369,8 @@ def test_empty_sheet_says_it_is_empty(tmp_path: Path):
     book.create_sheet("需求清单")
     book.save(tmp_path / "plan.xlsx")
     assert [str(i) for i in _error(tmp_path / "plan.xlsx").issues] == [
-        f"{tmp_path / 'plan.xlsx'} sheet '需求清单': the sheet is empty"]
+        f"{tmp_path / 'plan.xlsx'} sheet '需求清单': the sheet is empty"
+    ]
 
 
 def test_formula_without_saved_value_is_named(tmp_path: Path):
@@ -317,18 +381,25 @@ def test_formula_without_saved_value_is_named(tmp_path: Path):
     book.save(tmp_path / "plan.xlsx")
     assert [str(i) for i in _error(tmp_path / "plan.xlsx").issues] == [
         f"{tmp_path / 'plan.xlsx'} sheet '需求清单': row 3: field 'hours': the formula =1+1 has no saved value; "
-        "open and save the file in Excel or WPS, or type the value"]
+        "open and save the file in Excel or WPS, or type the value"
+    ]
 
 
 def test_chinese_value_labels_are_documented():
     """docs/scenario-format.md shows every Chinese value label the readers accept."""
     docs = DOCS.read_text(encoding="utf-8")
-    labels = {m.label for cls in Vocabulary.__subclasses__() if cls.__module__ == "matcher.vocabulary"
-              for m in cls if m.label != m.value}
+    labels = {
+        m.label
+        for cls in Vocabulary.__subclasses__()
+        if cls.__module__ == "matcher.vocabulary"
+        for m in cls
+        if m.label != m.value
+    }
     assert labels and [label for label in sorted(labels) if label not in docs] == []
 
 
 # --- item 2: expansion bombs, on the command line and in the core --------------------------------
+
 
 def test_yaml_aliases_are_refused_on_the_command_line(tmp_path: Path, capsys):
     """A billion-laughs YAML is refused by `validate` too, before expanding, naming the alias and its line."""
@@ -343,7 +414,7 @@ def test_xlsx_xml_entities_are_refused(tmp_path: Path):
     """openpyxl parses with defusedxml: a workbook whose XML declares entities is refused, named."""
     assert openpyxl.DEFUSEDXML
     _chinese_workbook(tmp_path / "plan.xlsx")
-    entity = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;">]>')
+    entity = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;">]>'
     out = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(tmp_path / "plan.xlsx") as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -352,7 +423,8 @@ def test_xlsx_xml_entities_are_refused(tmp_path: Path):
                 data = entity + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data)
             dst.writestr(info, data)
     assert [str(i) for i in _error(out).issues] == [
-        f"{out}: cannot read the workbook (it declares XML entities or a DTD, which are refused)"]
+        f"{out}: cannot read the workbook (it declares XML entities or a DTD, which are refused)"
+    ]
 
 
 def test_rows_per_upload_are_capped():
@@ -361,8 +433,10 @@ def test_rows_per_upload_are_capped():
     from matcher.io.scenario import load_upload
 
     rows = "\n".join(f"N{i},C1,health" for i in range(UPLOAD_LIMITS.rows + 1))
-    files = {"s.yaml": b"communities: [{id: C1}]\nneeds: needs.csv\nresources: []\n",
-             "needs.csv": f"id,community,category\n{rows}\n".encode()}
+    files = {
+        "s.yaml": b"communities: [{id: C1}]\nneeds: needs.csv\nresources: []\n",
+        "needs.csv": f"id,community,category\n{rows}\n".encode(),
+    }
     with pytest.raises(LimitError) as err:
         load_upload("s.yaml", files)
     assert err.value.limit == "rows" and str(err.value) == "needs.csv: more than 50,000 rows (the limit per scenario)"
@@ -375,7 +449,8 @@ def test_workbook_without_a_list_sheet_names_it(tmp_path: Path):
     del book["资源清单"]
     book.save(tmp_path / "plan.xlsx")
     assert [str(i) for i in _error(tmp_path / "plan.xlsx").issues] == [
-        f"{tmp_path / 'plan.xlsx'}: sheet 'resources': no such sheet; sheets: 社区, 需求清单, 结对"]
+        f"{tmp_path / 'plan.xlsx'}: sheet 'resources': no such sheet; sheets: 社区, 需求清单, 结对"
+    ]
 
 
 def test_rows_beyond_a_stale_declared_extent_are_read(tmp_path: Path):
@@ -394,11 +469,13 @@ def test_rows_beyond_a_stale_declared_extent_are_read(tmp_path: Path):
 
 def test_unknown_key_of_inline_records_named_once(tmp_path: Path):
     """A misspelt key repeated in every inline record is one error, where it first appears, with a hint."""
-    doc = ("communities: [{id: C1}]\nresources: []\nneeds:\n"
-           + "".join(f"  - {{id: N{i}, community: C1, category: health, titel: t}}\n" for i in range(5)))
+    doc = "communities: [{id: C1}]\nresources: []\nneeds:\n" + "".join(
+        f"  - {{id: N{i}, community: C1, category: health, titel: t}}\n" for i in range(5)
+    )
     (tmp_path / "plan.yaml").write_text(doc, encoding="utf-8")
     assert [str(i) for i in _error(tmp_path / "plan.yaml").issues] == [
-        f"{tmp_path / 'plan.yaml'}: needs record 1: field 'titel': unknown field; did you mean 'title'?"]
+        f"{tmp_path / 'plan.yaml'}: needs record 1: field 'titel': unknown field; did you mean 'title'?"
+    ]
 
 
 @pytest.mark.parametrize("content", [bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + bytes(200), b"\xff\xfe\x00"])

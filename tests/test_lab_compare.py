@@ -45,18 +45,34 @@ def test_compare_writes_table_csv_figures_and_report(scenario, tmp_path, capsys)
 def test_compare_is_reproducible(scenario, tmp_path):
     tables = []
     for name in ("a", "b"):
-        assert main(["compare", str(scenario), "--policies", "efficiency,load-balanced", "--seeds", "2",
-                     "--out", str(tmp_path / name)]) == 0
+        assert (
+            main(
+                [
+                    "compare",
+                    str(scenario),
+                    "--policies",
+                    "efficiency,load-balanced",
+                    "--seeds",
+                    "2",
+                    "--out",
+                    str(tmp_path / name),
+                ]
+            )
+            == 0
+        )
         tables.append(pd.read_csv(tmp_path / name / "runs.csv").drop(columns=["wall_time"]))
     pd.testing.assert_frame_equal(tables[0], tables[1])
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--policies", "efficiency,fastest"], "unknown policy 'fastest'"),
-    (["--policies", "efficiency", "--metrics", "coverage_worst,happiness"], "unknown metric(s) 'happiness'"),
-    (["--policies", "efficiency", "--set", "travel_speed=3"], "travel_speed"),
-    (["--policies", "efficiency", "--seeds", "0"], "--seeds"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--policies", "efficiency,fastest"], "unknown policy 'fastest'"),
+        (["--policies", "efficiency", "--metrics", "coverage_worst,happiness"], "unknown metric(s) 'happiness'"),
+        (["--policies", "efficiency", "--set", "travel_speed=3"], "travel_speed"),
+        (["--policies", "efficiency", "--seeds", "0"], "--seeds"),
+    ],
+)
 def test_bad_input_exits_2_and_writes_nothing(scenario, tmp_path, capsys, args, message):
     out = tmp_path / "out"
     assert main(["compare", str(scenario), *args, "--out", str(out)]) == 2
@@ -66,12 +82,27 @@ def test_bad_input_exits_2_and_writes_nothing(scenario, tmp_path, capsys, args, 
 
 def test_compare_with_chosen_metrics_leaves_out_the_frontier(scenario, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["compare", str(scenario), "--policies", "efficiency,stable", "--metrics",
-                 "needs_served,blocking_pairs", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(scenario),
+                "--policies",
+                "efficiency,stable",
+                "--metrics",
+                "needs_served,blocking_pairs",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "needs_served" in printed and "coverage_worst" not in printed
     assert list(pd.read_csv(out / "summary.csv", header=[0, 1], index_col=0)["mean"].columns) == [
-        "needs_served", "blocking_pairs"]
+        "needs_served",
+        "blocking_pairs",
+    ]
     assert (out / "coverage.png").exists() and not (out / "frontier.png").exists()
 
 
@@ -83,8 +114,9 @@ def test_compare_names_runs_that_are_not_proven(tmp_path, capsys):
 
     zhangjiang = Path(__file__).parent.parent / "scenarios" / "zhangjiang" / "scenario.yaml"
     out = tmp_path / "out"
-    code = main(["compare", str(zhangjiang), "--policies", "default,efficiency", "--time-limit", "0.02",
-                 "--out", str(out)])
+    code = main(
+        ["compare", str(zhangjiang), "--policies", "default,efficiency", "--time-limit", "0.02", "--out", str(out)]
+    )
     printed = capsys.readouterr()
     assert code == 0
     assert "*** NOT PROVEN: 2 of 2 run(s)" in printed.out and "no_solution_in_time" in printed.out
@@ -124,8 +156,7 @@ def test_a_negative_price_at_equal_priority_levels_is_flagged():
     the optima; such a price is now flagged with the interval the bounds allow."""
     from matcher.lab.metrics import impossible_price
 
-    price = {"value_lost": -58.5, "value_lost_low": -60.0, "value_lost_high": 12.0,
-             "emergency_needs_served_lost": 0.0}
+    price = {"value_lost": -58.5, "value_lost_low": -60.0, "value_lost_high": 12.0, "emergency_needs_served_lost": 0.0}
     why = impossible_price(price)
     assert why is not None and "impossible" in why and "[0, 12]" in why
     assert impossible_price({**price, "emergency_needs_served_lost": 1.0}) is None  # soft serves more emergencies
@@ -144,6 +175,16 @@ def test_every_metric_compare_prints_is_documented():
     for name in METRICS:
         shown = next((g for prefix, g in grouped.items() if name.startswith(prefix)), f"`{name}`")
         assert shown in doc, name
-    for price in ("value_lost", "value_lost_low", "value_lost_high", "weighted_served_lost", "needs_served_lost",
-                  "worst_coverage_lost", "mean_coverage_lost", "<level>_needs_served_lost", "status", "gap (max)"):
+    for price in (
+        "value_lost",
+        "value_lost_low",
+        "value_lost_high",
+        "weighted_served_lost",
+        "needs_served_lost",
+        "worst_coverage_lost",
+        "mean_coverage_lost",
+        "<level>_needs_served_lost",
+        "status",
+        "gap (max)",
+    ):
         assert price in doc, price

@@ -33,11 +33,22 @@ def test_gini_and_jain_by_hand():
 def _two_communities() -> Problem:
     """A at x=0 with two needs and one volunteer; B 10 km away (40 min) with one need out of reach."""
     comms = [Community(id="A", x=0.0, y=0.0), Community(id="B", x=10.0, y=0.0)]
-    needs = [Need(id="n1", community="A", category="health", urgency="normal"),
-             Need(id="n2", community="A", category="health", urgency="utilities"),
-             Need(id="n3", community="B", category="health", urgency="normal")]
-    res = [Resource(id="r1", kind="workshop", community="A", categories=frozenset({"health"}), capacity_hours=8,
-                    capacity_tasks=2, radius_minutes=15)]
+    needs = [
+        Need(id="n1", community="A", category="health", urgency="normal"),
+        Need(id="n2", community="A", category="health", urgency="utilities"),
+        Need(id="n3", community="B", category="health", urgency="normal"),
+    ]
+    res = [
+        Resource(
+            id="r1",
+            kind="workshop",
+            community="A",
+            categories=frozenset({"health"}),
+            capacity_hours=8,
+            capacity_tasks=2,
+            radius_minutes=15,
+        )
+    ]
     return Problem.build(comms, needs, res, name="by-hand")
 
 
@@ -65,8 +76,9 @@ def test_metrics_of_a_forced_matching():
 
 def test_station_metrics_skipped_without_stations():
     p = _two_communities()
-    p = Problem.build(p.communities, p.needs, [Resource(id="v", kind="volunteer", community="A",
-                                                        categories=frozenset({"health"}))])
+    p = Problem.build(
+        p.communities, p.needs, [Resource(id="v", kind="volunteer", community="A", categories=frozenset({"health"}))]
+    )
     got = m.measure(solve(p, "efficiency", workers=1))
     assert "station_gini" not in got and "station_visits_max" not in got
 
@@ -75,10 +87,14 @@ def test_blocking_pair_by_hand():
     """n1 (1 h) and n2 (2 h) in A; r1 in A, r2 next door. Both needs prefer r1 (less travel), r1
     prefers n1 (the shorter task). Matching n2-r1 and n1-r2 is blocked by (n1, r1); the swap is not."""
     comms = [Community(id="A", x=0.0, y=0.0), Community(id="B", x=2.0, y=0.0)]  # 8 min apart
-    needs = [Need(id="n1", community="A", category="legal", hours=1),
-             Need(id="n2", community="A", category="legal", hours=2)]
-    res = [Resource(id="r1", kind="volunteer", community="A", categories=frozenset({"legal"}), capacity_tasks=1),
-           Resource(id="r2", kind="volunteer", community="B", categories=frozenset({"legal"}), capacity_tasks=1)]
+    needs = [
+        Need(id="n1", community="A", category="legal", hours=1),
+        Need(id="n2", community="A", category="legal", hours=2),
+    ]
+    res = [
+        Resource(id="r1", kind="volunteer", community="A", categories=frozenset({"legal"}), capacity_tasks=1),
+        Resource(id="r2", kind="volunteer", community="B", categories=frozenset({"legal"}), capacity_tasks=1),
+    ]
     problem = Problem.build(comms, needs, res)
     policy = get_policy("efficiency")
     cand = build_candidates(problem, policy)

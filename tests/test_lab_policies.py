@@ -37,8 +37,9 @@ def test_equity_never_below_efficiency_on_worst_coverage_and_never_above_on_valu
 
 @pytest.mark.parametrize("seed", range(4))
 def test_equity_on_larger_random_problems(seed):
-    problem = random_problem(seed, communities=5, needs=30, resources=10, uneven_hours=seed % 2 == 1,
-                             multi_provider=True)
+    problem = random_problem(
+        seed, communities=5, needs=30, resources=10, uneven_hours=seed % 2 == 1, multi_provider=True
+    )
     efficiency, equity = solve(problem, "efficiency", workers=1), solve(problem, "equity", workers=1)
     assert equity.solution.status == "optimal"
     assert m.worst_coverage(equity) >= m.worst_coverage(efficiency)
@@ -93,7 +94,8 @@ def _package_answer(result) -> set[tuple[int, int]]:
     if not residents:
         return set()
     game = HospitalResident.create_from_dictionaries(
-        residents, hospitals, {h: int(capacity[int(h[1:])]) for h in hospitals})
+        residents, hospitals, {h: int(capacity[int(h[1:])]) for h in hospitals}
+    )
     return {(int(str(r)[1:]), int(str(h)[1:])) for h, rs in game.solve(optimal="resident").items() for r in rs}
 
 
@@ -145,8 +147,7 @@ resources:
   - {id: U2, kind: unit, community: C2, categories: [health], capacity_hours: 2, capacity_tasks: 2}
 """)
     problem = load_scenario(tmp_path / "s.yaml").problem
-    plain = solve(problem, get_policy("load-balanced").with_overrides({"balance_weight": 0}), solver="cpsat",
-                  workers=1)
+    plain = solve(problem, get_policy("load-balanced").with_overrides({"balance_weight": 0}), solver="cpsat", workers=1)
     balanced = solve(problem, "load-balanced", solver="cpsat", workers=1)
     assert sorted(row["resource"] for row in plain.assignments()) == ["U2", "U2"]
     assert sorted(row["resource"] for row in balanced.assignments()) == ["U1", "U2"]

@@ -95,15 +95,18 @@ def test_interrupted_sweep_resumes_without_redoing_finished_runs(spec_path, tmp_
     pd.testing.assert_frame_equal(_comparable(resumed.table), _comparable(fresh.table))
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"policy": ["efficiency"]}, "policy"),
-    ({"policies": ["efficiency", "fastest"]}, "policies"),
-    ({"parameters": {"travel_speed": [1, 2]}}, "parameters"),
-    ({"parameters": {"travel_cost": [-1]}}, "parameters"),
-    ({"seeds": "three"}, "seeds"),
-    ({"metrics": ["happiness"]}, "metrics"),
-    ({"scenarios": ["missing.yaml"]}, "missing.yaml"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"policy": ["efficiency"]}, "policy"),
+        ({"policies": ["efficiency", "fastest"]}, "policies"),
+        ({"parameters": {"travel_speed": [1, 2]}}, "parameters"),
+        ({"parameters": {"travel_cost": [-1]}}, "parameters"),
+        ({"seeds": "three"}, "seeds"),
+        ({"metrics": ["happiness"]}, "metrics"),
+        ({"scenarios": ["missing.yaml"]}, "missing.yaml"),
+    ],
+)
 def test_bad_spec_exits_2_naming_the_field(tmp_path, capsys, changes, field):
     spec = _write_spec(tmp_path, **changes)
     assert main(["sweep", str(spec), "--serial", "--out", str(tmp_path / "out"), "--no-progress"]) == 2
@@ -114,8 +117,18 @@ def test_bad_spec_exits_2_naming_the_field(tmp_path, capsys, changes, field):
 
 def test_silent_scheduler_exits_2_quickly(spec_path, tmp_path, capsys):
     start = time.perf_counter()
-    code = main(["sweep", str(spec_path), "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "sweep",
+            str(spec_path),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--connect-timeout",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2 and time.perf_counter() - start < 15
     assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
@@ -124,6 +137,10 @@ def test_silent_scheduler_exits_2_quickly(spec_path, tmp_path, capsys):
 def test_spec_with_seed_list_and_no_parameters(tmp_path):
     spec = _write_spec(tmp_path, seeds=[3, 1], parameters=None, policies=["stable", "efficiency"])
     report = sweep.run_sweep(sweep.load_spec(spec), tmp_path / "out", None, progress=False)
-    assert report.table[["policy", "seed"]].values.tolist() == [["stable", 3], ["stable", 1],
-                                                                 ["efficiency", 3], ["efficiency", 1]]
+    assert report.table[["policy", "seed"]].values.tolist() == [
+        ["stable", 3],
+        ["stable", 1],
+        ["efficiency", 3],
+        ["efficiency", 1],
+    ]
     assert not any(c.startswith("param.") for c in report.table.columns)

@@ -15,9 +15,12 @@ from matcher.solvers import solve
 from tests.network_cases import community, need, problem, resource
 
 #: Every pair worth the same: the maximum-value assignment is a maximum-count assignment.
-COUNT = {"tier_weights": {"floor": 1, "basic": 1, "quality": 1},
-         "urgency_weights": {"emergency": 1, "utilities": 1, "normal": 1, "complex": 1},
-         "travel_cost": 0.0, "pairing_bonus": 0.0}
+COUNT = {
+    "tier_weights": {"floor": 1, "basic": 1, "quality": 1},
+    "urgency_weights": {"emergency": 1, "utilities": 1, "normal": 1, "complex": 1},
+    "travel_cost": 0.0,
+    "pairing_bonus": 0.0,
+}
 SKILLS = ["", "nurse", "lawyer"]
 
 
@@ -27,16 +30,30 @@ def cases(draw, unit: bool = False, hours: bool = False):
     xs = draw(st.lists(st.sampled_from([0, 2, 3, 6]), min_size=1, max_size=3, unique=True))
     communities = [community(f"C{i}", x) for i, x in enumerate(xs)]
     where = st.integers(0, len(xs) - 1)
-    needs = [need(f"N{i}", f"C{draw(where)}", skills=draw(st.sampled_from(SKILLS)),
-                  category=draw(st.sampled_from(["health", "legal"])), hours=draw(st.sampled_from([1, 2, 3])))
-             for i in range(draw(st.integers(1, 7)))]
+    needs = [
+        need(
+            f"N{i}",
+            f"C{draw(where)}",
+            skills=draw(st.sampled_from(SKILLS)),
+            category=draw(st.sampled_from(["health", "legal"])),
+            hours=draw(st.sampled_from([1, 2, 3])),
+        )
+        for i in range(draw(st.integers(1, 7)))
+    ]
     resources = []
     for i in range(draw(st.integers(1, 4))):
         tasks = 1 if unit else draw(st.integers(0, 3))
-        resources.append(resource(
-            f"R{i}", f"C{draw(where)}", categories=draw(st.sampled_from(["health", "legal", "health;legal"])),
-            skills=";".join(draw(st.sets(st.sampled_from(SKILLS[1:])))), capacity_tasks=tasks,
-            capacity_hours=draw(st.integers(0, 6)) if hours else 100, radius_minutes=draw(st.sampled_from([10, 20]))))
+        resources.append(
+            resource(
+                f"R{i}",
+                f"C{draw(where)}",
+                categories=draw(st.sampled_from(["health", "legal", "health;legal"])),
+                skills=";".join(draw(st.sets(st.sampled_from(SKILLS[1:])))),
+                capacity_tasks=tasks,
+                capacity_hours=draw(st.integers(0, 6)) if hours else 100,
+                radius_minutes=draw(st.sampled_from([10, 20])),
+            )
+        )
     return problem(communities, needs, resources)
 
 

@@ -42,8 +42,11 @@ def test_in_reach_but_too_slow_for_an_emergency():
 
 def test_all_candidates_full_names_who_took_the_capacity():
     """Two needs, one resource with one task: the unserved need names the need that took it."""
-    p = problem([NEAR], [need("N1", "C1", tier="floor"), need("N2", "C1", tier="quality")],
-                [resource("R1", "C1", capacity_tasks=1)])
+    p = problem(
+        [NEAR],
+        [need("N1", "C1", tier="floor"), need("N2", "C1", tier="quality")],
+        [resource("R1", "C1", capacity_tasks=1)],
+    )
     result = solve(p)
     d = diagnose(result)
     assert d.reasons.tolist() == ["", "capacity"]
@@ -55,8 +58,12 @@ def test_all_candidates_full_names_who_took_the_capacity():
 
 def test_blocked_by_a_hard_pairing():
     """The only resource belongs to a unit group hard-paired with another community."""
-    p = problem([NEAR, community("C3", 1)], [need("N1", "C3")], [resource("R1", "C1", pairing_group="G1")],
-                [Pairing.from_record({"group": "G1", "community": "C1", "mode": "hard"})])
+    p = problem(
+        [NEAR, community("C3", 1)],
+        [need("N1", "C3")],
+        [resource("R1", "C1", pairing_group="G1")],
+        [Pairing.from_record({"group": "G1", "community": "C1", "mode": "hard"})],
+    )
     assert reasons_of(p) == {"N1": "pairing_blocked"}
     fact = explain_need(solve(p), "N1")["facts"][0]
     assert fact == {"resource": "R1", "group": "G1", "bound_to": ["C1"]}
@@ -64,16 +71,18 @@ def test_blocked_by_a_hard_pairing():
 
 def test_multi_provider_need_short_of_free_candidates_is_capacity():
     """A need taking two providers when only one candidate has room left is a capacity case."""
-    p = problem([NEAR], [need("N1", "C1", urgency="emergency"), need("N2", "C1", providers=2)],
-                [resource("R1", "C1", capacity_tasks=1), resource("R2", "C1", capacity_tasks=1)])
+    p = problem(
+        [NEAR],
+        [need("N1", "C1", urgency="emergency"), need("N2", "C1", providers=2)],
+        [resource("R1", "C1", capacity_tasks=1), resource("R2", "C1", capacity_tasks=1)],
+    )
     d = diagnose(solve(p, solver="cpsat", time_limit=5))
     assert d.reasons.tolist() == ["", "capacity"]
 
 
 def test_room_left_but_not_worth_serving_is_not_chosen():
     """Both candidates have room, but serving the two-provider need has negative value: not_chosen."""
-    p = problem([NEAR], [need("N1", "C1", providers=2)],
-                [resource("R1", "C1"), resource("R2", "C1")])
+    p = problem([NEAR], [need("N1", "C1", providers=2)], [resource("R1", "C1"), resource("R2", "C1")])
     d = diagnose(solve(p, {"travel_cost": 1.0}, solver="cpsat", time_limit=5))
     assert d.reasons.tolist() == [NOT_CHOSEN]
     assert d.unmatched()[0]["detail"] == ""
@@ -85,8 +94,12 @@ def test_scenario_level_findings():
     p = problem(
         [NEAR, FAR, lonely],
         [need("N1", "C1"), need("N2", "C1"), need("N3", "C2"), need("N4", "C9")],
-        [resource("R1", "C1", capacity_tasks=1), resource("R2", "C1", capacity_tasks=1),
-         resource("R3", "C2", capacity_tasks=5), resource("R4", "C2", categories="legal")],
+        [
+            resource("R1", "C1", capacity_tasks=1),
+            resource("R2", "C1", capacity_tasks=1),
+            resource("R3", "C2", capacity_tasks=5),
+            resource("R4", "C2", categories="legal"),
+        ],
     )
     d = diagnose(solve(p))
     assert d.uncovered == ["C9"]  # 400 minutes from everyone
@@ -99,8 +112,11 @@ def test_scenario_level_findings():
 
 def test_hall_set_names_the_shortage():
     """Three needs compete for one resource with two tasks: Hall's deficient set is those three."""
-    p = problem([NEAR], [need(f"N{i}", "C1") for i in range(3)] + [need("N9", "C1", category="legal")],
-                [resource("R1", "C1", capacity_tasks=2), resource("R2", "C1", categories="legal")])
+    p = problem(
+        [NEAR],
+        [need(f"N{i}", "C1") for i in range(3)] + [need("N9", "C1", category="legal")],
+        [resource("R1", "C1", capacity_tasks=2), resource("R2", "C1", categories="legal")],
+    )
     b = diagnose(solve(p)).bound
     assert b.max_served == 3 and b.deficiency == 1 and b.hall_deficiency == 1
     assert b.hall_needs.tolist() == [True, True, True, False]
@@ -109,10 +125,18 @@ def test_hall_set_names_the_shortage():
 
 def test_pairing_graph_components():
     """Unit groups paired with shared communities form one component."""
-    p = problem([NEAR, FAR, community("C3", 1)], [need("N1", "C1")],
-                [resource("R1", "C1", pairing_group="G1"), resource("R2", "C2", pairing_group="G2"),
-                 resource("R3", "C3", pairing_group="G3")],
-                [Pairing.from_record({"group": g, "community": c, "mode": "soft"})
-                 for g, c in (("G1", "C1"), ("G2", "C1"), ("G3", "C3"))])
+    p = problem(
+        [NEAR, FAR, community("C3", 1)],
+        [need("N1", "C1")],
+        [
+            resource("R1", "C1", pairing_group="G1"),
+            resource("R2", "C2", pairing_group="G2"),
+            resource("R3", "C3", pairing_group="G3"),
+        ],
+        [
+            Pairing.from_record({"group": g, "community": c, "mode": "soft"})
+            for g, c in (("G1", "C1"), ("G2", "C1"), ("G3", "C3"))
+        ],
+    )
     comps = diagnose(solve(p)).pairing_components
     assert comps == [{"groups": ["G1", "G2"], "communities": ["C1"]}, {"groups": ["G3"], "communities": ["C3"]}]

@@ -19,11 +19,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BASE = {
     "areas": [{"id": "D1", "level": "district"}, {"id": "S1", "level": "street", "parent": "D1"}],
-    "communities": [{"id": "C1", "street": "S1", "district": "D1", "neighbours": {"C2": 8}},
-                    {"id": "C2", "street": "S1", "district": "D1", "neighbours": {"C3": 9}},
-                    {"id": "C3", "street": "S1", "district": "D1"}],
-    "grids": [{"id": "G1", "community": "C1", "party_groups": 4, "party_members": 40, "households": 400,
-               "workers": 2, "weekly_visit_capacity": 20, "special": 10, "key": 20}],
+    "communities": [
+        {"id": "C1", "street": "S1", "district": "D1", "neighbours": {"C2": 8}},
+        {"id": "C2", "street": "S1", "district": "D1", "neighbours": {"C3": 9}},
+        {"id": "C3", "street": "S1", "district": "D1"},
+    ],
+    "grids": [
+        {
+            "id": "G1",
+            "community": "C1",
+            "party_groups": 4,
+            "party_members": 40,
+            "households": 400,
+            "workers": 2,
+            "weekly_visit_capacity": 20,
+            "special": 10,
+            "key": 20,
+        }
+    ],
     "needs": [{"id": "N1", "community": "C1", "category": "health", "urgency": "complex"}],
     "resources": [{"id": "R1", "kind": "volunteer", "community": "C1", "categories": "health"}],
 }
@@ -45,8 +58,7 @@ def test_governance_tree_and_party_levels(tmp_path):
     """District -> street -> community -> grid -> 4 party groups -> 40 members holding the 400 households."""
     s = load_scenario(write(tmp_path, BASE))
     gov = governance_graph(s.problem, s.lists["areas"], s.lists["grids"])
-    assert gov.counts() == {"district": 1, "street": 1, "community": 3, "grid": 1, "party_group": 4,
-                            "party_member": 40}
+    assert gov.counts() == {"district": 1, "street": 1, "community": 3, "grid": 1, "party_group": 4, "party_member": 40}
     assert gov.households() == 400
     assert gov.route("C2") == ["community:C2", "street:S1", "district:D1"]
     members = [n for n, lvl in gov.graph.nodes(data="level") if lvl == "party_member"]
@@ -69,19 +81,42 @@ def test_grid_visit_load(tmp_path):
     assert grid_visit_load(s.lists["grids"]) == []
 
 
-@pytest.mark.parametrize("doc, where, message", [
-    (edited(communities=[{"id": "C1", "district": "D1"}]),
-     "communities record 1 (id C1)", "community 'C1' has no parent street"),
-    (edited(areas=[{"id": "D1", "level": "district"}, {"id": "S1", "level": "street", "parent": "S2"},
-                   {"id": "S2", "level": "street", "parent": "S1"}]),
-     "areas record 2 (id S1)", "cycle in the hierarchy: S1 -> S2 -> S1"),
-    (edited(grids=[{"id": "G1", "community": "C1"}, {"id": "G1", "community": "C2"}]),
-     "grids record 2 (id G1)", "grid 'G1' is in two communities: 'C1' and 'C2'"),
-    (edited(communities=[{"id": "C1", "street": "S1", "neighbours": {"C2": -3}}, {"id": "C2", "street": "S1"}]),
-     "communities record 1 (id C1)", "field 'neighbours': must not be negative, got -3"),
-    (edited(areas=[{"id": "D1", "level": "district"}, {"id": "S1", "level": "street"}]),
-     "areas record 2 (id S1)", "street 'S1' has no parent district"),
-])
+@pytest.mark.parametrize(
+    "doc, where, message",
+    [
+        (
+            edited(communities=[{"id": "C1", "district": "D1"}]),
+            "communities record 1 (id C1)",
+            "community 'C1' has no parent street",
+        ),
+        (
+            edited(
+                areas=[
+                    {"id": "D1", "level": "district"},
+                    {"id": "S1", "level": "street", "parent": "S2"},
+                    {"id": "S2", "level": "street", "parent": "S1"},
+                ]
+            ),
+            "areas record 2 (id S1)",
+            "cycle in the hierarchy: S1 -> S2 -> S1",
+        ),
+        (
+            edited(grids=[{"id": "G1", "community": "C1"}, {"id": "G1", "community": "C2"}]),
+            "grids record 2 (id G1)",
+            "grid 'G1' is in two communities: 'C1' and 'C2'",
+        ),
+        (
+            edited(communities=[{"id": "C1", "street": "S1", "neighbours": {"C2": -3}}, {"id": "C2", "street": "S1"}]),
+            "communities record 1 (id C1)",
+            "field 'neighbours': must not be negative, got -3",
+        ),
+        (
+            edited(areas=[{"id": "D1", "level": "district"}, {"id": "S1", "level": "street"}]),
+            "areas record 2 (id S1)",
+            "street 'S1' has no parent district",
+        ),
+    ],
+)
 def test_bad_hierarchy_exits_2_naming_the_record(tmp_path, capsys, doc, where, message):
     """Each broken hierarchy is refused with exit code 2 and a message naming file, record and field."""
     path = write(tmp_path, doc)
@@ -130,16 +165,19 @@ def test_case_figures():
 
 def test_solver_modules_do_not_import_the_network_analysis():
     """The analysis reads results; the solver core never imports matcher.network."""
-    code = ("import sys, matcher.solvers, matcher.candidates, matcher.result; "
-            "print(sorted(m for m in sys.modules if m.startswith('matcher.network')))")
+    code = (
+        "import sys, matcher.solvers, matcher.candidates, matcher.result; "
+        "print(sorted(m for m in sys.modules if m.startswith('matcher.network')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
 
 
 def test_explain_xihu_reports_its_grids(capsys):
     """On the Xihu case, explain counts the governance graph down to party members and lists overloaded grids."""
-    assert main(["explain", str(ROOT / "scenarios" / "xihu" / "scenario.yaml"), "--rows", "0",
-                 "--bottlenecks", "0"]) == 0
+    assert (
+        main(["explain", str(ROOT / "scenarios" / "xihu" / "scenario.yaml"), "--rows", "0", "--bottlenecks", "0"]) == 0
+    )
     out = capsys.readouterr().out
     assert "district 1, street 11, community 193, grid 386" in out
     assert "Grids whose visits exceed their workers' weekly capacity:" in out

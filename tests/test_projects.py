@@ -24,11 +24,24 @@ def contested_unit() -> Problem:
     serve an emergency legal need in C2 directly. Ordering first spends the task on the project."""
     return Problem.build(
         [rec(Community, id="C1", x=0, y=0), rec(Community, id="C2", x=1, y=0)],
-        [rec(Need, id="h1", community="C1", category="health", skills="check"),
-         rec(Need, id="h2", community="C1", category="health", skills="check"),
-         rec(Need, id="l1", community="C2", category="legal", tier="floor", urgency="emergency")],
-        [rec(Resource, id="U", kind="unit", community="C1", categories="health;legal", skills="check",
-             capacity_tasks=1, capacity_hours=10, radius_minutes=30)],
+        [
+            rec(Need, id="h1", community="C1", category="health", skills="check"),
+            rec(Need, id="h2", community="C1", category="health", skills="check"),
+            rec(Need, id="l1", community="C2", category="legal", tier="floor", urgency="emergency"),
+        ],
+        [
+            rec(
+                Resource,
+                id="U",
+                kind="unit",
+                community="C1",
+                categories="health;legal",
+                skills="check",
+                capacity_tasks=1,
+                capacity_hours=10,
+                radius_minutes=30,
+            )
+        ],
         [rec(Project, id="P", name="health day", category="health", skills="check", serves=2, hours=2, cost=1)],
         budgets=[rec(Budget, community="C1", amount=5, max_orders=1)],
     )
@@ -53,14 +66,55 @@ def cheap_order_blocks_claims() -> Problem:
     return Problem.build(
         [rec(Community, id="C1", x=0, y=0)],
         [rec(Need, id=f"n{i}", community="C1", category="culture", skills="class") for i in range(3)],
-        [rec(Resource, id="U", kind="unit", community="C1", categories="culture", skills="class",
-             capacity_tasks=1, capacity_hours=10, radius_minutes=10),
-         rec(Resource, id="S", kind="social_org", community="C1", categories="culture", skills="class",
-             capacity_tasks=1, capacity_hours=10, radius_minutes=10, pairing_group="G")],
-        [rec(Project, id="CHEAP", name="after-school class", category="culture", skills="class", provider_slots=2,
-             serves=3, hours=2, cost=1),
-         rec(Project, id="DEAR", name="reading club", category="culture", skills="class", provider_slots=1,
-             serves=3, hours=2, cost=3)],
+        [
+            rec(
+                Resource,
+                id="U",
+                kind="unit",
+                community="C1",
+                categories="culture",
+                skills="class",
+                capacity_tasks=1,
+                capacity_hours=10,
+                radius_minutes=10,
+            ),
+            rec(
+                Resource,
+                id="S",
+                kind="social_org",
+                community="C1",
+                categories="culture",
+                skills="class",
+                capacity_tasks=1,
+                capacity_hours=10,
+                radius_minutes=10,
+                pairing_group="G",
+            ),
+        ],
+        [
+            rec(
+                Project,
+                id="CHEAP",
+                name="after-school class",
+                category="culture",
+                skills="class",
+                provider_slots=2,
+                serves=3,
+                hours=2,
+                cost=1,
+            ),
+            rec(
+                Project,
+                id="DEAR",
+                name="reading club",
+                category="culture",
+                skills="class",
+                provider_slots=1,
+                serves=3,
+                hours=2,
+                cost=3,
+            ),
+        ],
         budgets=[rec(Budget, community="C1", amount=3, max_orders=1)],
     )
 
@@ -81,9 +135,20 @@ def test_fixed_orders_and_claims_reduce_to_flow_with_the_same_optimum():
     the joint model with nothing left to decide finds the same objective."""
     base = contested_unit()
     problem = Problem.build(
-        base.communities, base.needs,
-        [*base.resources, rec(Resource, id="V", kind="volunteer", community="C2", categories="legal",
-                              capacity_tasks=1, radius_minutes=10)],
+        base.communities,
+        base.needs,
+        [
+            *base.resources,
+            rec(
+                Resource,
+                id="V",
+                kind="volunteer",
+                community="C2",
+                categories="legal",
+                capacity_tasks=1,
+                radius_minutes=10,
+            ),
+        ],
         base.projects,
         orders=[rec(Order, id="O", project="P", community="C1", pinned=True)],
         claims=[rec(Claim, order="O", resource="U")],
@@ -101,9 +166,21 @@ def test_pinned_claims_beyond_capacity_are_infeasible():
     """A pinned claim needing more hours than the unit has cannot hold: InfeasibleError names it."""
     base = contested_unit()
     problem = Problem.build(
-        base.communities, base.needs,
-        [rec(Resource, id="U", kind="unit", community="C1", categories="health", skills="check",
-             capacity_tasks=1, capacity_hours=1, radius_minutes=30)],
+        base.communities,
+        base.needs,
+        [
+            rec(
+                Resource,
+                id="U",
+                kind="unit",
+                community="C1",
+                categories="health",
+                skills="check",
+                capacity_tasks=1,
+                capacity_hours=1,
+                radius_minutes=30,
+            )
+        ],
         base.projects,
         orders=[rec(Order, id="O", project="P", community="C1", pinned=True)],
         claims=[rec(Claim, order="O", resource="U")],
@@ -119,7 +196,8 @@ def test_parts_share_nothing_and_bounds_add_up():
         [*far.communities, rec(Community, id="C9", x=100, y=0)],
         [*far.needs, rec(Need, id="x", community="C9", category="health")],
         [*far.resources, rec(Resource, id="W", kind="volunteer", community="C9", categories="health")],
-        far.projects, budgets=far.budgets,
+        far.projects,
+        budgets=far.budgets,
     )
     result = solve_projects(problem, time_limit=5, workers=2)
     assert len(result.parts) == 2
@@ -130,16 +208,55 @@ def venue_problem(capacity: int) -> Problem:
     """An elderly-care project that needs a station; the only station takes ``capacity`` needs."""
     return Problem.build(
         [rec(Community, id="C1", x=0, y=0)],
-        [rec(Need, id=f"m{i}", community="C1", category="daily_life", skills="meal", group="elderly")
-         for i in range(4)],
-        [rec(Resource, id="K", kind="unit", community="C1", categories="daily_life", skills="meal",
-             capacity_tasks=1, capacity_hours=20),
-         rec(Resource, id="V", kind="volunteer", community="C1", categories="daily_life", skills="meal",
-             capacity_tasks=1, capacity_hours=20)],
-        [rec(Project, id="MEAL", name="meal service", category="daily_life", skills="meal", serves=10, hours=3,
-             venue_type="敬老")],
-        venues=[rec(Venue, id="CT1", community="C1", type="elderly_care", capacity=capacity,
-                    opening_hours="10:30-13:30", name="canteen")],
+        [
+            rec(Need, id=f"m{i}", community="C1", category="daily_life", skills="meal", group="elderly")
+            for i in range(4)
+        ],
+        [
+            rec(
+                Resource,
+                id="K",
+                kind="unit",
+                community="C1",
+                categories="daily_life",
+                skills="meal",
+                capacity_tasks=1,
+                capacity_hours=20,
+            ),
+            rec(
+                Resource,
+                id="V",
+                kind="volunteer",
+                community="C1",
+                categories="daily_life",
+                skills="meal",
+                capacity_tasks=1,
+                capacity_hours=20,
+            ),
+        ],
+        [
+            rec(
+                Project,
+                id="MEAL",
+                name="meal service",
+                category="daily_life",
+                skills="meal",
+                serves=10,
+                hours=3,
+                venue_type="敬老",
+            )
+        ],
+        venues=[
+            rec(
+                Venue,
+                id="CT1",
+                community="C1",
+                type="elderly_care",
+                capacity=capacity,
+                opening_hours="10:30-13:30",
+                name="canteen",
+            )
+        ],
         budgets=[rec(Budget, community="C1", amount=5, max_orders=1)],
     )
 
@@ -177,7 +294,9 @@ def test_an_order_nobody_can_claim_says_why():
     """A pinned order whose skills no unit has is reported unclaimed for lack of skills."""
     base = contested_unit()
     problem = Problem.build(
-        base.communities, base.needs, base.resources,
+        base.communities,
+        base.needs,
+        base.resources,
         [*base.projects, rec(Project, id="Q", name="dentist day", category="health", skills="teeth")],
         orders=[rec(Order, id="O", project="Q", community="C1", pinned=True)],
     )
@@ -194,13 +313,35 @@ def test_recommendations_list_each_project_once_with_its_venue_and_blocker():
         [rec(Community, id="C1", x=0, y=0)],
         [rec(Need, id="m0", community="C1", category="daily_life", skills="meal")]
         + [rec(Need, id=f"c{i}", community="C1", category="culture", skills="class") for i in range(3)],
-        [rec(Resource, id="K", kind="unit", community="C1", categories="daily_life;culture", skills="meal;class",
-             capacity_tasks=1, capacity_hours=20)],
-        [rec(Project, id="MEAL", name="meal service", category="daily_life", skills="meal", serves=3, hours=3,
-             cost=2, venue_type="敬老"),
-         rec(Project, id="CLASS", name="class", category="culture", skills="class", serves=3, hours=3, cost=2)],
-        venues=[rec(Venue, id=f"CT{i}", community="C1", type="elderly_care", capacity=5, opening_hours=3)
-                for i in range(3)],
+        [
+            rec(
+                Resource,
+                id="K",
+                kind="unit",
+                community="C1",
+                categories="daily_life;culture",
+                skills="meal;class",
+                capacity_tasks=1,
+                capacity_hours=20,
+            )
+        ],
+        [
+            rec(
+                Project,
+                id="MEAL",
+                name="meal service",
+                category="daily_life",
+                skills="meal",
+                serves=3,
+                hours=3,
+                cost=2,
+                venue_type="敬老",
+            ),
+            rec(Project, id="CLASS", name="class", category="culture", skills="class", serves=3, hours=3, cost=2),
+        ],
+        venues=[
+            rec(Venue, id=f"CT{i}", community="C1", type="elderly_care", capacity=5, opening_hours=3) for i in range(3)
+        ],
         budgets=[rec(Budget, community="C1", amount=5, max_orders=1)],
     )
     result = solve_projects(problem, time_limit=5, workers=1)

@@ -17,8 +17,19 @@ from tests.test_projects import contested_unit, rec
 
 def two_slot_project(slots: int | None, claimants: tuple[str, ...]) -> Problem:
     """A pinned order of a two-slot health project in C1, ``slots`` overriding the project's."""
-    units = [rec(Resource, id=u, kind="unit", community="C1", categories="health", capacity_tasks=1,
-                 capacity_hours=10, radius_minutes=10) for u in ("U1", "U2", "U3")]
+    units = [
+        rec(
+            Resource,
+            id=u,
+            kind="unit",
+            community="C1",
+            categories="health",
+            capacity_tasks=1,
+            capacity_hours=10,
+            radius_minutes=10,
+        )
+        for u in ("U1", "U2", "U3")
+    ]
     return Problem.build(
         [rec(Community, id="C1", x=0, y=0)],
         [rec(Need, id=f"n{i}", community="C1", category="health") for i in range(3)],

@@ -23,8 +23,10 @@ BASE = {
     "communities": [{"id": "C1", "x": 0, "y": 0}],
     "needs": [{"id": "N1", "community": "C1", "category": "健康服务"}],
     "resources": [{"id": "U1", "kind": "unit", "community": "C1", "categories": "健康服务"}],
-    "projects": [{"id": "P1", "name": "health day", "category": "health", "provider_slots": 1},
-                 {"id": "P2", "name": "meals", "category": "daily_life", "venue_type": "敬老"}],
+    "projects": [
+        {"id": "P1", "name": "health day", "category": "health", "provider_slots": 1},
+        {"id": "P2", "name": "meals", "category": "daily_life", "venue_type": "敬老"},
+    ],
     "venues": [{"id": "V1", "community": "C1", "type": "希望"}],
     "orders": [{"id": "O1", "project": "P1", "community": "C1", "pinned": True}],
     "claims": [{"order": "O1", "resource": "U1"}],
@@ -39,20 +41,44 @@ def _write(tmp_path: Path, **changes) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("changes", "record", "field", "words"), [
-    ({"orders": [{"id": "O1", "project": "P9", "community": "C1"}], "claims": []},
-     "orders record 1 (id O1)", "project", "not in the catalogue"),
-    ({"claims": [{"order": "O1", "resource": "U9"}]}, "claims record 1", "resource", "unknown unit"),
-    ({"claims": [{"order": "O1", "resource": "U1"}, {"order": "O1", "resource": "U2"}],
-      "resources": [*BASE["resources"], {"id": "U2", "kind": "unit", "community": "C1", "categories": "健康服务"}]},
-     "claims record 2", "order", "exceeds its 1 provider slot"),
-    ({"venues": [{"id": "V1", "community": "C1", "type": "casino"}]}, "venues record 1 (id V1)", "type",
-     "unknown stationtype 'casino'"),
-    ({"orders": [*BASE["orders"], {"id": "O2", "project": "P2", "community": "C1", "venue": "V1"}]},
-     "orders record 2 (id O2)", "venue", "needs elderly_care"),
-    ({"claims": [{"order": "O7", "resource": "U1"}]}, "claims record 1", "order", "unknown order 'O7'"),
-    ({"budgets": [{"community": "C5", "amount": 3}]}, "budgets record 1", "community", "unknown community"),
-])
+@pytest.mark.parametrize(
+    ("changes", "record", "field", "words"),
+    [
+        (
+            {"orders": [{"id": "O1", "project": "P9", "community": "C1"}], "claims": []},
+            "orders record 1 (id O1)",
+            "project",
+            "not in the catalogue",
+        ),
+        ({"claims": [{"order": "O1", "resource": "U9"}]}, "claims record 1", "resource", "unknown unit"),
+        (
+            {
+                "claims": [{"order": "O1", "resource": "U1"}, {"order": "O1", "resource": "U2"}],
+                "resources": [
+                    *BASE["resources"],
+                    {"id": "U2", "kind": "unit", "community": "C1", "categories": "健康服务"},
+                ],
+            },
+            "claims record 2",
+            "order",
+            "exceeds its 1 provider slot",
+        ),
+        (
+            {"venues": [{"id": "V1", "community": "C1", "type": "casino"}]},
+            "venues record 1 (id V1)",
+            "type",
+            "unknown stationtype 'casino'",
+        ),
+        (
+            {"orders": [*BASE["orders"], {"id": "O2", "project": "P2", "community": "C1", "venue": "V1"}]},
+            "orders record 2 (id O2)",
+            "venue",
+            "needs elderly_care",
+        ),
+        ({"claims": [{"order": "O7", "resource": "U1"}]}, "claims record 1", "order", "unknown order 'O7'"),
+        ({"budgets": [{"community": "C5", "amount": 3}]}, "budgets record 1", "community", "unknown community"),
+    ],
+)
 def test_bad_project_records_are_named_and_exit_2(tmp_path, capsys, changes, record, field, words):
     """Each bad order, claim, venue or budget is reported with its record and field; the CLI exits 2."""
     path = _write(tmp_path, **changes)
@@ -67,8 +93,13 @@ def test_bad_project_records_are_named_and_exit_2(tmp_path, capsys, changes, rec
 
 def test_opening_hours_accept_a_span_or_hours(tmp_path):
     """'08:00-20:00' and 12 both mean twelve hours a day; a reversed span is refused."""
-    path = _write(tmp_path, venues=[{"id": "V1", "community": "C1", "type": "活力", "opening_hours": "08:00-20:00"},
-                                    {"id": "V2", "community": "C1", "type": "乡愁", "opening_hours": 12}])
+    path = _write(
+        tmp_path,
+        venues=[
+            {"id": "V1", "community": "C1", "type": "活力", "opening_hours": "08:00-20:00"},
+            {"id": "V2", "community": "C1", "type": "乡愁", "opening_hours": 12},
+        ],
+    )
     venues = load_scenario(path).problem.venues
     assert [v.opening_hours for v in venues] == [12.0, 12.0]
     path = _write(tmp_path, venues=[{"id": "V1", "community": "C1", "type": "活力", "opening_hours": "20:00-08:00"}])
@@ -93,8 +124,9 @@ def test_taizhou_runs_with_popularity_and_meal_service(tmp_path, capsys):
     assert sum(v.name.endswith("长者食堂") for v in problem.venues) == 7
     assert {v.type.value for v in problem.venues} == {"elderly_care", "youth", "sport", "volunteering", "heritage"}
     assert {n.group.value for n in problem.needs} >= {"elderly", "child", "disabled", "special"}
-    assert main(["run", str(SCENARIOS / "taizhou" / "scenario.yaml"), "--time-limit", "10",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(["run", str(SCENARIOS / "taizhou" / "scenario.yaml"), "--time-limit", "10", "--out", str(tmp_path)]) == 0
+    )
     out = capsys.readouterr().out
     assert "Station popularity" in out and "Needs served:" in out
     assert (tmp_path / "popularity.csv").read_text(encoding="utf-8-sig").startswith("venue,")

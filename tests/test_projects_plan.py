@@ -31,12 +31,32 @@ def two_projects(max_orders: int) -> Problem:
         [rec(Community, id="C1", x=0, y=0)],
         [rec(Need, id=f"c{i}", community="C1", category="culture", skills="a") for i in range(2)]
         + [rec(Need, id=f"h{i}", community="C1", category="health", skills="b") for i in range(2)],
-        [rec(Resource, id="A", kind="unit", community="C1", categories="culture", skills="a", capacity_tasks=1,
-             capacity_hours=10),
-         rec(Resource, id="B", kind="unit", community="C1", categories="health", skills="b", capacity_tasks=1,
-             capacity_hours=10)],
-        [rec(Project, id="PC", name="culture class", category="culture", skills="a", serves=2, hours=2, cost=1),
-         rec(Project, id="PH", name="health day", category="health", skills="b", serves=2, hours=2, cost=1)],
+        [
+            rec(
+                Resource,
+                id="A",
+                kind="unit",
+                community="C1",
+                categories="culture",
+                skills="a",
+                capacity_tasks=1,
+                capacity_hours=10,
+            ),
+            rec(
+                Resource,
+                id="B",
+                kind="unit",
+                community="C1",
+                categories="health",
+                skills="b",
+                capacity_tasks=1,
+                capacity_hours=10,
+            ),
+        ],
+        [
+            rec(Project, id="PC", name="culture class", category="culture", skills="a", serves=2, hours=2, cost=1),
+            rec(Project, id="PH", name="health day", category="health", skills="b", serves=2, hours=2, cost=1),
+        ],
         budgets=[rec(Budget, community="C1", amount=10, max_orders=max_orders)],
     )
 
@@ -46,12 +66,31 @@ def meal_station(capacity: int) -> Problem:
     takes two providers when served directly, which the one unit cannot give."""
     return Problem.build(
         [rec(Community, id="C1", x=0, y=0)],
-        [rec(Need, id=f"m{i}", community="C1", category="daily_life", skills="meal",
-             providers=2) for i in range(3)],
-        [rec(Resource, id="K", kind="unit", community="C1", categories="daily_life", skills="meal",
-             capacity_tasks=1, capacity_hours=20)],
-        [rec(Project, id="MEAL", name="meal service", category="daily_life", skills="meal", serves=3, hours=3,
-             venue_type="敬老")],
+        [rec(Need, id=f"m{i}", community="C1", category="daily_life", skills="meal", providers=2) for i in range(3)],
+        [
+            rec(
+                Resource,
+                id="K",
+                kind="unit",
+                community="C1",
+                categories="daily_life",
+                skills="meal",
+                capacity_tasks=1,
+                capacity_hours=20,
+            )
+        ],
+        [
+            rec(
+                Project,
+                id="MEAL",
+                name="meal service",
+                category="daily_life",
+                skills="meal",
+                serves=3,
+                hours=3,
+                venue_type="敬老",
+            )
+        ],
         venues=[rec(Venue, id="CT1", community="C1", type="elderly_care", capacity=capacity, opening_hours=3)],
         budgets=[rec(Budget, community="C1", amount=5, max_orders=1)],
     )
@@ -88,7 +127,9 @@ def test_a_placed_order_that_does_not_run_is_the_reason_and_says_why():
     order itself says ``no_skill``."""
     base = two_projects(0)
     problem = Problem.build(
-        base.communities, base.needs[2:], [base.resources[0]],
+        base.communities,
+        base.needs[2:],
+        [base.resources[0]],
         [rec(Project, id="PH", name="health day", category="health", skills="b", serves=2, hours=2, cost=1)],
         orders=[rec(Order, id="O1", project="PH", community="C1", pinned=True)],
     )
@@ -104,19 +145,28 @@ def test_no_claimant_when_the_only_unit_is_busy_and_another_unit_serves_it():
     """The unit's one task goes to an emergency it serves directly, so the health project has no
     claimant: the health needs say ``no_claimant``; a second unit lets the project run."""
     needs = [rec(Need, id=f"h{i}", community="C1", category="health", skills="b") for i in range(2)] + [
-        rec(Need, id="e", community="C1", category="legal", tier="floor", urgency="emergency")]
-    unit = rec(Resource, id="B", kind="unit", community="C1", categories="health;legal", skills="b",
-               capacity_tasks=1, capacity_hours=10)
+        rec(Need, id="e", community="C1", category="legal", tier="floor", urgency="emergency")
+    ]
+    unit = rec(
+        Resource,
+        id="B",
+        kind="unit",
+        community="C1",
+        categories="health;legal",
+        skills="b",
+        capacity_tasks=1,
+        capacity_hours=10,
+    )
     project = rec(Project, id="PH", name="health day", category="health", skills="b", serves=2, hours=2, cost=1)
     community = [rec(Community, id="C1", x=0, y=0)]
     budget = [rec(Budget, community="C1", amount=5, max_orders=1)]
-    result = solve_projects(Problem.build(community, needs, [unit], [project], budgets=budget), time_limit=5,
-                            workers=1)
+    result = solve_projects(Problem.build(community, needs, [unit], [project], budgets=budget), time_limit=5, workers=1)
     rows = unmatched_by_need(result)
     assert sorted(rows) == ["h0", "h1"] and {r["reason"] for r in rows.values()} == {"no_claimant"}
     second = replace(unit, id="B2")
-    more = solve_projects(Problem.build(community, needs, [unit, second], [project], budgets=budget),
-                          time_limit=5, workers=1)
+    more = solve_projects(
+        Problem.build(community, needs, [unit, second], [project], budgets=budget), time_limit=5, workers=1
+    )
     assert more.served.all()
 
 
@@ -129,7 +179,8 @@ def test_project_run_writes_assignments_and_unmatched_like_a_direct_run_and_head
     with open(tmp_path / "assignments.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["need"], r["served_by"], r["order"], r["project"], r["venue"], r["resource"]) for r in rows] == [
-        (rows[0]["need"], "project", "new:C1:MEAL@CT1", "MEAL", "CT1", "K")]
+        (rows[0]["need"], "project", "new:C1:MEAL@CT1", "MEAL", "CT1", "K")
+    ]
     header = (tmp_path / "unclaimed.csv").read_text(encoding="utf-8-sig")
     assert header.startswith("order,project,community,") and header.count("\n") == 1
     with open(tmp_path / "unmatched.csv", encoding="utf-8-sig") as fh:
@@ -176,11 +227,24 @@ def placed_versus_emergency(mode: str) -> tuple[Problem, Policy]:
     in C2 directly, which is worth more."""
     problem = Problem.build(
         [rec(Community, id="C1", x=0, y=0), rec(Community, id="C2", x=1, y=0)],
-        [rec(Need, id="h1", community="C1", category="health", skills="check"),
-         rec(Need, id="h2", community="C1", category="health", skills="check"),
-         rec(Need, id="l1", community="C2", category="legal", tier="floor", urgency="emergency")],
-        [rec(Resource, id="U", kind="unit", community="C1", categories="health;legal", skills="check",
-             capacity_tasks=1, capacity_hours=10, radius_minutes=30)],
+        [
+            rec(Need, id="h1", community="C1", category="health", skills="check"),
+            rec(Need, id="h2", community="C1", category="health", skills="check"),
+            rec(Need, id="l1", community="C2", category="legal", tier="floor", urgency="emergency"),
+        ],
+        [
+            rec(
+                Resource,
+                id="U",
+                kind="unit",
+                community="C1",
+                categories="health;legal",
+                skills="check",
+                capacity_tasks=1,
+                capacity_hours=10,
+                radius_minutes=30,
+            )
+        ],
         [rec(Project, id="P", name="health day", category="health", skills="check", serves=2, hours=2, cost=1)],
         orders=[rec(Order, id="O", project="P", community="C1", pinned=True)],
     )
@@ -205,13 +269,17 @@ def test_hard_placed_orders_that_cannot_run_are_named():
     """``placed_orders: hard`` with an order no unit can staff: infeasible, naming the order and why."""
     problem, policy = placed_versus_emergency("hard")
     problem = Problem.build(
-        problem.communities, problem.needs, problem.resources,
+        problem.communities,
+        problem.needs,
+        problem.resources,
         [*problem.projects, rec(Project, id="Q", name="dentist day", category="health", skills="teeth")],
-        orders=[*problem.orders, rec(Order, id="OQ", project="Q", community="C1", pinned=True)])
+        orders=[*problem.orders, rec(Order, id="OQ", project="Q", community="C1", pinned=True)],
+    )
     with pytest.raises(InfeasibleError, match="OQ.*no_skill"):
         solve_projects(problem, policy, time_limit=5, workers=1)
-    alone = Problem.build(problem.communities, problem.needs, problem.resources, problem.projects,
-                          orders=problem.orders[1:])  # nothing left to decide: the part is fixed
+    alone = Problem.build(
+        problem.communities, problem.needs, problem.resources, problem.projects, orders=problem.orders[1:]
+    )  # nothing left to decide: the part is fixed
     with pytest.raises(InfeasibleError, match="OQ.*no_skill"):
         solve_projects(alone, policy, time_limit=5, workers=1)
     assert solve_projects(alone, time_limit=5, workers=1).unclaimed()[0]["reason"] == "no_skill"

@@ -37,10 +37,12 @@ def test_visits_give_daily_weekly_monthly_and_yearly_rankings_from_the_dates(tmp
     """Hand-counted: day A10 B3; week B53 A10; month C100 B53 A10; year D500 C100 B53 A10."""
     problem = load_scenario(_scenario(tmp_path, VISITS)).problem
     rows = {r["venue"]: r for r in solve_projects(problem, time_limit=5, workers=1).popularity()}
-    expected = {"day": {"A": (10, 1), "B": (3, 2), "C": (0, 3), "D": (0, 3)},
-                "week": {"B": (53, 1), "A": (10, 2), "C": (0, 3), "D": (0, 3)},
-                "month": {"C": (100, 1), "B": (53, 2), "A": (10, 3), "D": (0, 4)},
-                "year": {"D": (500, 1), "C": (100, 2), "B": (53, 3), "A": (10, 4)}}
+    expected = {
+        "day": {"A": (10, 1), "B": (3, 2), "C": (0, 3), "D": (0, 3)},
+        "week": {"B": (53, 1), "A": (10, 2), "C": (0, 3), "D": (0, 3)},
+        "month": {"C": (100, 1), "B": (53, 2), "A": (10, 3), "D": (0, 4)},
+        "year": {"D": (500, 1), "C": (100, 2), "B": (53, 3), "A": (10, 4)},
+    }
     for period, want in expected.items():
         got = {v: (rows[v][f"{period}_visits"], rows[v][f"{period}_rank"]) for v in want}
         assert got == want, period
@@ -59,12 +61,15 @@ def test_without_visits_the_estimate_is_labelled_and_shown_once(tmp_path, capsys
     assert "per_day" not in rows[0] and "per_year" not in rows[0]
 
 
-@pytest.mark.parametrize(("visit", "field", "words"), [
-    ({"station": "Z", "date": "2024-05-31", "count": 1}, "station", "unknown station 'Z'"),
-    ({"station": "A", "date": "31/05/2024", "count": 1}, "date", "expected a date"),
-    ({"station": "A", "date": "2024-05-31", "count": -2}, "count", "must not be negative"),
-    ({"station": "A", "date": "2024-05-31"}, "count", "is required"),
-])
+@pytest.mark.parametrize(
+    ("visit", "field", "words"),
+    [
+        ({"station": "Z", "date": "2024-05-31", "count": 1}, "station", "unknown station 'Z'"),
+        ({"station": "A", "date": "31/05/2024", "count": 1}, "date", "expected a date"),
+        ({"station": "A", "date": "2024-05-31", "count": -2}, "count", "must not be negative"),
+        ({"station": "A", "date": "2024-05-31"}, "count", "is required"),
+    ],
+)
 def test_bad_visit_rows_are_named_by_file_row_and_field(tmp_path, capsys, visit, field, words):
     """A bad visit is reported with its file, row and field; the CLI exits 2 without a traceback."""
     path = _scenario(tmp_path, [VISITS[0], visit])

@@ -105,8 +105,11 @@ def _brute_force(result) -> tuple[int, int]:
                         t[r] += 1
                         m[r] += s.direct.load[d]
                         value += s.direct.value[d]
-            if (load > s.order_serves).any() or (t > a.resource_capacity_tasks).any() or \
-                    (m > a.resource_capacity_minutes).any():
+            if (
+                (load > s.order_serves).any()
+                or (t > a.resource_capacity_tasks).any()
+                or (m > a.resource_capacity_minutes).any()
+            ):
                 continue
             total = (first, value - claim_cost - order_cost)
             best = total if best is None else max(best, total)

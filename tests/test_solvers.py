@@ -30,8 +30,10 @@ def _solve_or_infeasible(problem, policy, solver):
 def _check_rules(result) -> None:
     """No resource over capacity, every assignment a candidate, all-or-nothing providers, hard pairings."""
     problem, policy = result.problem, result.policy
-    chosen = [reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
-              for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist())]
+    chosen = [
+        reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
+        for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist())
+    ]
     assert all(p is not None for p in chosen), "an assignment that is not a candidate"
     assert reference.feasible(problem, policy, chosen)
 
@@ -106,11 +108,27 @@ def test_flow_equals_linear_sum_assignment(seed):
 
     rng = np.random.default_rng(seed)
     communities = [Community(id=f"C{i}", x=float(i), y=0.0) for i in range(4)]
-    needs = [Need(id=f"N{i}", community=f"C{rng.integers(4)}", category="health",
-                  urgency=["emergency", "normal", "complex"][rng.integers(3)], tier=["floor", "basic"][rng.integers(2)])
-             for i in range(25)]
-    resources = [Resource(id=f"R{j}", kind="unit", community=f"C{rng.integers(4)}", categories=frozenset({"health"}),
-                          capacity_tasks=1, radius_minutes=float(rng.choice([4, 8, 20]))) for j in range(12)]
+    needs = [
+        Need(
+            id=f"N{i}",
+            community=f"C{rng.integers(4)}",
+            category="health",
+            urgency=["emergency", "normal", "complex"][rng.integers(3)],
+            tier=["floor", "basic"][rng.integers(2)],
+        )
+        for i in range(25)
+    ]
+    resources = [
+        Resource(
+            id=f"R{j}",
+            kind="unit",
+            community=f"C{rng.integers(4)}",
+            categories=frozenset({"health"}),
+            capacity_tasks=1,
+            radius_minutes=float(rng.choice([4, 8, 20])),
+        )
+        for j in range(12)
+    ]
     from matcher.problem import Problem
 
     problem = Problem.build(communities, needs, resources)

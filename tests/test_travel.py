@@ -29,8 +29,12 @@ def test_coordinates_give_straight_line_minutes():
 
 def test_neighbour_lists_give_shortest_paths():
     """Travel over neighbour lists is the shortest path; unconnected communities are unreachable."""
-    cs = [Community(id="A", neighbours=(("B", 5.0), ("C", 20.0))), Community(id="B", neighbours=(("C", 6.0),)),
-          Community(id="C"), Community(id="D")]
+    cs = [
+        Community(id="A", neighbours=(("B", 5.0), ("C", 20.0))),
+        Community(id="B", neighbours=(("C", 6.0),)),
+        Community(id="C"),
+        Community(id="D"),
+    ]
     t = Travel.of(cs, Settings())
     assert t[0, 2] == 11.0 and t[2, 0] == 11.0
     assert math.isinf(t[0, 3])
@@ -72,16 +76,19 @@ def cities(draw) -> list[Community]:
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if draw(st.booleans()):
         xy = rng.integers(0, 6, size=(n, 2)) * draw(st.sampled_from([0.5, 1.0, 1.3]))
-        return [Community(id=f"C{i}", x=float(x), y=float(y), street=f"S{i % 3}", district=f"D{i % 2}")
-                for i, (x, y) in enumerate(xy.tolist())]
+        return [
+            Community(id=f"C{i}", x=float(x), y=float(y), street=f"S{i % 3}", district=f"D{i % 2}")
+            for i, (x, y) in enumerate(xy.tolist())
+        ]
     edges = rng.integers(0, n, size=(2 * n, 2))
     minutes = rng.choice([0.0, 2.0, 3.5, 7.0, 10.0], size=2 * n)
     nbrs: dict[int, list] = {i: [] for i in range(n)}
     for (i, j), m in zip(edges.tolist(), minutes.tolist(), strict=True):
         if i != j:
             nbrs[i].append((f"C{j}", m))
-    return [Community(id=f"C{i}", neighbours=tuple(nbrs[i]), street=f"S{i % 3}", district=f"D{i % 2}")
-            for i in range(n)]
+    return [
+        Community(id=f"C{i}", neighbours=tuple(nbrs[i]), street=f"S{i % 3}", district=f"D{i % 2}") for i in range(n)
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -107,18 +114,29 @@ def test_within_and_minutes_equal_the_dense_matrix(communities, radii):
 def test_reach_pairs_equal_the_dense_computation(communities, seed):
     """Radius and scope (community, street, district levels) give the pairs the dense matrix gives."""
     rng = np.random.default_rng(seed)
-    resources = [Resource(id=f"R{j}", kind="volunteer", community=f"C{rng.integers(len(communities))}",
-                          categories=frozenset({"health"}), radius_minutes=float(rng.choice([3.0, 5.0, 8.0, 15.0])),
-                          level=str(rng.choice(["community", "street", "district"])))
-                 for j in range(int(rng.integers(1, 25)))]
+    resources = [
+        Resource(
+            id=f"R{j}",
+            kind="volunteer",
+            community=f"C{rng.integers(len(communities))}",
+            categories=frozenset({"health"}),
+            radius_minutes=float(rng.choice([3.0, 5.0, 8.0, 15.0])),
+            level=str(rng.choice(["community", "street", "district"])),
+        )
+        for j in range(int(rng.integers(1, 25)))
+    ]
     problem = Problem.build(communities, [], resources)
     dense = _dense(communities, problem.settings)
     street = {c.id: c.street for c in communities}
     district = {c.id: c.district for c in communities}
     index = {c.id: k for k, c in enumerate(communities)}
-    want = sorted((j, k) for j, r in enumerate(resources) for k, c in enumerate(communities)
-                  if dense[index[r.community], k] <= r.radius_minutes
-                  and (r.level.value != "street" or street[r.community] == c.street)
-                  and (r.level.value != "district" or district[r.community] == c.district))
+    want = sorted(
+        (j, k)
+        for j, r in enumerate(resources)
+        for k, c in enumerate(communities)
+        if dense[index[r.community], k] <= r.radius_minutes
+        and (r.level.value != "street" or street[r.community] == c.street)
+        and (r.level.value != "district" or district[r.community] == c.district)
+    )
     got_r, got_c = reach_pairs(problem.arrays)
     assert sorted(zip(got_r.tolist(), got_c.tolist(), strict=True)) == want

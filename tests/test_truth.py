@@ -60,7 +60,8 @@ def test_both_engines_reach_the_brute_force_optimum(problem, policy_name, engine
     assert result is not None and result.solution.status == "optimal"
     assert result.solution.objective == best[1]
     assert tuple(p.objective for p in result.solution.phases) == tuple(
-        level for level, count in zip(best[0], _levels_present(problem, policy), strict=True) if count)
+        level for level, count in zip(best[0], _levels_present(problem, policy), strict=True) if count
+    )
 
 
 def _levels_present(problem, policy):
@@ -75,8 +76,9 @@ def test_no_printed_bound_below_the_true_optimum(problem, engine, seconds):
     it, and a plan without a proven bound prints no gap."""
     policy = get_policy("default")
     best = reference.best_plan(problem, policy)
-    result = _solve(problem, policy, solver="mip", engine=engine, time_limit=seconds, workers=1,
-                    deterministic_time=seconds)
+    result = _solve(
+        problem, policy, solver="mip", engine=engine, time_limit=seconds, workers=1, deterministic_time=seconds
+    )
     if best is None or result is None:
         return
     if result.solution.status == "no_solution_in_time":
@@ -90,8 +92,7 @@ def test_no_printed_bound_below_the_true_optimum(problem, engine, seconds):
 def _swap_feasible(problem, policy, chosen, unserved, resource, served_need) -> bool:
     """Could ``resource`` drop ``served_need`` (all its providers) and serve ``unserved`` instead,
     every hard rule still holding? Checked by the reference rules."""
-    pair = reference.pair_of(problem, policy, unserved, problem.needs[unserved], resource,
-                             problem.resources[resource])
+    pair = reference.pair_of(problem, policy, unserved, problem.needs[unserved], resource, problem.resources[resource])
     if pair is None or problem.needs[unserved].providers != 1:
         return False
     swapped = [p for p in chosen if p.need != served_need] + [pair]
@@ -108,8 +109,10 @@ def test_no_emergency_loses_capacity_to_a_less_urgent_need(problem):
     if result is None:
         return
     assert result.solution.status == "optimal"
-    chosen = [reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
-              for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist())]
+    chosen = [
+        reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
+        for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist())
+    ]
     served = set(result.pair_need.tolist())
     for e, need in enumerate(problem.needs):
         if need.urgency.value != "emergency" or e in served:
@@ -139,15 +142,19 @@ def test_zhangjiang_emergencies_first(zhangjiang):
             group, community = a.resource_group[r], a.need_community[n]
             keeps_pairing = all(
                 not c.hard_groups[g] or g != group or comm != community or _pairing_count(result, g, comm) > minimum
-                for g, comm, minimum in a.pairing_minimums)
+                for g, comm, minimum in a.pairing_minimums
+            )
             assert not (fits and keeps_pairing and a.need_providers[n] == 1), (a.need_ids[c.need[pair]], a.need_ids[n])
     assert int((result.served & emergency).sum()) == phase.objective
 
 
 def _pairing_count(result, group, community) -> int:
     a, c, chosen = result.problem.arrays, result.candidates, result.solution.chosen
-    return int(np.count_nonzero((a.resource_group[c.resource[chosen]] == group)
-                                & (a.need_community[c.need[chosen]] == community)))
+    return int(
+        np.count_nonzero(
+            (a.resource_group[c.resource[chosen]] == group) & (a.need_community[c.need[chosen]] == community)
+        )
+    )
 
 
 def test_late_service_earns_less_than_on_time():
@@ -155,10 +162,24 @@ def test_late_service_earns_less_than_on_time():
     resource is chosen though the late one travels less, and the lateness is reported."""
     communities = [Community(id="C0", x=0.0, y=0.0), Community(id="C1", x=5.0, y=0.0)]
     needs = [Need(id="N0", community="C0", category="health", urgency="emergency")]
-    resources = [Resource(id="FAR", kind="volunteer", community="C1", categories=frozenset({"health"}),
-                          response_minutes=0.0, radius_minutes=60.0),
-                 Resource(id="SLOW", kind="volunteer", community="C0", categories=frozenset({"health"}),
-                          response_minutes=40.0, radius_minutes=60.0)]
+    resources = [
+        Resource(
+            id="FAR",
+            kind="volunteer",
+            community="C1",
+            categories=frozenset({"health"}),
+            response_minutes=0.0,
+            radius_minutes=60.0,
+        ),
+        Resource(
+            id="SLOW",
+            kind="volunteer",
+            community="C0",
+            categories=frozenset({"health"}),
+            response_minutes=40.0,
+            radius_minutes=60.0,
+        ),
+    ]
     problem = Problem.build(communities, needs, resources)
     travel_far = reference.minutes_between(problem, "C1", "C0")
     assert travel_far + 0 <= 30 < reference.minutes_between(problem, "C0", "C0") + 40

@@ -58,7 +58,8 @@ class OrderClaims(MethodView):
             raise ApiError(403, f"{actor.name} may not claim for unit {unit!r}")
         cache = rules()
         made, new = service.write_with_rules(
-            store(), cache, lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key")))
+            store(), cache, lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key"))
+        )
         return made, (201 if new else 200)
 
 
@@ -109,7 +110,8 @@ class ClaimTransfers(MethodView):
         actor = current_principal()
         cache = rules()
         return service.write_with_rules(
-            store(), cache, lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"]))
+            store(), cache, lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"])
+        )
 
 
 @blp.route(f"/transfers/<int(max={MAX_ID}):transfer_id>")

@@ -20,8 +20,12 @@ from api.models import Scenario
 from api.schemas import record_schema
 from api.views.common import MAX_ID, get_or_404, store
 
-blp = Blueprint("dispatch", __name__, url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>",
-                description="Live dispatch: intake, recommend, accept (派单), re-plan")
+blp = Blueprint(
+    "dispatch",
+    __name__,
+    url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>",
+    description="Live dispatch: intake, recommend, accept (派单), re-plan",
+)
 
 
 def live() -> service.LiveDispatch:
@@ -38,8 +42,9 @@ def locked_scenario(session: Session, scenario_id: int) -> Scenario:
 class ArrivalSchema(record_schema("needs")):  # type: ignore[misc]
     """A need as a needs-list row, and the minute it arrived (default: now on the scenario's clock)."""
 
-    at = fields.Float(metadata={"description": "dispatch minutes since the scenario was created; not before the "
-                                               "last arrival"})
+    at = fields.Float(
+        metadata={"description": "dispatch minutes since the scenario was created; not before the last arrival"}
+    )
 
 
 class StepSchema(Schema):
@@ -187,6 +192,7 @@ class Replan(MethodView):
         with store().write() as session:
             scenario = locked_scenario(session, scenario_id)
             report = service.replan_live(live(), session, scenario, actor.name, args["time_limit"])
-            audit.record(session, actor, "dispatch.replan", "scenario", str(scenario_id), scenario_id,
-                         moved=report["moved"])
+            audit.record(
+                session, actor, "dispatch.replan", "scenario", str(scenario_id), scenario_id, moved=report["moved"]
+            )
             return report

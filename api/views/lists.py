@@ -26,8 +26,11 @@ from matcher.errors import ScenarioError
 from matcher.io.scenario import LISTS
 from matcher.vocabulary import Category
 
-TITLES = {"needs": "Needs list (需求清单)", "resources": "Resources list (资源清单)",
-          "projects": "Projects list (项目清单)"}
+TITLES = {
+    "needs": "Needs list (需求清单)",
+    "resources": "Resources list (资源清单)",
+    "projects": "Projects list (项目清单)",
+}
 
 
 def _category_filter(value: str) -> Any:
@@ -36,8 +39,7 @@ def _category_filter(value: str) -> Any:
     except ValueError as exc:
         raise ApiError(422, str(exc), {"query": {"category": [str(exc)]}}) from None
     column = ListRecord.category  # resources hold several categories joined by ';'
-    return or_(column == wanted, column.like(f"{wanted};%"), column.like(f"%;{wanted}"),
-               column.like(f"%;{wanted};%"))
+    return or_(column == wanted, column.like(f"{wanted};%"), column.like(f"%;{wanted}"), column.like(f"%;{wanted};%"))
 
 
 def _check_problem(session: Session, scenario_id: int) -> None:
@@ -55,8 +57,12 @@ def _check_problem(session: Session, scenario_id: int) -> None:
 
 def list_blueprint(list_name: str) -> Blueprint:
     """Routes to list, get, create and update the records of one list."""
-    blp = Blueprint(list_name, __name__, url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>/{list_name}",
-                    description=TITLES[list_name])
+    blp = Blueprint(
+        list_name,
+        __name__,
+        url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>/{list_name}",
+        description=TITLES[list_name],
+    )
     create_schema, patch_schema = record_schema(list_name), record_schema(list_name, partial=True)
 
     @blp.route("")
@@ -68,14 +74,16 @@ def list_blueprint(list_name: str) -> Blueprint:
             current_principal()
             with store().read() as session:
                 get_or_404(session, Scenario, scenario_id, "scenario")
-                query = select(ListRecord).where(ListRecord.scenario_id == scenario_id,
-                                                 ListRecord.list_name == list_name)
+                query = select(ListRecord).where(
+                    ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name
+                )
                 if "community" in args:
                     query = query.where(ListRecord.community == args["community"])
                 if "category" in args:
                     query = query.where(_category_filter(args["category"]))
-                return paged(session, query.order_by(ListRecord.position, ListRecord.id), args["page"],
-                             args["page_size"])
+                return paged(
+                    session, query.order_by(ListRecord.position, ListRecord.id), args["page"], args["page_size"]
+                )
 
         @blp.arguments(create_schema)
         @blp.response(201, RecordSchema)
@@ -87,14 +95,18 @@ def list_blueprint(list_name: str) -> Blueprint:
                 get_or_404(session, Scenario, scenario_id, "scenario")
                 if find_record(session, scenario_id, list_name, record.id) is not None:  # type: ignore[attr-defined]
                     raise ApiError(409, f"{list_name} already holds id {record.id!r}")  # type: ignore[attr-defined]
-                position = session.scalar(select(func.coalesce(func.max(ListRecord.position), -1) + 1).where(
-                    ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name))
+                position = session.scalar(
+                    select(func.coalesce(func.max(ListRecord.position), -1) + 1).where(
+                        ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name
+                    )
+                )
                 row = make_row(scenario_id, list_name, position or 0, record)
                 session.add(row)
                 _check_problem(session, scenario_id)
                 eligibility.touch(session, scenario_id)
-                audit.record(session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id,
-                             data=row.data)
+                audit.record(
+                    session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id, data=row.data
+                )
                 return row
 
     @blp.route("/<name:record_id>")
@@ -123,8 +135,15 @@ def list_blueprint(list_name: str) -> Blueprint:
                 fill_row(row, record)
                 _check_problem(session, scenario_id)
                 eligibility.touch(session, scenario_id)
-                audit.record(session, actor, f"{list_name}.update", list_name, record_id, scenario_id,
-                             changed={k: [before.get(k), row.data.get(k)] for k in body})
+                audit.record(
+                    session,
+                    actor,
+                    f"{list_name}.update",
+                    list_name,
+                    record_id,
+                    scenario_id,
+                    changed={k: [before.get(k), row.data.get(k)] for k in body},
+                )
                 session.flush()
                 return row
 
@@ -138,8 +157,12 @@ def list_blueprint(list_name: str) -> Blueprint:
     return blp
 
 
-every_list = Blueprint("lists", __name__, url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>/lists",
-                       description="Every list of a scenario as stored (read-only): " + ", ".join(LISTS))
+every_list = Blueprint(
+    "lists",
+    __name__,
+    url_prefix=f"/scenarios/<int(max={MAX_ID}):scenario_id>/lists",
+    description="Every list of a scenario as stored (read-only): " + ", ".join(LISTS),
+)
 
 
 @every_list.route("/<name:list_name>")

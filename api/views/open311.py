@@ -23,8 +23,12 @@ from api.views.common import MAX_ID, store
 from api.views.intake import live, locked_scenario
 from matcher.errors import FieldError, MatcherError
 
-blp = Blueprint("open311", __name__, url_prefix="/open311/v2",
-                description="Open311 GeoReport v2: services are the service categories, requests are live needs")
+blp = Blueprint(
+    "open311",
+    __name__,
+    url_prefix="/open311/v2",
+    description="Open311 GeoReport v2: services are the service categories, requests are live needs",
+)
 
 
 def _answer(fmt: str, work: Callable[[], tuple[bytes, str, int]]) -> Response:
@@ -69,10 +73,12 @@ def _api_key(session: Session) -> Principal:
 class Services(MethodView):
     def get(self, fmt: str) -> Response:
         """GET Service List: the seven service categories (服务类别)."""
+
         def work() -> tuple[bytes, str, int]:
             with store().read() as session:
                 _jurisdiction(session)
             return (*open311.render(open311.services(), open311.SERVICE_FIELDS, "services", "service", fmt), 200)
+
         return _answer(fmt, work)
 
 
@@ -80,10 +86,12 @@ class Services(MethodView):
 class ServiceDefinition(MethodView):
     def get(self, code: str, fmt: str) -> Response:
         """GET Service Definition: the attributes (urgency, tier) a request may carry."""
+
         def work() -> tuple[bytes, str, int]:
             with store().read() as session:
                 _jurisdiction(session)
             return (*open311.render_definition(open311.service_definition(code), fmt), 200)
+
         return _answer(fmt, work)
 
 
@@ -102,8 +110,12 @@ def _request_rows(ids: list[str] | None) -> list[dict[str, Any]]:
         row = open311.request_view(view, problem, scenario.created_at)
         if ids is None:  # service_request_id overrides every other argument
             when = scenario.created_at + timedelta(minutes=view["at"])
-            if (codes and row["service_code"] not in codes) or (statuses and row["status"] not in statuses) \
-                    or (start and when < start) or (end and when > end):
+            if (
+                (codes and row["service_code"] not in codes)
+                or (statuses and row["status"] not in statuses)
+                or (start and when < start)
+                or (end and when > end)
+            ):
                 continue
         rows.append(row)
     return rows
@@ -123,6 +135,7 @@ class Requests(MethodView):
 
     def post(self, fmt: str) -> Response:
         """POST Service Request (form-encoded): take one need in; answers its service_request_id."""
+
         def work() -> tuple[bytes, str, int]:
             with store().write() as session:
                 scenario = _jurisdiction(session, lock=True)
@@ -134,9 +147,13 @@ class Requests(MethodView):
                 view = service.arrive(live(), session, scenario, record, actor.name)
                 audit.record(session, actor, "dispatch.arrival", "needs", view["need"], scenario.id, via="open311")
             row = open311.request_view(view, problem, scenario.created_at)
-            created = {"service_request_id": view["need"], "service_notice": row["service_notice"],
-                       "account_id": request.form.get("account_id") or None}
+            created = {
+                "service_request_id": view["need"],
+                "service_notice": row["service_notice"],
+                "account_id": request.form.get("account_id") or None,
+            }
             return (*open311.render([created], open311.CREATED_FIELDS, "service_requests", "request", fmt), 201)
+
         return _answer(fmt, work)
 
 
@@ -153,9 +170,11 @@ def _free_id(session: Session, scenario: Scenario) -> str:
 class RequestById(MethodView):
     def get(self, request_id: str, fmt: str) -> Response:
         """GET Service Request: one live need."""
+
         def work() -> tuple[bytes, str, int]:
             rows = _request_rows([request_id])
             if not rows:
                 raise open311.Open311Error(404, f"service_request_id {request_id!r} was not found")
             return _render_requests(rows, fmt)
+
         return _answer(fmt, work)

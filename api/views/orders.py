@@ -17,8 +17,22 @@ from api.views.common import MAX_ID, get_or_404, paged, store
 blp = Blueprint("orders", __name__, description="Project orders by communities (点单) and the 三会 lifecycle")
 
 
-ORDER_FIELDS = ("id", "scenario_id", "project", "community", "venue", "slots", "stage", "score", "comments", "note",
-                "cancel_reason", "created_by", "created_at", "updated_at")
+ORDER_FIELDS = (
+    "id",
+    "scenario_id",
+    "project",
+    "community",
+    "venue",
+    "slots",
+    "stage",
+    "score",
+    "comments",
+    "note",
+    "cancel_reason",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
 
 
 def order_fields(order: Order) -> dict[str, Any]:
@@ -43,9 +57,13 @@ class Orders(MethodView):
                 if key in args:
                     query = query.where(getattr(Order, key) == args[key])
             page = paged(session, query.order_by(Order.id), args["page"], args["page_size"])
-            counts = dict(session.execute(
-                select(Claim.order_id, func.count()).where(Claim.order_id.in_([o.id for o in page["items"]]),
-                                                           Claim.status == "active").group_by(Claim.order_id)).all())
+            counts = dict(
+                session.execute(
+                    select(Claim.order_id, func.count())
+                    .where(Claim.order_id.in_([o.id for o in page["items"]]), Claim.status == "active")
+                    .group_by(Claim.order_id)
+                ).all()
+            )
             page["items"] = [{**order_fields(o), "claimed": counts.get(o.id, 0)} for o in page["items"]]
             return page
 
@@ -56,8 +74,16 @@ class Orders(MethodView):
         actor = current_principal()
         with store().write() as session:
             get_or_404(session, Scenario, scenario_id, "scenario")
-            order = service.create_order(session, actor, scenario_id, body["project"], body["community"],
-                                         body.get("slots"), body.get("note", ""), body.get("venue", ""))
+            order = service.create_order(
+                session,
+                actor,
+                scenario_id,
+                body["project"],
+                body["community"],
+                body.get("slots"),
+                body.get("note", ""),
+                body.get("venue", ""),
+            )
             return order_view(session, order)
 
 

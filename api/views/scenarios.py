@@ -31,17 +31,27 @@ MAX_KEY = 200
 
 
 def _counts(session: Any, scenario_id: int) -> dict[str, int]:
-    rows = session.execute(select(ListRecord.list_name, func.count()).where(ListRecord.scenario_id == scenario_id)
-                           .group_by(ListRecord.list_name)).all()
+    rows = session.execute(
+        select(ListRecord.list_name, func.count())
+        .where(ListRecord.scenario_id == scenario_id)
+        .group_by(ListRecord.list_name)
+    ).all()
     counts = dict.fromkeys(LISTS, 0)
     counts.update({name: n for name, n in rows})
     return counts
 
 
 def _view(session: Any, scenario: Scenario) -> dict[str, Any]:
-    return {"id": scenario.id, "name": scenario.name, "description": scenario.description,
-            "created_by": scenario.created_by, "created_at": scenario.created_at,
-            "counts": _counts(session, scenario.id), "policy": scenario.policy, "settings": scenario.settings}
+    return {
+        "id": scenario.id,
+        "name": scenario.name,
+        "description": scenario.description,
+        "created_by": scenario.created_by,
+        "created_at": scenario.created_at,
+        "counts": _counts(session, scenario.id),
+        "policy": scenario.policy,
+        "settings": scenario.settings,
+    }
 
 
 def _read_upload(files: dict[str, Any]) -> LoadedScenario:
@@ -50,25 +60,37 @@ def _read_upload(files: dict[str, Any]) -> LoadedScenario:
     main = files["scenario"]
     name = upload_name(getattr(main, "filename", "") or "")
     if not name.lower().endswith(SCENARIO_SUFFIXES):
-        raise ApiError(422, "the scenario file must be .yaml, .yml, .json or .xlsx",
-                       {"files": {"scenario": [f"unsupported file name {name!r}"]}})
+        raise ApiError(
+            422,
+            "the scenario file must be .yaml, .yml, .json or .xlsx",
+            {"files": {"scenario": [f"unsupported file name {name!r}"]}},
+        )
     uploaded: dict[str, bytes] = {}
     for extra in files.get("files") or []:
         extra_name = upload_name(getattr(extra, "filename", "") or "")
         if not extra_name.lower().endswith(LIST_SUFFIXES):
-            raise ApiError(422, "list files must be .csv, .xlsx, .json or .yaml",
-                           {"files": {"files": [f"unsupported file name {extra_name!r}"]}})
+            raise ApiError(
+                422,
+                "list files must be .csv, .xlsx, .json or .yaml",
+                {"files": {"files": [f"unsupported file name {extra_name!r}"]}},
+            )
         if extra_name in uploaded or extra_name == name:
-            raise ApiError(422, f"two uploaded files are named {extra_name!r}",
-                           {"files": {"files": [f"{extra_name!r} uploaded twice"]}})
+            raise ApiError(
+                422,
+                f"two uploaded files are named {extra_name!r}",
+                {"files": {"files": [f"{extra_name!r} uploaded twice"]}},
+            )
         uploaded[extra_name] = extra.read()
     uploaded[name] = main.read()
     try:
         return load_upload(name, uploaded)
     except LimitError as exc:
         issue = exc.issues[0]
-        raise ApiError(413, f"upload too large: {issue}", {"files": {issue.file or "scenario": [issue.message]},
-                                                           "limits": {exc.limit: [UPLOAD_LIMITS.describe()]}}) from None
+        raise ApiError(
+            413,
+            f"upload too large: {issue}",
+            {"files": {issue.file or "scenario": [issue.message]}, "limits": {exc.limit: [UPLOAD_LIMITS.describe()]}},
+        ) from None
     except (ScenarioError, MatcherError):
         raise
     except Exception as exc:  # a file the parsers cannot read at all
@@ -82,8 +104,11 @@ def _check_lengths(lists: dict[str, tuple[Any, ...]]) -> None:
             for attr in ("id", "community", "group"):
                 value = getattr(record, attr, None)
                 if isinstance(value, str) and len(value) > MAX_KEY:
-                    raise ApiError(422, f"{list_name} record {i + 1}: {attr} longer than {MAX_KEY} characters",
-                                   {list_name: {attr: [f"at most {MAX_KEY} characters"]}})
+                    raise ApiError(
+                        422,
+                        f"{list_name} record {i + 1}: {attr} longer than {MAX_KEY} characters",
+                        {list_name: {attr: [f"at most {MAX_KEY} characters"]}},
+                    )
 
 
 @blp.route("")
@@ -94,8 +119,12 @@ class Scenarios(MethodView):
         """List scenarios, newest first."""
         current_principal()
         with store().read() as session:
-            found = session.scalars(select(Scenario).order_by(Scenario.id.desc()).limit(args["page_size"])
-                                    .offset((args["page"] - 1) * args["page_size"])).all()
+            found = session.scalars(
+                select(Scenario)
+                .order_by(Scenario.id.desc())
+                .limit(args["page_size"])
+                .offset((args["page"] - 1) * args["page_size"])
+            ).all()
             return [_view(session, s) for s in found]
 
     @blp.arguments(ScenarioUploadSchema, location="files")
@@ -111,14 +140,28 @@ class Scenarios(MethodView):
         _check_lengths(lists)
         problem = loaded.problem
         with store().write() as session:
-            scenario = Scenario(name=problem.name[:200], description=loaded.description, created_by=actor.name,
-                                policy=policy_data(loaded.policy), settings=record_data(problem.settings))
+            scenario = Scenario(
+                name=problem.name[:200],
+                description=loaded.description,
+                created_by=actor.name,
+                policy=policy_data(loaded.policy),
+                settings=record_data(problem.settings),
+            )
             session.add(scenario)
             session.flush()
             for list_name, records in lists.items():
                 session.add_all(make_row(scenario.id, list_name, i, record) for i, record in enumerate(records))
-            audit.record(session, actor, "scenario.create", "scenario", scenario.id, scenario.id,
-                         name=scenario.name, needs=len(problem.needs), resources=len(problem.resources))
+            audit.record(
+                session,
+                actor,
+                "scenario.create",
+                "scenario",
+                scenario.id,
+                scenario.id,
+                name=scenario.name,
+                needs=len(problem.needs),
+                resources=len(problem.resources),
+            )
             session.flush()
             return _view(session, scenario)
 

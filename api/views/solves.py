@@ -27,8 +27,9 @@ class Solves(MethodView):
         current_principal()
         with store().read() as session:
             get_or_404(session, Scenario, scenario_id, "scenario")
-            jobs = session.scalars(select(SolveJob).where(SolveJob.scenario_id == scenario_id)
-                                   .order_by(SolveJob.created_at.desc())).all()
+            jobs = session.scalars(
+                select(SolveJob).where(SolveJob.scenario_id == scenario_id).order_by(SolveJob.created_at.desc())
+            ).all()
             return {"items": jobs}
 
     @blp.arguments(SolveCreateSchema)
@@ -41,8 +42,9 @@ class Solves(MethodView):
             base = policy_from(scenario.policy)
         spec = body.get("policy")
         if spec is not None and not isinstance(spec, (str, dict)):
-            raise ApiError(422, "policy is a preset name or a mapping",
-                           {"json": {"policy": ["expected text or object"]}})
+            raise ApiError(
+                422, "policy is a preset name or a mapping", {"json": {"policy": ["expected text or object"]}}
+            )
         try:
             policy = base if spec is None else get_policy(spec)
         except (TypeError, ValueError) as exc:  # FieldError is a ValueError and names its field
@@ -59,8 +61,9 @@ def _job(job_id: str) -> SolveJob:
 def _finished(job: SolveJob) -> dict[str, Any]:
     if job.result is None:
         code = 409 if job.status in ("queued", "running") else 404
-        raise ApiError(code, f"solve job {job.id} is {job.status} and has no result"
-                       + (f": {job.error}" if job.error else ""))
+        raise ApiError(
+            code, f"solve job {job.id} is {job.status} and has no result" + (f": {job.error}" if job.error else "")
+        )
     return job.result
 
 

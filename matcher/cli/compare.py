@@ -20,26 +20,48 @@ from matcher.solvers.params import ENGINE_NAMES
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "compare", help=SUMMARIES["compare"],
+        "compare",
+        help=SUMMARIES["compare"],
         description="Solve a scenario under several policies and seeds; print policies x metrics; write "
-                    "runs.csv, summary.csv, coverage/frontier/load PNGs and report.html.")
+        "runs.csv, summary.csv, coverage/frontier/load PNGs and report.html.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     parser.add_argument("--policies", required=True, metavar="A,B,C", help=f"presets: {', '.join(PRESETS)}")
-    parser.add_argument("--seeds", type=int, default=1, metavar="N",
-                        help="seeds 0..N-1; seed s >= 1 jitters task capacities and seeds CP-SAT (default: 1)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="seeds 0..N-1; seed s >= 1 jitters task capacities and seeds CP-SAT (default: 1)",
+    )
     parser.add_argument("--metrics", metavar="M1,M2", help="metrics to show (default: all)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override a field of every policy, e.g. --set travel_cost=0.02")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a field of every policy, e.g. --set travel_cost=0.02",
+    )
     parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
     parser.add_argument("--engine", choices=ENGINE_NAMES, default="highs", help="MIP engine (default: highs)")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                        help="time limit per run in seconds (default: 30)")
-    parser.add_argument("--deterministic-time", type=float, metavar="T",
-                        help="with --engine cpsat: also bound CP-SAT in deterministic time units; with 1 worker "
-                             "runs repeat exactly")
+    parser.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help="time limit per run in seconds (default: 30)"
+    )
+    parser.add_argument(
+        "--deterministic-time",
+        type=float,
+        metavar="T",
+        help="with --engine cpsat: also bound CP-SAT in deterministic time units; with 1 worker runs repeat exactly",
+    )
     parser.add_argument("--workers", type=int, default=1, help="CP-SAT workers; 1 keeps runs reproducible (default: 1)")
-    parser.add_argument("--target-gap", type=float, default=TARGET_GAP, metavar="G",
-                        help=f"runs not proven within this relative gap are named loudly (default: {TARGET_GAP:g})")
+    parser.add_argument(
+        "--target-gap",
+        type=float,
+        default=TARGET_GAP,
+        metavar="G",
+        help=f"runs not proven within this relative gap are named loudly (default: {TARGET_GAP:g})",
+    )
     parser.add_argument("--out", metavar="DIR", help="output directory (default: results/compare-<scenario>)")
     parser.set_defaults(handler=handle)
 
@@ -53,11 +75,25 @@ def handle(args: argparse.Namespace) -> int:
     policies = parse_policies(args.policies, overrides_from_args(args))
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)
-    print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s), up to "
-          f"{args.time_limit:g} s each", file=sys.stderr, flush=True)
-    result = compare(scenario.problem, policies, args.seeds, solver=args.solver, time_limit=args.time_limit,
-                     workers=args.workers, deterministic_time=args.deterministic_time, metrics=metrics,
-                     engine=args.engine, target_gap=args.target_gap, on_run=_progress)
+    print(
+        f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s), up to "
+        f"{args.time_limit:g} s each",
+        file=sys.stderr,
+        flush=True,
+    )
+    result = compare(
+        scenario.problem,
+        policies,
+        args.seeds,
+        solver=args.solver,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        deterministic_time=args.deterministic_time,
+        metrics=metrics,
+        engine=args.engine,
+        target_gap=args.target_gap,
+        on_run=_progress,
+    )
     print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s)")
     warnings = result.warnings()
     for line in warnings:
@@ -78,5 +114,9 @@ def handle(args: argparse.Namespace) -> int:
 
 def _progress(done: int, total: int, result: Result) -> None:
     """One line per finished run on stderr: which, its status and gap, how long it took."""
-    print(f"  [{done}/{total}] {result.policy.name}: {result.solution.status}, gap {format_gap(result.gap)}, "
-          f"{result.n_served} served, {result.wall_time:.1f} s", file=sys.stderr, flush=True)
+    print(
+        f"  [{done}/{total}] {result.policy.name}: {result.solution.status}, gap {format_gap(result.gap)}, "
+        f"{result.n_served} served, {result.wall_time:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -21,28 +21,46 @@ from matcher.vocabulary import Level
 
 def register(sub: argparse._SubParsersAction) -> None:
     rules = EscalationRules()
-    parser = sub.add_parser("escalate", help=SUMMARIES["escalate"],
-                            description="Solve community level first, then street, then district, each level "
-                                        "seeing the needs the level below left; write escalation.json and .csv.")
+    parser = sub.add_parser(
+        "escalate",
+        help=SUMMARIES["escalate"],
+        description="Solve community level first, then street, then district, each level "
+        "seeing the needs the level below left; write escalation.json and .csv.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     add_policy_options(parser)
     add_solve_options(parser)
-    parser.add_argument("--street-minutes", type=float, default=rules.street_minutes, metavar="M",
-                        help="minutes for a need to reach the street's departments "
-                             f"(default: {rules.street_minutes:g})")
-    parser.add_argument("--district-minutes", type=float, default=rules.district_minutes, metavar="M",
-                        help="minutes for a district department's feedback (default: 7 working days = "
-                             f"{rules.district_minutes:g})")
-    parser.add_argument("--out", metavar="DIR", help="write escalation.json and escalation.csv here "
-                                                     "(default: results/<scenario>)")
+    parser.add_argument(
+        "--street-minutes",
+        type=float,
+        default=rules.street_minutes,
+        metavar="M",
+        help=f"minutes for a need to reach the street's departments (default: {rules.street_minutes:g})",
+    )
+    parser.add_argument(
+        "--district-minutes",
+        type=float,
+        default=rules.district_minutes,
+        metavar="M",
+        help=f"minutes for a district department's feedback (default: 7 working days = {rules.district_minutes:g})",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="write escalation.json and escalation.csv here (default: results/<scenario>)"
+    )
     parser.set_defaults(handler=handle)
 
 
 def require_parents(scenario: Scenario) -> None:
     """Escalation needs every community's street: refuse a scenario that lacks one."""
     lists = scenario.lists
-    found = list(check_hierarchy(scenario.problem, lists.get("areas", ()), lists.get("grids", ()),  # type: ignore[arg-type]
-                                 strict=True))
+    found = list(
+        check_hierarchy(
+            scenario.problem,
+            lists.get("areas", ()),
+            lists.get("grids", ()),  # type: ignore[arg-type]
+            strict=True,
+        )
+    )
     if found:
         issues = []
         for loc, field, message in found:
@@ -53,9 +71,12 @@ def require_parents(scenario: Scenario) -> None:
 
 def _progress(level: Level, result: Result) -> None:
     """One line per level on stderr as it is solved."""
-    print(f"  {level.value} level: {result.n_served} of {result.problem.arrays.n_needs} open needs served; "
-          f"{result.solution.status}, gap {format_gap(result.gap)}, {result.wall_time:.1f} s",
-          file=sys.stderr, flush=True)
+    print(
+        f"  {level.value} level: {result.n_served} of {result.problem.arrays.n_needs} open needs served; "
+        f"{result.solution.status}, gap {format_gap(result.gap)}, {result.wall_time:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -64,13 +85,28 @@ def handle(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, scenario.policy)
     rules = EscalationRules(args.street_minutes, args.district_minutes)
     governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), party=False)  # type: ignore[arg-type]
-    result = escalate(scenario.problem, policy, rules=rules, governance=governance, on_level=_progress,
-                      solver=args.solver, engine=args.engine, time_limit=args.time_limit, workers=args.workers,
-                      seed=args.seed, gap=args.gap)
+    result = escalate(
+        scenario.problem,
+        policy,
+        rules=rules,
+        governance=governance,
+        on_level=_progress,
+        solver=args.solver,
+        engine=args.engine,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        gap=args.gap,
+    )
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name
     data = result.to_dict()
-    write_files(out, {"escalation.json": json.dumps(data, ensure_ascii=False, indent=1),
-                      **table_files({"escalation": data["needs"]})})
+    write_files(
+        out,
+        {
+            "escalation.json": json.dumps(data, ensure_ascii=False, indent=1),
+            **table_files({"escalation": data["needs"]}),
+        },
+    )
     print(f"\nWrote {out}/escalation.json and {out}/escalation.csv")
     return 0

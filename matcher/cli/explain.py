@@ -19,19 +19,28 @@ from matcher.solvers import SOLVERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("explain", help=SUMMARIES["explain"],
-                            description="Solve, then give each unmatched need its reason and the scenario's "
-                                        "serving bound, bottlenecks, uncovered communities, idle resources, "
-                                        "graph components and (with grids) overloaded grids.")
+    parser = sub.add_parser(
+        "explain",
+        help=SUMMARIES["explain"],
+        description="Solve, then give each unmatched need its reason and the scenario's "
+        "serving bound, bottlenecks, uncovered communities, idle resources, "
+        "graph components and (with grids) overloaded grids.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     parser.add_argument("--need", metavar="ID", help="explain this one need in detail")
     add_policy_options(parser)
     parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
     parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="CP-SAT time limit")
-    parser.add_argument("--engine", choices=ENGINES, default="highs",
-                        help="with projects: engine of the joint model (default: highs)")
-    parser.add_argument("--bottlenecks", type=int, default=10, metavar="K",
-                        help="re-solve the bound without each of the K busiest resources (default: 10)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="highs", help="with projects: engine of the joint model (default: highs)"
+    )
+    parser.add_argument(
+        "--bottlenecks",
+        type=int,
+        default=10,
+        metavar="K",
+        help="re-solve the bound without each of the K busiest resources (default: 10)",
+    )
     parser.add_argument("--rows", type=int, default=20, metavar="N", help="unmatched needs to list (default: 20)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(handler=handle)
@@ -64,12 +73,17 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     print(diagnosis.summary(args.rows))
     counts = governance.counts()
-    print("\nGovernance graph: " + ", ".join(f"{k} {v}" for k, v in counts.items())
-          + (f"; households {governance.households()}" if grids else ""))
+    print(
+        "\nGovernance graph: "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + (f"; households {governance.households()}" if grids else "")
+    )
     if grids:
         print(f"Grids whose visits exceed their workers' weekly capacity: {len(overloaded)} of {len(grids)}")
         for row in overloaded[:10]:
-            print(f"  {row['grid']:<6} {row['community']:<8} {row['weekly_visits']:>7} visits / "
-                  f"{row['weekly_visit_capacity']} capacity")
+            print(
+                f"  {row['grid']:<6} {row['community']:<8} {row['weekly_visits']:>7} visits / "
+                f"{row['weekly_visit_capacity']} capacity"
+            )
     print(f"\nTimings: solve {result.wall_time:.2f} s; diagnostics {diagnosis.timings['total']:.2f} s")
     return 0

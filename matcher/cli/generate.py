@@ -10,11 +10,15 @@ from matcher.generate import GENERATORS, write_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("generate", help=SUMMARIES["generate"],
-                            description="Write scenario.yaml and CSV lists for one of the cases in docs/cases.md.")
+    parser = sub.add_parser(
+        "generate",
+        help=SUMMARIES["generate"],
+        description="Write scenario.yaml and CSV lists for one of the cases in docs/cases.md.",
+    )
     parser.add_argument("name", choices=sorted(GENERATORS), help="which case")
-    parser.add_argument("--seed", type=int,
-                        help="random seed (default: the case's own, which gives the shipped scenario)")
+    parser.add_argument(
+        "--seed", type=int, help="random seed (default: the case's own, which gives the shipped scenario)"
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write")
     parser.set_defaults(handler=handle)
 

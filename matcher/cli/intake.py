@@ -23,15 +23,25 @@ COLUMNS = [*Need.field_names(), TIME_FIELD]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("intake", help=SUMMARIES["intake"],
-                            description="Check one arriving need like a needs-list row (unknown community or "
-                                        "category, reused id, a time before the last arrival are refused) and "
-                                        "append it to a CSV arrivals file that `matcher replay` reads.")
+    parser = sub.add_parser(
+        "intake",
+        help=SUMMARIES["intake"],
+        description="Check one arriving need like a needs-list row (unknown community or "
+        "category, reused id, a time before the last arrival are refused) and "
+        "append it to a CSV arrivals file that `matcher replay` reads.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     parser.add_argument("--arrivals", required=True, metavar="FILE.csv", help="arrivals file (created if missing)")
-    parser.add_argument("--need", dest="fields", action="append", default=[], metavar="FIELD=VALUE", required=True,
-                        help="a field of the need, e.g. --need id=H1 --need community=WS01 --need category=health "
-                             f"--need urgency=emergency --need {TIME_FIELD}=75")
+    parser.add_argument(
+        "--need",
+        dest="fields",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        required=True,
+        help="a field of the need, e.g. --need id=H1 --need community=WS01 --need category=health "
+        f"--need urgency=emergency --need {TIME_FIELD}=75",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -60,9 +70,12 @@ def handle(args: argparse.Namespace) -> int:
     if not text:
         writer.writeheader()
     writer.writerow(record)
-    write_files(path.parent, {path.name: (text if not text or text.endswith("\n") else text + "\n")
-                              + buffer.getvalue()})
+    write_files(
+        path.parent, {path.name: (text if not text or text.endswith("\n") else text + "\n") + buffer.getvalue()}
+    )
     need = ledger.needs[n]
-    print(f"受理 Took need {need.id} ({need.community}, {need.category.label}, {need.urgency.label}) at minute "
-          f"{ledger.arrived_at[n]:g} into {path}")
+    print(
+        f"受理 Took need {need.id} ({need.community}, {need.category.label}, {need.urgency.label}) at minute "
+        f"{ledger.arrived_at[n]:g} into {path}"
+    )
     return 0

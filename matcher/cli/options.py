@@ -20,8 +20,9 @@ from matcher.result import format_gap, relative_gap
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", metavar="URL",
-                        help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
+    parser.add_argument(
+        "--database", metavar="URL", help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)"
+    )
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -53,10 +54,19 @@ def open_database(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def add_policy_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policy", metavar="NAME",
-                        help=f"policy preset (default: the scenario's, else 'default'); one of {', '.join(PRESETS)}")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override a policy field, e.g. --set travel_cost=0.02 --set 'tier_weights={floor: 5}'")
+    parser.add_argument(
+        "--policy",
+        metavar="NAME",
+        help=f"policy preset (default: the scenario's, else 'default'); one of {', '.join(PRESETS)}",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a policy field, e.g. --set travel_cost=0.02 --set 'tier_weights={floor: 5}'",
+    )
 
 
 def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Policy:
@@ -86,18 +96,31 @@ def add_solve_options(parser: argparse.ArgumentParser) -> None:
     """--solver, --engine, --time-limit, --workers, --seed and --gap, as every solving command has them."""
     from matcher.solvers.params import DEFAULT_GAP, ENGINE_NAMES
 
-    parser.add_argument("--solver", choices=("auto", "flow", "mip", "cpsat", "greedy", "stable"), default="auto",
-                        help="auto picks flow when it is exact, else mip; cpsat is mip on the CP-SAT engine "
-                             "(default: auto)")
-    parser.add_argument("--engine", choices=ENGINE_NAMES, default="highs",
-                        help="MIP engine of the exact model and of the project model (default: highs, which "
-                             "proves these models' optima fastest; cpsat with --workers searches in parallel)")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                        help="time limit of the search in seconds (default: 30)")
+    parser.add_argument(
+        "--solver",
+        choices=("auto", "flow", "mip", "cpsat", "greedy", "stable"),
+        default="auto",
+        help="auto picks flow when it is exact, else mip; cpsat is mip on the CP-SAT engine (default: auto)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_NAMES,
+        default="highs",
+        help="MIP engine of the exact model and of the project model (default: highs, which "
+        "proves these models' optima fastest; cpsat with --workers searches in parallel)",
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help="time limit of the search in seconds (default: 30)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers (default: 2)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the engine (default: 0)")
-    parser.add_argument("--gap", type=float, default=DEFAULT_GAP, metavar="G",
-                        help=f"relative gap at which a plan counts as optimal (default: {DEFAULT_GAP:g}, i.e. 0.01%%)")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=DEFAULT_GAP,
+        metavar="G",
+        help=f"relative gap at which a plan counts as optimal (default: {DEFAULT_GAP:g}, i.e. 0.01%%)",
+    )
 
 
 class ProgressLine:
@@ -115,5 +138,9 @@ class ProgressLine:
         self._last = now
         gap = format_gap(relative_gap(objective, bound))
         shown = "—" if bound is None else f"{bound / VALUE_SCALE:,.2f}"
-        print(f"  {self.engine} {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
-              f"bound {shown}  gap {gap}", file=sys.stderr, flush=True)
+        print(
+            f"  {self.engine} {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
+            f"bound {shown}  gap {gap}",
+            file=sys.stderr,
+            flush=True,
+        )

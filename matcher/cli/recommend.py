@@ -14,10 +14,12 @@ from matcher.projects.model import ENGINES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("recommend",
-                            help=SUMMARIES["recommend"],
-                            description="Solve the part of the scenario around a community or unit and explain "
-                                        "what it should order or claim.")
+    parser = sub.add_parser(
+        "recommend",
+        help=SUMMARIES["recommend"],
+        description="Solve the part of the scenario around a community or unit and explain "
+        "what it should order or claim.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx) with projects")
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--community", metavar="C", help="community id: projects to order (点单)")
@@ -42,20 +44,25 @@ def handle(args: argparse.Namespace) -> int:
         if args.unit not in units:
             raise FieldError("--unit", f"unknown unit {args.unit!r}")
         home = units[args.unit].community
-    result = solve_projects(problem, policy, time_limit=args.time_limit, workers=args.workers,
-                            communities=[home], engine=args.engine)
+    result = solve_projects(
+        problem, policy, time_limit=args.time_limit, workers=args.workers, communities=[home], engine=args.engine
+    )
     solved = sum(p.communities for p in result.parts)
-    print(f"(solved the part around {home}, {solved} of {len(problem.communities)} communities: objective "
-          f"{result.objective:,.3f} in run's units — run's objective is the sum over every part; "
-          f"status {result.status}, gap {result.gap:.3%})\n")
+    print(
+        f"(solved the part around {home}, {solved} of {len(problem.communities)} communities: objective "
+        f"{result.objective:,.3f} in run's units — run's objective is the sum over every part; "
+        f"status {result.status}, gap {result.gap:.3%})\n"
+    )
     if args.community is not None:
         rows = recommend.for_community(result, args.community)
         print(f"Projects for {args.community} to order (点单):" if rows else f"{args.community}: nothing to order")
         for r in rows:
             mark = "ORDER" if r["ordered"] else "also "
             venue = f" at {r['venue']}" if r["venue"] else ""
-            print(f"  {mark} {r['project']} {r['name']}{venue} [{r['category']}, {r['tier']}, cost {r['cost']:g}, "
-                  f"value {r['value']:,.3f}] — {r['why']}")
+            print(
+                f"  {mark} {r['project']} {r['name']}{venue} [{r['category']}, {r['tier']}, cost {r['cost']:g}, "
+                f"value {r['value']:,.3f}] — {r['why']}"
+            )
             if r["blocked_by"]:
                 print(f"         blocked by {r['blocked_by']}")
             for n in r["needs"]:
@@ -65,14 +72,19 @@ def handle(args: argparse.Namespace) -> int:
         print(f"Open orders {args.unit} may claim (认领):" if rows else f"{args.unit}: no open order it can claim")
         for r in rows:
             mark = "CLAIM" if r["proposed"] else "open "
-            print(f"  {mark} {r['order']} {r['project']} {r['name']} in {r['community']} "
-                  f"({r['slots_open']} slot(s) open)")
-            print(f"         skills: {r['skills']}; distance {r['distance_minutes']} min; {r['pairing']}; "
-                  f"effort {r['effort_hours']} h; load {r['load']}")
+            print(
+                f"  {mark} {r['order']} {r['project']} {r['name']} in {r['community']} ({r['slots_open']} slot(s) open)"
+            )
+            print(
+                f"         skills: {r['skills']}; distance {r['distance_minutes']} min; {r['pairing']}; "
+                f"effort {r['effort_hours']} h; load {r['load']}"
+            )
         unclaimed = result.unclaimed()
         if unclaimed:
             print("\nOrders left unclaimed:")
             for u in unclaimed:
-                print(f"  {u['order']} {u['project']} in {u['community']}: {u['claimed']}/{u['slots']} — "
-                      f"{u['explanation']}")
+                print(
+                    f"  {u['order']} {u['project']} in {u['community']}: {u['claimed']}/{u['slots']} — "
+                    f"{u['explanation']}"
+                )
     return 0

@@ -22,34 +22,63 @@ from matcher.problem import Problem
 
 def register(sub: argparse._SubParsersAction) -> None:
     rules = EscalationRules()
-    parser = sub.add_parser("replay", help=SUMMARIES["replay"],
-                            description="Replay arrivals (a file, or a seeded stream) through the dispatcher: each "
-                                        "need placed at once, a re-plan every N minutes; report on-time shares per "
-                                        "urgency level, moves per re-plan and the gap to hindsight.")
+    parser = sub.add_parser(
+        "replay",
+        help=SUMMARIES["replay"],
+        description="Replay arrivals (a file, or a seeded stream) through the dispatcher: each "
+        "need placed at once, a re-plan every N minutes; report on-time shares per "
+        "urgency level, moves per re-plan and the gap to hindsight.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx): its communities and resources")
     add_policy_options(parser)
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--arrivals", metavar="FILE",
-                        help="arrivals (CSV/XLSX/JSON/YAML): the needs list's columns plus 'at', minutes since the "
-                             "start, in time order")
-    source.add_argument("--rates", metavar="SPEC",
-                        help="generate Poisson arrivals per hour per urgency, e.g. emergency=0.5,normal=20 "
-                             "(default without --arrivals: the scenario's own needs at seeded random times)")
+    source.add_argument(
+        "--arrivals",
+        metavar="FILE",
+        help="arrivals (CSV/XLSX/JSON/YAML): the needs list's columns plus 'at', minutes since the "
+        "start, in time order",
+    )
+    source.add_argument(
+        "--rates",
+        metavar="SPEC",
+        help="generate Poisson arrivals per hour per urgency, e.g. emergency=0.5,normal=20 "
+        "(default without --arrivals: the scenario's own needs at seeded random times)",
+    )
     parser.add_argument("--hours", type=float, default=168.0, help="length of a generated stream (default: 168)")
     parser.add_argument("--seed", type=int, default=0, help="seed of a generated stream (default: 0)")
-    parser.add_argument("--replan-every", type=float, default=60.0, metavar="MIN",
-                        help="minutes between re-plans (default: 60)")
-    parser.add_argument("--publish", choices=PUBLISH, default="latest",
-                        help="publish proposals at the last re-plan before they must set off, or at the first "
-                             "(default: latest)")
-    parser.add_argument("--street-minutes", type=float, default=rules.street_minutes, metavar="M",
-                        help=f"routing minutes to the street (default: {rules.street_minutes:g})")
-    parser.add_argument("--district-minutes", type=float, default=rules.district_minutes, metavar="M",
-                        help=f"routing minutes to the district (default: {rules.district_minutes:g})")
-    parser.add_argument("--time-limit", type=float, default=10.0, metavar="S",
-                        help="CP-SAT time limit per re-plan when flow cannot express it (default: 10)")
-    parser.add_argument("--out", metavar="DIR", help="write replay.json and replay.csv here "
-                                                     "(default: results/<scenario>)")
+    parser.add_argument(
+        "--replan-every", type=float, default=60.0, metavar="MIN", help="minutes between re-plans (default: 60)"
+    )
+    parser.add_argument(
+        "--publish",
+        choices=PUBLISH,
+        default="latest",
+        help="publish proposals at the last re-plan before they must set off, or at the first (default: latest)",
+    )
+    parser.add_argument(
+        "--street-minutes",
+        type=float,
+        default=rules.street_minutes,
+        metavar="M",
+        help=f"routing minutes to the street (default: {rules.street_minutes:g})",
+    )
+    parser.add_argument(
+        "--district-minutes",
+        type=float,
+        default=rules.district_minutes,
+        metavar="M",
+        help=f"routing minutes to the district (default: {rules.district_minutes:g})",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="CP-SAT time limit per re-plan when flow cannot express it (default: 10)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="write replay.json and replay.csv here (default: results/<scenario>)"
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -72,12 +101,24 @@ def handle(args: argparse.Namespace) -> int:
     else:
         rates = parse_rates(args.rates) if args.rates else None
         arrivals = generated(problem, args.hours, args.seed, rates)
-    result = run_replay(problem, policy, arrivals, replan_every=args.replan_every, publish=args.publish,
-                        rules=rules, time_limit=args.time_limit)
+    result = run_replay(
+        problem,
+        policy,
+        arrivals,
+        replan_every=args.replan_every,
+        publish=args.publish,
+        rules=rules,
+        time_limit=args.time_limit,
+    )
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / problem.name
     data = result.to_dict()
-    write_files(out, {"replay.json": json.dumps(data, ensure_ascii=False, indent=1),
-                      "replay.csv": csv_text(data["deadline_compliance"])})
+    write_files(
+        out,
+        {
+            "replay.json": json.dumps(data, ensure_ascii=False, indent=1),
+            "replay.csv": csv_text(data["deadline_compliance"]),
+        },
+    )
     print(f"\nWrote {out}/replay.json and {out}/replay.csv")
     return 0

@@ -13,8 +13,11 @@ from matcher.projects.dispatch import solve_problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help=SUMMARIES["run"],
-                            description="Solve a scenario; print a summary and write result.json and CSV tables.")
+    parser = sub.add_parser(
+        "run",
+        help=SUMMARIES["run"],
+        description="Solve a scenario; print a summary and write result.json and CSV tables.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     add_policy_options(parser)
     add_solve_options(parser)
@@ -28,8 +31,17 @@ def handle(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, scenario.policy)
     problem = scenario.problem
     progress = None if problem.has_projects else ProgressLine(args.time_limit, args.engine)
-    result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit,
-                           workers=args.workers, seed=args.seed, gap=args.gap, on_progress=progress)
+    result = solve_problem(
+        problem,
+        policy,
+        solver=args.solver,
+        engine=args.engine,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        gap=args.gap,
+        on_progress=progress,
+    )
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / problem.name
     written = result.write(out, xlsx=args.xlsx)

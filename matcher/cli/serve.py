@@ -17,21 +17,31 @@ STOP_GRACE_SECONDS = 30
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help=SUMMARIES["serve"],
-                            description="Serve the API on granian, a multi-process WSGI server; the database is "
-                                        "upgraded once on start.")
+    parser = sub.add_parser(
+        "serve",
+        help=SUMMARIES["serve"],
+        description="Serve the API on granian, a multi-process WSGI server; the database is upgraded once on start.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     add_database_option(parser)
-    parser.add_argument("--workers", type=positive, default=2,
-                        help="server processes; each answers requests and runs the solve jobs it accepts "
-                             "(default: 2)")
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=2,
+        help="server processes; each answers requests and runs the solve jobs it accepts (default: 2)",
+    )
     parser.add_argument("--threads", type=positive, default=4, help="request threads per process (default: 4)")
-    parser.add_argument("--solve-workers", type=positive, default=1,
-                        help="solve jobs each process runs at once (default: 1)")
-    parser.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
-                        help="SQLite only: FULL syncs every commit, so an answered write survives a power cut; "
-                             "NORMAL is faster on slow disks but may lose the last commits (default: FULL)")
+    parser.add_argument(
+        "--solve-workers", type=positive, default=1, help="solve jobs each process runs at once (default: 1)"
+    )
+    parser.add_argument(
+        "--sqlite-synchronous",
+        choices=("FULL", "NORMAL"),
+        default="FULL",
+        help="SQLite only: FULL syncs every commit, so an answered write survives a power cut; "
+        "NORMAL is faster on slow disks but may lose the last commits (default: FULL)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -51,13 +61,31 @@ def handle(args: argparse.Namespace) -> int:
     check_port_free(args.host, args.port)
     with open_database(args) as store:  # upgraded once here, before the workers start
         shown = store.engine.url.render_as_string(hide_password=True)
-    os.environ[SERVE_SETTINGS] = json.dumps({"DATABASE_URL": database_url(args), "SOLVE_WORKERS": args.solve_workers,
-                                             "SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
-    print(f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
-          f"{args.workers} processes x {args.threads} threads; database {shown}", flush=True)
-    Granian("api.wsgi:serve_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
-            workers=args.workers, blocking_threads=args.threads, backlog=2048, respawn_failed_workers=True,
-            workers_kill_timeout=STOP_GRACE_SECONDS, websockets=False).serve()
+    os.environ[SERVE_SETTINGS] = json.dumps(
+        {
+            "DATABASE_URL": database_url(args),
+            "SOLVE_WORKERS": args.solve_workers,
+            "SQLITE_SYNCHRONOUS": args.sqlite_synchronous,
+        }
+    )
+    print(
+        f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
+        f"{args.workers} processes x {args.threads} threads; database {shown}",
+        flush=True,
+    )
+    Granian(
+        "api.wsgi:serve_app",
+        factory=True,
+        interface=Interfaces.WSGI,
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        blocking_threads=args.threads,
+        backlog=2048,
+        respawn_failed_workers=True,
+        workers_kill_timeout=STOP_GRACE_SECONDS,
+        websockets=False,
+    ).serve()
     return 0
 
 
@@ -70,5 +98,8 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise FieldError("--port", f"cannot listen on {host}:{port}: {exc.strerror}; is another server "
-                                       "running there? Choose another --port") from None
+            raise FieldError(
+                "--port",
+                f"cannot listen on {host}:{port}: {exc.strerror}; is another server "
+                "running there? Choose another --port",
+            ) from None

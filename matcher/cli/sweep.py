@@ -12,16 +12,19 @@ from matcher.errors import FieldError
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "sweep", help=SUMMARIES["sweep"],
+        "sweep",
+        help=SUMMARIES["sweep"],
         description="Run a sweep spec on a local Dask cluster (or --scheduler ADDRESS, or --serial); one row "
-                    "per run in sweep.parquet and sweep.csv. Finished runs are kept in OUT/runs and not redone.")
+        "per run in sweep.parquet and sweep.csv. Finished runs are kept in OUT/runs and not redone.",
+    )
     parser.add_argument("spec", help="sweep spec (.yaml or .json); see docs/policy-lab.md")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--serial", action="store_true", help="run here, one run after another, without Dask")
     parser.add_argument("--n-workers", type=int, default=2, help="workers of the local cluster (default: 2)")
-    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
-                        help="seconds to wait for --scheduler (default: 10)")
+    parser.add_argument(
+        "--connect-timeout", type=float, default=10.0, metavar="S", help="seconds to wait for --scheduler (default: 10)"
+    )
     parser.add_argument("--out", metavar="DIR", help="output directory (default: results/sweep-<name>)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=handle)
@@ -38,8 +41,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         report = run_sweep(spec, out, client, progress=not args.no_progress)
     except KeyboardInterrupt:
-        print(f"matcher: interrupted; finished runs are kept in {out / 'runs'}/ — run again to resume",
-              file=sys.stderr)
+        print(f"matcher: interrupted; finished runs are kept in {out / 'runs'}/ — run again to resume", file=sys.stderr)
         return 130
     finally:
         if client is not None:
@@ -47,11 +49,15 @@ def handle(args: argparse.Namespace) -> int:
             client.close()
             if cluster is not None and args.scheduler is None:
                 cluster.close()
-    print(f"Sweep {spec.name}: {report.total} runs; {report.resumed} found finished, {report.ran} run now, "
-          f"{report.failed} failed")
+    print(
+        f"Sweep {spec.name}: {report.total} runs; {report.resumed} found finished, {report.ran} run now, "
+        f"{report.failed} failed"
+    )
     bad = report.unproven()
     if len(bad):
-        print(f"*** NOT PROVEN: {len(bad)} of {report.total} run(s) did not reach a gap of 1% (see the status and "
-              "gap columns); their figures are not optima.")
+        print(
+            f"*** NOT PROVEN: {len(bad)} of {report.total} run(s) did not reach a gap of 1% (see the status and "
+            "gap columns); their figures are not optima."
+        )
     print(f"Wrote {', '.join(str(p) for p in report.files)}")
     return 0

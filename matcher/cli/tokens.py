@@ -22,8 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_database_option(create)
     create.set_defaults(handler=handle)
 
-    revoke = actions.add_parser("revoke", help="revoke a token, or every token of a planner, community or unit",
-                                description="Revoke tokens; a running server refuses them within 30 s.")
+    revoke = actions.add_parser(
+        "revoke",
+        help="revoke a token, or every token of a planner, community or unit",
+        description="Revoke tokens; a running server refuses them within 30 s.",
+    )
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--token", metavar="SECRET", help="the one token with this secret")
     which.add_argument("--planner", action="store_true", help="every planner token")
@@ -35,8 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def holder(args: argparse.Namespace) -> tuple[str, str]:
     """(role, subject) named by --planner, --community C or --unit U."""
-    role, subject = ("planner", "") if args.planner else ("community", args.community) if args.community else (
-        "unit", args.unit)
+    role, subject = (
+        ("planner", "") if args.planner else ("community", args.community) if args.community else ("unit", args.unit)
+    )
     if role != "planner" and not subject.strip():
         raise FieldError(f"--{role}", "name the community or unit")
     return role, subject.strip()
@@ -62,8 +66,15 @@ def handle_revoke(args: argparse.Namespace) -> int:
     with open_database(args) as store, store.write() as session:
         revoked = revoke_tokens(session, role, subject, (args.token or "").strip())
         if revoked:
-            audit.record(session, "cli", "token.revoke", "token", f"{role}:{subject}" if role else "by secret",
-                         None, revoked=revoked)
+            audit.record(
+                session,
+                "cli",
+                "token.revoke",
+                "token",
+                f"{role}:{subject}" if role else "by secret",
+                None,
+                revoked=revoked,
+            )
     if not revoked:
         raise FieldError("--token" if args.token else f"--{role}", "no live token matches")
     print(f"revoked {revoked} token(s)")

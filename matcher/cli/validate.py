@@ -10,8 +10,11 @@ from matcher.io.scenario import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("validate", help=SUMMARIES["validate"],
-                            description="Read a scenario and report every bad record; exit 2 if any.")
+    parser = sub.add_parser(
+        "validate",
+        help=SUMMARIES["validate"],
+        description="Read a scenario and report every bad record; exit 2 if any.",
+    )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
     parser.set_defaults(handler=handle)
 
@@ -19,8 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     p = scenario.problem
-    print(f"{args.scenario}: ok — {len(p.communities)} communities, {len(p.needs)} needs, "
-          f"{len(p.resources)} resources, {len(p.projects)} projects, {len(p.pairings)} pairings")
+    print(
+        f"{args.scenario}: ok — {len(p.communities)} communities, {len(p.needs)} needs, "
+        f"{len(p.resources)} resources, {len(p.projects)} projects, {len(p.pairings)} pairings"
+    )
     for file, encoding in scenario.encodings.items():
         print(f"  {file}: 编码 encoding {encoding}")
     return 0

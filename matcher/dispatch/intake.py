@@ -51,8 +51,10 @@ def check_arrival(ledger: Ledger, record: Mapping[str, Any]) -> tuple[Need, floa
         raise FieldError("community", f"unknown community {need.community!r}")
     latest = now(ledger)
     if at < latest:
-        raise FieldError(TIME_FIELD, f"arrival at minute {at:g} is before the last arrival (minute {latest:g}): "
-                                     "in the past or out of order")
+        raise FieldError(
+            TIME_FIELD,
+            f"arrival at minute {at:g} is before the last arrival (minute {latest:g}): in the past or out of order",
+        )
     return need, at
 
 

@@ -68,8 +68,13 @@ class Ledger:
     def empty(cls, problem: Problem, policy: Policy) -> Ledger:
         """A ledger over ``problem``'s communities and resources with none of its needs."""
         a = problem.arrays
-        return cls(problem, policy, holders=[set() for _ in range(a.n_resources)],
-                   tasks_left=a.resource_capacity_tasks.copy(), minutes_left=a.resource_capacity_minutes.copy())
+        return cls(
+            problem,
+            policy,
+            holders=[set() for _ in range(a.n_resources)],
+            tasks_left=a.resource_capacity_tasks.copy(),
+            minutes_left=a.resource_capacity_minutes.copy(),
+        )
 
     @classmethod
     def with_needs(cls, problem: Problem, policy: Policy, candidates: Candidates, at: float = 0.0) -> Ledger:
@@ -88,8 +93,9 @@ class Ledger:
         ledger = cls.with_needs(result.problem, result.policy, result.candidates, at)
         c = result.candidates
         for p in result.solution.chosen.tolist():
-            ledger.place(int(c.need[p]), Placement(int(c.resource[p]), int(c.value[p]), int(c.load[p]),
-                                                   float(c.arrival[p])), at)
+            ledger.place(
+                int(c.need[p]), Placement(int(c.resource[p]), int(c.value[p]), int(c.load[p]), float(c.arrival[p])), at
+            )
         return ledger
 
     @classmethod
@@ -102,12 +108,18 @@ class Ledger:
             pairs = ledger.pairs[n] if n is not None else None
             if pairs is None or len(resource_ids) != ledger.providers(n):
                 continue
-            rows = [np.flatnonzero(pairs.resource == ledger.arrays.resource_ids.index(r))
-                    if r in ledger.arrays.resource_ids else np.zeros(0, np.int64) for r in resource_ids]
+            rows = [
+                np.flatnonzero(pairs.resource == ledger.arrays.resource_ids.index(r))
+                if r in ledger.arrays.resource_ids
+                else np.zeros(0, np.int64)
+                for r in resource_ids
+            ]
             if any(len(row) == 0 for row in rows):
                 continue
-            placements = [Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]),
-                                    float(pairs.arrival[i])) for i in (int(row[0]) for row in rows)]
+            placements = [
+                Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]), float(pairs.arrival[i]))
+                for i in (int(row[0]) for row in rows)
+            ]
             if all(ledger.fits(p) for p in placements):
                 for p in placements:
                     ledger.place(n, p, 0.0)

@@ -20,8 +20,9 @@ from matcher.policy import Policy
 from matcher.problem import LEVELS, Problem, ProblemArrays, need_columns
 from matcher.vocabulary import Level
 
-_RESOURCE_COLUMNS = [f.name for f in fields(ProblemArrays)
-                     if f.name.startswith("resource_") and f.name != "resource_ids"]
+_RESOURCE_COLUMNS = [
+    f.name for f in fields(ProblemArrays) if f.name.startswith("resource_") and f.name != "resource_ids"
+]
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ def compile_need(arrays: ProblemArrays, need: Need) -> dict[str, np.ndarray]:
     return need_columns([need], community, skills)
 
 
-def need_pairs(arrays: ProblemArrays, need: Need, policy: Policy, level: Level | None = None,
-               delay: float = 0.0) -> NeedPairs:
+def need_pairs(
+    arrays: ProblemArrays, need: Need, policy: Policy, level: Level | None = None, delay: float = 0.0
+) -> NeedPairs:
     """Pairs of ``need`` with the plan's resources (of ``level`` only, when given), each resource's
     response lengthened by ``delay`` routing minutes (the time to reach that level)."""
     if not need.skills <= set(arrays.skill_ids):
@@ -63,8 +65,13 @@ def need_pairs(arrays: ProblemArrays, need: Need, policy: Policy, level: Level |
     chosen = np.flatnonzero(near)
     cut = {name: getattr(arrays, name)[chosen] for name in _RESOURCE_COLUMNS}
     cut["resource_response"] = cut["resource_response"] + np.float32(delay)
-    small = replace(arrays, need_ids=[need.id], resource_ids=[arrays.resource_ids[i] for i in chosen.tolist()],
-                    **columns, **cut)
+    small = replace(
+        arrays, need_ids=[need.id], resource_ids=[arrays.resource_ids[i] for i in chosen.tolist()], **columns, **cut
+    )
     candidates = build_candidates(cast(Problem, SimpleNamespace(arrays=small)), policy)
-    return NeedPairs(chosen[candidates.resource].astype(np.int32), candidates.value, candidates.load,
-                     candidates.arrival.astype(np.float64))
+    return NeedPairs(
+        chosen[candidates.resource].astype(np.int32),
+        candidates.value,
+        candidates.load,
+        candidates.arrival.astype(np.float64),
+    )

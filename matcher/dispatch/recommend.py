@@ -73,14 +73,26 @@ class Recommendation:
         ids = ledger.arrays.resource_ids
         rows = []
         for rank, o in enumerate(self.options, 1):
-            rows.append({
-                "rank": rank, "resource": ids[o.placement.resource], "level": o.level.value,
-                "arrival_minutes": round(o.placement.arrival, 1), "deadline_minutes": self.deadline,
-                "on_time": o.placement.arrival <= self.deadline,
-                "objective_change": o.delta / VALUE_SCALE, "moved": o.moved,
-                "moves": [{"need": ledger.needs[m.need].id, "from": ids[m.source],
-                           "to": ids[m.target.resource] if m.target else None} for m in o.moves],
-            })
+            rows.append(
+                {
+                    "rank": rank,
+                    "resource": ids[o.placement.resource],
+                    "level": o.level.value,
+                    "arrival_minutes": round(o.placement.arrival, 1),
+                    "deadline_minutes": self.deadline,
+                    "on_time": o.placement.arrival <= self.deadline,
+                    "objective_change": o.delta / VALUE_SCALE,
+                    "moved": o.moved,
+                    "moves": [
+                        {
+                            "need": ledger.needs[m.need].id,
+                            "from": ids[m.source],
+                            "to": ids[m.target.resource] if m.target else None,
+                        }
+                        for m in o.moves
+                    ],
+                }
+            )
         return rows
 
 
@@ -116,8 +128,11 @@ def _bound(ledger: Ledger, placement: Placement) -> int | None:
     r = placement.resource
     if ledger.tasks_left[r] >= 1 and ledger.minutes_left[r] >= placement.load:
         return placement.value
-    losses = [ledger.placed[m][0].value - ledger.top_value(m) for m in _ejectable(ledger, r)
-              if ledger.minutes_left[r] + ledger.placed[m][0].load >= placement.load]
+    losses = [
+        ledger.placed[m][0].value - ledger.top_value(m)
+        for m in _ejectable(ledger, r)
+        if ledger.minutes_left[r] + ledger.placed[m][0].load >= placement.load
+    ]
     return placement.value - min(losses) - _move_penalty(ledger) if losses else None
 
 
@@ -152,8 +167,7 @@ def options_for(ledger: Ledger, pairs: NeedPairs, level: Level, k: int) -> list[
     penalty = _move_penalty(ledger)
     bounded = []
     for i in range(len(pairs)):
-        placement = Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]),
-                              float(pairs.arrival[i]))
+        placement = Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]), float(pairs.arrival[i]))
         bound = _bound(ledger, placement)
         if bound is not None:
             bounded.append((bound, placement))
@@ -172,8 +186,11 @@ def options_for(ledger: Ledger, pairs: NeedPairs, level: Level, k: int) -> list[
 def _check_open(ledger: Ledger, need_id: str) -> int:
     n = ledger.need_index(need_id)
     if ledger.providers(n) != 1:
-        raise FieldError("providers", f"need {need_id!r} takes {ledger.providers(n)} providers; live dispatch "
-                                      "places needs of one provider, a re-plan places the others")
+        raise FieldError(
+            "providers",
+            f"need {need_id!r} takes {ledger.providers(n)} providers; live dispatch "
+            "places needs of one provider, a re-plan places the others",
+        )
     if n in ledger.placed:
         raise FieldError("need", f"need {need_id!r} is already assigned")
     return n
@@ -204,8 +221,16 @@ def recommend(ledger: Ledger, need_id: str, k: int = DEFAULT_K, rules: Escalatio
     for level, pairs, delay in _levels(ledger, n, rules or EscalationRules()):
         started = time.perf_counter()
         options = options_for(ledger, pairs, level, k)
-        route.append(Step(level.value, nodes[level], delay, len(pairs), len(options),
-                          round((time.perf_counter() - started) * 1000, 2)))
+        route.append(
+            Step(
+                level.value,
+                nodes[level],
+                delay,
+                len(pairs),
+                len(options),
+                round((time.perf_counter() - started) * 1000, 2),
+            )
+        )
         if options:
             ledger.pairs[n] = pairs
             break
@@ -213,8 +238,7 @@ def recommend(ledger: Ledger, need_id: str, k: int = DEFAULT_K, rules: Escalatio
     return Recommendation(n, float(need.urgency.deadline_minutes), tuple(options), tuple(route))
 
 
-def accept(ledger: Ledger, need_id: str, resource_id: str, at: float,
-           rules: EscalationRules | None = None) -> Option:
+def accept(ledger: Ledger, need_id: str, resource_id: str, at: float, rules: EscalationRules | None = None) -> Option:
     """Publish need -> resource (派单): the option re-evaluated on the ledger as it is now, at the
     lowest level that offers the resource, applied and pinned."""
     n = _check_open(ledger, need_id)
@@ -224,15 +248,17 @@ def accept(ledger: Ledger, need_id: str, resource_id: str, at: float,
         if not len(at_r):
             continue
         i = int(at_r[0])
-        option = _option(ledger, Placement(r, int(pairs.value[i]), int(pairs.load[i]), float(pairs.arrival[i])),
-                         level)
+        option = _option(ledger, Placement(r, int(pairs.value[i]), int(pairs.load[i]), float(pairs.arrival[i])), level)
         if option is not None:
             ledger.pairs[n] = pairs
             apply(ledger, n, option, at)
             ledger.pin(n)
             return option
-    raise FieldError("resource", f"resource {resource_id!r} cannot serve need {need_id!r} now "
-                                 "(not a candidate in time, or full of published work)")
+    raise FieldError(
+        "resource",
+        f"resource {resource_id!r} cannot serve need {need_id!r} now "
+        "(not a candidate in time, or full of published work)",
+    )
 
 
 def apply(ledger: Ledger, n: int, option: Option, at: float) -> None:

@@ -52,10 +52,17 @@ class Replan:
         return max(0.0, self.unconstrained - self.objective)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"needs": self.needs, "moved": self.moved, "placed": self.placed,
-                "objective": round(self.objective, 2), "unconstrained_objective": round(self.unconstrained, 2),
-                "stability_cost": round(self.stability_cost, 2), "solver": self.solver, "status": self.status,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "needs": self.needs,
+            "moved": self.moved,
+            "placed": self.placed,
+            "objective": round(self.objective, 2),
+            "unconstrained_objective": round(self.unconstrained, 2),
+            "stability_cost": round(self.stability_cost, 2),
+            "solver": self.solver,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def residual_problem(ledger: Ledger, open_needs: list[int]) -> Problem:
@@ -71,21 +78,41 @@ def residual_problem(ledger: Ledger, open_needs: list[int]) -> Problem:
             minutes[p.resource] -= p.load
             served_by_group[(int(groups[p.resource]), ledger.needs[n].community)] += 1
     group_index = {g: i for i, g in enumerate(problem.arrays.group_ids)}
-    resources = tuple(replace(r, capacity_tasks=int(t), capacity_hours=int(m) / MINUTES_PER_HOUR)
-                      for r, t, m in zip(problem.resources, tasks.tolist(), minutes.tolist(), strict=True))
-    pairings = tuple(replace(p, min_served=max(0, p.min_served - served_by_group[(group_index[p.group], p.community)]))
-                     for p in problem.pairings)
-    return Problem(problem.communities, tuple(ledger.needs[n] for n in open_needs), resources, problem.projects,
-                   pairings, problem.settings, problem.name)
+    resources = tuple(
+        replace(r, capacity_tasks=int(t), capacity_hours=int(m) / MINUTES_PER_HOUR)
+        for r, t, m in zip(problem.resources, tasks.tolist(), minutes.tolist(), strict=True)
+    )
+    pairings = tuple(
+        replace(p, min_served=max(0, p.min_served - served_by_group[(group_index[p.group], p.community)]))
+        for p in problem.pairings
+    )
+    return Problem(
+        problem.communities,
+        tuple(ledger.needs[n] for n in open_needs),
+        resources,
+        problem.projects,
+        pairings,
+        problem.settings,
+        problem.name,
+    )
 
 
-def _solve(problem: Problem, candidates: Candidates, ledger: Ledger, kept: np.ndarray, time_limit: float,
-           deterministic_time: float | None) -> tuple[str, Solution]:
+def _solve(
+    problem: Problem,
+    candidates: Candidates,
+    ledger: Ledger,
+    kept: np.ndarray,
+    time_limit: float,
+    deterministic_time: float | None,
+) -> tuple[str, Solution]:
     """Flow when exact; else the MIP on CP-SAT seeded with the current plan (greedy when it holds nothing)."""
     if side_constraints(problem, candidates, ledger.policy):
         current = np.flatnonzero(kept)
-        hint = Solution(current, int(candidates.value[current].sum()), None, "heuristic") if len(current) \
+        hint = (
+            Solution(current, int(candidates.value[current].sum()), None, "heuristic")
+            if len(current)
             else solve_greedy(problem, candidates, ledger.policy)
+        )
         params = SolveParams(time_limit=time_limit, workers=1, deterministic_time=deterministic_time, engine="cpsat")
         return "cpsat", solve_exact(problem, candidates, ledger.policy, params, hint)
     return "flow", flow_with_priority(problem, candidates, ledger.policy)
@@ -119,15 +146,26 @@ def replan(ledger: Ledger, at: float, *, time_limit: float = 10.0, deterministic
     plan: dict[int, list[Placement]] = {}
     for p in chosen.tolist():
         plan.setdefault(open_needs[int(candidates.need[p])], []).append(
-            Placement(int(candidates.resource[p]), int(candidates.value[p]), int(candidates.load[p]),
-                      float(candidates.arrival[p])))
+            Placement(
+                int(candidates.resource[p]),
+                int(candidates.value[p]),
+                int(candidates.load[p]),
+                float(candidates.arrival[p]),
+            )
+        )
     _settle(ledger, plan, at)
     now_pairs = {(n, p.resource) for n in open_needs for p in ledger.placed.get(n, ())}
     objective = (pinned_value + int(candidates.value[chosen].sum())) / VALUE_SCALE
-    return Replan(needs=len(open_needs), moved=len(previous - now_pairs),
-                  placed=sum(ledger.is_served(n) for n in range(len(ledger.needs))),
-                  objective=objective, unconstrained=(pinned_value + free.objective) / VALUE_SCALE,
-                  solver=solver, status=solution.status, seconds=time.perf_counter() - start)
+    return Replan(
+        needs=len(open_needs),
+        moved=len(previous - now_pairs),
+        placed=sum(ledger.is_served(n) for n in range(len(ledger.needs))),
+        objective=objective,
+        unconstrained=(pinned_value + free.objective) / VALUE_SCALE,
+        solver=solver,
+        status=solution.status,
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _settle(ledger: Ledger, plan: dict[int, list[Placement]], at: float) -> None:
@@ -148,12 +186,19 @@ def _settle(ledger: Ledger, plan: dict[int, list[Placement]], at: float) -> None
 def plan_data(ledger: Ledger) -> dict[str, list[list[Any]]]:
     """The unpublished placements as plain data (need id -> [resource id, value, load, arrival])."""
     ids = ledger.arrays.resource_ids
-    return {ledger.needs[n].id: [[ids[p.resource], p.value, p.load, p.arrival] for p in ps]
-            for n, ps in ledger.placed.items() if n not in ledger.pinned}
+    return {
+        ledger.needs[n].id: [[ids[p.resource], p.value, p.load, p.arrival] for p in ps]
+        for n, ps in ledger.placed.items()
+        if n not in ledger.pinned
+    }
 
 
 def restore(ledger: Ledger, data: dict[str, list[list[Any]]], at: float) -> None:
     """Set the unpublished placements to ``data`` (from :func:`plan_data`): another process's re-plan."""
-    plan = {ledger.need_index(need): [Placement(ledger.resource_index(r), int(v), int(load), float(arrival))
-                                      for r, v, load, arrival in rows] for need, rows in data.items()}
+    plan = {
+        ledger.need_index(need): [
+            Placement(ledger.resource_index(r), int(v), int(load), float(arrival)) for r, v, load, arrival in rows
+        ]
+        for need, rows in data.items()
+    }
     _settle(ledger, plan, at)

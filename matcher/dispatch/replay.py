@@ -63,8 +63,9 @@ def parse_rates(text: str) -> dict[str, float]:
             urgency = Urgency.parse(key).value
             rate = float(value)
         except ValueError as exc:
-            raise FieldError("--rates", str(exc) if "urgency" in str(exc) else f"expected a number, got {value!r}")\
-                from None
+            raise FieldError(
+                "--rates", str(exc) if "urgency" in str(exc) else f"expected a number, got {value!r}"
+            ) from None
         if not math.isfinite(rate) or rate < 0:
             raise FieldError("--rates", f"the rate of {urgency} must be a non-negative number, got {value!r}")
         rates[urgency] = rate
@@ -81,8 +82,10 @@ def generated(problem: Problem, hours: float, seed: int, rates: Rates | None = N
     span = hours * 60.0
     if rates is None:
         times = rng.uniform(0.0, span, size=len(problem.needs))
-        return sorted((Arrival(n, round(float(t), 2)) for n, t in zip(problem.needs, times, strict=True)),
-                      key=lambda a: (a.at, a.need.id))
+        return sorted(
+            (Arrival(n, round(float(t), 2)) for n, t in zip(problem.needs, times, strict=True)),
+            key=lambda a: (a.at, a.need.id),
+        )
     out = []
     for urgency in URGENCIES:
         rate = rates.get(urgency.value, 0.0)
@@ -123,28 +126,44 @@ class ReplayResult:
 
     def to_dict(self) -> dict[str, Any]:
         moves = self.moves()
-        return {"scenario": self.scenario, "needs": self.needs, "replan_every_minutes": self.replan_every,
-                "deadline_compliance": self.rows, "objective": round(self.objective, 2),
-                "hindsight_objective": round(self.hindsight_objective, 2), "gap": round(self.gap, 6),
-                "replans": len(moves), "moves_total": sum(moves),
-                "moves_median": float(np.median(moves)) if moves else 0.0,
-                "moves_max": max(moves, default=0), "published_at_once": self.published_at_once,
-                "escalated": self.escalated, "seconds": round(self.seconds, 2),
-                "stability_cost_total": round(sum(r.stability_cost for r in self.replans), 2)}
+        return {
+            "scenario": self.scenario,
+            "needs": self.needs,
+            "replan_every_minutes": self.replan_every,
+            "deadline_compliance": self.rows,
+            "objective": round(self.objective, 2),
+            "hindsight_objective": round(self.hindsight_objective, 2),
+            "gap": round(self.gap, 6),
+            "replans": len(moves),
+            "moves_total": sum(moves),
+            "moves_median": float(np.median(moves)) if moves else 0.0,
+            "moves_max": max(moves, default=0),
+            "published_at_once": self.published_at_once,
+            "escalated": self.escalated,
+            "seconds": round(self.seconds, 2),
+            "stability_cost_total": round(sum(r.stability_cost for r in self.replans), 2),
+        }
 
     def summary(self) -> str:
         d = self.to_dict()
-        lines = [f"回放 Replay of {self.scenario}: {self.needs} arrivals, re-plan every {self.replan_every:g} min",
-                 "准时率 On time per urgency level (replay | hindsight optimum):"]
+        lines = [
+            f"回放 Replay of {self.scenario}: {self.needs} arrivals, re-plan every {self.replan_every:g} min",
+            "准时率 On time per urgency level (replay | hindsight optimum):",
+        ]
         for row in self.rows:
-            lines.append(f"  {row['urgency']:<10} {row['label']:<5} {row['needs']:>6} needs   "
-                         f"{row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
-                         f"{row['hindsight_on_time']:>6} {row['hindsight_share']:>7.1%}")
-        lines.append(f"Re-plans {d['replans']}: moves total {d['moves_total']}, median {d['moves_median']:g}, "
-                     f"max {d['moves_max']}; stability cost {d['stability_cost_total']:,.2f}")
+            lines.append(
+                f"  {row['urgency']:<10} {row['label']:<5} {row['needs']:>6} needs   "
+                f"{row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
+                f"{row['hindsight_on_time']:>6} {row['hindsight_share']:>7.1%}"
+            )
+        lines.append(
+            f"Re-plans {d['replans']}: moves total {d['moves_total']}, median {d['moves_median']:g}, "
+            f"max {d['moves_max']}; stability cost {d['stability_cost_total']:,.2f}"
+        )
         lines.append(f"Published at once {self.published_at_once}; escalated beyond the community {self.escalated}")
-        lines.append(f"Objective {self.objective:,.2f} vs hindsight {self.hindsight_objective:,.2f} "
-                     f"(gap {self.gap:.2%})")
+        lines.append(
+            f"Objective {self.objective:,.2f} vs hindsight {self.hindsight_objective:,.2f} (gap {self.gap:.2%})"
+        )
         return "\n".join(lines)
 
 
@@ -156,17 +175,26 @@ def _on_time(ledger: Ledger, n: int) -> bool:
     return wait + arrival <= ledger.needs[n].urgency.deadline_minutes
 
 
-def run_replay(problem: Problem, policy: Policy, arrivals: Sequence[Arrival], *, replan_every: float = 60.0,
-               publish: str = "latest", rules: EscalationRules | None = None, time_limit: float = 10.0,
-               deterministic_time: float | None = 5.0) -> ReplayResult:
+def run_replay(
+    problem: Problem,
+    policy: Policy,
+    arrivals: Sequence[Arrival],
+    *,
+    replan_every: float = 60.0,
+    publish: str = "latest",
+    rules: EscalationRules | None = None,
+    time_limit: float = 10.0,
+    deterministic_time: float | None = 5.0,
+) -> ReplayResult:
     """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
     if replan_every <= 0:
         raise FieldError("--replan-every", f"must be positive, got {replan_every!r}")
     if publish not in PUBLISH:
         raise FieldError("--publish", f"expected one of {', '.join(PUBLISH)}, got {publish!r}")
     start = time.perf_counter()
-    base = Problem(problem.communities, (), problem.resources, problem.projects, problem.pairings,
-                   problem.settings, problem.name)
+    base = Problem(
+        problem.communities, (), problem.resources, problem.projects, problem.pairings, problem.settings, problem.name
+    )
     ledger = Ledger.empty(base, policy)
     replans: list[Replan] = []
     published_at_once = escalated = 0
@@ -175,8 +203,10 @@ def run_replay(problem: Problem, policy: Policy, arrivals: Sequence[Arrival], *,
     def tick(t: float) -> None:
         replans.append(replan(ledger, t, time_limit=time_limit, deterministic_time=deterministic_time))
         for n, placements in list(ledger.placed.items()):
-            must_go = t + replan_every - ledger.arrived_at[n] + max(p.arrival for p in placements) \
+            must_go = (
+                t + replan_every - ledger.arrived_at[n] + max(p.arrival for p in placements)
                 > ledger.needs[n].urgency.deadline_minutes
+            )
             if publish == "each" or must_go:
                 ledger.pin(n)  # notified: its resources set off
 
@@ -196,12 +226,34 @@ def run_replay(problem: Problem, policy: Policy, arrivals: Sequence[Arrival], *,
                 published_at_once += 1
     if arrivals:
         tick(next_tick)
-    hindsight = solve(Problem(problem.communities, tuple(a.need for a in arrivals), problem.resources,
-                              problem.projects, problem.pairings, problem.settings, problem.name),
-                      policy, time_limit=time_limit, workers=1, deterministic_time=deterministic_time)
+    hindsight = solve(
+        Problem(
+            problem.communities,
+            tuple(a.need for a in arrivals),
+            problem.resources,
+            problem.projects,
+            problem.pairings,
+            problem.settings,
+            problem.name,
+        ),
+        policy,
+        time_limit=time_limit,
+        workers=1,
+        deterministic_time=deterministic_time,
+    )
     rows = _compliance(ledger, hindsight)
-    return ReplayResult(problem.name, len(arrivals), replan_every, rows, replans, ledger.objective(),
-                        hindsight.objective, published_at_once, escalated, time.perf_counter() - start)
+    return ReplayResult(
+        problem.name,
+        len(arrivals),
+        replan_every,
+        rows,
+        replans,
+        ledger.objective(),
+        hindsight.objective,
+        published_at_once,
+        escalated,
+        time.perf_counter() - start,
+    )
 
 
 def _compliance(ledger: Ledger, hindsight: Any) -> list[dict[str, Any]]:
@@ -218,10 +270,18 @@ def _compliance(ledger: Ledger, hindsight: Any) -> list[dict[str, Any]]:
             continue
         on_time = sum(_on_time(ledger, n) for n in mine)
         hind = int((in_time & (a.need_urgency == u)).sum())
-        rows.append({"urgency": urgency.value, "label": urgency.label, "needs": len(mine),
-                     "deadline_minutes": urgency.deadline_minutes, "on_time": on_time,
-                     "on_time_share": round(on_time / len(mine), 4), "hindsight_on_time": hind,
-                     "hindsight_share": round(hind / len(mine), 4)})
+        rows.append(
+            {
+                "urgency": urgency.value,
+                "label": urgency.label,
+                "needs": len(mine),
+                "deadline_minutes": urgency.deadline_minutes,
+                "on_time": on_time,
+                "on_time_share": round(on_time / len(mine), 4),
+                "hindsight_on_time": hind,
+                "hindsight_share": round(hind / len(mine), 4),
+            }
+        )
     return rows
 
 

@@ -52,11 +52,18 @@ def pudong_catalogue(rng: np.random.Generator) -> list[dict[str, Any]]:
             if rng.random() < 0.5:
                 offered.append(skills[(i + 1 + int(rng.integers(len(skills) - 1))) % len(skills)])
             name = "、".join(offered) + _SUFFIX[tier][(i // 3) % 3] + ("项目" if i < 12 else "行动")
-            rows.append({
-                "id": f"P{k + 1}{i + 1:02d}", "name": name, "category": category.label, "tier": tier.label,
-                "department": departments[i % len(departments)], "skills": offered,
-                "provider_slots": int(rng.choice([1, 2, 3], p=[0.5, 0.35, 0.15])),
-                "serves": int(rng.integers(4, 13)), "hours": float(rng.integers(2, 7)),
-                "cost": round(float(rng.uniform(0.5, 5.0)), 1),
-            })
+            rows.append(
+                {
+                    "id": f"P{k + 1}{i + 1:02d}",
+                    "name": name,
+                    "category": category.label,
+                    "tier": tier.label,
+                    "department": departments[i % len(departments)],
+                    "skills": offered,
+                    "provider_slots": int(rng.choice([1, 2, 3], p=[0.5, 0.35, 0.15])),
+                    "serves": int(rng.integers(4, 13)),
+                    "hours": float(rng.integers(2, 7)),
+                    "cost": round(float(rng.uniform(0.5, 5.0)), 1),
+                }
+            )
     return rows

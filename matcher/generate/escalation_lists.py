@@ -37,15 +37,31 @@ NEED_TEMPLATES: tuple[tuple[str, str, str, str, float], ...] = (
     ("legal", "lawyer", "complex", "basic", 3),
 )
 
-COMMUNITY_SKILLS = {"first_aid", "safety_check", "plumbing", "electrical", "meal_delivery", "nurse", "mediation",
-                    "pension_policy", "lawyer", "psychology"}
+COMMUNITY_SKILLS = {
+    "first_aid",
+    "safety_check",
+    "plumbing",
+    "electrical",
+    "meal_delivery",
+    "nurse",
+    "mediation",
+    "pension_policy",
+    "lawyer",
+    "psychology",
+}
 STREET_SKILLS = COMMUNITY_SKILLS | {"utility_repair", "heating", "property_dispute"}
 DISTRICT_SKILLS = STREET_SKILLS | {"major_repair", "permit"}
 
 
-def draw_needs(rng: np.random.Generator, communities: Sequence[str], weights: np.ndarray, count: int,
-               prefix: str = "N", titles: Sequence[str] | None = None,
-               where: np.ndarray | None = None) -> list[dict[str, Any]]:
+def draw_needs(
+    rng: np.random.Generator,
+    communities: Sequence[str],
+    weights: np.ndarray,
+    count: int,
+    prefix: str = "N",
+    titles: Sequence[str] | None = None,
+    where: np.ndarray | None = None,
+) -> list[dict[str, Any]]:
     """``count`` needs spread over communities by ``weights`` (or placed by ``where``), kinds drawn
     from the templates."""
     kinds = np.array([t[4] for t in NEED_TEMPLATES], dtype=float)
@@ -53,16 +69,29 @@ def draw_needs(rng: np.random.Generator, communities: Sequence[str], weights: np
     if where is None:
         where = rng.choice(len(communities), size=count, p=weights / weights.sum())
     hours = rng.choice([0.5, 1.0, 1.0, 1.5, 2.0, 3.0], size=count)
-    groups = rng.choice(["local", "migrant", "elderly", "child", "disabled", "general"], size=count,
-                        p=[0.3, 0.15, 0.25, 0.1, 0.05, 0.15])
+    groups = rng.choice(
+        ["local", "migrant", "elderly", "child", "disabled", "general"],
+        size=count,
+        p=[0.3, 0.15, 0.25, 0.1, 0.05, 0.15],
+    )
     rows = []
     for i in range(count):
         category, skill, urgency, tier, _ = NEED_TEMPLATES[kind[i]]
         if urgency == "emergency":
             hours[i] = 0.5
-        rows.append({"id": f"{prefix}{i + 1:06d}", "community": communities[where[i]], "category": category,
-                     "tier": tier, "urgency": urgency, "group": groups[i], "skills": skill, "hours": float(hours[i]),
-                     "title": titles[i] if titles is not None else ""})
+        rows.append(
+            {
+                "id": f"{prefix}{i + 1:06d}",
+                "community": communities[where[i]],
+                "category": category,
+                "tier": tier,
+                "urgency": urgency,
+                "group": groups[i],
+                "skills": skill,
+                "hours": float(hours[i]),
+                "title": titles[i] if titles is not None else "",
+            }
+        )
     return rows
 
 
@@ -75,13 +104,33 @@ def skills_text(skills: set[str] | list[str]) -> str:
 MAX_NEED_HOURS = 3.0
 
 
-def resource(rid: str, kind: str, community: str, categories: Sequence[str], skills: set[str] | list[str],
-             tasks: int, radius: float, response: float, level: str = "community", name: str = "") -> dict[str, Any]:
+def resource(
+    rid: str,
+    kind: str,
+    community: str,
+    categories: Sequence[str],
+    skills: set[str] | list[str],
+    tasks: int,
+    radius: float,
+    response: float,
+    level: str = "community",
+    name: str = "",
+) -> dict[str, Any]:
     """One row of the resources list (资源清单)."""
     hours = tasks * MAX_NEED_HOURS
-    return {"id": rid, "kind": kind, "community": community, "categories": ";".join(categories),
-            "skills": skills_text(skills), "capacity_tasks": int(tasks), "capacity_hours": float(hours),
-            "radius_minutes": float(radius), "response_minutes": float(response), "level": level, "name": name}
+    return {
+        "id": rid,
+        "kind": kind,
+        "community": community,
+        "categories": ";".join(categories),
+        "skills": skills_text(skills),
+        "capacity_tasks": int(tasks),
+        "capacity_hours": float(hours),
+        "radius_minutes": float(radius),
+        "response_minutes": float(response),
+        "level": level,
+        "name": name,
+    }
 
 
 #: Departments of a street office (街道) and what they answer for.
@@ -115,35 +164,77 @@ def community_resources(rng: np.random.Generator, community: str, load: float, p
     rows = []
     k = 0
 
-    def add(kind: str, categories: list[str], skills: set[str], tasks: int, radius: float, response: float,
-            name: str) -> None:
+    def add(
+        kind: str, categories: list[str], skills: set[str], tasks: int, radius: float, response: float, name: str
+    ) -> None:
         nonlocal k
         k += 1
-        rows.append(resource(f"{prefix}-{k:02d}", kind, community, categories, skills, tasks, radius, response,
-                             name=name))
+        rows.append(
+            resource(f"{prefix}-{k:02d}", kind, community, categories, skills, tasks, radius, response, name=name)
+        )
 
     unit = max(load / 100.0, 0.2)
     for _ in range(max(1, round(4 * unit))):
-        add("volunteer", ["community_management", "party_community", "culture", "daily_life"],
-            {"safety_check", "meal_delivery"}, 8, 10, 10, "民情专员 (older volunteer)")
+        add(
+            "volunteer",
+            ["community_management", "party_community", "culture", "daily_life"],
+            {"safety_check", "meal_delivery"},
+            8,
+            10,
+            10,
+            "民情专员 (older volunteer)",
+        )
     for _ in range(max(1, round(2 * unit))):
-        add("volunteer", ["legal", "government", "health"], {"mediation", "pension_policy", "first_aid"}, 3, 10, 5,
-            "民情专员 (younger volunteer)")
+        add(
+            "volunteer",
+            ["legal", "government", "health"],
+            {"mediation", "pension_policy", "first_aid"},
+            3,
+            10,
+            5,
+            "民情专员 (younger volunteer)",
+        )
     for _ in range(max(1, round(4 * unit))):
-        add("party_member", ["daily_life", "community_management", "health"],
-            {"plumbing", "electrical", "first_aid", "safety_check"}, 4, 10, 5, "党员 (party member)")
-    add("unit", ["health"], {"nurse", "first_aid"}, max(2, round(10 * unit)), 15, 10,
-        "社区卫生服务站 (health station)")
-    add("social_org", ["culture", "party_community", "daily_life"], {"meal_delivery"}, max(2, round(12 * unit)),
-        15, 15, "社会组织 (social organisation)")
+        add(
+            "party_member",
+            ["daily_life", "community_management", "health"],
+            {"plumbing", "electrical", "first_aid", "safety_check"},
+            4,
+            10,
+            5,
+            "党员 (party member)",
+        )
+    add("unit", ["health"], {"nurse", "first_aid"}, max(2, round(10 * unit)), 15, 10, "社区卫生服务站 (health station)")
+    add(
+        "social_org",
+        ["culture", "party_community", "daily_life"],
+        {"meal_delivery"},
+        max(2, round(12 * unit)),
+        15,
+        15,
+        "社会组织 (social organisation)",
+    )
     if rng.random() < 0.5:
         add("workshop", ["legal", "health"], {"lawyer", "mediation"}, 2, 20, 30, "法律工作室 (legal workshop)")
     return rows
 
 
-def level_departments(community: str, departments: tuple, level: str, prefix: str, tasks: int, radius: float,
-                      response: float, label: str) -> list[dict[str, Any]]:
+def level_departments(
+    community: str, departments: tuple, level: str, prefix: str, tasks: int, radius: float, response: float, label: str
+) -> list[dict[str, Any]]:
     """One resource per department at ``level``, seated in ``community``."""
-    return [resource(f"{prefix}-{k + 1:02d}", "department", community, categories, skills, tasks, radius, response,
-                     level=level, name=f"{label}{name}")
-            for k, (name, categories, skills) in enumerate(departments)]
+    return [
+        resource(
+            f"{prefix}-{k + 1:02d}",
+            "department",
+            community,
+            categories,
+            skills,
+            tasks,
+            radius,
+            response,
+            level=level,
+            name=f"{label}{name}",
+        )
+        for k, (name, categories, skills) in enumerate(departments)
+    ]

@@ -22,10 +22,42 @@ from matcher.generate.writer import GeneratedScenario
 from matcher.vocabulary import Category, PopulationGroup, Tier, Urgency
 
 STREETS = (
-    "潍坊新村街道", "陆家嘴街道", "周家渡街道", "塘桥街道", "上钢新村街道", "南码头路街道", "沪东新村街道",
-    "金杨新村街道", "洋泾街道", "浦兴路街道", "东明路街道", "花木街道", "川沙新镇", "高桥镇", "北蔡镇", "合庆镇",
-    "唐镇", "曹路镇", "金桥镇", "高行镇", "高东镇", "张江镇", "三林镇", "惠南镇", "周浦镇", "新场镇", "大团镇",
-    "康桥镇", "航头镇", "祝桥镇", "泥城镇", "宣桥镇", "书院镇", "万祥镇", "老港镇", "南汇新城镇",
+    "潍坊新村街道",
+    "陆家嘴街道",
+    "周家渡街道",
+    "塘桥街道",
+    "上钢新村街道",
+    "南码头路街道",
+    "沪东新村街道",
+    "金杨新村街道",
+    "洋泾街道",
+    "浦兴路街道",
+    "东明路街道",
+    "花木街道",
+    "川沙新镇",
+    "高桥镇",
+    "北蔡镇",
+    "合庆镇",
+    "唐镇",
+    "曹路镇",
+    "金桥镇",
+    "高行镇",
+    "高东镇",
+    "张江镇",
+    "三林镇",
+    "惠南镇",
+    "周浦镇",
+    "新场镇",
+    "大团镇",
+    "康桥镇",
+    "航头镇",
+    "祝桥镇",
+    "泥城镇",
+    "宣桥镇",
+    "书院镇",
+    "万祥镇",
+    "老港镇",
+    "南汇新城镇",
 )
 COMMUNITIES = 1284
 STREET_SPACING_KM, STREET_RADIUS_KM = 7.0, 2.0
@@ -34,8 +66,15 @@ CATEGORIES = list(Category)
 HOT_SHARE = 0.7
 #: How often residents ask for each category (daily life and health most).
 CATEGORY_WEIGHTS = np.array([0.08, 0.14, 0.24, 0.1, 0.22, 0.12, 0.1])
-GROUPS = [PopulationGroup.LOCAL, PopulationGroup.MIGRANT, PopulationGroup.WHITE_COLLAR, PopulationGroup.ELDERLY,
-          PopulationGroup.CHILD, PopulationGroup.DISABLED, PopulationGroup.GENERAL]
+GROUPS = [
+    PopulationGroup.LOCAL,
+    PopulationGroup.MIGRANT,
+    PopulationGroup.WHITE_COLLAR,
+    PopulationGroup.ELDERLY,
+    PopulationGroup.CHILD,
+    PopulationGroup.DISABLED,
+    PopulationGroup.GENERAL,
+]
 
 
 def _street_sizes(rng: np.random.Generator, streets: int, communities: int) -> list[int]:
@@ -60,16 +99,18 @@ def _skills_for(rng: np.random.Generator, categories: list[Category], per_catego
     return out
 
 
-def generate(seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES,
-             needs_per_community: float = 8.0) -> GeneratedScenario:
+def generate(
+    seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES, needs_per_community: float = 8.0
+) -> GeneratedScenario:
     """The scenario, all drawn from ``seed``."""
     rng = np.random.default_rng(seed)
     catalogue = pudong_catalogue(rng)
     names = STREETS[:streets]
     sizes = _street_sizes(rng, streets, communities if streets == len(STREETS) else streets * 36)
     grid = int(np.ceil(np.sqrt(streets)))
-    lists: dict[str, list[dict[str, Any]]] = {k: [] for k in (
-        "communities", "needs", "resources", "projects", "pairings", "orders", "claims", "budgets")}
+    lists: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("communities", "needs", "resources", "projects", "pairings", "orders", "claims", "budgets")
+    }
     lists["projects"] = catalogue
     for s, (street, size) in enumerate(zip(names, sizes, strict=True)):
         cx, cy = (s % grid) * STREET_SPACING_KM, (s // grid) * STREET_SPACING_KM
@@ -79,23 +120,35 @@ def generate(seed: int = 2024, streets: int = 36, communities: int = COMMUNITIES
             cid = f"S{s + 1:02d}C{j + 1:02d}"
             comm_ids.append(cid)
             kind = "村" if street.endswith("镇") and j % 3 == 0 else "居委"
-            lists["communities"].append({
-                "id": cid, "name": f"{street.removesuffix('街道').removesuffix('镇')}{j + 1}{kind}", "street": street,
-                "district": "浦东新区", "x": round(cx + radius * np.cos(angle), 3),
-                "y": round(cy + radius * np.sin(angle), 3), "population": int(rng.integers(2000, 12000)),
-            })
-            lists["budgets"].append({"community": cid, "amount": round(float(rng.uniform(3, 9)), 1),
-                                     "max_orders": int(rng.integers(2, 5))})
+            lists["communities"].append(
+                {
+                    "id": cid,
+                    "name": f"{street.removesuffix('街道').removesuffix('镇')}{j + 1}{kind}",
+                    "street": street,
+                    "district": "浦东新区",
+                    "x": round(cx + radius * np.cos(angle), 3),
+                    "y": round(cy + radius * np.sin(angle), 3),
+                    "population": int(rng.integers(2000, 12000)),
+                }
+            )
+            lists["budgets"].append(
+                {"community": cid, "amount": round(float(rng.uniform(3, 9)), 1), "max_orders": int(rng.integers(2, 5))}
+            )
         _street_resources(rng, s, street, comm_ids, lists)
         _street_needs(rng, comm_ids, needs_per_community, lists)
     _given_orders(rng, lists)
-    name = ("pudong" if streets == len(STREETS)
-            else "pudong-street" if streets == 1 else f"pudong-{streets}-streets")
-    description = (f"Pudong doorstep services: {len(lists['communities'])} communities in {streets} streets/towns, "
-                   f"the 147-project catalogue of 26 departments; generated with seed {seed} "
-                   f"by matcher.generate.pudong")
-    return GeneratedScenario(name, description, {k: rows for k, rows in lists.items() if rows},
-                             settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0})
+    name = "pudong" if streets == len(STREETS) else "pudong-street" if streets == 1 else f"pudong-{streets}-streets"
+    description = (
+        f"Pudong doorstep services: {len(lists['communities'])} communities in {streets} streets/towns, "
+        f"the 147-project catalogue of 26 departments; generated with seed {seed} "
+        f"by matcher.generate.pudong"
+    )
+    return GeneratedScenario(
+        name,
+        description,
+        {k: rows for k, rows in lists.items() if rows},
+        settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
+    )
 
 
 #: The seed of the checked-in Pudong scenarios.
@@ -112,8 +165,9 @@ def pudong_street(seed: int = CASE_SEED) -> GeneratedScenario:
     return generate(seed, streets=1)
 
 
-def _street_resources(rng: np.random.Generator, s: int, street: str, comm_ids: list[str],
-                      lists: dict[str, list[dict[str, Any]]]) -> None:
+def _street_resources(
+    rng: np.random.Generator, s: int, street: str, comm_ids: list[str], lists: dict[str, list[dict[str, Any]]]
+) -> None:
     """Resident units and social organisations serve the street; volunteers and party members
     serve around home; some units form groups paired (结对) with a few communities."""
     n_units = max(4, len(comm_ids) // 3)
@@ -122,29 +176,45 @@ def _street_resources(rng: np.random.Generator, s: int, street: str, comm_ids: l
         categories = _categories(rng, 2, 3)
         kind, tasks = ("unit" if u % 4 else "social_org"), int(rng.integers(4, 9))
         group = groups[u % len(groups)] if u < 2 * len(groups) else ""
-        lists["resources"].append({
-            "id": f"S{s + 1:02d}U{u + 1:02d}", "kind": kind, "community": comm_ids[int(rng.integers(len(comm_ids)))],
-            "categories": [c.label for c in categories], "skills": _skills_for(rng, categories, (3, 5)),
-            "capacity_hours": float(6 * tasks), "capacity_tasks": tasks,
-            "radius_minutes": 30.0, "level": "street", "pairing_group": group,
-            "name": f"{street}驻区单位{u + 1}" if kind == "unit" else f"{street}社会组织{u + 1}",
-        })
+        lists["resources"].append(
+            {
+                "id": f"S{s + 1:02d}U{u + 1:02d}",
+                "kind": kind,
+                "community": comm_ids[int(rng.integers(len(comm_ids)))],
+                "categories": [c.label for c in categories],
+                "skills": _skills_for(rng, categories, (3, 5)),
+                "capacity_hours": float(6 * tasks),
+                "capacity_tasks": tasks,
+                "radius_minutes": 30.0,
+                "level": "street",
+                "pairing_group": group,
+                "name": f"{street}驻区单位{u + 1}" if kind == "unit" else f"{street}社会组织{u + 1}",
+            }
+        )
     for g in groups:
         for cid in rng.choice(comm_ids, size=min(len(comm_ids), int(rng.integers(3, 7))), replace=False):
             lists["pairings"].append({"group": g, "community": str(cid), "mode": "hard"})
     for cid in comm_ids:
         for v in range(int(rng.integers(1, 3))):
             categories, tasks = _categories(rng, 1, 2), int(rng.integers(2, 5))
-            lists["resources"].append({
-                "id": f"{cid}V{v + 1}", "kind": "volunteer" if v % 2 else "party_member", "community": cid,
-                "categories": [c.label for c in categories], "skills": _skills_for(rng, categories, (1, 3)),
-                "capacity_hours": float(3 * tasks), "capacity_tasks": tasks,
-                "radius_minutes": 10.0, "level": "community",
-            })
+            lists["resources"].append(
+                {
+                    "id": f"{cid}V{v + 1}",
+                    "kind": "volunteer" if v % 2 else "party_member",
+                    "community": cid,
+                    "categories": [c.label for c in categories],
+                    "skills": _skills_for(rng, categories, (1, 3)),
+                    "capacity_hours": float(3 * tasks),
+                    "capacity_tasks": tasks,
+                    "radius_minutes": 10.0,
+                    "level": "community",
+                }
+            )
 
 
-def _street_needs(rng: np.random.Generator, comm_ids: list[str], per_community: float,
-                  lists: dict[str, list[dict[str, Any]]]) -> None:
+def _street_needs(
+    rng: np.random.Generator, comm_ids: list[str], per_community: float, lists: dict[str, list[dict[str, Any]]]
+) -> None:
     """Needs in every community: a category, one skill of it, a tier, an urgency and a group.
 
     Each community has three hot topics (say, the elderly's health checks) that most of its needs
@@ -154,13 +224,19 @@ def _street_needs(rng: np.random.Generator, comm_ids: list[str], per_community: 
         hot = [_topic(rng) for _ in range(3)]
         for i in range(max(3, int(rng.poisson(per_community)))):
             category, skill = hot[int(rng.integers(3))] if rng.random() < HOT_SHARE else _topic(rng)
-            lists["needs"].append({
-                "id": f"{cid}N{i + 1:02d}", "community": cid, "category": category.label,
-                "tier": tiers[int(rng.choice(3, p=[0.25, 0.5, 0.25]))].label,
-                "urgency": urgencies[int(rng.choice(4, p=[0.03, 0.07, 0.8, 0.1]))].value,
-                "group": GROUPS[int(rng.integers(len(GROUPS)))].value, "skills": [skill],
-                "hours": float(rng.choice([1.0, 1.5, 2.0, 3.0])), "title": f"{skill}需求",
-            })
+            lists["needs"].append(
+                {
+                    "id": f"{cid}N{i + 1:02d}",
+                    "community": cid,
+                    "category": category.label,
+                    "tier": tiers[int(rng.choice(3, p=[0.25, 0.5, 0.25]))].label,
+                    "urgency": urgencies[int(rng.choice(4, p=[0.03, 0.07, 0.8, 0.1]))].value,
+                    "group": GROUPS[int(rng.integers(len(GROUPS)))].value,
+                    "skills": [skill],
+                    "hours": float(rng.choice([1.0, 1.5, 2.0, 3.0])),
+                    "title": f"{skill}需求",
+                }
+            )
 
 
 def _topic(rng: np.random.Generator) -> tuple[Category, str]:
@@ -185,8 +261,12 @@ def _given_orders(rng: np.random.Generator, lists: dict[str, list[dict[str, Any]
         project = fitting[int(rng.integers(len(fitting)))]
         oid = f"O{c['id']}"
         lists["orders"].append({"id": oid, "project": project["id"], "community": c["id"], "pinned": True})
-        claimants = [u for u in units_by_street.get(c["id"][:3], []) if project["category"] in u["categories"]
-                     and set(project["skills"]) <= set(u["skills"])
-                     and (not u["pairing_group"] or (u["pairing_group"], c["id"]) in paired)]
+        claimants = [
+            u
+            for u in units_by_street.get(c["id"][:3], [])
+            if project["category"] in u["categories"]
+            and set(project["skills"]) <= set(u["skills"])
+            and (not u["pairing_group"] or (u["pairing_group"], c["id"]) in paired)
+        ]
         if claimants and rng.random() < 0.5:
             lists["claims"].append({"order": oid, "resource": claimants[0]["id"], "pinned": True})

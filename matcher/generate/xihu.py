@@ -28,8 +28,19 @@ from matcher.generate.escalation_lists import (
 from matcher.generate.writer import GeneratedScenario
 from matcher.network.records import VISIT_TIERS
 
-STREETS = ("北山街道", "西溪街道", "灵隐街道", "翠苑街道", "文新街道", "古荡街道", "西湖街道", "留下街道", "转塘街道",
-           "蒋村街道", "三墩镇")
+STREETS = (
+    "北山街道",
+    "西溪街道",
+    "灵隐街道",
+    "翠苑街道",
+    "文新街道",
+    "古荡街道",
+    "西湖街道",
+    "留下街道",
+    "转塘街道",
+    "蒋村街道",
+    "三墩镇",
+)
 GRIDS = 386
 COMMUNITIES = 193
 WORKSHOPS = 146
@@ -44,8 +55,10 @@ def xihu(seed: int = 2016, needs_per_grid: float = 12.0) -> GeneratedScenario:
     rng = np.random.default_rng(seed)
     street_ids = [f"XH-S{i + 1:02d}" for i in range(len(STREETS))]
     areas = [{"id": DISTRICT, "level": "district", "parent": "", "name": "西湖区 (Xihu district)"}]
-    areas += [{"id": s, "level": "street", "parent": DISTRICT, "name": name} for s, name in zip(street_ids, STREETS,
-                                                                                               strict=True)]
+    areas += [
+        {"id": s, "level": "street", "parent": DISTRICT, "name": name}
+        for s, name in zip(street_ids, STREETS, strict=True)
+    ]
     centres = rng.uniform(0, 16, (len(STREETS), 2))
     home_street = np.sort(rng.integers(0, len(STREETS), COMMUNITIES))
     home_street[: len(STREETS)] = np.arange(len(STREETS))  # every street has a community
@@ -60,13 +73,32 @@ def xihu(seed: int = 2016, needs_per_grid: float = 12.0) -> GeneratedScenario:
         total = int(rng.integers(1200, 2200))
         tiers = {t: int(round(total * share)) for t, share in TIER_SHARES.items()}
         workers = int(rng.integers(2, 6))
-        grids.append({"id": f"G{g + 1:03d}", "community": ids[c], "name": f"{ids[c]} 第{g + 1}网格",
-                      "party_groups": groups, "party_members": members, "households": sum(tiers.values()),
-                      "workers": workers, "weekly_visit_capacity": workers * VISITS_PER_WORKER, **tiers})
+        grids.append(
+            {
+                "id": f"G{g + 1:03d}",
+                "community": ids[c],
+                "name": f"{ids[c]} 第{g + 1}网格",
+                "party_groups": groups,
+                "party_members": members,
+                "households": sum(tiers.values()),
+                "workers": workers,
+                "weekly_visit_capacity": workers * VISITS_PER_WORKER,
+                **tiers,
+            }
+        )
         households[c] += sum(tiers.values())
-    communities = [{"id": c, "name": f"{STREETS[home_street[i]]}{c}社区", "street": street_ids[home_street[i]],
-                    "district": DISTRICT, "x": float(xy[i, 0]), "y": float(xy[i, 1]),
-                    "population": int(households[i] * 2.4)} for i, c in enumerate(ids)]
+    communities = [
+        {
+            "id": c,
+            "name": f"{STREETS[home_street[i]]}{c}社区",
+            "street": street_ids[home_street[i]],
+            "district": DISTRICT,
+            "x": float(xy[i, 0]),
+            "y": float(xy[i, 1]),
+            "population": int(households[i] * 2.4),
+        }
+        for i, c in enumerate(ids)
+    ]
     # Needs come from grid visits: each grid raises needs in proportion to its weighted visit tiers.
     grid_weight = np.array([sum(g[t] * per_week for t, per_week in VISIT_TIERS.items()) for g in grids])
     count = int(round(needs_per_grid * GRIDS))
@@ -77,36 +109,60 @@ def xihu(seed: int = 2016, needs_per_grid: float = 12.0) -> GeneratedScenario:
     for i, c in enumerate(ids):
         resources += community_resources(rng, c, 0.6 * per_community[i], f"R-{c}")
     for g in grids:
-        resources.append(resource(f"GW-{g['id']}", "party_member", g["community"],
-                                  ["community_management", "party_community", "daily_life", "government"],
-                                  {"safety_check", "pension_policy"}, int(g["workers"] * 2 * needs_per_grid / 12),
-                                  10, 10, name=f"网格员 grid team {g['id']}"))
+        resources.append(
+            resource(
+                f"GW-{g['id']}",
+                "party_member",
+                g["community"],
+                ["community_management", "party_community", "daily_life", "government"],
+                {"safety_check", "pension_policy"},
+                int(g["workers"] * 2 * needs_per_grid / 12),
+                10,
+                10,
+                name=f"网格员 grid team {g['id']}",
+            )
+        )
     for w in range(WORKSHOPS):
         c = ids[int(rng.integers(COMMUNITIES))]
         kind = ["legal", "health", "culture", "health"][w % 4]
         skills = [{"lawyer", "mediation"}, {"nurse"}, set(), {"psychology"}][w % 4]
-        resources.append(resource(f"WS-{w + 1:03d}", "workshop", c, [kind], skills, max(2, round(needs_per_grid / 3)),
-                                  25, 60, name="专业工作室 specialist workshop"))
+        resources.append(
+            resource(
+                f"WS-{w + 1:03d}",
+                "workshop",
+                c,
+                [kind],
+                skills,
+                max(2, round(needs_per_grid / 3)),
+                25,
+                60,
+                name="专业工作室 specialist workshop",
+            )
+        )
     street_tasks = max(10, int(count / len(STREETS) / 25))
     for s, street in enumerate(street_ids):
         seat = ids[int(np.flatnonzero(home_street == s)[0])]
-        resources += level_departments(seat, STREET_DEPARTMENTS, "street", f"ST-{street}", street_tasks, 40, 60,
-                                       f"{STREETS[s]}服务中心 ")
-    resources += level_departments(ids[0], DISTRICT_DEPARTMENTS, "district", "DI-XH", max(20, count // 40), 240, 60,
-                                   "西湖区 ")
+        resources += level_departments(
+            seat, STREET_DEPARTMENTS, "street", f"ST-{street}", street_tasks, 40, 60, f"{STREETS[s]}服务中心 "
+        )
+    resources += level_departments(
+        ids[0], DISTRICT_DEPARTMENTS, "district", "DI-XH", max(20, count // 40), 240, 60, "西湖区 "
+    )
     return GeneratedScenario(
         name="xihu",
-        description=(f"Xihu district (西湖区), generated with seed {seed}: 11 towns/streets, 386 grids, five visit "
-                     "tiers, grid workers' weekly visit capacity, three-level routing"),
-        lists={"areas": areas, "communities": communities, "grids": grids, "needs": need_rows,
-               "resources": resources},
+        description=(
+            f"Xihu district (西湖区), generated with seed {seed}: 11 towns/streets, 386 grids, five visit "
+            "tiers, grid workers' weekly visit capacity, three-level routing"
+        ),
+        lists={"areas": areas, "communities": communities, "grids": grids, "needs": need_rows, "resources": resources},
         policy={"preset": "urgency-first"},
         settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
     )
 
 
-def _needs_by_grid(rng: np.random.Generator, grids: list[dict[str, Any]], grid_of_need: np.ndarray
-                   ) -> list[dict[str, Any]]:
+def _needs_by_grid(
+    rng: np.random.Generator, grids: list[dict[str, Any]], grid_of_need: np.ndarray
+) -> list[dict[str, Any]]:
     """Needs raised on grid visits; the title names the grid and the visit tier of the household."""
     tiers = list(TIER_SHARES)
     weights = np.array([[g[t] * VISIT_TIERS[t] for t in tiers] for g in grids])

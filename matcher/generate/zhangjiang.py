@@ -29,8 +29,15 @@ GROUPS = {
     "talent": (0.10, ["government", "culture"], "weekend"),
     "foreigner": (0.05, ["government", "legal", "daily_life"], None),
 }
-SKILL_OF = {"health": "nursing", "legal": "legal_advice", "government": "policy", "culture": "tutoring",
-            "daily_life": "repair", "community_management": "mediation", "party_community": "policy"}
+SKILL_OF = {
+    "health": "nursing",
+    "legal": "legal_advice",
+    "government": "policy",
+    "culture": "tutoring",
+    "daily_life": "repair",
+    "community_management": "mediation",
+    "party_community": "policy",
+}
 
 #: The four kinds of pairing agreement (协议) and the categories each unit offers under them.
 AGREEMENT_KINDS = {
@@ -41,14 +48,19 @@ AGREEMENT_KINDS = {
 }
 UNIT_TYPES = ["hospital", "school", "enterprise", "state_company"]
 #: What a unit type adds to its agreement: hospitals give first aid, state utilities repair.
-UNIT_SPECIALITIES = {"hospital": ("health", ["nursing", "first_aid"]),
-                     "state_company": ("daily_life", ["electrical", "plumbing"])}
+UNIT_SPECIALITIES = {
+    "hospital": ("health", ["nursing", "first_aid"]),
+    "state_company": ("daily_life", ["electrical", "plumbing"]),
+}
 
 #: The party-member posts of every community and the category each serves.
-POSTS = [("policy_outreach", "government", ["policy"]),
-         ("security_patrol", "community_management", ["mediation", "first_aid"]),
-         ("medical_advice", "health", ["nursing", "first_aid"]), ("sanitation", "community_management", []),
-         ("feedback", "party_community", [])]
+POSTS = [
+    ("policy_outreach", "government", ["policy"]),
+    ("security_patrol", "community_management", ["mediation", "first_aid"]),
+    ("medical_advice", "health", ["nursing", "first_aid"]),
+    ("sanitation", "community_management", []),
+    ("feedback", "party_community", []),
+]
 
 
 def _communities(rng: np.random.Generator) -> list[dict]:
@@ -61,9 +73,17 @@ def _communities(rng: np.random.Generator) -> list[dict]:
         x = (i % grid + rng.uniform(0.2, 0.8)) * cell
         y = (i // grid + rng.uniform(0.2, 0.8)) * cell
         kind = "村" if i % 5 == 4 else "居委"
-        rows.append({"id": f"ZJ{i + 1:02d}", "name": f"张江{kind}{i + 1:02d}", "street": "张江镇",
-                     "district": "浦东新区", "x": round(x, 3), "y": round(y, 3),
-                     "population": int(residents[i] + migrants[i])})
+        rows.append(
+            {
+                "id": f"ZJ{i + 1:02d}",
+                "name": f"张江{kind}{i + 1:02d}",
+                "street": "张江镇",
+                "district": "浦东新区",
+                "x": round(x, 3),
+                "y": round(y, 3),
+                "population": int(residents[i] + migrants[i]),
+            }
+        )
     return rows
 
 
@@ -82,11 +102,24 @@ def _units(rng: np.random.Generator, communities: list[dict]) -> list[dict]:
             extra = UNIT_SPECIALITIES.get(unit_type)
             if extra:
                 categories, skills = sorted(set(categories) | {extra[0]}), sorted(set(skills) | set(extra[1]))
-            rows.append({"id": f"U{n:03d}", "name": f"{unit_type}-{n:03d}", "kind": "unit", "community": home,
-                         "categories": categories, "skills": skills,
-                         "capacity_hours": int(rng.integers(20, 41)), "capacity_tasks": int(rng.integers(6, 13)),
-                         "radius_minutes": 30, "availability": ["weekday"], "response_minutes": 60,
-                         "hours_factor": 1.0, "pairing_group": f"G{g + 1:02d}", "level": "community"})
+            rows.append(
+                {
+                    "id": f"U{n:03d}",
+                    "name": f"{unit_type}-{n:03d}",
+                    "kind": "unit",
+                    "community": home,
+                    "categories": categories,
+                    "skills": skills,
+                    "capacity_hours": int(rng.integers(20, 41)),
+                    "capacity_tasks": int(rng.integers(6, 13)),
+                    "radius_minutes": 30,
+                    "availability": ["weekday"],
+                    "response_minutes": 60,
+                    "hours_factor": 1.0,
+                    "pairing_group": f"G{g + 1:02d}",
+                    "level": "community",
+                }
+            )
     return rows
 
 
@@ -97,12 +130,24 @@ def _party_members(rng: np.random.Generator, communities: list[dict]) -> list[di
             for _ in range(2 if post in ("security_patrol", "medical_advice") else 1):
                 n += 1
                 evening = rng.random() < 0.4
-                rows.append({"id": f"P{n:03d}", "name": f"党员-{post}", "kind": "party_member",
-                             "community": c["id"], "categories": [category], "skills": skills,
-                             "capacity_hours": 6, "capacity_tasks": 3, "radius_minutes": 15,
-                             "availability": ["weekday", "evening"] if evening else ["weekday"],
-                             "response_minutes": 10, "hours_factor": 1.0, "pairing_group": "",
-                             "level": "community"})
+                rows.append(
+                    {
+                        "id": f"P{n:03d}",
+                        "name": f"党员-{post}",
+                        "kind": "party_member",
+                        "community": c["id"],
+                        "categories": [category],
+                        "skills": skills,
+                        "capacity_hours": 6,
+                        "capacity_tasks": 3,
+                        "radius_minutes": 15,
+                        "availability": ["weekday", "evening"] if evening else ["weekday"],
+                        "response_minutes": 10,
+                        "hours_factor": 1.0,
+                        "pairing_group": "",
+                        "level": "community",
+                    }
+                )
     return rows
 
 
@@ -113,35 +158,77 @@ def _volunteers(rng: np.random.Generator, communities: list[dict]) -> list[dict]
     for n in range(1, 141):
         older = rng.random() < 0.6
         cats = sorted(set(rng.choice(categories, size=2)))
-        rows.append({"id": f"V{n:03d}", "name": "老年志愿者" if older else "青年志愿者", "kind": "volunteer",
-                     "community": communities[int(rng.integers(N_COMMUNITIES))]["id"], "categories": cats,
-                     "skills": sorted({SKILL_OF[c] for c in cats if rng.random() < (0.3 if older else 0.8)}
-                                      | ({"english"} if not older and rng.random() < 0.3 else set())),
-                     "capacity_hours": 10 if older else 5, "capacity_tasks": 5 if older else 3,
-                     "radius_minutes": 15 if older else 25,
-                     "availability": ["weekday"] if older else ["evening", "weekend"],
-                     "response_minutes": 20, "hours_factor": 1.25 if older else 0.75, "pairing_group": "",
-                     "level": "community"})
+        rows.append(
+            {
+                "id": f"V{n:03d}",
+                "name": "老年志愿者" if older else "青年志愿者",
+                "kind": "volunteer",
+                "community": communities[int(rng.integers(N_COMMUNITIES))]["id"],
+                "categories": cats,
+                "skills": sorted(
+                    {SKILL_OF[c] for c in cats if rng.random() < (0.3 if older else 0.8)}
+                    | ({"english"} if not older and rng.random() < 0.3 else set())
+                ),
+                "capacity_hours": 10 if older else 5,
+                "capacity_tasks": 5 if older else 3,
+                "radius_minutes": 15 if older else 25,
+                "availability": ["weekday"] if older else ["evening", "weekend"],
+                "response_minutes": 20,
+                "hours_factor": 1.25 if older else 0.75,
+                "pairing_group": "",
+                "level": "community",
+            }
+        )
     return rows
 
 
 def _organisations(communities: list[dict]) -> list[dict]:
     """Social organisations and workshops, plus the town's 24-hour hotline emergency team."""
-    specs = [("S01", "social_org", "法律援助社", ["legal"], ["legal_advice", "english"]),
-             ("S02", "social_org", "心理服务社", ["health"], ["psychology"]),
-             ("S03", "social_org", "外籍人士服务中心", ["government", "legal"], ["english", "policy"]),
-             ("W01", "workshop", "家电维修工作室", ["daily_life"], ["repair", "electrical", "plumbing"]),
-             ("W02", "workshop", "调解工作室", ["community_management", "legal"], ["mediation"]),
-             ("W03", "workshop", "人才服务工作室", ["government", "culture"], ["policy", "tutoring"])]
-    rows = [{"id": i, "name": name, "kind": kind, "community": communities[k * 6]["id"], "categories": cats,
-             "skills": skills, "capacity_hours": 40, "capacity_tasks": 15, "radius_minutes": 40,
-             "availability": ["weekday", "evening", "weekend"], "response_minutes": 60, "hours_factor": 1.0,
-             "pairing_group": "", "level": "community"} for k, (i, kind, name, cats, skills) in enumerate(specs)]
-    rows.append({"id": "H01", "name": "24小时热线应急队", "kind": "department", "community": communities[17]["id"],
-                 "categories": ["daily_life", "health", "community_management"],
-                 "skills": ["first_aid", "electrical", "plumbing", "repair"], "capacity_hours": 60,
-                 "capacity_tasks": 30, "radius_minutes": 20, "availability": ["weekday", "evening", "weekend"],
-                 "response_minutes": 0, "hours_factor": 1.0, "pairing_group": "", "level": "street"})
+    specs = [
+        ("S01", "social_org", "法律援助社", ["legal"], ["legal_advice", "english"]),
+        ("S02", "social_org", "心理服务社", ["health"], ["psychology"]),
+        ("S03", "social_org", "外籍人士服务中心", ["government", "legal"], ["english", "policy"]),
+        ("W01", "workshop", "家电维修工作室", ["daily_life"], ["repair", "electrical", "plumbing"]),
+        ("W02", "workshop", "调解工作室", ["community_management", "legal"], ["mediation"]),
+        ("W03", "workshop", "人才服务工作室", ["government", "culture"], ["policy", "tutoring"]),
+    ]
+    rows = [
+        {
+            "id": i,
+            "name": name,
+            "kind": kind,
+            "community": communities[k * 6]["id"],
+            "categories": cats,
+            "skills": skills,
+            "capacity_hours": 40,
+            "capacity_tasks": 15,
+            "radius_minutes": 40,
+            "availability": ["weekday", "evening", "weekend"],
+            "response_minutes": 60,
+            "hours_factor": 1.0,
+            "pairing_group": "",
+            "level": "community",
+        }
+        for k, (i, kind, name, cats, skills) in enumerate(specs)
+    ]
+    rows.append(
+        {
+            "id": "H01",
+            "name": "24小时热线应急队",
+            "kind": "department",
+            "community": communities[17]["id"],
+            "categories": ["daily_life", "health", "community_management"],
+            "skills": ["first_aid", "electrical", "plumbing", "repair"],
+            "capacity_hours": 60,
+            "capacity_tasks": 30,
+            "radius_minutes": 20,
+            "availability": ["weekday", "evening", "weekend"],
+            "response_minutes": 0,
+            "hours_factor": 1.0,
+            "pairing_group": "",
+            "level": "street",
+        }
+    )
     return rows
 
 
@@ -164,11 +251,21 @@ def _needs(rng: np.random.Generator, communities: list[dict]) -> list[dict]:
         if u in ("emergency", "utilities"):
             category = "daily_life" if u == "utilities" else str(rng.choice(["health", "daily_life"]))
             skills = {"first_aid"} if category == "health" else {str(rng.choice(["electrical", "plumbing"]))}
-        rows.append({"id": f"N{n + 1:04d}", "community": communities[home[n]]["id"], "category": category,
-                     "tier": str(tier[n]), "urgency": u, "group": g, "skills": sorted(skills),
-                     "hours": float(rng.choice([1, 1.5, 2, 3, 4])), "providers": 2 if rng.random() < 0.04 else 1,
-                     "slot": "" if u == "emergency" else (slot or ""),
-                     "title": f"{g} {category} need"})
+        rows.append(
+            {
+                "id": f"N{n + 1:04d}",
+                "community": communities[home[n]]["id"],
+                "category": category,
+                "tier": str(tier[n]),
+                "urgency": u,
+                "group": g,
+                "skills": sorted(skills),
+                "hours": float(rng.choice([1, 1.5, 2, 3, 4])),
+                "providers": 2 if rng.random() < 0.04 else 1,
+                "slot": "" if u == "emergency" else (slot or ""),
+                "title": f"{g} {category} need",
+            }
+        )
     return rows
 
 
@@ -178,13 +275,21 @@ def zhangjiang(seed: int = 2016) -> GeneratedScenario:
     communities = _communities(rng)
     units = _units(rng, communities)
     resources = units + _party_members(rng, communities) + _volunteers(rng, communities) + _organisations(communities)
-    pairings = [{"group": f"G{g + 1:02d}", "community": communities[g]["id"], "mode": "hard", "min_served": 2}
-                for g in range(N_PAIRED)]
+    pairings = [
+        {"group": f"G{g + 1:02d}", "community": communities[g]["id"], "mode": "hard", "min_served": 2}
+        for g in range(N_PAIRED)
+    ]
     return GeneratedScenario(
         name="zhangjiang",
-        description=(f"Zhangjiang town (张江镇), generated with seed {seed}: 35 communities, 33 hard pairings of "
-                     "unit groups (结对), 107 units, party-member posts, volunteers, 715 needs from household visits."),
-        lists={"communities": communities, "needs": _needs(rng, communities), "resources": resources,
-               "pairings": pairings},
+        description=(
+            f"Zhangjiang town (张江镇), generated with seed {seed}: 35 communities, 33 hard pairings of "
+            "unit groups (结对), 107 units, party-member posts, volunteers, 715 needs from household visits."
+        ),
+        lists={
+            "communities": communities,
+            "needs": _needs(rng, communities),
+            "resources": resources,
+            "pairings": pairings,
+        },
         settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
     )

@@ -23,8 +23,10 @@ class Limits:
     cells: int  # cells in all tables (a workbook counts every cell of every sheet)
 
     def describe(self) -> str:
-        return (f"at most {self.expanded_bytes // MIB} MiB of text after decompression, "
-                f"{self.rows:,} rows and {self.cells:,} cells")
+        return (
+            f"at most {self.expanded_bytes // MIB} MiB of text after decompression, "
+            f"{self.rows:,} rows and {self.cells:,} cells"
+        )
 
 
 #: Limits of a scenario uploaded through the API (POST /scenarios).
@@ -56,9 +58,12 @@ class Tally:
         self.rows += rows
         self.cells += cells
         if self.expanded_bytes > self.limits.expanded_bytes:
-            raise LimitError(shown, "expanded_bytes",
-                             f"more than {self.limits.expanded_bytes // MIB} MiB of text after decompression "
-                             f"(the limit per scenario)")
+            raise LimitError(
+                shown,
+                "expanded_bytes",
+                f"more than {self.limits.expanded_bytes // MIB} MiB of text after decompression "
+                f"(the limit per scenario)",
+            )
         if self.rows > self.limits.rows:
             raise LimitError(shown, "rows", f"more than {self.limits.rows:,} rows (the limit per scenario)")
         if self.cells > self.limits.cells:

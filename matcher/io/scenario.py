@@ -98,8 +98,9 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
     doc = {(_list_name(k) or k) if isinstance(k, str) else k: v for k, v in doc.items()}
     unknown = sorted(str(k) for k in set(doc) - TOP_LEVEL)
     if unknown:
-        raise ScenarioError([Issue(shown, "", k, f"unknown key; expected some of: {', '.join(sorted(TOP_LEVEL))}")
-                             for k in unknown])
+        raise ScenarioError(
+            [Issue(shown, "", k, f"unknown key; expected some of: {', '.join(sorted(TOP_LEVEL))}") for k in unknown]
+        )
     rows = {list_name: _list_rows(doc, list_name, source, shown) for list_name in LISTS}
     issues: list[Issue] = []
     records: dict[str, list[Record]] = {}
@@ -115,16 +116,21 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
     if issues:
         raise ScenarioError(issues[:MAX_ISSUES])
     problem = Problem(
-        tuple(records["communities"]), tuple(records["needs"]), tuple(records["resources"]),  # type: ignore[arg-type]
-        tuple(records["projects"]), tuple(records["pairings"]), settings,  # type: ignore[arg-type]
+        tuple(records["communities"]),
+        tuple(records["needs"]),
+        tuple(records["resources"]),  # type: ignore[arg-type]
+        tuple(records["projects"]),
+        tuple(records["pairings"]),
+        settings,  # type: ignore[arg-type]
         str(doc.get("name") or path.stem),
-        orders=tuple(records["orders"]), claims=tuple(records["claims"]),  # type: ignore[arg-type]
-        venues=tuple(records["venues"]), budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
+        orders=tuple(records["orders"]),
+        claims=tuple(records["claims"]),  # type: ignore[arg-type]
+        venues=tuple(records["venues"]),
+        budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
         visits=tuple(records["visits"]),  # type: ignore[arg-type]
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
-    cross += [_issue(rows, loc, f, m)
-              for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
+    cross += [_issue(rows, loc, f, m) for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
     if cross:
         raise ScenarioError(cross[:MAX_ISSUES])
     assert policy is not None

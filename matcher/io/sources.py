@@ -82,18 +82,33 @@ class Upload(Source):
 
     def check(self, name: str, by: str = "", field: str = "") -> None:
         if not is_bare_name(name):
-            raise ScenarioError([Issue(by, "", field, "not a file name: an uploaded scenario names only files "
-                                       "uploaded with it, by name, without folders")])
+            raise ScenarioError(
+                [
+                    Issue(
+                        by,
+                        "",
+                        field,
+                        "not a file name: an uploaded scenario names only files "
+                        "uploaded with it, by name, without folders",
+                    )
+                ]
+            )
         if name not in self.files:
             uploaded = ", ".join(sorted(self.files)) or "none"
-            raise ScenarioError([Issue(by, "", field, f"{name!r} was not uploaded with the scenario "
-                                       f"(uploaded: {uploaded})")])
+            raise ScenarioError(
+                [Issue(by, "", field, f"{name!r} was not uploaded with the scenario (uploaded: {uploaded})")]
+            )
 
 
 def is_bare_name(name: str) -> bool:
     """A plain file name: no folder part (either slash), not '.' or '..', no NUL, not absolute."""
-    return (bool(name) and name not in (".", "..") and "\0" not in name
-            and PurePosixPath(name).name == name and PureWindowsPath(name).name == name)
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and "\0" not in name
+        and PurePosixPath(name).name == name
+        and PureWindowsPath(name).name == name
+    )
 
 
 def upload_name(filename: str) -> str:

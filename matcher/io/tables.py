@@ -50,8 +50,16 @@ class Columns:
     required: Sequence[str]
 
 
-def read_rows(source: Source, name: str, sheet: str | None, list_name: str, columns: Columns,
-              by: str = "", field: str = "", first_sheet: bool = True) -> list[Row]:
+def read_rows(
+    source: Source,
+    name: str,
+    sheet: str | None,
+    list_name: str,
+    columns: Columns,
+    by: str = "",
+    field: str = "",
+    first_sheet: bool = True,
+) -> list[Row]:
     """Rows of list ``list_name`` from file ``name`` of ``source``; ``sheet`` picks an XLSX sheet
     (default: the list's own sheet, else, with ``first_sheet``, the first). ``by``/``field`` name
     what pointed at the file."""
@@ -97,8 +105,16 @@ def _csv_rows(text: str, shown: str, source: Source, columns: Columns) -> list[R
     return _table_rows(lines, shown, "file", columns, source)
 
 
-def _xlsx_rows(source: Source, name: str, sheet: str | None, list_name: str, columns: Columns,
-               by: str, field: str, first_sheet: bool) -> list[Row]:
+def _xlsx_rows(
+    source: Source,
+    name: str,
+    sheet: str | None,
+    list_name: str,
+    columns: Columns,
+    by: str,
+    field: str,
+    first_sheet: bool,
+) -> list[Row]:
     book = open_workbook(source, name, by, field)
     title = book.find_sheet(list_name, sheet)
     if title is None and sheet is None and first_sheet and book.sheet_names:
@@ -126,8 +142,17 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
     if header_at is None:  # name what is wrong with the row most like a header
         known = [len(_known(cells, columns)) for _, cells, _ in top]
         if not max(known):
-            raise ScenarioError([Issue(where, "", "", f"no header row in the first {len(top)} rows; the header "
-                                                      f"names the columns ({', '.join(columns.required)}, …)")])
+            raise ScenarioError(
+                [
+                    Issue(
+                        where,
+                        "",
+                        "",
+                        f"no header row in the first {len(top)} rows; the header "
+                        f"names the columns ({', '.join(columns.required)}, …)",
+                    )
+                ]
+            )
         best = known.index(max(known))
         raise ScenarioError(_header_issues(top[best], where, columns, title_above=best > 0))
     header_cells = top[header_at][1]
@@ -136,18 +161,25 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
         raise ScenarioError(issues)
     fields = [None if _blank(h) else field_for(h, columns.fields) for h in header_cells]
     rows: list[Row] = []
-    for line, cells, formulas in itertools.chain(top[header_at + 1:], lines):
+    for line, cells, formulas in itertools.chain(top[header_at + 1 :], lines):
         label = f"row {line}"
         if source is not None:
             source.tally.add(where, rows=1, cells=len(cells))
-        extra = [v for v in cells[len(fields):] if not _blank(v)]
+        extra = [v for v in cells[len(fields) :] if not _blank(v)]
         if extra:
             raise ScenarioError([Issue(where, label, "", "more cells than header columns")])
         for column, text in enumerate(formulas):
             if column < len(cells) and cells[column] is None and isinstance(text, str) and text.startswith("="):
                 name = fields[column] if column < len(fields) and fields[column] else f"column {column + 1}"
-                issues.append(Issue(where, label, name, f"the formula {text} has no saved value; open and save "
-                                                        "the file in Excel or WPS, or type the value"))
+                issues.append(
+                    Issue(
+                        where,
+                        label,
+                        name,
+                        f"the formula {text} has no saved value; open and save "
+                        "the file in Excel or WPS, or type the value",
+                    )
+                )
         rows.append(Row(where, label, {f: v for f, v in zip(fields, cells) if f}))
     if issues:
         raise ScenarioError(issues[:MAX_ISSUES])
@@ -232,8 +264,9 @@ def _refuse_aliases(text: str, shown: str) -> None:
     for event in yaml.parse(text, Loader=_YAML_LOADER):
         if isinstance(event, yaml.AliasEvent):
             line = f"line {event.start_mark.line + 1}" if event.start_mark else ""
-            raise ScenarioError([Issue(shown, line, "", f"YAML aliases (*{event.anchor}) are not accepted; "
-                                                        "write the values out")])
+            raise ScenarioError(
+                [Issue(shown, line, "", f"YAML aliases (*{event.anchor}) are not accepted; write the values out")]
+            )
 
 
 def load_document(path: Path, shown: str) -> Any:

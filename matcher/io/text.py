@@ -36,8 +36,9 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
         pass
     best = from_bytes(data, cp_isolation=list(CANDIDATES)).best()
     if best is None:
-        raise ScenarioError([Issue(shown, "", "", "cannot tell the text encoding; save the file as UTF-8 "
-                                                  "(Excel: CSV UTF-8)")])
+        raise ScenarioError(
+            [Issue(shown, "", "", "cannot tell the text encoding; save the file as UTF-8 (Excel: CSV UTF-8)")]
+        )
     return _decode(data, best.encoding, shown), best.encoding.replace("_", "-")
 
 

@@ -17,9 +17,24 @@ from matcher.problem import Problem
 from matcher.result import Result, format_gap
 
 #: Columns of a run row that are not metrics.
-RUN_COLUMNS = ("scenario", "policy", "seed", "solver", "status", "objective", "bound", "gap", "phases", "phases_proven",
-               "violations",
-               "policy_fields", "solver_parameters", "matcher_version", "ortools_version", "wall_time")
+RUN_COLUMNS = (
+    "scenario",
+    "policy",
+    "seed",
+    "solver",
+    "status",
+    "objective",
+    "bound",
+    "gap",
+    "phases",
+    "phases_proven",
+    "violations",
+    "policy_fields",
+    "solver_parameters",
+    "matcher_version",
+    "ortools_version",
+    "wall_time",
+)
 #: A comparison's runs should be proven within this relative gap (1%); those that are not are named.
 TARGET_GAP = 0.01
 
@@ -62,11 +77,14 @@ class Comparison:
         out = []
         bad = self.unproven()
         if len(bad):
-            runs = ", ".join(f"{r.policy} seed {r.seed} ({r.status}, gap {format_gap(_gap(r.gap))})"
-                             for r in bad.itertuples())
-            out.append(f"NOT PROVEN: {len(bad)} of {len(self.runs)} run(s) did not reach a gap of "
-                       f"{self.target_gap:.0%}: {runs}. Their figures are not optima; a longer --time-limit "
-                       "may prove them.")
+            runs = ", ".join(
+                f"{r.policy} seed {r.seed} ({r.status}, gap {format_gap(_gap(r.gap))})" for r in bad.itertuples()
+            )
+            out.append(
+                f"NOT PROVEN: {len(bad)} of {len(self.runs)} run(s) did not reach a gap of "
+                f"{self.target_gap:.0%}: {runs}. Their figures are not optima; a longer --time-limit "
+                "may prove them."
+            )
         why = impossible_price(self.pairing_price) if self.pairing_price else None
         if why:
             out.append(f"PRICE OF PAIRINGS: {why}")
@@ -102,8 +120,9 @@ class Comparison:
         several = self.runs["seed"].nunique() > 1
         rows = {}
         for policy in s.index:
-            rows[policy] = {m: _cell(s.loc[policy, ("mean", m)], s.loc[policy, ("sd", m)], several)
-                            for m in self.metrics}
+            rows[policy] = {
+                m: _cell(s.loc[policy, ("mean", m)], s.loc[policy, ("sd", m)], several) for m in self.metrics
+            }
         table = pd.concat([self.proof(), pd.DataFrame(rows).T], axis=1).T
         return table.to_string()
 
@@ -121,9 +140,17 @@ def _cell(mean: float, sd: float, several: bool) -> str:
 
 
 def compare(
-    problem: Problem, policies: Iterable[Policy], seeds: int = 1, *, solver: str = "auto",
-    time_limit: float = 30.0, workers: int = 1, deterministic_time: float | None = None,
-    metrics: Iterable[str] | None = None, engine: str = "highs", target_gap: float = TARGET_GAP,
+    problem: Problem,
+    policies: Iterable[Policy],
+    seeds: int = 1,
+    *,
+    solver: str = "auto",
+    time_limit: float = 30.0,
+    workers: int = 1,
+    deterministic_time: float | None = None,
+    metrics: Iterable[str] | None = None,
+    engine: str = "highs",
+    target_gap: float = TARGET_GAP,
     on_run: Callable[[int, int, Result], None] | None = None,
 ) -> Comparison:
     """Solve ``problem`` under every policy for seeds 0..seeds-1 and measure each run;
@@ -137,10 +164,27 @@ def compare(
     communities: list[str] = []
     for policy in policies:
         for seed in range(seeds):
-            result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
-                               deterministic_time=deterministic_time, engine=engine)
-            rows.append(record(result, seed, time_limit=time_limit, workers=workers,
-                               deterministic_time=deterministic_time, metrics=names, engine=engine))
+            result = solve_run(
+                problem,
+                policy,
+                seed,
+                solver=solver,
+                time_limit=time_limit,
+                workers=workers,
+                deterministic_time=deterministic_time,
+                engine=engine,
+            )
+            rows.append(
+                record(
+                    result,
+                    seed,
+                    time_limit=time_limit,
+                    workers=workers,
+                    deterministic_time=deterministic_time,
+                    metrics=names,
+                    engine=engine,
+                )
+            )
             if on_run:
                 on_run(len(rows), len(policies) * seeds, result)
             communities, share = community_coverage(result)
@@ -154,5 +198,6 @@ def compare(
     if ("pairing-strict", 0) in by_run and ("pairing-soft", 0) in by_run:
         prices = [pairing_price(by_run["pairing-strict", s], by_run["pairing-soft", s]) for s in range(seeds)]
         price = {k: float(np.mean([p[k] for p in prices])) for k in prices[0]}
-    return Comparison(problem.name, runs, present, cover, {p: np.concatenate(v) for p, v in loads.items()}, price,
-                      target_gap)
+    return Comparison(
+        problem.name, runs, present, cover, {p: np.concatenate(v) for p, v in loads.items()}, price, target_gap
+    )

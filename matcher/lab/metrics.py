@@ -124,8 +124,7 @@ def blocking_pairs(result: Result) -> int:
     is_chosen[chosen] = True
     need_wants = need_pos < current[c.need]
     resource_wants = room[c.resource] | (res_pos < worst[c.resource])
-    return int(np.count_nonzero(single_provider_pairs(result.problem, c) & ~is_chosen & need_wants
-                                & resource_wants))
+    return int(np.count_nonzero(single_provider_pairs(result.problem, c) & ~is_chosen & need_wants & resource_wants))
 
 
 def station_popularity(result: Result) -> dict[str, int]:
@@ -166,8 +165,10 @@ def impossible_price(price: dict[str, float]) -> str | None:
     stopped short of its optimum."""
     levels_equal = all(v == 0 for k, v in price.items() if k.endswith("_needs_served_lost"))
     if levels_equal and price["value_lost"] < 0:
-        return (f"negative price {price['value_lost']:.4g} is impossible at the optima: a run stopped short; "
-                f"the true price lies in [{max(price['value_lost_low'], 0):.4g}, {price['value_lost_high']:.4g}]")
+        return (
+            f"negative price {price['value_lost']:.4g} is impossible at the optima: a run stopped short; "
+            f"the true price lies in [{max(price['value_lost_low'], 0):.4g}, {price['value_lost_high']:.4g}]"
+        )
     return None
 
 
@@ -189,13 +190,17 @@ METRICS: dict[str, tuple[Callable[[Result], float], str]] = {
     "coverage_worst": (worst_coverage, "worst community's coverage"),
     "coverage_gini": (_coverage_stat(gini), "Gini of community coverage"),
     "coverage_jain": (_coverage_stat(jain), "Jain index of community coverage"),
-    **{f"on_time_{u.value}": (_compliance(u), f"share of {u.value} needs served within {u.deadline_minutes} min")
-       for u in Urgency},
+    **{
+        f"on_time_{u.value}": (_compliance(u), f"share of {u.value} needs served within {u.deadline_minutes} min")
+        for u in Urgency
+    },
     "travel_minutes": (travel_minutes, "total travel minutes"),
     "utilisation_max": (lambda r: float(utilisation(r).max(initial=0.0)), "highest share of hours used"),
     "utilisation_gini": (lambda r: gini(utilisation(r)), "Gini of resources' used share of hours"),
-    "overload": (lambda r: float(np.clip(utilisation(r) - 0.5, 0, None).sum()),
-                 "share of hours worked beyond half, summed over resources"),
+    "overload": (
+        lambda r: float(np.clip(utilisation(r) - 0.5, 0, None).sum()),
+        "share of hours worked beyond half, summed over resources",
+    ),
     "resources_idle": (lambda r: float(np.count_nonzero(utilisation(r) == 0)), "resources given no task"),
     "blocking_pairs": (lambda r: float(blocking_pairs(r)), "pairs that would rather match each other"),
     "station_visits_max": (lambda r: float(max(station_popularity(r).values())), "most needs served at one station"),

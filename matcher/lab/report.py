@@ -47,8 +47,11 @@ def frontier_figure(c: Comparison) -> bytes:
         labels.setdefault((round(x[name], 6), round(y[name], 6)), []).append(c.label(name))
     for (px, py), names in labels.items():
         ax.annotate(", ".join(names), (px, py), textcoords="offset points", xytext=(4, 4), fontsize=8)
-    front = [n for n in s.index if not any((x[m] >= x[n]) & (y[m] >= y[n]) & ((x[m] > x[n]) | (y[m] > y[n]))
-                                           for m in s.index)]
+    front = [
+        n
+        for n in s.index
+        if not any((x[m] >= x[n]) & (y[m] >= y[n]) & ((x[m] > x[n]) | (y[m] > y[n])) for m in s.index)
+    ]
     front.sort(key=lambda n: x[n])
     ax.plot([x[n] for n in front], [y[n] for n in front], "--", color="grey", label="Pareto front")
     ax.set_xlabel("worst community's coverage (equity)")
@@ -79,21 +82,26 @@ def html_report(c: Comparison, images: dict[str, bytes]) -> str:
     table = "".join(
         f"<tr><th>{html.escape(p)}</th>"
         + "".join(f"<td>{html.escape(str(proof.loc[p, k]))}</td>" for k in proof.columns)
-        + "".join(f"<td>{s.loc[p, ('mean', m)]:.4g} <small>± {s.loc[p, ('sd', m)]:.2g}</small></td>"
-                  for m in c.metrics) + "</tr>"
-        for p in s.index)
+        + "".join(f"<td>{s.loc[p, ('mean', m)]:.4g} <small>± {s.loc[p, ('sd', m)]:.2g}</small></td>" for m in c.metrics)
+        + "</tr>"
+        for p in s.index
+    )
     head = "".join(f"<th>{html.escape(k)}</th>" for k in proof.columns) + "".join(
-        f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics)
+        f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics
+    )
     price = ""
     if c.pairing_price:
         items = "".join(f"<li>{html.escape(k)}: {v:.4g}</li>" for k, v in c.pairing_price.items())
-        price = (f"<h2>Price of fixed pairings (pairing-soft minus pairing-strict)</h2><ul>{items}</ul>"
-                 "<p>value_lost_low and value_lost_high bound the difference of the two optima, from the runs' "
-                 "proven bounds.</p>")
+        price = (
+            f"<h2>Price of fixed pairings (pairing-soft minus pairing-strict)</h2><ul>{items}</ul>"
+            "<p>value_lost_low and value_lost_high bound the difference of the two optima, from the runs' "
+            "proven bounds.</p>"
+        )
     warnings = "".join(f'<p class="warning">{html.escape(w)}</p>' for w in c.warnings())
     figures = "".join(
         f'<figure><img alt="{name}" src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
-        for name, data in images.items())
+        for name, data in images.items()
+    )
     seeds = c.runs["seed"].nunique()
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
@@ -113,8 +121,11 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
 
     The frontier needs the metrics ``coverage_worst`` and ``weighted_served``; without them it is left out.
     """
-    images = {name: draw(c) for name, draw in FIGURES.items()
-              if name != "frontier.png" or {"coverage_worst", "weighted_served"} <= set(c.metrics)}
+    images = {
+        name: draw(c)
+        for name, draw in FIGURES.items()
+        if name != "frontier.png" or {"coverage_worst", "weighted_served"} <= set(c.metrics)
+    }
     files = {
         "runs.csv": c.runs.to_csv(index=False).encode(),
         "summary.csv": c.summary().to_csv().encode(),
@@ -122,6 +133,7 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
         "report.html": html_report(c, images).encode(),
     }
     if c.pairing_price:
-        files["pairing_price.csv"] = "".join(f"{k},{v}\n" for k, v in
-                                             {"measure": "soft_minus_strict", **c.pairing_price}.items()).encode()
+        files["pairing_price.csv"] = "".join(
+            f"{k},{v}\n" for k, v in {"measure": "soft_minus_strict", **c.pairing_price}.items()
+        ).encode()
     return write_files(out, files)

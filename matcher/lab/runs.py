@@ -40,25 +40,54 @@ def perturb(problem: Problem, seed: int) -> Problem:
 
 def policy_fields(policy: Policy) -> dict[str, Any]:
     """The policy as plain data (for tables and run keys)."""
-    return {f.name: (dict(v) if isinstance(v := getattr(policy, f.name), dict) else v)
-            for f in dataclasses.fields(policy)}
+    return {
+        f.name: (dict(v) if isinstance(v := getattr(policy, f.name), dict) else v) for f in dataclasses.fields(policy)
+    }
 
 
-def solve_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
-              workers: int = 1, deterministic_time: float | None = None, engine: str = "highs") -> Result:
+def solve_run(
+    problem: Problem,
+    policy: Policy,
+    seed: int,
+    *,
+    solver: str = "auto",
+    time_limit: float = 30.0,
+    workers: int = 1,
+    deterministic_time: float | None = None,
+    engine: str = "highs",
+) -> Result:
     """Solve the seed's perturbation of ``problem`` under ``policy`` (through the one dispatch of
     every command; the lab measures direct matching, so a scenario with projects is refused)."""
     if problem.has_projects:
-        raise FieldError("scenario", "the policy lab compares direct matchings; this scenario orders projects "
-                                     "(use matcher run for the project model)")
-    result = solve_problem(perturb(problem, seed), policy, solver=solver, engine=engine, time_limit=time_limit,
-                           workers=workers, seed=seed, deterministic_time=deterministic_time)
+        raise FieldError(
+            "scenario",
+            "the policy lab compares direct matchings; this scenario orders projects "
+            "(use matcher run for the project model)",
+        )
+    result = solve_problem(
+        perturb(problem, seed),
+        policy,
+        solver=solver,
+        engine=engine,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic_time=deterministic_time,
+    )
     assert isinstance(result, Result)
     return result
 
 
-def record(result: Result, seed: int, *, time_limit: float, workers: int, deterministic_time: float | None = None,
-           metrics: list[str] | None = None, engine: str = "highs") -> dict[str, Any]:
+def record(
+    result: Result,
+    seed: int,
+    *,
+    time_limit: float,
+    workers: int,
+    deterministic_time: float | None = None,
+    metrics: list[str] | None = None,
+    engine: str = "highs",
+) -> dict[str, Any]:
     """One table row: run identity, metrics, solver parameters and versions."""
     return {
         "scenario": result.problem.name,
@@ -74,28 +103,69 @@ def record(result: Result, seed: int, *, time_limit: float, workers: int, determ
         "phases_proven": all(p.status == "optimal" for p in result.solution.phases),
         "violations": len(result.solution.violations),
         "policy_fields": json.dumps(policy_fields(result.policy), sort_keys=True),
-        "solver_parameters": json.dumps({"solver": result.solver, "note": result.solver_note,
-                                         "engine": engine, "time_limit": time_limit, "workers": workers,
-                                         "deterministic_time": deterministic_time, "random_seed": seed},
-                                        sort_keys=True),
+        "solver_parameters": json.dumps(
+            {
+                "solver": result.solver,
+                "note": result.solver_note,
+                "engine": engine,
+                "time_limit": time_limit,
+                "workers": workers,
+                "deterministic_time": deterministic_time,
+                "random_seed": seed,
+            },
+            sort_keys=True,
+        ),
         "matcher_version": matcher.__version__,
         "ortools_version": ortools.__version__,
         "wall_time": round(result.wall_time, 4),
     }
 
 
-def measure_run(problem: Problem, policy: Policy, seed: int, *, solver: str = "auto", time_limit: float = 30.0,
-                workers: int = 1, deterministic_time: float | None = None,
-                metrics: list[str] | None = None, engine: str = "highs") -> dict[str, Any]:
+def measure_run(
+    problem: Problem,
+    policy: Policy,
+    seed: int,
+    *,
+    solver: str = "auto",
+    time_limit: float = 30.0,
+    workers: int = 1,
+    deterministic_time: float | None = None,
+    metrics: list[str] | None = None,
+    engine: str = "highs",
+) -> dict[str, Any]:
     """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
-        result = solve_run(problem, policy, seed, solver=solver, time_limit=time_limit, workers=workers,
-                           deterministic_time=deterministic_time, engine=engine)
+        result = solve_run(
+            problem,
+            policy,
+            seed,
+            solver=solver,
+            time_limit=time_limit,
+            workers=workers,
+            deterministic_time=deterministic_time,
+            engine=engine,
+        )
     except Exception as exc:  # a failing run is recorded, the sweep goes on
-        return {"scenario": problem.name, "policy": policy.name, "seed": seed,
-                "error": f"{type(exc).__name__}: {exc}", "wall_time": round(time.perf_counter() - start, 4),
-                "policy_fields": json.dumps(policy_fields(policy), sort_keys=True),
-                "matcher_version": matcher.__version__, "ortools_version": ortools.__version__}
-    return {**record(result, seed, time_limit=time_limit, workers=workers, deterministic_time=deterministic_time,
-                     metrics=metrics, engine=engine), "error": ""}
+        return {
+            "scenario": problem.name,
+            "policy": policy.name,
+            "seed": seed,
+            "error": f"{type(exc).__name__}: {exc}",
+            "wall_time": round(time.perf_counter() - start, 4),
+            "policy_fields": json.dumps(policy_fields(policy), sort_keys=True),
+            "matcher_version": matcher.__version__,
+            "ortools_version": ortools.__version__,
+        }
+    return {
+        **record(
+            result,
+            seed,
+            time_limit=time_limit,
+            workers=workers,
+            deterministic_time=deterministic_time,
+            metrics=metrics,
+            engine=engine,
+        ),
+        "error": "",
+    }

@@ -45,8 +45,19 @@ from matcher.problem import Problem
 from matcher.solvers import SOLVERS
 from matcher.solvers.params import ENGINE_NAMES
 
-SPEC_KEYS = ("name", "scenarios", "policies", "seeds", "parameters", "solver", "engine", "time_limit", "workers",
-             "deterministic_time", "metrics")
+SPEC_KEYS = (
+    "name",
+    "scenarios",
+    "policies",
+    "seeds",
+    "parameters",
+    "solver",
+    "engine",
+    "time_limit",
+    "workers",
+    "deterministic_time",
+    "metrics",
+)
 
 
 @dataclass(frozen=True)
@@ -89,15 +100,21 @@ class SweepSpec:
                     params = tuple(zip(names, values, strict=True))
                     policy = get_policy(spec).with_overrides(dict(params))
                     for seed in self.seeds:
-                        out.append(Run(self._key(digest, policy, seed), s, policy, policy_label(spec), seed,
-                                       params))
+                        out.append(Run(self._key(digest, policy, seed), s, policy, policy_label(spec), seed, params))
         return out
 
     def _key(self, digest: str, policy: Policy, seed: int) -> str:
-        ident = {"scenario": digest, "policy": policy_fields(policy), "seed": seed, "solver": self.solver,
-                 "engine": self.engine,
-                 "time_limit": self.time_limit, "workers": self.workers,
-                 "deterministic_time": self.deterministic_time, "metrics": self.metrics}
+        ident = {
+            "scenario": digest,
+            "policy": policy_fields(policy),
+            "seed": seed,
+            "solver": self.solver,
+            "engine": self.engine,
+            "time_limit": self.time_limit,
+            "workers": self.workers,
+            "deterministic_time": self.deterministic_time,
+            "metrics": self.metrics,
+        }
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
@@ -111,11 +128,14 @@ def policy_label(spec: str | Mapping[str, Any]) -> str:
 
 def problem_digest(problem: Problem) -> str:
     """A digest of the problem's records, independent of set order and process."""
+
     def plain(value: Any) -> Any:
         return sorted(map(str, value)) if isinstance(value, frozenset) else value
 
-    records = [[name, [[(f.name, plain(getattr(r, f.name))) for f in fields(r)] for r in getattr(problem, name)]]
-               for name in ("communities", "needs", "resources", "projects", "pairings")]
+    records = [
+        [name, [[(f.name, plain(getattr(r, f.name))) for f in fields(r)] for r in getattr(problem, name)]]
+        for name in ("communities", "needs", "resources", "projects", "pairings")
+    ]
     records.append(["settings", [(f.name, getattr(problem.settings, f.name)) for f in fields(problem.settings)]])
     return hashlib.sha256(json.dumps(records, default=str).encode()).hexdigest()[:20]
 
@@ -129,8 +149,10 @@ def load_spec(path: str | Path) -> SweepSpec:
     doc = load_document(path, shown)
     if not isinstance(doc, dict):
         raise ScenarioError([Issue(shown, "", "", "expected a mapping with scenarios and policies")])
-    issues = [Issue(shown, "", k, f"unknown field; expected some of: {', '.join(SPEC_KEYS)}")
-              for k in sorted(set(map(str, doc)) - set(SPEC_KEYS))]
+    issues = [
+        Issue(shown, "", k, f"unknown field; expected some of: {', '.join(SPEC_KEYS)}")
+        for k in sorted(set(map(str, doc)) - set(SPEC_KEYS))
+    ]
     for required in ("scenarios", "policies"):
         if not doc.get(required):
             issues.append(Issue(shown, "", required, "missing or empty"))
@@ -145,28 +167,61 @@ def load_spec(path: str | Path) -> SweepSpec:
             raise ScenarioError([Issue(shown, "", name, detail)]) from None
 
     scenarios = check("scenarios", lambda v: [str(s) for s in _as_list(v, str)], "expected a list of paths")
-    policies = check("policies", lambda v: [_check_policy(p) for p in _as_list(v, (str, dict))],
-                     "expected a list of preset names or mappings")
+    policies = check(
+        "policies",
+        lambda v: [_check_policy(p) for p in _as_list(v, (str, dict))],
+        "expected a list of preset names or mappings",
+    )
     seeds = check("seeds", _seeds, "expected a count or a list of non-negative integers") if "seeds" in doc else (0,)
-    params = check("parameters", _parameters, "expected a mapping of policy field -> list of values") \
-        if doc.get("parameters") else ()
-    solver = check("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}") \
-        if "solver" in doc else "auto"
-    engine = check("engine", lambda v: _choice(v, ENGINE_NAMES), f"expected one of {', '.join(ENGINE_NAMES)}") \
-        if "engine" in doc else "highs"
+    params = (
+        check("parameters", _parameters, "expected a mapping of policy field -> list of values")
+        if doc.get("parameters")
+        else ()
+    )
+    solver = (
+        check("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}")
+        if "solver" in doc
+        else "auto"
+    )
+    engine = (
+        check("engine", lambda v: _choice(v, ENGINE_NAMES), f"expected one of {', '.join(ENGINE_NAMES)}")
+        if "engine" in doc
+        else "highs"
+    )
     time_limit = check("time_limit", _positive, "expected a positive number") if "time_limit" in doc else 30.0
     workers = check("workers", _positive_int, "expected a positive integer") if "workers" in doc else 1
-    deterministic = check("deterministic_time", _positive, "expected a positive number") \
-        if "deterministic_time" in doc else None
-    metrics = check("metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names") \
-        if "metrics" in doc else None
+    deterministic = (
+        check("deterministic_time", _positive, "expected a positive number") if "deterministic_time" in doc else None
+    )
+    metrics = (
+        check("metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names")
+        if "metrics" in doc
+        else None
+    )
     for p in policies if params else ():  # every parameter must be a field of every policy
         for values in itertools.product(*(v for _, v in params)):
-            check("parameters", lambda _, p=p, values=values: get_policy(p).with_overrides(
-                dict(zip([n for n, _ in params], values, strict=True))), "bad parameter value")
+            check(
+                "parameters",
+                lambda _, p=p, values=values: get_policy(p).with_overrides(
+                    dict(zip([n for n, _ in params], values, strict=True))
+                ),
+                "bad parameter value",
+            )
     problems = tuple(load_scenario(path.parent / s).problem for s in scenarios)
-    return SweepSpec(str(doc.get("name") or path.stem), tuple(scenarios), problems, tuple(policies), seeds, params,
-                     solver, float(time_limit), workers, deterministic, metrics, engine)
+    return SweepSpec(
+        str(doc.get("name") or path.stem),
+        tuple(scenarios),
+        problems,
+        tuple(policies),
+        seeds,
+        params,
+        solver,
+        float(time_limit),
+        workers,
+        deterministic,
+        metrics,
+        engine,
+    )
 
 
 def _as_list(value: Any, kinds: type | tuple[type, ...]) -> list[Any]:
@@ -260,8 +315,9 @@ def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) ->
     try:
         return Client(scheduler, timeout=f"{timeout}s")
     except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
-        raise FieldError("--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s "
-                                        f"({type(exc).__name__})") from None
+        raise FieldError(
+            "--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s ({type(exc).__name__})"
+        ) from None
 
 
 def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool = True) -> SweepReport:
@@ -272,13 +328,24 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
     todo = [r for r in runs if r.key not in finished]
     failed = 0
     bar = _progress(len(runs), len(runs) - len(todo), progress, spec.name)
-    options = {"solver": spec.solver, "engine": spec.engine, "time_limit": spec.time_limit, "workers": spec.workers,
-               "deterministic_time": spec.deterministic_time, "metrics": list(spec.metrics) if spec.metrics else None}
+    options = {
+        "solver": spec.solver,
+        "engine": spec.engine,
+        "time_limit": spec.time_limit,
+        "workers": spec.workers,
+        "deterministic_time": spec.deterministic_time,
+        "metrics": list(spec.metrics) if spec.metrics else None,
+    }
     try:
         for run, row in _execute(spec, todo, client, options):
             failed += bool(row.get("error"))
-            row = {"run_key": run.key, "scenario_file": spec.scenario_files[run.scenario], "policy_label": run.label,
-                   **{f"param.{k}": v for k, v in run.parameters}, **row}
+            row = {
+                "run_key": run.key,
+                "scenario_file": spec.scenario_files[run.scenario],
+                "policy_label": run.label,
+                **{f"param.{k}": v for k, v in run.parameters},
+                **row,
+            }
             write_files(store, {f"{run.key}.json": json.dumps(row, sort_keys=True, default=str)})
             bar.update(1)
     finally:
@@ -301,16 +368,21 @@ def _execute(spec: SweepSpec, todo: list[Run], client: Any, options: Mapping[str
     shared = [client.scatter(p, broadcast=True) for p in spec.problems]
     # The options go in a partial: as keywords of submit, ``workers`` would pin the tasks to a worker.
     task = functools.partial(measure_run, **options)
-    futures = {client.submit(task, shared[r.scenario], r.policy, r.seed, pure=False, key=f"run-{r.key}"): r
-               for r in todo}
+    futures = {
+        client.submit(task, shared[r.scenario], r.policy, r.seed, pure=False, key=f"run-{r.key}"): r for r in todo
+    }
     try:
         for future in as_completed(futures):
             run = futures[future]
             try:
                 row = future.result()
             except Exception as exc:  # the worker died or the task could not run: record it and go on
-                row = {"scenario": spec.problems[run.scenario].name, "policy": run.policy.name, "seed": run.seed,
-                       "error": f"{type(exc).__name__}: {exc}"}
+                row = {
+                    "scenario": spec.problems[run.scenario].name,
+                    "policy": run.policy.name,
+                    "seed": run.seed,
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
             yield run, row
     finally:
         client.cancel(list(futures))

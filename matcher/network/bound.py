@@ -141,12 +141,19 @@ def flow_bound(n_needs: int, classes: CandidateClasses, capacity: np.ndarray) ->
     reachable = breadth_first_order(residual, source, directed=True, return_predecessors=False)
     side = np.zeros(graph.shape[0], dtype=bool)
     side[reachable] = True
-    resource_flow = np.asarray(flows[k:k + n_nodes, -1].todense()).ravel().astype(np.int64)
+    resource_flow = np.asarray(flows[k : k + n_nodes, -1].todense()).ravel().astype(np.int64)
     has_class = classes.need_class >= 0
     hall_needs = np.zeros(n_needs, dtype=bool)
     hall_needs[has_class] = side[classes.need_class[has_class]]
-    return ServingBound(int(flow.flow_value), n_needs, int((~has_class).sum()), resource_flow, hall_needs,
-                        side[k:k + n_nodes], capacity)
+    return ServingBound(
+        int(flow.flow_value),
+        n_needs,
+        int((~has_class).sum()),
+        resource_flow,
+        hall_needs,
+        side[k : k + n_nodes],
+        capacity,
+    )
 
 
 def resource_losses(classes: CandidateClasses, bound: ServingBound, top: int = 10) -> list[tuple[int, int]]:

@@ -47,8 +47,9 @@ def remaining(result: Result) -> tuple[np.ndarray, np.ndarray]:
     """Tasks and minutes each resource has left after the solution."""
     a, c, idx = result.problem.arrays, result.candidates, result.solution.chosen
     tasks = a.resource_capacity_tasks - np.bincount(c.resource[idx], minlength=a.n_resources)
-    minutes = a.resource_capacity_minutes - np.bincount(c.resource[idx], weights=c.load[idx],
-                                                        minlength=a.n_resources).astype(np.int64)
+    minutes = a.resource_capacity_minutes - np.bincount(
+        c.resource[idx], weights=c.load[idx], minlength=a.n_resources
+    ).astype(np.int64)
     return tasks, minutes
 
 
@@ -81,10 +82,17 @@ class Diagnosis:
     def unmatched(self, limit: int | None = None) -> list[dict[str, Any]]:
         """One row per unmatched need: reason, explanation and its detail (for capacity, who took it)."""
         a = self.problem.arrays
-        return [{"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
-                 "urgency": URGENCIES[a.need_urgency[n]].value, "reason": str(self.reasons[n]),
-                 "explanation": _label(str(self.reasons[n])), "detail": self.details[n]}
-                for n in np.flatnonzero(self.reasons != "")[:limit].tolist()]
+        return [
+            {
+                "need": a.need_ids[n],
+                "community": a.community_ids[a.need_community[n]],
+                "urgency": URGENCIES[a.need_urgency[n]].value,
+                "reason": str(self.reasons[n]),
+                "explanation": _label(str(self.reasons[n])),
+                "detail": self.details[n],
+            }
+            for n in np.flatnonzero(self.reasons != "")[:limit].tolist()
+        ]
 
     def to_dict(self, limit: int | None = None) -> dict[str, Any]:
         a = self.problem.arrays
@@ -96,17 +104,27 @@ class Diagnosis:
             "max_served": b.max_served,
             "deficiency": b.deficiency,
             "needs_without_candidates": b.without_candidates,
-            "hall_set": {"needs": int(b.hall_needs.sum()), "resources": int(b.hall_resources.sum()),
-                         "capacity": int(b.capacity[b.hall_resources].sum()), "deficiency": b.hall_deficiency},
+            "hall_set": {
+                "needs": int(b.hall_needs.sum()),
+                "resources": int(b.hall_resources.sum()),
+                "capacity": int(b.capacity[b.hall_resources].sum()),
+                "deficiency": b.hall_deficiency,
+            },
             "unmatched_by_reason": self.reason_counts(),
-            "bottlenecks": [{"resource": self.node_names[r], "lost_needs": loss, "flow": int(b.resource_flow[r])}
-                            for r, loss in self.bottlenecks],
+            "bottlenecks": [
+                {"resource": self.node_names[r], "lost_needs": loss, "flow": int(b.resource_flow[r])}
+                for r, loss in self.bottlenecks
+            ],
             "uncovered_communities": self.uncovered,
             "uncovered_by_category": self.uncovered_by_category,
-            "idle_resources": {"no_candidate": [a.resource_ids[r] for r in self.never_candidates.tolist()],
-                               "unused": [a.resource_ids[r] for r in self.unused.tolist()]},
-            "candidate_components": {"count": len(self.component_needs),
-                                     "largest": _largest(self.component_needs, self.component_resources)},
+            "idle_resources": {
+                "no_candidate": [a.resource_ids[r] for r in self.never_candidates.tolist()],
+                "unused": [a.resource_ids[r] for r in self.unused.tolist()],
+            },
+            "candidate_components": {
+                "count": len(self.component_needs),
+                "largest": _largest(self.component_needs, self.component_resources),
+            },
             "pairing_components": self.pairing_components,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "unmatched": self.unmatched(limit),
@@ -116,31 +134,43 @@ class Diagnosis:
         d = self.to_dict(limit=max_rows)
         projects = len(self.node_names) > self.problem.arrays.n_resources
         nodes = "resources and candidate project orders" if projects else "resources"
-        lines = [f"Diagnosis of {d['scenario']}: {d['needs']} needs, served {d['served']}, "
-                 f"at most {d['max_served']} servable by any "
-                 + ("plan of the project model (bound; orders 点单 and direct service)" if projects
-                    else "assignment (bound)"),
-                 f"Hall's deficiency {d['deficiency']}: {d['needs_without_candidates']} needs have no candidate; "
-                 f"{d['hall_set']['needs']} needs compete for {d['hall_set']['resources']} {nodes} with "
-                 f"capacity {d['hall_set']['capacity']} (short by {d['hall_set']['deficiency']})",
-                 "", "Unmatched by reason:"]
-        lines += [f"  {code:<18} {k:>7}  {_label(code)}"
-                  for code, k in d["unmatched_by_reason"].items()] or ["  (none)"]
+        lines = [
+            f"Diagnosis of {d['scenario']}: {d['needs']} needs, served {d['served']}, "
+            f"at most {d['max_served']} servable by any "
+            + (
+                "plan of the project model (bound; orders 点单 and direct service)"
+                if projects
+                else "assignment (bound)"
+            ),
+            f"Hall's deficiency {d['deficiency']}: {d['needs_without_candidates']} needs have no candidate; "
+            f"{d['hall_set']['needs']} needs compete for {d['hall_set']['resources']} {nodes} with "
+            f"capacity {d['hall_set']['capacity']} (short by {d['hall_set']['deficiency']})",
+            "",
+            "Unmatched by reason:",
+        ]
+        lines += [f"  {code:<18} {k:>7}  {_label(code)}" for code, k in d["unmatched_by_reason"].items()] or [
+            "  (none)"
+        ]
         lines.append("")
         lines.append(f"Bottleneck {nodes} (needs the bound loses without them):")
-        lines += [f"  {b['resource']:<14} -{b['lost_needs']:<5} (carries {b['flow']})" for b in d["bottlenecks"]] \
-            or ["  (none)"]
+        lines += [f"  {b['resource']:<14} -{b['lost_needs']:<5} (carries {b['flow']})" for b in d["bottlenecks"]] or [
+            "  (none)"
+        ]
         lines.append("")
         uncovered = ", ".join(d["uncovered_communities"]) or "none"
         lines.append(f"Communities outside every resource's service circle: {uncovered}")
         for cat, comms in d["uncovered_by_category"].items():
             lines.append(f"  no {cat} resource reaches: {', '.join(comms[:10])}" + (" ..." if len(comms) > 10 else ""))
         idle = d["idle_resources"]
-        lines.append(f"Idle resources: {len(idle['no_candidate'])} could serve no need, "
-                     f"{len(idle['unused'])} could but were not used")
+        lines.append(
+            f"Idle resources: {len(idle['no_candidate'])} could serve no need, "
+            f"{len(idle['unused'])} could but were not used"
+        )
         cc = d["candidate_components"]
-        lines.append(f"Candidate graph: {cc['count']} components; largest (needs, {nodes}): "
-                     + ", ".join(f"({x['needs']}, {x['resources']})" for x in cc["largest"]))
+        lines.append(
+            f"Candidate graph: {cc['count']} components; largest (needs, {nodes}): "
+            + ", ".join(f"({x['needs']}, {x['resources']})" for x in cc["largest"])
+        )
         lines.append(f"Pairing graph (结对): {len(d['pairing_components'])} components")
         if d["unmatched"]:
             lines.append("")
@@ -153,8 +183,7 @@ class Diagnosis:
 
 def _label(code: str) -> str:
     if code == NOT_CHOSEN:
-        return ("enough candidates had room left; the solver left it (its value, a side constraint "
-                "or the time limit)")
+        return "enough candidates had room left; the solver left it (its value, a side constraint or the time limit)"
     return project_label(code)
 
 
@@ -205,9 +234,13 @@ def pairing_components(problem: Problem) -> list[dict[str, list[str]]]:
     g = nx.Graph()
     for p in problem.pairings:
         g.add_edge(f"group:{p.group}", f"community:{p.community}")
-    return [{"groups": sorted(n.split(":", 1)[1] for n in comp if n.startswith("group:")),
-             "communities": sorted(n.split(":", 1)[1] for n in comp if n.startswith("community:"))}
-            for comp in sorted(nx.connected_components(g), key=lambda s: (-len(s), sorted(s)))]
+    return [
+        {
+            "groups": sorted(n.split(":", 1)[1] for n in comp if n.startswith("group:")),
+            "communities": sorted(n.split(":", 1)[1] for n in comp if n.startswith("community:")),
+        }
+        for comp in sorted(nx.connected_components(g), key=lambda s: (-len(s), sorted(s)))
+    ]
 
 
 def _taken_by(result: Result, reasons: np.ndarray) -> list[str]:
@@ -219,17 +252,29 @@ def _taken_by(result: Result, reasons: np.ndarray) -> list[str]:
     offsets = c.need_offsets(a.n_needs)
     out = [""] * a.n_needs
     for n in np.flatnonzero(reasons == Reason.CAPACITY.value).tolist():
-        pairs = np.unique(c.resource[offsets[n]:offsets[n + 1]])
+        pairs = np.unique(c.resource[offsets[n] : offsets[n + 1]])
         out[n] = "; ".join(
-            f"{a.resource_ids[r]} <- " + ",".join(a.need_ids[m] for m in takers.get(r, [])[:SHOWN])
+            f"{a.resource_ids[r]} <- "
+            + ",".join(a.need_ids[m] for m in takers.get(r, [])[:SHOWN])
             + (" ..." if len(takers.get(r, [])) > SHOWN else "")
-            for r in pairs[:SHOWN].tolist()) + (" ..." if len(pairs) > SHOWN else "")
+            for r in pairs[:SHOWN].tolist()
+        ) + (" ..." if len(pairs) > SHOWN else "")
     return out
 
 
-def _diagnosis(problem: Problem, served: int, reasons: np.ndarray, details: list[str], classes: CandidateClasses,
-               capacity: np.ndarray, node_names: list[str], with_candidates: np.ndarray, used: np.ndarray,
-               bottlenecks: int, t: dict[str, float]) -> Diagnosis:
+def _diagnosis(
+    problem: Problem,
+    served: int,
+    reasons: np.ndarray,
+    details: list[str],
+    classes: CandidateClasses,
+    capacity: np.ndarray,
+    node_names: list[str],
+    with_candidates: np.ndarray,
+    used: np.ndarray,
+    bottlenecks: int,
+    t: dict[str, float],
+) -> Diagnosis:
     """The bound, bottlenecks, coverage gaps, idle resources and components around given reasons."""
     a = problem.arrays
     bound = flow_bound(a.n_needs, classes, capacity)
@@ -242,9 +287,23 @@ def _diagnosis(problem: Problem, served: int, reasons: np.ndarray, details: list
     keys = list(t)
     timings = {k: t[k] - t[p] for p, k in zip(keys, keys[1:], strict=False)}
     timings["total"] = t[keys[-1]] - t["start"]
-    return Diagnosis(problem, served, reasons, details, bound, node_names, losses, uncovered, by_category,
-                     np.flatnonzero(~with_candidates), np.flatnonzero(with_candidates & ~used), comp_needs,
-                     comp_resources, pairing_components(problem), timings)
+    return Diagnosis(
+        problem,
+        served,
+        reasons,
+        details,
+        bound,
+        node_names,
+        losses,
+        uncovered,
+        by_category,
+        np.flatnonzero(~with_candidates),
+        np.flatnonzero(with_candidates & ~used),
+        comp_needs,
+        comp_resources,
+        pairing_components(problem),
+        timings,
+    )
 
 
 def diagnose(result: Result, *, bottlenecks: int = 10, classes: CandidateClasses | None = None) -> Diagnosis:
@@ -259,9 +318,19 @@ def diagnose(result: Result, *, bottlenecks: int = 10, classes: CandidateClasses
     with_candidates[c.resource] = True
     used = np.zeros(a.n_resources, dtype=bool)
     used[result.pair_resource] = True
-    return _diagnosis(result.problem, result.n_served, reasons, details, classes,
-                      resource_capacity(result.problem, c), list(a.resource_ids), with_candidates, used,
-                      bottlenecks, t)
+    return _diagnosis(
+        result.problem,
+        result.n_served,
+        reasons,
+        details,
+        classes,
+        resource_capacity(result.problem, c),
+        list(a.resource_ids),
+        with_candidates,
+        used,
+        bottlenecks,
+        t,
+    )
 
 
 def diagnose_projects(result: ProjectResult, *, bottlenecks: int = 10) -> Diagnosis:
@@ -287,8 +356,19 @@ def diagnose_projects(result: ProjectResult, *, bottlenecks: int = 10) -> Diagno
     used[s.direct.resource[result.plan.direct]] = True
     used[s.claim_resource[result.plan.claims]] = True
     names = list(a.resource_ids) + [f"order {o}" for o in s.order_ids]
-    return _diagnosis(problem, int(result.served.sum()), plan.reason.astype(str), plan.detail, classes,
-                      capacity, names, with_candidates, used, bottlenecks, t)
+    return _diagnosis(
+        problem,
+        int(result.served.sum()),
+        plan.reason.astype(str),
+        plan.detail,
+        classes,
+        capacity,
+        names,
+        with_candidates,
+        used,
+        bottlenecks,
+        t,
+    )
 
 
 def explain_project_need(result: ProjectResult, need_id: str) -> dict[str, Any]:
@@ -299,8 +379,13 @@ def explain_project_need(result: ProjectResult, need_id: str) -> dict[str, Any]:
         raise KeyError(need_id)
     n = a.need_ids.index(need_id)
     need = s.problem.needs[n]
-    out: dict[str, Any] = {"need": need_id, "community": need.community, "category": need.category.value,
-                           "skills": sorted(need.skills), "urgency": need.urgency.value}
+    out: dict[str, Any] = {
+        "need": need_id,
+        "community": need.community,
+        "category": need.category.value,
+        "skills": sorted(need.skills),
+        "urgency": need.urgency.value,
+    }
     if result.served[n]:
         out["status"] = "served"
         out["by"] = [row for row in result.assignments() if row["need"] == need_id]
@@ -308,9 +393,15 @@ def explain_project_need(result: ProjectResult, need_id: str) -> dict[str, Any]:
     code = str(result.need_plan.reason[n])
     out.update(status="unmatched", reason=code, explanation=_label(code), detail=result.need_plan.detail[n])
     orders = np.unique(s.serve_order[s.serve_need == n])
-    out["candidate_orders"] = [{"order": s.order_ids[o], "project": s.problem.projects[s.order_project[o]].id,
-                                "placed": bool(result.plan.placed[o]), "running": bool(result.plan.running[o])}
-                               for o in orders.tolist()]
+    out["candidate_orders"] = [
+        {
+            "order": s.order_ids[o],
+            "project": s.problem.projects[s.order_project[o]].id,
+            "placed": bool(result.plan.placed[o]),
+            "running": bool(result.plan.running[o]),
+        }
+        for o in orders.tolist()
+    ]
     return out
 
 
@@ -321,15 +412,22 @@ def explain_need(result: Result, need_id: str) -> dict[str, Any]:
         raise KeyError(need_id)
     n = a.need_ids.index(need_id)
     need = result.problem.needs[n]
-    out: dict[str, Any] = {"need": need_id, "community": need.community, "category": need.category.value,
-                           "skills": sorted(need.skills), "urgency": need.urgency.value,
-                           "deadline_minutes": need.urgency.deadline_minutes}
+    out: dict[str, Any] = {
+        "need": need_id,
+        "community": need.community,
+        "category": need.category.value,
+        "skills": sorted(need.skills),
+        "urgency": need.urgency.value,
+        "deadline_minutes": need.urgency.deadline_minutes,
+    }
     mine = c.need == n
     chosen = result.solution.chosen[c.need[result.solution.chosen] == n]
     if result.served[n]:
         out["status"] = "served"
-        out["by"] = [{"resource": a.resource_ids[c.resource[p]], "arrival_minutes": round(float(c.arrival[p]), 1)}
-                     for p in chosen.tolist()]
+        out["by"] = [
+            {"resource": a.resource_ids[c.resource[p]], "arrival_minutes": round(float(c.arrival[p]), 1)}
+            for p in chosen.tolist()
+        ]
         return out
     code = str(need_reasons(result)[n])
     out.update(status="unmatched", reason=code, explanation=_label(code))
@@ -345,8 +443,13 @@ def explain_need(result: Result, need_id: str) -> dict[str, Any]:
         for m, r in zip(result.pair_need.tolist(), result.pair_resource.tolist(), strict=True):
             takers.setdefault(r, []).append(a.need_ids[m])
         out["candidates"] = [
-            {"resource": a.resource_ids[r], "tasks_left": int(tasks[r]), "hours_left": round(float(minutes[r]) / 60, 2),
-             "load_hours": round(int(load) / 60, 2), "taken_by": takers.get(r, [])}
+            {
+                "resource": a.resource_ids[r],
+                "tasks_left": int(tasks[r]),
+                "hours_left": round(float(minutes[r]) / 60, 2),
+                "load_hours": round(int(load) / 60, 2),
+                "taken_by": takers.get(r, []),
+            }
             for r, load in zip(c.resource[mine].tolist(), c.load[mine].tolist(), strict=True)
         ]
     else:
@@ -372,10 +475,17 @@ def _reach_facts(result: Result, n: int, skilled: np.ndarray) -> list[dict[str, 
     deadline = URGENCIES[a.need_urgency[n]].deadline_minutes
     facts = []
     for r, m in sorted(zip(skilled.tolist(), minutes.tolist(), strict=True), key=lambda x: x[1])[:5]:
-        facts.append({"resource": a.resource_ids[r], "travel_minutes": round(float(m), 1),
-                      "radius_minutes": float(a.resource_radius[r]), "within_reach": r in in_scope,
-                      "slot_ok": bool(a.resource_slots[r] & a.need_slots[n]),
-                      "arrival_minutes": round(float(m + a.resource_response[r]), 1), "deadline_minutes": deadline})
+        facts.append(
+            {
+                "resource": a.resource_ids[r],
+                "travel_minutes": round(float(m), 1),
+                "radius_minutes": float(a.resource_radius[r]),
+                "within_reach": r in in_scope,
+                "slot_ok": bool(a.resource_slots[r] & a.need_slots[n]),
+                "arrival_minutes": round(float(m + a.resource_response[r]), 1),
+                "deadline_minutes": deadline,
+            }
+        )
     return facts
 
 
@@ -387,6 +497,5 @@ def _pairing_facts(result: Result, n: int) -> list[dict[str, Any]]:
     for r in np.unique(loose.resource[loose.need == n]).tolist():
         g = a.resource_group[r]
         paired = [a.community_ids[x] for x in np.flatnonzero(a.paired[g]).tolist()] if g >= 0 else []
-        facts.append({"resource": a.resource_ids[r], "group": a.group_ids[g] if g >= 0 else "",
-                      "bound_to": paired})
+        facts.append({"resource": a.resource_ids[r], "group": a.group_ids[g] if g >= 0 else "", "bound_to": paired})
     return facts

@@ -62,12 +62,18 @@ class EscalationRules:
 def level_problem(problem: Problem, level: Level, needs: np.ndarray, delay: float) -> Problem:
     """The problem seen at ``level``: the given needs, the level's resources with the routing
     delay added to their response, and the pairings of the unit groups left."""
-    resources = tuple(replace(r, response_minutes=r.response_minutes + delay)
-                      for r in problem.resources if r.level is level)
+    resources = tuple(
+        replace(r, response_minutes=r.response_minutes + delay) for r in problem.resources if r.level is level
+    )
     groups = {r.pairing_group for r in resources if r.pairing_group}
     return Problem(
-        problem.communities, tuple(problem.needs[i] for i in needs.tolist()), resources, problem.projects,
-        tuple(p for p in problem.pairings if p.group in groups), problem.settings, f"{problem.name}@{level.value}",
+        problem.communities,
+        tuple(problem.needs[i] for i in needs.tolist()),
+        resources,
+        problem.projects,
+        tuple(p for p in problem.pairings if p.group in groups),
+        problem.settings,
+        f"{problem.name}@{level.value}",
     )
 
 
@@ -132,9 +138,14 @@ class EscalationResult:
             mine = a.need_urgency == u
             if not mine.any():
                 continue
-            row = {"urgency": urgency.value, "deadline_minutes": urgency.deadline_minutes, "needs": int(mine.sum()),
-                   "served": int((self.served & mine).sum()), "on_time": int((self.on_time & mine).sum()),
-                   "compliance": round(float((self.on_time & mine).sum() / mine.sum()), 4)}
+            row = {
+                "urgency": urgency.value,
+                "deadline_minutes": urgency.deadline_minutes,
+                "needs": int(mine.sum()),
+                "served": int((self.served & mine).sum()),
+                "on_time": int((self.on_time & mine).sum()),
+                "compliance": round(float((self.on_time & mine).sum() / mine.sum()), 4),
+            }
             row.update({f"at_{lvl.value}": int(((self.level == i) & mine).sum()) for i, lvl in enumerate(LEVELS)})
             rows.append(row)
         return rows
@@ -154,17 +165,23 @@ class EscalationResult:
         rows = []
         for n in range(a.n_needs):
             served = bool(self.served[n])
-            rows.append({
-                "need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
-                "urgency": URGENCIES[a.need_urgency[n]].value,
-                "level": LEVELS[self.level[n]].value if served else "",
-                "route": " > ".join(self.route(n)),
-                "resources": ";".join(resources.get(n, [])) if served else "",
-                "arrival_minutes": round(float(self.arrival[n]), 1) if served else "",
-                "deadline_minutes": int(self.deadline[n]), "deadline_status": self.status(n),
-                "reason": "" if served else reasons.get(n, "") + (
-                    "; higher levels too slow for the deadline" if self.tried[n] < len(LEVELS) else ""),
-            })
+            rows.append(
+                {
+                    "need": a.need_ids[n],
+                    "community": a.community_ids[a.need_community[n]],
+                    "urgency": URGENCIES[a.need_urgency[n]].value,
+                    "level": LEVELS[self.level[n]].value if served else "",
+                    "route": " > ".join(self.route(n)),
+                    "resources": ";".join(resources.get(n, [])) if served else "",
+                    "arrival_minutes": round(float(self.arrival[n]), 1) if served else "",
+                    "deadline_minutes": int(self.deadline[n]),
+                    "deadline_status": self.status(n),
+                    "reason": ""
+                    if served
+                    else reasons.get(n, "")
+                    + ("; higher levels too slow for the deadline" if self.tried[n] < len(LEVELS) else ""),
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -172,8 +189,16 @@ class EscalationResult:
             "scenario": self.problem.name,
             "rules": {"street_minutes": self.rules.street_minutes, "district_minutes": self.rules.district_minutes},
             "wall_time": round(self.wall_time, 4),
-            "levels": [{"level": run.level.value, "needs": len(run.needs), "served": run.result.n_served,
-                        "solver": run.result.solver, "status": run.result.solution.status} for run in self.runs],
+            "levels": [
+                {
+                    "level": run.level.value,
+                    "needs": len(run.needs),
+                    "served": run.result.n_served,
+                    "solver": run.result.solver,
+                    "status": run.result.solution.status,
+                }
+                for run in self.runs
+            ],
             "shares": self.level_shares(),
             "deadline_compliance": self.deadline_compliance(),
             "needs": self.needs_table(),
@@ -181,20 +206,27 @@ class EscalationResult:
 
     def summary(self) -> str:
         s = self.level_shares()
-        lines = [f"Escalation of {self.problem.name}: {s['needs']} needs "
-                 f"(street +{self.rules.street_minutes:g} min, district +{self.rules.district_minutes:g} min)"]
+        lines = [
+            f"Escalation of {self.problem.name}: {s['needs']} needs "
+            f"(street +{self.rules.street_minutes:g} min, district +{self.rules.district_minutes:g} min)"
+        ]
         for run in self.runs:
-            lines.append(f"  {run.level.value:<10} saw {len(run.needs):>7}, served {run.result.n_served:>7} "
-                         f"({run.result.solver}, {run.result.solution.status}, {run.result.wall_time:.2f} s)")
+            lines.append(
+                f"  {run.level.value:<10} saw {len(run.needs):>7}, served {run.result.n_served:>7} "
+                f"({run.result.solver}, {run.result.solution.status}, {run.result.wall_time:.2f} s)"
+            )
         lines.append("Where needs were solved:")
         for key in ("community", "street", "district", "unserved"):
             lines.append(f"  {key:<10} {s[key]:>7}  {s['share_' + key]:.1%}")
-        lines.append(f"  escalated to the street {s['escalated_to_street']}, "
-                     f"to the district {s['escalated_to_district']}")
+        lines.append(
+            f"  escalated to the street {s['escalated_to_street']}, to the district {s['escalated_to_district']}"
+        )
         lines.append("Deadline compliance (on time / needs; served at community/street/district):")
         for row in self.deadline_compliance():
-            lines.append(f"  {row['urgency']:<10} {row['on_time']:>7} / {row['needs']:<7} {row['compliance']:.1%}   "
-                         f"{row['at_community']}/{row['at_street']}/{row['at_district']}")
+            lines.append(
+                f"  {row['urgency']:<10} {row['on_time']:>7} / {row['needs']:<7} {row['compliance']:.1%}   "
+                f"{row['at_community']}/{row['at_street']}/{row['at_district']}"
+            )
         return "\n".join(lines)
 
 
@@ -210,9 +242,12 @@ def escalate(
     """Solve level by level: community, then street, then district, each seeing what was left;
     ``on_level(level, result)`` hears of each level as it is solved (for progress)."""
     if problem.has_projects:  # one dispatch for every command: never a figure the run would not give
-        raise FieldError("scenario", "escalation routes needs matched directly; this scenario orders projects "
-                                     "(点单), which `matcher run` solves with the project model — escalating them "
-                                     "level by level is not supported")
+        raise FieldError(
+            "scenario",
+            "escalation routes needs matched directly; this scenario orders projects "
+            "(点单), which `matcher run` solves with the project model — escalating them "
+            "level by level is not supported",
+        )
     start = time.perf_counter()
     policy = get_policy(policy)
     rules = rules or EscalationRules()
@@ -245,5 +280,6 @@ def escalate(
         done = needs[result.served]
         level[done] = i
         arrival[done] = local_arrival[result.served]
-    return EscalationResult(problem, governance, rules, tuple(runs), level, arrival, tried,
-                            time.perf_counter() - start, timings)
+    return EscalationResult(
+        problem, governance, rules, tuple(runs), level, arrival, tried, time.perf_counter() - start, timings
+    )

@@ -75,19 +75,28 @@ def check_hierarchy(
         elif areas and community.street not in in_cycle:
             street = by_id[community.street][1]
             if street.level is not Level.STREET:
-                yield (Location("communities", i), "street",
-                       f"{community.street!r} is a {street.level.value}, not a street")
+                yield (
+                    Location("communities", i),
+                    "street",
+                    f"{community.street!r} is a {street.level.value}, not a street",
+                )
             elif community.district and street.parent and community.district != street.parent:
-                yield (Location("communities", i), "district",
-                       f"{community.district!r} differs from street {street.id!r}'s district {street.parent!r}")
+                yield (
+                    Location("communities", i),
+                    "district",
+                    f"{community.district!r} differs from street {street.id!r}'s district {street.parent!r}",
+                )
     community_ids = {c.id for c in problem.communities}
     homes: dict[str, str] = {}
     for i, grid in enumerate(grids):
         if grid.community not in community_ids:
             yield Location("grids", i), "community", f"unknown community {grid.community!r}"
         elif grid.id in homes and homes[grid.id] != grid.community:
-            yield (Location("grids", i), "community",
-                   f"grid {grid.id!r} is in two communities: {homes[grid.id]!r} and {grid.community!r}")
+            yield (
+                Location("grids", i),
+                "community",
+                f"grid {grid.id!r} is in two communities: {homes[grid.id]!r} and {grid.community!r}",
+            )
         elif grid.id in homes:
             yield Location("grids", i), "id", f"duplicate id {grid.id!r}"
         homes.setdefault(grid.id, grid.community)
@@ -132,14 +141,26 @@ def governance_graph(
         g.add_node(f"street:{street}", level="street", name=names.get(street, street), party=PARTY_LEVELS["street"])
         g.add_edge(f"district:{district}", f"street:{street}")
     for c in problem.communities:
-        g.add_node(f"community:{c.id}", level="community", name=c.name or c.id, population=c.population,
-                   party=PARTY_LEVELS["community"])
+        g.add_node(
+            f"community:{c.id}",
+            level="community",
+            name=c.name or c.id,
+            population=c.population,
+            party=PARTY_LEVELS["community"],
+        )
         g.add_edge(f"street:{c.street}", f"community:{c.id}")
     for grid in grids:
         key = f"grid:{grid.id}"
-        g.add_node(key, level="grid", name=grid.name or grid.id, households=0 if party else grid.households,
-                   workers=grid.workers, weekly_visit_capacity=grid.weekly_visit_capacity,
-                   weekly_visits=grid.weekly_visits, party=PARTY_LEVELS["grid"])
+        g.add_node(
+            key,
+            level="grid",
+            name=grid.name or grid.id,
+            households=0 if party else grid.households,
+            workers=grid.workers,
+            weekly_visit_capacity=grid.weekly_visit_capacity,
+            weekly_visits=grid.weekly_visits,
+            party=PARTY_LEVELS["grid"],
+        )
         g.add_edge(f"community:{grid.community}", key)
         if party:
             _add_party(g, key, grid)
@@ -157,8 +178,9 @@ def _add_party(g: nx.DiGraph, grid_key: str, grid: Grid) -> None:
         g.add_edge(grid_key, group_key)
         for m in block.tolist():
             member_key = f"{group_key}/member{m + 1}"
-            g.add_node(member_key, level="party_member", households=len(households[m]),
-                       party=PARTY_LEVELS["party_member"])
+            g.add_node(
+                member_key, level="party_member", households=len(households[m]), party=PARTY_LEVELS["party_member"]
+            )
             g.add_edge(group_key, member_key)
     if not grid.party_members:
         g.nodes[grid_key]["households"] = grid.households
@@ -166,10 +188,17 @@ def _add_party(g: nx.DiGraph, grid_key: str, grid: Grid) -> None:
 
 def grid_visit_load(grids: Sequence[Grid]) -> list[dict[str, object]]:
     """Grids whose households need more visits a week than their workers can make, worst first."""
-    rows = [{"grid": g.id, "community": g.community, "weekly_visits": round(g.weekly_visits, 1),
-             "weekly_visit_capacity": g.weekly_visit_capacity,
-             "load": round(g.weekly_visits / g.weekly_visit_capacity, 3) if g.weekly_visit_capacity else float("inf")}
-            for g in grids if g.weekly_visits > g.weekly_visit_capacity]
+    rows = [
+        {
+            "grid": g.id,
+            "community": g.community,
+            "weekly_visits": round(g.weekly_visits, 1),
+            "weekly_visit_capacity": g.weekly_visit_capacity,
+            "load": round(g.weekly_visits / g.weekly_visit_capacity, 3) if g.weekly_visit_capacity else float("inf"),
+        }
+        for g in grids
+        if g.weekly_visits > g.weekly_visit_capacity
+    ]
     return sorted(rows, key=lambda r: (-float(r["load"]), str(r["grid"])))  # type: ignore[arg-type]
 
 

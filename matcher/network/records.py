@@ -61,8 +61,7 @@ class Grid(Record):
     required: ClassVar = ("id", "community")
     parsers: ClassVar = {
         name: _count
-        for name in ("party_groups", "party_members", "households", "workers", "weekly_visit_capacity",
-                     *VISIT_TIERS)
+        for name in ("party_groups", "party_members", "households", "workers", "weekly_visit_capacity", *VISIT_TIERS)
     }
 
     def __post_init__(self) -> None:

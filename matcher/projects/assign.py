@@ -22,8 +22,9 @@ def residual_capacity(space: ProjectSpace, plan: Plan) -> tuple[np.ndarray, np.n
     """Per resource: (minutes, tasks) left after the plan's claims."""
     a = space.problem.arrays
     chosen = np.flatnonzero(plan.claims)
-    minutes = a.resource_capacity_minutes - np.bincount(space.claim_resource[chosen], weights=space.claim_load[chosen],
-                                                        minlength=a.n_resources).astype(np.int64)
+    minutes = a.resource_capacity_minutes - np.bincount(
+        space.claim_resource[chosen], weights=space.claim_load[chosen], minlength=a.n_resources
+    ).astype(np.int64)
     tasks = a.resource_capacity_tasks - np.bincount(space.claim_resource[chosen], minlength=a.n_resources)
     return minutes, tasks
 
@@ -48,14 +49,20 @@ def flow_capacities(space: ProjectSpace, part: Part, plan: Plan) -> tuple[np.nda
     minutes, tasks = residual_capacity(space, plan)
     d = d[space.direct.load[d] <= minutes[space.direct.resource[d]]]  # pairs that no longer fit cannot be chosen
     residual = SimpleNamespace(arrays=replace(a, resource_capacity_minutes=minutes, resource_capacity_tasks=tasks))
-    subset = replace(space.direct, need=space.direct.need[d], resource=space.direct.resource[d],
-                     load=space.direct.load[d], value=space.direct.value[d])
+    subset = replace(
+        space.direct,
+        need=space.direct.need[d],
+        resource=space.direct.resource[d],
+        load=space.direct.load[d],
+        value=space.direct.value[d],
+    )
     capacity, uneven = effective_task_capacity(residual, subset)  # type: ignore[arg-type]
     return None if uneven else (np.maximum(capacity, 0), d)
 
 
-def assign(space: ProjectSpace, part: Part, plan: Plan, *, time_limit: float, workers: int,
-           seed: int) -> tuple[Plan, int, int, str]:
+def assign(
+    space: ProjectSpace, part: Part, plan: Plan, *, time_limit: float, workers: int, seed: int
+) -> tuple[Plan, int, int, str]:
     """Best serves and direct pairs for the plan's fixed orders and claims: (plan, objective, bound, how)."""
     a = space.problem.arrays
     minutes, tasks = residual_capacity(space, plan)
@@ -87,6 +94,6 @@ def assign(space: ProjectSpace, part: Part, plan: Plan, *, time_limit: float, wo
         _, flow = solve_min_cost_flow(tails, heads, arc_caps, costs, supplies)
         chosen = flow[: len(need)] > 0
         out.direct[d[chosen[: len(d)]]] = True
-        out.serves[serves[chosen[len(d):]]] = True
+        out.serves[serves[chosen[len(d) :]]] = True
     value = objective(space, out, part)
     return out, value, value, "flow"

@@ -51,9 +51,13 @@ class Claimants:
 
     def broken(self, project: int, resource: int, community: int) -> ClaimRule | None:
         """The first rule a claim of ``project`` ordered by ``community`` by ``resource`` breaks, if any."""
-        held = ((ClaimRule.KIND, self.kind[resource]), (ClaimRule.CATEGORY, self.category[project, resource]),
-                (ClaimRule.SKILLS, self.skills[project, resource]), (ClaimRule.REACH, self.reach[resource, community]),
-                (ClaimRule.PAIRING, self.unbound[resource, community]))
+        held = (
+            (ClaimRule.KIND, self.kind[resource]),
+            (ClaimRule.CATEGORY, self.category[project, resource]),
+            (ClaimRule.SKILLS, self.skills[project, resource]),
+            (ClaimRule.REACH, self.reach[resource, community]),
+            (ClaimRule.PAIRING, self.unbound[resource, community]),
+        )
         return next((rule for rule, ok in held if not ok), None)
 
 

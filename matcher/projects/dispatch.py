@@ -38,10 +38,22 @@ def solve_problem(
     if problem.has_projects:
         from matcher.projects.solve import solve_projects
 
-        return solve_projects(problem, policy, time_limit=time_limit, workers=workers, seed=seed,
-                              should_stop=should_stop, engine=engine)
-    return solve(problem, policy, solver=solver, engine=engine, time_limit=time_limit, workers=workers, seed=seed,
-                 deterministic_time=deterministic_time, gap=gap, should_stop=should_stop, on_progress=on_progress)
+        return solve_projects(
+            problem, policy, time_limit=time_limit, workers=workers, seed=seed, should_stop=should_stop, engine=engine
+        )
+    return solve(
+        problem,
+        policy,
+        solver=solver,
+        engine=engine,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic_time=deterministic_time,
+        gap=gap,
+        should_stop=should_stop,
+        on_progress=on_progress,
+    )
 
 
 __all__ = ["solve_problem"]

@@ -42,8 +42,13 @@ def dominated_orders(space: ProjectSpace) -> np.ndarray:
             continue
         group = groups.setdefault((int(space.order_community[o]), int(space.order_venue[o])), [])
         for q in group:
-            if (space.order_cents[q] <= space.order_cents[o] and space.order_slots[q] <= space.order_slots[o]
-                    and hours[q] <= hours[o] and served[o] <= served[q] and claimers[o] <= claimers[q]):
+            if (
+                space.order_cents[q] <= space.order_cents[o]
+                and space.order_slots[q] <= space.order_slots[o]
+                and hours[q] <= hours[o]
+                and served[o] <= served[q]
+                and claimers[o] <= claimers[q]
+            ):
                 out[o] = True
                 break
         else:
@@ -60,12 +65,32 @@ def prune_dominated(space: ProjectSpace) -> ProjectSpace:
     keep = ~drop
     new_index = np.cumsum(keep) - 1
     claims, serves = keep[space.claim_order], keep[space.serve_order]
-    orders = {name: getattr(space, name)[keep] for name in (
-        "order_project", "order_community", "order_venue", "order_given", "order_pinned", "order_slots",
-        "order_serves", "order_cents", "order_minutes", "order_eligible")}
-    claim = {name: getattr(space, name)[claims] for name in (
-        "claim_resource", "claim_minutes", "claim_load", "claim_cost", "claim_pinned", "claim_given")}
+    orders = {
+        name: getattr(space, name)[keep]
+        for name in (
+            "order_project",
+            "order_community",
+            "order_venue",
+            "order_given",
+            "order_pinned",
+            "order_slots",
+            "order_serves",
+            "order_cents",
+            "order_minutes",
+            "order_eligible",
+        )
+    }
+    claim = {
+        name: getattr(space, name)[claims]
+        for name in ("claim_resource", "claim_minutes", "claim_load", "claim_cost", "claim_pinned", "claim_given")
+    }
     serve = {name: getattr(space, name)[serves] for name in ("serve_need", "serve_value")}
-    return replace(space, order_ids=[i for i, k in zip(space.order_ids, keep.tolist(), strict=True) if k], **orders,
-                   claim_order=new_index[space.claim_order[claims]].astype(np.int32), **claim,
-                   serve_order=new_index[space.serve_order[serves]].astype(np.int32), **serve)
+    return replace(
+        space,
+        order_ids=[i for i, k in zip(space.order_ids, keep.tolist(), strict=True) if k],
+        **orders,
+        claim_order=new_index[space.claim_order[claims]].astype(np.int32),
+        **claim,
+        serve_order=new_index[space.serve_order[serves]].astype(np.int32),
+        **serve,
+    )

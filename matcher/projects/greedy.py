@@ -83,8 +83,9 @@ class _State:
         self.covered[s.direct.need[d]] = True
 
 
-def joint_greedy_plan(space: ProjectSpace, part: Part, *, time_limit: float, workers: int,
-                      seed: int, keep: Plan | None = None) -> tuple[Plan, int, str]:
+def joint_greedy_plan(
+    space: ProjectSpace, part: Part, *, time_limit: float, workers: int, seed: int, keep: Plan | None = None
+) -> tuple[Plan, int, str]:
     """Orders, claims and direct service chosen greedily by value per task, then assigned exactly;
     the orders and claims of ``keep`` (placed orders first) stay."""
     a = space.problem.arrays

@@ -20,8 +20,9 @@ GAP_TARGET = 0.002
 _HUGE = 2**62
 
 
-def _linear_program(model: cp_model.CpModel) -> tuple[np.ndarray, csr_matrix, np.ndarray, np.ndarray,
-                                                       np.ndarray, np.ndarray, float]:
+def _linear_program(
+    model: cp_model.CpModel,
+) -> tuple[np.ndarray, csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
     """(objective to minimise, A, row lower, row upper, var lower, var upper, sign) of the model."""
     proto = model.proto
     n = len(proto.variables)
@@ -59,13 +60,18 @@ class Infeasible(Exception):
     """HiGHS proved the model infeasible."""
 
 
-def solve_with_highs(model: cp_model.CpModel, time_limit: float,
-                     gap: float = GAP_TARGET) -> tuple[np.ndarray | None, float, float, bool]:
+def solve_with_highs(
+    model: cp_model.CpModel, time_limit: float, gap: float = GAP_TARGET
+) -> tuple[np.ndarray | None, float, float, bool]:
     """(variable values or None, objective, bound, proven optimal) in the model's own sense."""
     c, A, lo, hi, lower, upper, sign = _linear_program(model)
-    result = milp(c, constraints=LinearConstraint(A, lo, hi), bounds=Bounds(lower, upper),
-                  integrality=np.ones(len(c)), options={"time_limit": max(time_limit, 0.1), "disp": False,
-                                                               "mip_rel_gap": gap})
+    result = milp(
+        c,
+        constraints=LinearConstraint(A, lo, hi),
+        bounds=Bounds(lower, upper),
+        integrality=np.ones(len(c)),
+        options={"time_limit": max(time_limit, 0.1), "disp": False, "mip_rel_gap": gap},
+    )
     bound = getattr(result, "mip_dual_bound", None)
     if result.status == 2:
         raise Infeasible

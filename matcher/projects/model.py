@@ -87,10 +87,12 @@ class JointModel:
             for k, g in enumerate(K.tolist()):
                 m.add(self.claim[k] == int(fixed.claims[g]))
         new = [self.placed[i] for i, o in enumerate(orders.tolist()) if not space.order_pinned[o]]
-        m.maximize(cp_model.LinearExpr.weighted_sum(self.direct, space.direct.value[D].tolist())
-                   + cp_model.LinearExpr.weighted_sum(self.serve, space.serve_value[S].tolist())
-                   - cp_model.LinearExpr.weighted_sum(self.claim, space.claim_cost[K].tolist())
-                   - ORDER_COST * sum(new))
+        m.maximize(
+            cp_model.LinearExpr.weighted_sum(self.direct, space.direct.value[D].tolist())
+            + cp_model.LinearExpr.weighted_sum(self.serve, space.serve_value[S].tolist())
+            - cp_model.LinearExpr.weighted_sum(self.claim, space.claim_cost[K].tolist())
+            - ORDER_COST * sum(new)
+        )
 
     def _needs(self, a) -> None:
         """A need is served once: by one instance, or directly with all its providers."""
@@ -153,8 +155,10 @@ class JointModel:
                 continue
             minutes = space.order_minutes[part.orders[members]]
             if minutes.sum() > space.venue_minutes[v]:
-                m.add(cp_model.LinearExpr.weighted_sum([self.running[i] for i in members], minutes.tolist())
-                      <= int(space.venue_minutes[v]))
+                m.add(
+                    cp_model.LinearExpr.weighted_sum([self.running[i] for i in members], minutes.tolist())
+                    <= int(space.venue_minutes[v])
+                )
             served = [self.serve[s] for s in serve_at.get(v, [])]
             if len(served) > space.venue_capacity[v]:
                 m.add(sum(served) <= int(space.venue_capacity[v]))
@@ -173,8 +177,9 @@ class JointModel:
                 continue
             name = f"hard pairing {a.group_ids[g]} -> {a.community_ids[c]} serves at least {minimum}"
             lit = lits[name] = m.new_bool_var(name)
-            terms = ([self.direct[i] for i in np.flatnonzero((d_group == g) & (d_comm == c))]
-                     + [self.claim[i] for i in np.flatnonzero((k_group == g) & (k_comm == c))])
+            terms = [self.direct[i] for i in np.flatnonzero((d_group == g) & (d_comm == c))] + [
+                self.claim[i] for i in np.flatnonzero((k_group == g) & (k_comm == c))
+            ]
             m.add(sum(terms) >= minimum).only_enforce_if(lit)
         m.add_assumptions(list(lits.values()))
         return lits
@@ -186,15 +191,25 @@ class JointModel:
     def hint(self, plan: Plan) -> None:
         """Start the search from ``plan`` (the sequential baseline)."""
         p = self.part
-        for vars_, values in ((self.placed, plan.placed[p.orders]), (self.running, plan.running[p.orders]),
-                              (self.claim, plan.claims[p.claims]), (self.serve, plan.serves[p.serves]),
-                              (self.direct, plan.direct[p.direct])):
+        for vars_, values in (
+            (self.placed, plan.placed[p.orders]),
+            (self.running, plan.running[p.orders]),
+            (self.claim, plan.claims[p.claims]),
+            (self.serve, plan.serves[p.serves]),
+            (self.direct, plan.direct[p.direct]),
+        ):
             for var, on in zip(vars_, values.tolist(), strict=True):
                 self.model.add_hint(var, on)
 
-    def solve(self, time_limit: float, workers: int, seed: int,
-              should_stop: Callable[[], bool] | None = None,
-              engine: str = "cpsat", gap: float = 0.0) -> tuple[Plan | None, int, int, str]:
+    def solve(
+        self,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        should_stop: Callable[[], bool] | None = None,
+        engine: str = "cpsat",
+        gap: float = 0.0,
+    ) -> tuple[Plan | None, int, int, str]:
         """(plan on this part, objective, bound, status) within ``time_limit`` seconds; the plan is
         None (status ``unknown``) when the time ran out before a first solution. ``engine`` is
         ``cpsat`` or ``highs`` (the same model handed to the HiGHS MIP solver); the search stops
@@ -203,8 +218,9 @@ class JointModel:
             try:
                 values, value, bound, optimal = solve_with_highs(self.model, time_limit, gap)
             except Infeasible:
-                raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"]) \
-                    from None
+                raise InfeasibleError(
+                    self._conflict() or ["pinned orders and claims against capacities and venues"]
+                ) from None
             if values is None:
                 return None, 0, int(math.floor(bound + 1e-6)) if math.isfinite(bound) else _NO_BOUND, "unknown"
             chosen = values.astype(bool)
@@ -228,9 +244,13 @@ class JointModel:
             status = "optimal" if bound <= value else "feasible"
         plan = Plan.empty(self.space)
         p = self.part
-        for target, idx, vars_ in ((plan.placed, p.orders, self.placed), (plan.running, p.orders, self.running),
-                                   (plan.claims, p.claims, self.claim), (plan.serves, p.serves, self.serve),
-                                   (plan.direct, p.direct, self.direct)):
+        for target, idx, vars_ in (
+            (plan.placed, p.orders, self.placed),
+            (plan.running, p.orders, self.running),
+            (plan.claims, p.claims, self.claim),
+            (plan.serves, p.serves, self.serve),
+            (plan.direct, p.direct, self.direct),
+        ):
             target[idx] = np.array([read(v) for v in vars_], dtype=bool)
         return plan, value, max(value, bound), status
 

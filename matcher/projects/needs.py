@@ -90,12 +90,14 @@ class Route:
         at = s.order_venue[served]
         self.venue_load = np.bincount(at[at >= 0], minlength=n_venues)
         running = np.flatnonzero(plan.running & (s.order_venue >= 0))
-        self.venue_minutes = np.bincount(s.order_venue[running], weights=s.order_minutes[running],
-                                         minlength=n_venues).astype(np.int64)
+        self.venue_minutes = np.bincount(
+            s.order_venue[running], weights=s.order_minutes[running], minlength=n_venues
+        ).astype(np.int64)
         free = np.flatnonzero(plan.placed & ~s.order_pinned)
         n_comm = len(s.budget_cents)
-        self.spent_cents = np.bincount(s.order_community[free], weights=s.order_cents[free],
-                                       minlength=n_comm).astype(np.int64)
+        self.spent_cents = np.bincount(s.order_community[free], weights=s.order_cents[free], minlength=n_comm).astype(
+            np.int64
+        )
         self.spent_orders = np.bincount(s.order_community[free], minlength=n_comm)
         tasks, minutes = residual(space, plan)
         able = (tasks[s.claim_resource] >= 1) & (minutes[s.claim_resource] >= s.claim_load)
@@ -128,22 +130,29 @@ class Route:
         if stage == 1:
             return self.venue_text(int(s.order_venue[o]))
         if stage == 2:
-            return f"claimants (认领): {int(self.able_claimants[o])} eligible unit(s) with room for " \
-                   f"{int(s.order_slots[o])} slot(s)"
+            return (
+                f"claimants (认领): {int(self.able_claimants[o])} eligible unit(s) with room for "
+                f"{int(s.order_slots[o])} slot(s)"
+            )
         return ""
 
     def budget_text(self, c: int) -> str:
         s, cid = self.space, self.space.problem.arrays.community_ids[c]
         count = "no limit" if s.budget_orders[c] < 0 else f"{self.spent_orders[c]} of {s.budget_orders[c]}"
-        amount = ("no limit" if s.budget_cents[c] < 0
-                  else f"{self.spent_cents[c] / CENTS:,.2f} of {s.budget_cents[c] / CENTS:,.2f}")
+        amount = (
+            "no limit"
+            if s.budget_cents[c] < 0
+            else f"{self.spent_cents[c] / CENTS:,.2f} of {s.budget_cents[c] / CENTS:,.2f}"
+        )
         return f"budget of {cid} (社区预算): orders {count}; spent {amount}"
 
     def venue_text(self, v: int) -> str:
         s = self.space
         venue = s.problem.venues[v]
-        return (f"venue {venue.id} (站点): {self.venue_load[v]} of {s.venue_capacity[v]} needs a week, "
-                f"{self.venue_minutes[v] / MINUTES_PER_HOUR:g} of {s.venue_minutes[v] / MINUTES_PER_HOUR:g} h open")
+        return (
+            f"venue {venue.id} (站点): {self.venue_load[v]} of {s.venue_capacity[v]} needs a week, "
+            f"{self.venue_minutes[v] / MINUTES_PER_HOUR:g} of {s.venue_minutes[v] / MINUTES_PER_HOUR:g} h open"
+        )
 
 
 class OrderReason(Vocabulary):
@@ -195,8 +204,11 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
     for n in np.flatnonzero(~served).tolist():
         orders = np.unique(s.serve_order[pairs_of.get(n, [])])
         running = orders[plan.running[orders]]
-        has_room = [o for o in running.tolist() if route.instance_load[o] < s.order_serves[o]
-                    and not route.venue_full(int(s.order_venue[o]))]
+        has_room = [
+            o
+            for o in running.tolist()
+            if route.instance_load[o] < s.order_serves[o] and not route.venue_full(int(s.order_venue[o]))
+        ]
         placed_idle = orders[plan.placed[orders] & ~plan.running[orders]]
         unplaced = orders[~plan.placed[orders]]
         if has_room or direct_room[n]:
@@ -205,8 +217,11 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
         elif len(running):
             full_venues = [int(v) for v in s.order_venue[running] if route.venue_full(int(v))]
             code = ProjectReason.VENUE if full_venues else Reason.CAPACITY
-            detail[n] = (route.venue_text(full_venues[0]) if full_venues else
-                         "instances full: " + ", ".join(s.order_ids[o] for o in running[:3].tolist()))
+            detail[n] = (
+                route.venue_text(full_venues[0])
+                if full_venues
+                else "instances full: " + ", ".join(s.order_ids[o] for o in running[:3].tolist())
+            )
         elif len(placed_idle):
             code = ProjectReason.ORDER_NOT_RUN
             o = int(placed_idle[0])
@@ -233,11 +248,21 @@ def assignment_rows(space: ProjectSpace, plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for x in np.flatnonzero(plan.direct).tolist():
         n, r = int(d.need[x]), int(d.resource[x])
-        rows.append({"need": a.need_ids[n], "resource": a.resource_ids[r],
-                     "community": a.community_ids[a.need_community[n]],
-                     "travel_minutes": round(float(d.minutes[x]), 1), "arrival_minutes": round(float(d.arrival[x]), 1),
-                     "load_hours": round(int(d.load[x]) / MINUTES_PER_HOUR, 2), "value": int(d.value[x]) / VALUE_SCALE,
-                     "served_by": "direct", "order": "", "project": "", "venue": ""})
+        rows.append(
+            {
+                "need": a.need_ids[n],
+                "resource": a.resource_ids[r],
+                "community": a.community_ids[a.need_community[n]],
+                "travel_minutes": round(float(d.minutes[x]), 1),
+                "arrival_minutes": round(float(d.arrival[x]), 1),
+                "load_hours": round(int(d.load[x]) / MINUTES_PER_HOUR, 2),
+                "value": int(d.value[x]) / VALUE_SCALE,
+                "served_by": "direct",
+                "order": "",
+                "project": "",
+                "venue": "",
+            }
+        )
     claimants: dict[int, list[str]] = {}
     for k in np.flatnonzero(plan.claims).tolist():
         claimants.setdefault(int(s.claim_order[k]), []).append(a.resource_ids[s.claim_resource[k]])
@@ -246,12 +271,21 @@ def assignment_rows(space: ProjectSpace, plan: Plan) -> list[dict[str, Any]]:
         n, o = int(s.serve_need[p]), int(s.serve_order[p])
         v = int(s.order_venue[o])
         travel = float(a.travel[venue_comm[v], a.need_community[n]]) if v >= 0 else 0.0
-        rows.append({"need": a.need_ids[n], "resource": ";".join(claimants.get(o, [])),
-                     "community": a.community_ids[a.need_community[n]], "travel_minutes": round(travel, 1),
-                     "arrival_minutes": "", "load_hours": "", "value": int(s.serve_value[p]) / VALUE_SCALE,
-                     "served_by": "project", "order": s.order_ids[o],
-                     "project": problem.projects[s.order_project[o]].id,
-                     "venue": problem.venues[v].id if v >= 0 else ""})
+        rows.append(
+            {
+                "need": a.need_ids[n],
+                "resource": ";".join(claimants.get(o, [])),
+                "community": a.community_ids[a.need_community[n]],
+                "travel_minutes": round(travel, 1),
+                "arrival_minutes": "",
+                "load_hours": "",
+                "value": int(s.serve_value[p]) / VALUE_SCALE,
+                "served_by": "project",
+                "order": s.order_ids[o],
+                "project": problem.projects[s.order_project[o]].id,
+                "venue": problem.venues[v].id if v >= 0 else "",
+            }
+        )
     order = {nid: i for i, nid in enumerate(a.need_ids)}
     rows.sort(key=lambda row: order[row["need"]])
     return rows
@@ -262,8 +296,15 @@ def unmatched_rows(space: ProjectSpace, plan: NeedPlan) -> list[dict[str, Any]]:
     ``detail`` naming the budget, venue or order, and how many orders could have served the need."""
     a = space.problem.arrays
     candidates = np.bincount(space.serve_need, minlength=a.n_needs)
-    return [{"need": a.need_ids[n], "community": a.community_ids[a.need_community[n]],
-             "urgency": URGENCIES[a.need_urgency[n]].value, "reason": str(plan.reason[n]),
-             "explanation": label(str(plan.reason[n])), "detail": plan.detail[n],
-             "project_candidates": int(candidates[n])}
-            for n in np.flatnonzero(plan.reason != "").tolist()]
+    return [
+        {
+            "need": a.need_ids[n],
+            "community": a.community_ids[a.need_community[n]],
+            "urgency": URGENCIES[a.need_urgency[n]].value,
+            "reason": str(plan.reason[n]),
+            "explanation": label(str(plan.reason[n])),
+            "detail": plan.detail[n],
+            "project_candidates": int(candidates[n]),
+        }
+        for n in np.flatnonzero(plan.reason != "").tolist()
+    ]

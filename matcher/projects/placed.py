@@ -41,8 +41,9 @@ def require_running(space: ProjectSpace, part: Part, plan: Plan) -> None:
     raise InfeasibleError(problems)
 
 
-def placed_first(space: ProjectSpace, part: Part, *, engine: str, time_limit: float, workers: int,
-                 seed: int) -> tuple[int, Plan, int]:
+def placed_first(
+    space: ProjectSpace, part: Part, *, engine: str, time_limit: float, workers: int, seed: int
+) -> tuple[int, Plan, int]:
     """(most placed orders running together, a plan running them with the needs assigned exactly,
     its objective). Under ``hard`` a placed order that cannot run raises :class:`InfeasibleError`
     naming it and why."""
@@ -53,8 +54,10 @@ def placed_first(space: ProjectSpace, part: Part, *, engine: str, time_limit: fl
     model = JointModel(space, alone, minimums=False)
     # Most orders running first; among those, the nearest claimants (a weight above all claim costs).
     weight = int(space.claim_cost[claims].sum()) + 1
-    model.model.maximize(weight * sum(model.placed_running())
-                         - cp_model.LinearExpr.weighted_sum(model.claim, space.claim_cost[claims].tolist()))
+    model.model.maximize(
+        weight * sum(model.placed_running())
+        - cp_model.LinearExpr.weighted_sum(model.claim, space.claim_cost[claims].tolist())
+    )
     found, _, _, _ = model.solve(time_limit / 2, workers, seed, engine=engine, gap=0.0)
     plan = Plan.empty(space)
     if found is not None:

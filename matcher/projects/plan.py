@@ -35,10 +35,12 @@ class Part:
         orders = self.orders
         if not space.order_pinned[orders].all():
             return False
-        pinned = np.bincount(space.claim_order[self.claims], weights=space.claim_pinned[self.claims],
-                             minlength=space.n_orders)[orders]
-        free = np.bincount(space.claim_order[self.claims], weights=~space.claim_pinned[self.claims],
-                           minlength=space.n_orders)[orders]
+        pinned = np.bincount(
+            space.claim_order[self.claims], weights=space.claim_pinned[self.claims], minlength=space.n_orders
+        )[orders]
+        free = np.bincount(
+            space.claim_order[self.claims], weights=~space.claim_pinned[self.claims], minlength=space.n_orders
+        )[orders]
         return bool(((pinned >= space.order_slots[orders]) | (free == 0)).all())
 
 
@@ -54,9 +56,13 @@ class Plan:
 
     @classmethod
     def empty(cls, space: ProjectSpace) -> Plan:
-        return cls(np.zeros(space.n_orders, bool), np.zeros(space.n_orders, bool),
-                   np.zeros(len(space.claim_order), bool), np.zeros(len(space.serve_need), bool),
-                   np.zeros(len(space.direct), bool))
+        return cls(
+            np.zeros(space.n_orders, bool),
+            np.zeros(space.n_orders, bool),
+            np.zeros(len(space.claim_order), bool),
+            np.zeros(len(space.serve_need), bool),
+            np.zeros(len(space.direct), bool),
+        )
 
     def orders_and_claims(self, part: Part) -> Plan:
         """A plan with this plan's orders and claims on ``part`` and no need assigned."""
@@ -84,14 +90,16 @@ def budget_left(space: ProjectSpace, plan: Plan) -> tuple[np.ndarray, np.ndarray
     -1 stays "no limit"."""
     free = np.flatnonzero(plan.placed & ~space.order_pinned)
     n = len(space.budget_cents)
-    cents = space.budget_cents - np.bincount(space.order_community[free], weights=space.order_cents[free],
-                                             minlength=n).astype(np.int64)
+    cents = space.budget_cents - np.bincount(
+        space.order_community[free], weights=space.order_cents[free], minlength=n
+    ).astype(np.int64)
     count = space.budget_orders - np.bincount(space.order_community[free], minlength=n)
     return np.where(space.budget_cents < 0, -1, cents), np.where(space.budget_orders < 0, -1, count)
 
 
 def objective(space: ProjectSpace, plan: Plan, part: Part | None = None) -> int:
     """Scaled objective: needs served (directly or by a project) less claim travel and order price."""
+
     def pick(mask: np.ndarray, idx: np.ndarray | None) -> np.ndarray:
         chosen = np.flatnonzero(mask)
         return chosen if idx is None else np.intersect1d(chosen, idx)
@@ -100,5 +108,6 @@ def objective(space: ProjectSpace, plan: Plan, part: Part | None = None) -> int:
     s = pick(plan.serves, None if part is None else part.serves)
     c = pick(plan.claims, None if part is None else part.claims)
     o = pick(plan.placed & ~space.order_pinned, None if part is None else part.orders)
-    return int(space.direct.value[d].sum() + space.serve_value[s].sum() - space.claim_cost[c].sum()
-               - ORDER_COST * len(o))
+    return int(
+        space.direct.value[d].sum() + space.serve_value[s].sum() - space.claim_cost[c].sum() - ORDER_COST * len(o)
+    )

@@ -60,9 +60,17 @@ def from_visits(venues: Sequence[Venue], visits: Sequence[Visit]) -> list[dict[s
 
 def estimated(venues: Sequence[Venue], served: np.ndarray, instances: np.ndarray) -> list[dict[str, Any]]:
     """Per station the needs the plan serves there in the week (an estimate, not visits), ranked."""
-    rows = [{**_station(v), "instances": int(instances[i]), "capacity": v.capacity,
-             "needs_per_week_estimate": int(served[i]), "rank": int(rank), "basis": ESTIMATE_BASIS}
-            for i, (v, rank) in enumerate(zip(venues, ranks(served).tolist(), strict=True))]
+    rows = [
+        {
+            **_station(v),
+            "instances": int(instances[i]),
+            "capacity": v.capacity,
+            "needs_per_week_estimate": int(served[i]),
+            "rank": int(rank),
+            "basis": ESTIMATE_BASIS,
+        }
+        for i, (v, rank) in enumerate(zip(venues, ranks(served).tolist(), strict=True))
+    ]
     rows.sort(key=lambda r: (r["rank"], r["venue"]))
     return rows
 
@@ -73,16 +81,23 @@ def summary_lines(rows: list[dict[str, Any]], with_visits: bool, max_rows: int) 
         return []
     if with_visits:
         first = rows[0]
-        lines = ["站点人气指数 Station popularity from visits (rank, visits): "
-                 + ", ".join(f"{p} {first[p]}" for p in PERIODS)]
+        lines = [
+            "站点人气指数 Station popularity from visits (rank, visits): "
+            + ", ".join(f"{p} {first[p]}" for p in PERIODS)
+        ]
         lines.append(f"  {'station':<10} {'day':>10} {'week':>10} {'month':>10} {'year':>10}")
-        lines += [f"  {r['venue']:<10} " + " ".join(f"{'#' + str(r[p + '_rank']):>4} {r[p + '_visits']:>5}"
-                                                  for p in PERIODS) for r in rows[:max_rows]]
+        lines += [
+            f"  {r['venue']:<10} " + " ".join(f"{'#' + str(r[p + '_rank']):>4} {r[p + '_visits']:>5}" for p in PERIODS)
+            for r in rows[:max_rows]
+        ]
         return lines
-    lines = ["站点人气指数（估计）Station popularity, ESTIMATE — no visits list given: needs the plan serves at "
-             "each station in the planning week, one ranking (give `visits` for daily/weekly/monthly/yearly)"]
-    lines += [f"  {r['rank']:>3}. {r['venue']:<10} {r['type_label']}({r['type']:<12}) {r['needs_per_week_estimate']:>5}"
-              f" need(s) a week, {r['instances']} instance(s)" for r in rows[:max_rows]]
+    lines = [
+        "站点人气指数（估计）Station popularity, ESTIMATE — no visits list given: needs the plan serves at "
+        "each station in the planning week, one ranking (give `visits` for daily/weekly/monthly/yearly)"
+    ]
+    lines += [
+        f"  {r['rank']:>3}. {r['venue']:<10} {r['type_label']}({r['type']:<12}) {r['needs_per_week_estimate']:>5}"
+        f" need(s) a week, {r['instances']} instance(s)"
+        for r in rows[:max_rows]
+    ]
     return lines
-
-

@@ -52,11 +52,19 @@ def for_community(result: ProjectResult, community: str, alternatives: int = 5) 
             why = f"would cover {len(chosen)} need(s) left unserved; {int(s.order_eligible[o, 2])} unit(s) can claim it"
             blocked = route.blocker(o)
         v = int(s.order_venue[o])
-        row = {"project": project.id, "name": project.name, "category": project.category.label,
-               "tier": project.tier.label, "cost": project.cost, "ordered": ordered,
-               "venue": s.problem.venues[v].id if v >= 0 else "",
-               "value": round(float(s.serve_value[chosen].sum()) / VALUE_SCALE, 3),
-               "why": why, "blocked_by": blocked, "needs": _need_rows(result, s.serve_need[chosen])}
+        row = {
+            "project": project.id,
+            "name": project.name,
+            "category": project.category.label,
+            "tier": project.tier.label,
+            "cost": project.cost,
+            "ordered": ordered,
+            "venue": s.problem.venues[v].id if v >= 0 else "",
+            "value": round(float(s.serve_value[chosen].sum()) / VALUE_SCALE, 3),
+            "why": why,
+            "blocked_by": blocked,
+            "needs": _need_rows(result, s.serve_need[chosen]),
+        }
         key = int(s.order_project[o])
         held = best.get(key)
         if held is None or (row["ordered"], row["value"]) > (held["ordered"], held["value"]):
@@ -80,7 +88,7 @@ def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str
     direct = np.flatnonzero(result.plan.direct & (s.direct.resource == r))
     tasks = len(used) + len(direct)
     hours = (s.claim_load[used].sum() + s.direct.load[direct].sum()) / MINUTES_PER_HOUR
-    load = (f"{tasks} of {resource.capacity_tasks} task(s), {hours:.1f} of {resource.capacity_hours:g} h in the plan")
+    load = f"{tasks} of {resource.capacity_tasks} task(s), {hours:.1f} of {resource.capacity_hours:g} h in the plan"
     group = a.resource_group[r]
     rows = []
     for k in mine.tolist():
@@ -94,13 +102,20 @@ def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str
             pairing = "no pairing"
         else:
             pairing = "paired (结对, hard)" if s.direct.hard_groups[group] else "paired (结对, soft)"
-        rows.append({
-            "order": s.order_ids[o], "project": project.id, "name": project.name,
-            "community": a.community_ids[c], "proposed": proposed,
-            "slots_open": int(s.order_slots[o] - claimed[o]) + (1 if proposed else 0),
-            "skills": f"offers {'、'.join(sorted(project.skills)) or 'the category'} ({project.category.label})",
-            "distance_minutes": round(float(s.claim_minutes[k]), 1), "pairing": pairing, "load": load,
-            "effort_hours": round(int(s.claim_load[k]) / MINUTES_PER_HOUR, 2),
-        })
+        rows.append(
+            {
+                "order": s.order_ids[o],
+                "project": project.id,
+                "name": project.name,
+                "community": a.community_ids[c],
+                "proposed": proposed,
+                "slots_open": int(s.order_slots[o] - claimed[o]) + (1 if proposed else 0),
+                "skills": f"offers {'、'.join(sorted(project.skills)) or 'the category'} ({project.category.label})",
+                "distance_minutes": round(float(s.claim_minutes[k]), 1),
+                "pairing": pairing,
+                "load": load,
+                "effort_hours": round(int(s.claim_load[k]) / MINUTES_PER_HOUR, 2),
+            }
+        )
     rows.sort(key=lambda row: (not row["proposed"], row["pairing"] == "no pairing", row["distance_minutes"]))
     return rows[:limit]

@@ -29,14 +29,46 @@ from matcher.projects.space import ProjectSpace
 
 #: Columns of the CSV tables, so a table without rows still has its header.
 COLUMNS = {
-    "assignments": ["need", "resource", "community", "travel_minutes", "arrival_minutes", "load_hours", "value",
-                    "served_by", "order", "project", "venue"],
+    "assignments": [
+        "need",
+        "resource",
+        "community",
+        "travel_minutes",
+        "arrival_minutes",
+        "load_hours",
+        "value",
+        "served_by",
+        "order",
+        "project",
+        "venue",
+    ],
     "unmatched": ["need", "community", "urgency", "reason", "explanation", "detail", "project_candidates"],
-    "orders": ["order", "project", "project_name", "community", "venue", "kind", "placed", "running", "claimed",
-               "slots", "needs_served", "cost"],
+    "orders": [
+        "order",
+        "project",
+        "project_name",
+        "community",
+        "venue",
+        "kind",
+        "placed",
+        "running",
+        "claimed",
+        "slots",
+        "needs_served",
+        "cost",
+    ],
     "claims": ["order", "resource", "community", "kind", "travel_minutes", "load_hours"],
-    "unclaimed": ["order", "project", "community", "claimed", "slots", "eligible_units", "reason", "explanation",
-                  "detail"],
+    "unclaimed": [
+        "order",
+        "project",
+        "community",
+        "claimed",
+        "slots",
+        "eligible_units",
+        "reason",
+        "explanation",
+        "detail",
+    ],
 }
 
 
@@ -133,25 +165,38 @@ class ProjectResult:
         for o in np.flatnonzero(self.plan.placed | s.order_given).tolist():
             project = problem.projects[s.order_project[o]]
             kind = "pinned" if s.order_pinned[o] else ("given" if s.order_given[o] else "new")
-            rows.append({
-                "order": s.order_ids[o], "project": project.id, "project_name": project.name,
-                "community": a.community_ids[s.order_community[o]],
-                "venue": problem.venues[s.order_venue[o]].id if s.order_venue[o] >= 0 else "",
-                "kind": kind, "placed": bool(self.plan.placed[o]), "running": bool(self.plan.running[o]),
-                "claimed": int(claimed[o]), "slots": int(s.order_slots[o]), "needs_served": int(served[o]),
-                "cost": round(int(s.order_cents[o]) / 100, 2),
-            })
+            rows.append(
+                {
+                    "order": s.order_ids[o],
+                    "project": project.id,
+                    "project_name": project.name,
+                    "community": a.community_ids[s.order_community[o]],
+                    "venue": problem.venues[s.order_venue[o]].id if s.order_venue[o] >= 0 else "",
+                    "kind": kind,
+                    "placed": bool(self.plan.placed[o]),
+                    "running": bool(self.plan.running[o]),
+                    "claimed": int(claimed[o]),
+                    "slots": int(s.order_slots[o]),
+                    "needs_served": int(served[o]),
+                    "cost": round(int(s.order_cents[o]) / 100, 2),
+                }
+            )
         return rows
 
     def claims(self) -> list[dict[str, Any]]:
         """Every claim in the plan: pinned ones kept and new ones proposed."""
         s, a = self.space, self.space.problem.arrays
-        return [{"order": s.order_ids[s.claim_order[k]], "resource": a.resource_ids[s.claim_resource[k]],
-                 "community": a.community_ids[s.order_community[s.claim_order[k]]],
-                 "kind": "pinned" if s.claim_pinned[k] else ("given" if s.claim_given[k] else "proposed"),
-                 "travel_minutes": round(float(s.claim_minutes[k]), 1),
-                 "load_hours": round(int(s.claim_load[k]) / 60, 2)}
-                for k in np.flatnonzero(self.plan.claims).tolist()]
+        return [
+            {
+                "order": s.order_ids[s.claim_order[k]],
+                "resource": a.resource_ids[s.claim_resource[k]],
+                "community": a.community_ids[s.order_community[s.claim_order[k]]],
+                "kind": "pinned" if s.claim_pinned[k] else ("given" if s.claim_given[k] else "proposed"),
+                "travel_minutes": round(float(s.claim_minutes[k]), 1),
+                "load_hours": round(int(s.claim_load[k]) / 60, 2),
+            }
+            for k in np.flatnonzero(self.plan.claims).tolist()
+        ]
 
     def unclaimed(self) -> list[dict[str, Any]]:
         """Given orders that do not run, with the reason nobody (or too few) claimed them."""
@@ -161,10 +206,19 @@ class ProjectResult:
         route = Route(s, self.plan)
         for o in np.flatnonzero(s.order_given & ~self.plan.running).tolist():
             reason, detail = order_reason(s, self.plan, o, route)
-            rows.append({"order": s.order_ids[o], "project": self.space.problem.projects[s.order_project[o]].id,
-                         "community": a.community_ids[s.order_community[o]], "claimed": int(claimed[o]),
-                         "slots": int(s.order_slots[o]), "eligible_units": int(s.order_eligible[o, 2]),
-                         "reason": reason.value, "explanation": reason.label, "detail": detail})
+            rows.append(
+                {
+                    "order": s.order_ids[o],
+                    "project": self.space.problem.projects[s.order_project[o]].id,
+                    "community": a.community_ids[s.order_community[o]],
+                    "claimed": int(claimed[o]),
+                    "slots": int(s.order_slots[o]),
+                    "eligible_units": int(s.order_eligible[o, 2]),
+                    "reason": reason.value,
+                    "explanation": reason.label,
+                    "detail": detail,
+                }
+            )
         return rows
 
     def popularity(self) -> list[dict[str, Any]]:
@@ -178,8 +232,7 @@ class ProjectResult:
             return popularity.from_visits(problem.venues, problem.visits)
         venue = s.order_venue[s.serve_order[self.plan.serves]]
         week = np.bincount(venue[venue >= 0], minlength=len(problem.venues))
-        instances = np.bincount(s.order_venue[self.plan.running & (s.order_venue >= 0)],
-                                minlength=len(problem.venues))
+        instances = np.bincount(s.order_venue[self.plan.running & (s.order_venue >= 0)], minlength=len(problem.venues))
         return popularity.estimated(problem.venues, week, instances)
 
     # --- reporting ----------------------------------------------------------------------------
@@ -187,17 +240,28 @@ class ProjectResult:
         a = self.space.problem.arrays
         orders = self.orders()
         return {
-            "scenario": self.space.problem.name, "policy": self.space.policy.name, "status": self.status,
-            "objective": self.objective, "bound": self.bound, "gap": self.gap, "baseline": self.baseline,
-            "wall_time": round(self.wall_time, 4), "timings": {k: round(v, 4) for k, v in self.timings.items()},
-            "needs": a.n_needs, "served": int(self.served.sum()),
+            "scenario": self.space.problem.name,
+            "policy": self.space.policy.name,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "baseline": self.baseline,
+            "wall_time": round(self.wall_time, 4),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "needs": a.n_needs,
+            "served": int(self.served.sum()),
             "served_by_project": int(self.served_by_project.sum()),
             "served_directly": int(self.served_directly.sum()),
             "orders_new": sum(1 for r in orders if r["kind"] == "new"),
             "orders_running": sum(1 for r in orders if r["running"]),
             "parts": [asdict(p) for p in self.parts],
-            "orders": orders, "claims": self.claims(), "unclaimed": self.unclaimed(), "popularity": self.popularity(),
-            "unmatched_by_reason": self.need_plan.counts(), "unmatched": self.unmatched(),
+            "orders": orders,
+            "claims": self.claims(),
+            "unclaimed": self.unclaimed(),
+            "popularity": self.popularity(),
+            "unmatched_by_reason": self.need_plan.counts(),
+            "unmatched": self.unmatched(),
             "assignments": self.assignments(),
         }
 
@@ -228,8 +292,11 @@ class ProjectResult:
             "",
             "New orders (点单):" if new else "New orders (点单): none",
         ]
-        lines += [f"  {r['community']:<12} {r['project']:<10} {r['project_name'][:24]:<24} serves {r['needs_served']}"
-                  + (f" at {r['venue']}" if r["venue"] else "") for r in new[:max_rows]]
+        lines += [
+            f"  {r['community']:<12} {r['project']:<10} {r['project_name'][:24]:<24} serves {r['needs_served']}"
+            + (f" at {r['venue']}" if r["venue"] else "")
+            for r in new[:max_rows]
+        ]
         if len(new) > max_rows:
             lines.append(f"  ... and {len(new) - max_rows} more")
         lines.append("")
@@ -238,8 +305,11 @@ class ProjectResult:
         lines += [f"  {code:<16} {k:>6}  {label(code)}" for code, k in counts.items()]
         lines.append("")
         lines.append("Unclaimed orders:" if unclaimed else "Unclaimed orders: none")
-        lines += [f"  {r['order']:<14} {r['project']:<10} {r['community']:<10} {r['claimed']}/{r['slots']} "
-                  f"claimed — {r['explanation']}" for r in unclaimed[:max_rows]]
+        lines += [
+            f"  {r['order']:<14} {r['project']:<10} {r['community']:<10} {r['claimed']}/{r['slots']} "
+            f"claimed — {r['explanation']}"
+            for r in unclaimed[:max_rows]
+        ]
         popularity_lines = popularity.summary_lines(self.popularity(), bool(s.problem.visits), max_rows)
         if popularity_lines:
             lines += ["", *popularity_lines]
@@ -257,6 +327,11 @@ class ProjectResult:
         data = self.to_dict()
         files: dict[str, str | bytes] = {"projects.json": json.dumps(data, ensure_ascii=False, indent=1)}
         tables = ("assignments", "unmatched", "orders", "claims", "unclaimed", "popularity")
-        files.update(table_files({name: data[name] for name in tables}, RESULTS_WORKBOOK if xlsx else None,
-                                 {name: self._columns(name) for name in tables}))
+        files.update(
+            table_files(
+                {name: data[name] for name in tables},
+                RESULTS_WORKBOOK if xlsx else None,
+                {name: self._columns(name) for name in tables},
+            )
+        )
         return write_files(out_dir, files)

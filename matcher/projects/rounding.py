@@ -23,14 +23,26 @@ from matcher.projects.space import ProjectSpace
 THRESHOLD = 0.5
 
 
-def lp_rounding_plan(space: ProjectSpace, part: Part, model: JointModel, *, time_limit: float, workers: int,
-                     seed: int, keep: Plan | None = None) -> tuple[Plan, int, str, float]:
+def lp_rounding_plan(
+    space: ProjectSpace,
+    part: Part,
+    model: JointModel,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    keep: Plan | None = None,
+) -> tuple[Plan, int, str, float]:
     """(plan, objective, how assigned, LP bound) rounded from the LP relaxation of ``model``; the
     LP optimum bounds the part's objective (``inf`` when the LP did not finish). The orders and
     claims of ``keep`` (placed orders first) stay."""
     c, A, lo, hi, lower, upper, sign = _linear_program(model.model)
-    lp = milp(c, constraints=LinearConstraint(A, lo, hi), bounds=Bounds(lower, upper),
-              options={"time_limit": max(time_limit, 0.1), "disp": False})
+    lp = milp(
+        c,
+        constraints=LinearConstraint(A, lo, hi),
+        bounds=Bounds(lower, upper),
+        options={"time_limit": max(time_limit, 0.1), "disp": False},
+    )
     plan = Plan.empty(space) if keep is None else keep.orders_and_claims(part)
     plan.placed[part.orders[space.order_pinned[part.orders]]] = True
     if lp.x is None:

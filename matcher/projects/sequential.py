@@ -20,8 +20,7 @@ from matcher.projects.space import ProjectSpace
 def _order_value(space: ProjectSpace, o: int, covered: set[int], by_order: dict[int, list[int]]) -> int:
     """Value of the best ``serves`` needs order ``o`` could take that no chosen order covers yet."""
     pairs = by_order.get(o, [])
-    values = sorted((int(space.serve_value[s]) for s in pairs if int(space.serve_need[s]) not in covered),
-                    reverse=True)
+    values = sorted((int(space.serve_value[s]) for s in pairs if int(space.serve_need[s]) not in covered), reverse=True)
     return sum(values[: int(space.order_serves[o])])
 
 
@@ -38,8 +37,10 @@ def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
         count_left = int(space.budget_orders[c]) if space.budget_orders[c] >= 0 else None
         for o in mine[space.order_given[mine]].tolist():  # given orders first, pinned ones always
             free = not space.order_pinned[o]
-            if free and ((count_left is not None and count_left < 1)
-                         or (cents_left is not None and cents_left < space.order_cents[o])):
+            if free and (
+                (count_left is not None and count_left < 1)
+                or (cents_left is not None and cents_left < space.order_cents[o])
+            ):
                 continue
             plan.placed[o] = True
             values[o] = _order_value(space, o, covered, by_order)
@@ -49,8 +50,11 @@ def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
                 cents_left = None if cents_left is None else cents_left - int(space.order_cents[o])
         candidates = mine[~space.order_given[mine]].tolist()
         while candidates and (count_left is None or count_left > 0):
-            scored = [(_order_value(space, o, covered, by_order) / max(int(space.order_cents[o]), 1), o)
-                      for o in candidates if cents_left is None or space.order_cents[o] <= cents_left]
+            scored = [
+                (_order_value(space, o, covered, by_order) / max(int(space.order_cents[o]), 1), o)
+                for o in candidates
+                if cents_left is None or space.order_cents[o] <= cents_left
+            ]
             scored = [(ratio, o) for ratio, o in scored if ratio > 0]
             if not scored:
                 break
@@ -64,8 +68,9 @@ def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
     return values
 
 
-def claim_step(space: ProjectSpace, part: Part, plan: Plan, values: dict[int, float],
-               preference: np.ndarray | None = None) -> None:
+def claim_step(
+    space: ProjectSpace, part: Part, plan: Plan, values: dict[int, float], preference: np.ndarray | None = None
+) -> None:
     """Fill provider slots nearest first (or by ``preference`` per claim pair, highest first);
     orders left short do not run (new ones are dropped)."""
     for k in part.claims[space.claim_pinned[part.claims]].tolist():
@@ -96,8 +101,9 @@ def claim_step(space: ProjectSpace, part: Part, plan: Plan, values: dict[int, fl
             plan.placed[o] = False
 
 
-def sequential_plan(space: ProjectSpace, part: Part, *, time_limit: float, workers: int,
-                    seed: int) -> tuple[Plan, int, str]:
+def sequential_plan(
+    space: ProjectSpace, part: Part, *, time_limit: float, workers: int, seed: int
+) -> tuple[Plan, int, str]:
     """Order, then claim, then assign: (plan, objective, how the assignment was solved)."""
     plan = Plan.empty(space)
     values = order_step(space, part, plan)

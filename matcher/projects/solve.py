@@ -71,12 +71,16 @@ def split_parts(space: ProjectSpace) -> list[Part]:
         needs = np.flatnonzero(need_label == lab)
         if len(needs) == 0 and len(orders) == 0:
             continue
-        parts.append(Part(
-            communities=comms, needs=needs, orders=orders,
-            claims=np.flatnonzero(order_label[space.claim_order] == lab),
-            serves=np.flatnonzero(order_label[space.serve_order] == lab),
-            direct=np.flatnonzero(need_label[space.direct.need] == lab),
-        ))
+        parts.append(
+            Part(
+                communities=comms,
+                needs=needs,
+                orders=orders,
+                claims=np.flatnonzero(order_label[space.claim_order] == lab),
+                serves=np.flatnonzero(order_label[space.serve_order] == lab),
+                direct=np.flatnonzero(need_label[space.direct.need] == lab),
+            )
+        )
     return parts
 
 
@@ -90,8 +94,16 @@ def trivial_bound(space: ProjectSpace, part: Part) -> int:
     return int(best.sum())
 
 
-def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, seed: int,
-                should_stop: Callable[[], bool] | None, engine: str, gap: float) -> tuple[Plan, Plan, PartReport]:
+def _solve_part(
+    space: ProjectSpace,
+    part: Part,
+    share: float,
+    workers: int,
+    seed: int,
+    should_stop: Callable[[], bool] | None,
+    engine: str,
+    gap: float,
+) -> tuple[Plan, Plan, PartReport]:
     """(best plan, baseline plan, report) of one part within ``share`` seconds."""
     t0 = time.perf_counter()
     assign_limit = share / 4  # each exact assignment with fixed orders and claims
@@ -100,37 +112,75 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
     if part.is_fixed(space):  # orders and claims leave no choice: placed orders run or cannot
         require_running(space, part, base)
         status = "optimal" if how in ("flow", "cpsat") else "feasible"
-        return base, base, PartReport(len(part.communities), len(part.needs), part.size, how, status, base_value,
-                                      base_value, base_value, time.perf_counter() - t0)
+        return (
+            base,
+            base,
+            PartReport(
+                len(part.communities),
+                len(part.needs),
+                part.size,
+                how,
+                status,
+                base_value,
+                base_value,
+                base_value,
+                time.perf_counter() - t0,
+            ),
+        )
     model = JointModel(space, part)
     least, keep = 0, None  # placed orders every plan must run (placed_orders: priority or hard)
     starts = [(base, base_value)]
     if first:
-        least, keep, value = placed_first(space, part, engine=engine, time_limit=assign_limit, workers=workers,
-                                          seed=seed)
+        least, keep, value = placed_first(
+            space, part, engine=engine, time_limit=assign_limit, workers=workers, seed=seed
+        )
         model.model.add(sum(model.placed_running()) >= least)
         starts.append((keep, value))
-    starts.append(joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed,
-                                    keep=keep)[:2])
+    starts.append(joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed, keep=keep)[:2])
     lp_bound = float("inf")
     if engine == "highs":
-        rounded, rounded_value, _, lp_bound = lp_rounding_plan(space, part, model, time_limit=assign_limit,
-                                                               workers=workers, seed=seed, keep=keep)
+        rounded, rounded_value, _, lp_bound = lp_rounding_plan(
+            space, part, model, time_limit=assign_limit, workers=workers, seed=seed, keep=keep
+        )
         starts.append((rounded, rounded_value))
-    start_plan, start_value = max((s for s in starts if placed_running(space, part, s[0]) >= least),
-                                  key=lambda s: s[1])
+    start_plan, start_value = max((s for s in starts if placed_running(space, part, s[0]) >= least), key=lambda s: s[1])
     lp_floor = math.floor(lp_bound + 1e-6) if math.isfinite(lp_bound) else None
     if lp_floor is not None and lp_floor - start_value <= gap * abs(lp_floor):
         # The rounded LP is proven within the target gap by the LP itself: no search needed.
         status = "optimal" if start_value >= lp_floor else "feasible"
-        return start_plan, base, PartReport(len(part.communities), len(part.needs), part.size, "highs-lp", status,
-                                            start_value, max(lp_floor, start_value), base_value,
-                                            time.perf_counter() - t0)
+        return (
+            start_plan,
+            base,
+            PartReport(
+                len(part.communities),
+                len(part.needs),
+                part.size,
+                "highs-lp",
+                status,
+                start_value,
+                max(lp_floor, start_value),
+                base_value,
+                time.perf_counter() - t0,
+            ),
+        )
     trivial = trivial_bound(space, part)
     if should_stop is not None and should_stop():  # asked to stop: keep the best start, search no more
         bound = max(min(trivial, lp_floor if lp_floor is not None else trivial), start_value)
-        return start_plan, base, PartReport(len(part.communities), len(part.needs), part.size, "stopped (start kept)",
-                                            "feasible", start_value, bound, base_value, time.perf_counter() - t0)
+        return (
+            start_plan,
+            base,
+            PartReport(
+                len(part.communities),
+                len(part.needs),
+                part.size,
+                "stopped (start kept)",
+                "feasible",
+                start_value,
+                bound,
+                base_value,
+                time.perf_counter() - t0,
+            ),
+        )
     model.hint(start_plan)
     left = max(MIN_SHARE, share - (time.perf_counter() - t0))
     found, value, bound, status = model.solve(left, workers, seed, should_stop, engine, gap)
@@ -138,8 +188,21 @@ def _solve_part(space: ProjectSpace, part: Part, share: float, workers: int, see
     if found is None or value < start_value:  # time ran out before the engine matched its start
         found, value, status, method = start_plan, start_value, "feasible", engine + " (heuristic start kept)"
     bound = max(min(bound, trivial, lp_floor if lp_floor is not None else bound), value)
-    return found, base, PartReport(len(part.communities), len(part.needs), part.size, method, status, value, bound,
-                                   base_value, time.perf_counter() - t0)
+    return (
+        found,
+        base,
+        PartReport(
+            len(part.communities),
+            len(part.needs),
+            part.size,
+            method,
+            status,
+            value,
+            bound,
+            base_value,
+            time.perf_counter() - t0,
+        ),
+    )
 
 
 def solve_projects(
@@ -196,8 +259,9 @@ def solve_projects(
         with ThreadPoolExecutor(threads) as pool:
             reports = list(pool.map(run, ordered))
     solved = time.perf_counter()
-    return ProjectResult(space, plan, baseline, reports, solved - start,
-                         {"space": built - start, "solve": solved - built})
+    return ProjectResult(
+        space, plan, baseline, reports, solved - start, {"space": built - start, "solve": solved - built}
+    )
 
 
 __all__ = ["solve_projects", "split_parts"]

@@ -129,8 +129,11 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
             if project.venue_type is None:
                 options = [-1]
             else:
-                options = [v for v in range(len(venue_type)) if venue_type[v] is project.venue_type
-                           and a.travel[venue_comm[v], c] <= SERVICE_CIRCLE_MINUTES]
+                options = [
+                    v
+                    for v in range(len(venue_type))
+                    if venue_type[v] is project.venue_type and a.travel[venue_comm[v], c] <= SERVICE_CIRCLE_MINUTES
+                ]
             for v in options:
                 oid = f"new:{c_id}:{project.id}" + (f"@{problem.venues[v].id}" if v >= 0 else "")
                 if oid not in taken:
@@ -140,7 +143,7 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     order_venue = np.array([r[3] for r in rows], dtype=np.int32)
     slots = np.array([p.provider_slots for p in projects], dtype=np.int64)
     order_slots = slots[order_project]
-    order_slots[:len(problem.orders)] = [o.slots or projects[pidx[o.project]].provider_slots for o in problem.orders]
+    order_slots[: len(problem.orders)] = [o.slots or projects[pidx[o.project]].provider_slots for o in problem.orders]
     serves = np.array([p.serves for p in projects], dtype=np.int64)
     cents = np.array([round(p.cost * CENTS) for p in projects], dtype=np.int64)
     minutes = np.array([round(p.hours * MINUTES_PER_HOUR) for p in projects], dtype=np.int64)
@@ -178,8 +181,9 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     claim_given = np.array([k in given for k in pairs], dtype=bool)
     claim_pinned = np.array([given.get(k, False) for k in pairs], dtype=bool)
     claim_minutes = a.travel[a.resource_community[claim_resource], order_community[claim_order]].astype(np.float32)
-    claim_load = np.maximum(1, np.rint(minutes[order_project[claim_order]]
-                                       * a.resource_factor[claim_resource].astype(np.float64))).astype(np.int64)
+    claim_load = np.maximum(
+        1, np.rint(minutes[order_project[claim_order]] * a.resource_factor[claim_resource].astype(np.float64))
+    ).astype(np.int64)
     claim_cost = 1 + np.rint(policy.travel_cost * claim_minutes * VALUE_SCALE).astype(np.int64)
 
     # Serves: per order, the servable needs of its community.
@@ -188,7 +192,7 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
     starts = np.searchsorted(a.need_community[need_order], np.arange(a.n_communities + 1))
     for o in range(len(rows)):
         c, p = order_community[o], order_project[o]
-        members = need_order[starts[c]:starts[c + 1]]
+        members = need_order[starts[c] : starts[c + 1]]
         members = members[servable[p, members]]
         s_need.append(members)
         s_order.append(np.full(len(members), o))
@@ -211,17 +215,34 @@ def build_space(problem: Problem, policy: Policy) -> ProjectSpace:
         budget_cents[cidx[c_id]] = -1 if b.amount is None else round(b.amount * CENTS)
         budget_orders[cidx[c_id]] = b.max_orders
     return ProjectSpace(
-        problem=problem, policy=policy, direct=direct,
-        order_ids=[r[0] for r in rows], order_project=order_project, order_community=order_community,
-        order_venue=order_venue, order_given=np.array([r[4] for r in rows], dtype=bool),
+        problem=problem,
+        policy=policy,
+        direct=direct,
+        order_ids=[r[0] for r in rows],
+        order_project=order_project,
+        order_community=order_community,
+        order_venue=order_venue,
+        order_given=np.array([r[4] for r in rows], dtype=bool),
         order_pinned=order_pinned,
-        order_slots=order_slots, order_serves=serves[order_project], order_cents=cents[order_project],
-        order_minutes=minutes[order_project], order_eligible=eligible,
-        claim_order=claim_order, claim_resource=claim_resource, claim_minutes=claim_minutes, claim_load=claim_load,
-        claim_cost=claim_cost, claim_pinned=claim_pinned, claim_given=claim_given,
-        serve_need=serve_need, serve_order=serve_order, serve_value=serve_value,
-        budget_cents=budget_cents, budget_orders=budget_orders,
+        order_slots=order_slots,
+        order_serves=serves[order_project],
+        order_cents=cents[order_project],
+        order_minutes=minutes[order_project],
+        order_eligible=eligible,
+        claim_order=claim_order,
+        claim_resource=claim_resource,
+        claim_minutes=claim_minutes,
+        claim_load=claim_load,
+        claim_cost=claim_cost,
+        claim_pinned=claim_pinned,
+        claim_given=claim_given,
+        serve_need=serve_need,
+        serve_order=serve_order,
+        serve_value=serve_value,
+        budget_cents=budget_cents,
+        budget_orders=budget_orders,
         venue_capacity=np.array([v.capacity for v in problem.venues], dtype=np.int64),
-        venue_minutes=np.array([round(v.opening_hours * MINUTES_PER_HOUR * PERIOD_DAYS) for v in problem.venues],
-                               dtype=np.int64),
+        venue_minutes=np.array(
+            [round(v.opening_hours * MINUTES_PER_HOUR * PERIOD_DAYS) for v in problem.venues], dtype=np.int64
+        ),
     )

@@ -60,8 +60,9 @@ def solve(
         raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
     if solver == "cpsat":
         solver, engine = "mip", "cpsat"
-    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, deterministic_time=deterministic_time,
-                         engine=engine, gap=gap)
+    params = SolveParams(
+        time_limit=time_limit, workers=workers, seed=seed, deterministic_time=deterministic_time, engine=engine, gap=gap
+    )
     policy = get_policy(policy)
     start = time.perf_counter()
     _ = problem.arrays  # compile once, timed with the build
@@ -86,8 +87,9 @@ def solve(
         solution = solve_stable(problem, candidates, policy)
     else:
         baseline = solve_greedy(problem, candidates, policy)
-        solution = solve_exact(problem, candidates, policy, params, baseline, should_stop=should_stop,
-                               on_progress=on_progress)
+        solution = solve_exact(
+            problem, candidates, policy, params, baseline, should_stop=should_stop, on_progress=on_progress
+        )
         note = f"engine {params.engine}; {note}"
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}

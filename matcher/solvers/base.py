@@ -41,8 +41,9 @@ def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[n
     return capacity, [a.resource_ids[i] for i in np.flatnonzero(bad)]
 
 
-def side_constraints(problem: Problem, candidates: Candidates, policy: Policy,
-                     uneven: list[str] | None = None) -> list[str]:
+def side_constraints(
+    problem: Problem, candidates: Candidates, policy: Policy, uneven: list[str] | None = None
+) -> list[str]:
     """What a min-cost flow cannot express exactly here; empty when flow is exact.
 
     ``uneven`` is the second part of :func:`effective_task_capacity`, when already computed."""
@@ -69,7 +70,6 @@ def side_constraints(problem: Problem, candidates: Candidates, policy: Policy,
         _, uneven = effective_task_capacity(problem, candidates)
     if uneven:
         reasons.append(
-            f"{len(uneven)} resource(s) whose hours bind with loads that differ by need or per pair "
-            f"(e.g. {uneven[0]})"
+            f"{len(uneven)} resource(s) whose hours bind with loads that differ by need or per pair (e.g. {uneven[0]})"
         )
     return reasons

@@ -21,8 +21,9 @@ from matcher.solvers.linear import LinearModel, Phase
 _HUGE = cp_model.INT_MAX // 4
 
 
-def load_model(model: LinearModel, guarded: bool = False
-               ) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[str, cp_model.IntVar]]:
+def load_model(
+    model: LinearModel, guarded: bool = False
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar], dict[str, cp_model.IntVar]]:
     """``model``'s columns and rows as a CP-SAT model. With ``guarded`` each named rule holds only
     when its own literal (returned by name) is true."""
     cp = cp_model.CpModel()
@@ -41,9 +42,13 @@ def load_model(model: LinearModel, guarded: bool = False
 def row_expressions(rows: sparse.spmatrix, x: list[cp_model.IntVar]) -> list[cp_model.LinearExprT]:
     """Each row of a sparse matrix as a linear expression over the columns ``x``."""
     m = rows.tocsr()
-    return [cp_model.LinearExpr.weighted_sum([x[j] for j in m.indices[m.indptr[r]:m.indptr[r + 1]]],
-                                             m.data[m.indptr[r]:m.indptr[r + 1]].astype(np.int64).tolist())
-            for r in range(m.shape[0])]
+    return [
+        cp_model.LinearExpr.weighted_sum(
+            [x[j] for j in m.indices[m.indptr[r] : m.indptr[r + 1]]],
+            m.data[m.indptr[r] : m.indptr[r + 1]].astype(np.int64).tolist(),
+        )
+        for r in range(m.shape[0])
+    ]
 
 
 def phase_expression(phase: Phase, x: list[cp_model.IntVar]) -> cp_model.LinearExprT:
@@ -106,12 +111,14 @@ class CpsatSession:
             return EngineRun(RunStatus.INFEASIBLE, None, None, None)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             bound = solver.best_objective_bound
-            return EngineRun(RunStatus.NO_SOLUTION, None, None,
-                             whole_bound(bound, None) if math.isfinite(bound) else None)
+            return EngineRun(
+                RunStatus.NO_SOLUTION, None, None, whole_bound(bound, None) if math.isfinite(bound) else None
+            )
         values = np.array([solver.value(v) for v in self.x], dtype=np.float64)
         objective = int(round(float(phase.objective @ values)))
         bound = whole_bound(solver.best_objective_bound, objective)
         bound = None if bound is None else max(objective, phase.tighten(bound))
-        proven = bound is not None and (status == cp_model.OPTIMAL or bound <= objective
-                                        or bound - objective <= limits.gap * max(1, abs(bound)))
+        proven = bound is not None and (
+            status == cp_model.OPTIMAL or bound <= objective or bound - objective <= limits.gap * max(1, abs(bound))
+        )
         return EngineRun(RunStatus.OPTIMAL if proven else RunStatus.FEASIBLE, values, objective, bound)

@@ -45,9 +45,16 @@ def _cpsat(model: LinearModel, params: SolveParams) -> EngineSession:
 ENGINES: dict[str, Callable[[LinearModel, SolveParams], EngineSession]] = {"highs": _highs, "cpsat": _cpsat}
 
 
-def solve_exact(problem: Problem, candidates: Candidates, policy: Policy, params: SolveParams,
-                start: Solution, *, should_stop: Callable[[], bool] | None = None,
-                on_progress: ProgressHook | None = None) -> Solution:
+def solve_exact(
+    problem: Problem,
+    candidates: Candidates,
+    policy: Policy,
+    params: SolveParams,
+    start: Solution,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    on_progress: ProgressHook | None = None,
+) -> Solution:
     """The best plan of ``problem`` under ``policy`` within ``params.time_limit``, with what was proven."""
     deadline = time.monotonic() + params.time_limit
     model = build_linear_model(problem, candidates, policy)
@@ -57,9 +64,13 @@ def solve_exact(problem: Problem, candidates: Candidates, policy: Policy, params
     run: EngineRun | None = None
     for k, phase in enumerate(model.phases):
         last = k == len(model.phases) - 1
-        limits = Limits(seconds=deadline - time.monotonic(), gap=params.gap if last else 0.0,
-                        deterministic_time=params.deterministic_time, should_stop=should_stop,
-                        on_progress=on_progress if last else None)
+        limits = Limits(
+            seconds=deadline - time.monotonic(),
+            gap=params.gap if last else 0.0,
+            deterministic_time=params.deterministic_time,
+            should_stop=should_stop,
+            on_progress=on_progress if last else None,
+        )
         run = session.solve(phase, values, limits)
         if run.status == RunStatus.INFEASIBLE:
             from matcher.solvers.explain import infeasible_rules
@@ -85,19 +96,27 @@ def _outcome(phase: Phase, run: EngineRun) -> PhaseOutcome:
     assert run.objective is not None
     objective = int(round(run.objective / phase.scale))
     bound = None if run.bound is None else int(np.floor(run.bound / phase.scale + 1e-9))
-    return PhaseOutcome(phase.name, objective, None if bound is None else max(bound, objective),
-                        Status.OPTIMAL if run.status == RunStatus.OPTIMAL else Status.FEASIBLE)
+    return PhaseOutcome(
+        phase.name,
+        objective,
+        None if bound is None else max(bound, objective),
+        Status.OPTIMAL if run.status == RunStatus.OPTIMAL else Status.FEASIBLE,
+    )
 
 
-def _earlier_plan(model: LinearModel, values: np.ndarray, outcomes: list[PhaseOutcome], phase: Phase,
-                  run: EngineRun, n_pairs: int) -> Solution:
+def _earlier_plan(
+    model: LinearModel, values: np.ndarray, outcomes: list[PhaseOutcome], phase: Phase, run: EngineRun, n_pairs: int
+) -> Solution:
     """A later phase found nothing in time: the last phase's plan (it keeps every hard rule and the
     levels reached), valued by the value phase, with that phase's bound if one was proven."""
     value = model.phases[-1]
     objective = int(round(float(value.objective @ values) / value.scale))
     bound = None if run.bound is None or phase is not value else max(objective, run.bound // value.scale)
-    stopped = (*outcomes, PhaseOutcome(phase.name, 0, None, Status.NO_SOLUTION_IN_TIME)) if phase is not value \
+    stopped = (
+        (*outcomes, PhaseOutcome(phase.name, 0, None, Status.NO_SOLUTION_IN_TIME))
+        if phase is not value
         else tuple(outcomes)
+    )
     return Solution(np.flatnonzero(values[:n_pairs] > 0.5), objective, bound, Status.FEASIBLE, phases=stopped)
 
 

@@ -128,8 +128,9 @@ class ClassNetwork:
         return shared[order[at]] - (np.cumsum(count) - count)[unit_class] if len(want) else want
 
 
-def _classes_hold(candidates: Candidates, offsets: np.ndarray, classes: np.ndarray, first: np.ndarray,
-                  kinds: np.ndarray) -> bool:
+def _classes_hold(
+    candidates: Candidates, offsets: np.ndarray, classes: np.ndarray, first: np.ndarray, kinds: np.ndarray
+) -> bool:
     """Do the candidates treat identical needs and identical resources alike, as the class network
     assumes? Each need's pairs equal its class lead's, and twin resources have equal pairs."""
     counts = np.diff(offsets)
@@ -142,10 +143,13 @@ def _classes_hold(candidates: Candidates, offsets: np.ndarray, classes: np.ndarr
     for column in (candidates.resource, candidates.value, candidates.load):
         if not np.array_equal(column, column[twin_row]):
             return False
-    same_kind = np.flatnonzero((need[1:] == need[:-1]) & (kinds[candidates.resource[1:]]
-                                                          == kinds[candidates.resource[:-1]]))
-    return bool(np.array_equal(candidates.value[same_kind], candidates.value[same_kind + 1])
-                and np.array_equal(candidates.load[same_kind], candidates.load[same_kind + 1]))
+    same_kind = np.flatnonzero(
+        (need[1:] == need[:-1]) & (kinds[candidates.resource[1:]] == kinds[candidates.resource[:-1]])
+    )
+    return bool(
+        np.array_equal(candidates.value[same_kind], candidates.value[same_kind + 1])
+        and np.array_equal(candidates.load[same_kind], candidates.load[same_kind + 1])
+    )
 
 
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
@@ -175,8 +179,9 @@ def _members(kinds: np.ndarray, n_kinds: int, capacity: np.ndarray, unit_kind: n
     return members[np.searchsorted(filled, before[unit_kind] + rank, side="right")]
 
 
-def _rows_of_needs(classes: np.ndarray, size: np.ndarray, offsets: np.ndarray, unit_class: np.ndarray,
-                   position: np.ndarray) -> np.ndarray:
+def _rows_of_needs(
+    classes: np.ndarray, size: np.ndarray, offsets: np.ndarray, unit_class: np.ndarray, position: np.ndarray
+) -> np.ndarray:
     """The candidate rows chosen when each class's served units go to its needs in order: a
     member need's row is its own offset plus the unit's position in the class's list."""
     order = np.argsort(unit_class, kind="stable")
@@ -193,8 +198,9 @@ def flow_with_priority(problem: Problem, candidates: Candidates, policy: Policy)
     reported without the bonus."""
     bonus = priority_bonus(problem, candidates, policy)
     if bonus is None:
-        raise SolverUnsuitableError(f"serving {', '.join(policy.priority_urgencies)} first needs weights too "
-                                    "large for flow; use the mip solver")
+        raise SolverUnsuitableError(
+            f"serving {', '.join(policy.priority_urgencies)} first needs weights too large for flow; use the mip solver"
+        )
     if not bonus.any():
         return solve_flow(problem, candidates, policy)
     # the bonus carries the priority now: flow checks the boosted values under a policy without it

@@ -60,11 +60,20 @@ class HighsSession:
         m = model.matrix.tocsr()
         inf = highspy.kHighsInf
         self.h.passModel(
-            self.n, m.shape[0], m.nnz, _ROWWISE, _MAXIMISE, 0.0,
-            np.zeros(self.n), model.lower, model.upper,
+            self.n,
+            m.shape[0],
+            m.nnz,
+            _ROWWISE,
+            _MAXIMISE,
+            0.0,
+            np.zeros(self.n),
+            model.lower,
+            model.upper,
             np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
             np.where(np.isfinite(model.row_upper), model.row_upper, inf),
-            m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data.astype(np.float64),
+            m.indptr.astype(np.int32),
+            m.indices.astype(np.int32),
+            m.data.astype(np.float64),
             np.ones(self.n, dtype=np.int32),
         )
         self._empty_plan_feasible = bool(np.all(model.row_lower <= 0) and np.all(model.row_upper >= 0))
@@ -77,9 +86,15 @@ class HighsSession:
     def hold(self, phase: Phase, level: int) -> None:
         rows, lower = phase.hold_rows(level)
         rows = rows.tocsr()
-        self.h.addRows(rows.shape[0], lower.astype(np.float64), np.full(rows.shape[0], self._highspy.kHighsInf),
-                       rows.nnz, rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32),
-                       rows.data.astype(np.float64))
+        self.h.addRows(
+            rows.shape[0],
+            lower.astype(np.float64),
+            np.full(rows.shape[0], self._highspy.kHighsInf),
+            rows.nnz,
+            rows.indptr[:-1].astype(np.int32),
+            rows.indices.astype(np.int32),
+            rows.data.astype(np.float64),
+        )
 
     def solve(self, phase: Phase, start: np.ndarray | None, limits: Limits) -> EngineRun:
         del start  # see below
@@ -110,12 +125,15 @@ class HighsSession:
         values = np.rint(np.asarray(h.getSolution().col_value))
         objective = int(round(float(phase.objective @ values)))
         if abs(objective - info.objective_function_value) > 0.5 + 1e-7 * abs(objective):
-            raise MatcherError(f"HiGHS returned a plan worth {objective} with an objective of "
-                               f"{info.objective_function_value:g}: the plan cannot be trusted")
+            raise MatcherError(
+                f"HiGHS returned a plan worth {objective} with an objective of "
+                f"{info.objective_function_value:g}: the plan cannot be trusted"
+            )
         bound = whole_bound(info.mip_dual_bound, objective)
         bound = None if bound is None else max(objective, phase.tighten(bound))
-        proven = bound is not None and (status == ms.kOptimal or bound - objective < 1
-                                        or bound - objective <= limits.gap * max(1, abs(bound)))
+        proven = bound is not None and (
+            status == ms.kOptimal or bound - objective < 1 or bound - objective <= limits.gap * max(1, abs(bound))
+        )
         return EngineRun(RunStatus.OPTIMAL if proven else RunStatus.FEASIBLE, values, objective, bound)
 
     def _improving(self, event: object) -> None:

@@ -113,7 +113,7 @@ def split_units(hubs: Hubs, pair: np.ndarray, flows: np.ndarray) -> tuple[np.nda
     """
     n_pairs = len(pair)
     active = np.flatnonzero(hubs.hub >= 0)
-    to_resource, from_class = flows[:n_pairs], flows[n_pairs:n_pairs + len(active)]
+    to_resource, from_class = flows[:n_pairs], flows[n_pairs : n_pairs + len(active)]
     by_hub = active[np.argsort(hubs.hub[active], kind="stable")]
     unit_class = np.repeat(by_hub, from_class[np.argsort(hubs.hub[active], kind="stable")])
     unit_position = np.repeat(hubs.position[pair], to_resource)

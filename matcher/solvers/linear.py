@@ -121,8 +121,10 @@ class _Rows:
     def freeze(self, n_columns: int) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
         if not self.rows:
             return sparse.csr_matrix((0, n_columns)), np.zeros(0), np.zeros(0)
-        matrix = sparse.csr_matrix((np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-                                   shape=(self.count, n_columns))
+        matrix = sparse.csr_matrix(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(self.count, n_columns),
+        )
         return matrix, np.concatenate(self.lower), np.concatenate(self.upper)
 
 
@@ -153,9 +155,16 @@ class _Builder:
         return np.arange(first, self.n_columns)
 
 
-def _tied_columns(b: _Builder, chosen: np.ndarray, owner: np.ndarray, pair_coef: np.ndarray,
-                  column_coef: np.ndarray, upper: float, row_lower: np.ndarray, row_upper: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tied_columns(
+    b: _Builder,
+    chosen: np.ndarray,
+    owner: np.ndarray,
+    pair_coef: np.ndarray,
+    column_coef: np.ndarray,
+    upper: float,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One integer column in [0, upper] per chosen need or resource, tied to its pairs by one row:
     ``row_lower <= sum pair_coef * x + column_coef * column <= row_upper``. Returns the columns,
     the chosen owners' pairs, and each owner's row number among them (-1 when not chosen)."""
@@ -164,8 +173,13 @@ def _tied_columns(b: _Builder, chosen: np.ndarray, owner: np.ndarray, pair_coef:
     row_of = np.full(len(chosen), -1)
     row_of[owners] = np.arange(len(owners))
     pairs = np.flatnonzero(chosen[owner])
-    b.rows.add(np.concatenate([row_of[owner[pairs]], np.arange(len(owners))]), np.concatenate([pairs, cols]),
-               np.concatenate([pair_coef[pairs], column_coef]), row_lower, row_upper)
+    b.rows.add(
+        np.concatenate([row_of[owner[pairs]], np.arange(len(owners))]),
+        np.concatenate([pairs, cols]),
+        np.concatenate([pair_coef[pairs], column_coef]),
+        row_lower,
+        row_upper,
+    )
     return cols, pairs, row_of
 
 
@@ -192,15 +206,27 @@ def served_indicators(b: _Builder) -> sparse.csr_matrix:
     # all or nothing for needs with several providers
     several = (providers > 1) & (pairs_per_need >= providers)
     needs_k = np.flatnonzero(several)
-    s_cols, pairs, row_of = _tied_columns(b, several, c.need, np.ones(len(c)), -providers[needs_k].astype(np.float64),
-                                          1.0, np.zeros(len(needs_k)), np.zeros(len(needs_k)))
+    s_cols, pairs, row_of = _tied_columns(
+        b,
+        several,
+        c.need,
+        np.ones(len(c)),
+        -providers[needs_k].astype(np.float64),
+        1.0,
+        np.zeros(len(needs_k)),
+        np.zeros(len(needs_k)),
+    )
     b.aux.all_or_nothing = (s_cols, needs_k)
     # x <= s for each pair of such a need: implied at integers, it tightens the LP relaxation
     # (measured on Zhangjiang: HiGHS proves the optimum with about a fifth less work)
     each = np.arange(len(pairs))
-    b.rows.add(np.concatenate([each, each]), np.concatenate([pairs, s_cols[row_of[c.need[pairs]]]]),
-               np.concatenate([np.ones(len(pairs)), -np.ones(len(pairs))]), np.full(len(pairs), -np.inf),
-               np.zeros(len(pairs)))
+    b.rows.add(
+        np.concatenate([each, each]),
+        np.concatenate([pairs, s_cols[row_of[c.need[pairs]]]]),
+        np.concatenate([np.ones(len(pairs)), -np.ones(len(pairs))]),
+        np.full(len(pairs), -np.inf),
+        np.zeros(len(pairs)),
+    )
     too_few = (providers > 1) & (pairs_per_need < providers)
     b.upper[0][too_few[c.need]] = 0.0
     single_pairs = np.flatnonzero(single)
@@ -231,8 +257,9 @@ def _per_resource_rows(b: _Builder, binding: np.ndarray, weights: np.ndarray, ca
     row_of = np.full(b.a.n_resources, -1)
     row_of[rs] = np.arange(len(rs))
     pairs = np.flatnonzero(binding[b.c.resource])
-    b.rows.add(row_of[b.c.resource[pairs]], pairs, weights[pairs], np.full(len(rs), -np.inf),
-               capacity[rs].astype(np.float64))
+    b.rows.add(
+        row_of[b.c.resource[pairs]], pairs, weights[pairs], np.full(len(rs), -np.inf), capacity[rs].astype(np.float64)
+    )
 
 
 def pairing_minimums(b: _Builder) -> None:
@@ -245,8 +272,9 @@ def pairing_minimums(b: _Builder) -> None:
         if not c.hard_groups[g]:
             continue
         pairs = np.flatnonzero((res_group == g) & (need_comm == comm))
-        first = b.rows.add(np.zeros(len(pairs), dtype=np.int64), pairs, np.ones(len(pairs)), np.array([minimum]),
-                           np.array([np.inf]))
+        first = b.rows.add(
+            np.zeros(len(pairs), dtype=np.int64), pairs, np.ones(len(pairs)), np.array([minimum]), np.array([np.inf])
+        )
         b.named[pairing_rule_name(a.group_ids[g], a.community_ids[comm], minimum)] = first
 
 
@@ -266,18 +294,24 @@ def community_shares(b: _Builder, served: sparse.csr_matrix) -> None:
     for i, comm in enumerate(comms.tolist()):
         required = required_served(share, int(counts[i]))
         first = b.rows.add_matrix(rows[i], np.array([required]), np.array([np.inf]))
-        b.named[(f"community {a.community_ids[comm]} has {required} of its {counts[i]} need(s) served "
-                 f"(minimum share {share:.0%})")] = first
+        b.named[
+            (
+                f"community {a.community_ids[comm]} has {required} of its {counts[i]} need(s) served "
+                f"(minimum share {share:.0%})"
+            )
+        ] = first
 
 
-def served_by_community(a: ProblemArrays, served: sparse.csr_matrix
-                        ) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+def served_by_community(
+    a: ProblemArrays, served: sparse.csr_matrix
+) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
     """(communities with needs, their need counts, one row per such community summing its needs'
     served indicators)."""
     counts = np.bincount(a.need_community, minlength=a.n_communities)
     comms = np.flatnonzero(counts)
-    member = sparse.csr_matrix((np.ones(a.n_needs), (a.need_community, np.arange(a.n_needs))),
-                               shape=(a.n_communities, a.n_needs))[comms]
+    member = sparse.csr_matrix(
+        (np.ones(a.n_needs), (a.need_community, np.arange(a.n_needs))), shape=(a.n_communities, a.n_needs)
+    )[comms]
     return comms, counts[comms], (member @ served).tocsr()
 
 
@@ -297,9 +331,16 @@ def overload_columns(b: _Builder) -> tuple[np.ndarray, np.ndarray]:
     counted = (hours > 0) & (total * PERMILLE > base * hours)
     rs = np.flatnonzero(counted)
     # sum load * PERMILLE * x - hours * e <= base * hours
-    cols, _, _ = _tied_columns(b, counted, c.resource, c.load.astype(np.float64) * PERMILLE,
-                               -hours[rs].astype(np.float64), float(PERMILLE - base), np.full(len(rs), -np.inf),
-                               (base * hours[rs]).astype(np.float64))
+    cols, _, _ = _tied_columns(
+        b,
+        counted,
+        c.resource,
+        c.load.astype(np.float64) * PERMILLE,
+        -hours[rs].astype(np.float64),
+        float(PERMILLE - base),
+        np.full(len(rs), -np.inf),
+        (base * hours[rs]).astype(np.float64),
+    )
     b.aux.overload = (cols, rs)
     return cols, rs
 
@@ -322,8 +363,9 @@ def worst_coverage_column(b: _Builder, served: sparse.csr_matrix) -> int:
     return int(z)
 
 
-def _coverage_rows(problem: Problem, served: sparse.csr_matrix, aux: _Auxiliary
-                   ) -> Callable[[int], tuple[sparse.csr_matrix, np.ndarray]]:
+def _coverage_rows(
+    problem: Problem, served: sparse.csr_matrix, aux: _Auxiliary
+) -> Callable[[int], tuple[sparse.csr_matrix, np.ndarray]]:
     """Equity's level held per community: ``served(c) >= ceil(level * needs(c) / scale)``. Equal to
     ``z >= level`` at integers, and a tighter LP (the rounding up is a cut)."""
     assert aux.worst_coverage is not None
@@ -369,16 +411,33 @@ def build_linear_model(problem: Problem, candidates: Candidates, policy: Policy)
     if z is not None:
         objective = np.zeros(n)
         objective[z] = 1.0
-        phases.append(Phase("worst community coverage", objective, attainable=_coverage_levels(problem, b.aux),
-                            level_rows=_coverage_rows(problem, served, b.aux)))
+        phases.append(
+            Phase(
+                "worst community coverage",
+                objective,
+                attainable=_coverage_levels(problem, b.aux),
+                level_rows=_coverage_rows(problem, served, b.aux),
+            )
+        )
     phases.append(value_phase(candidates, policy, n, overload))
     matrix, row_lower, row_upper = b.rows.freeze(n)
-    return LinearModel(len(candidates), np.concatenate(b.lower), np.concatenate(b.upper), matrix, row_lower,
-                       row_upper, b.named, phases, served, b.aux)
+    return LinearModel(
+        len(candidates),
+        np.concatenate(b.lower),
+        np.concatenate(b.upper),
+        matrix,
+        row_lower,
+        row_upper,
+        b.named,
+        phases,
+        served,
+        b.aux,
+    )
 
 
-def plan_columns(model: LinearModel, problem: Problem, candidates: Candidates, policy: Policy,
-                 chosen: np.ndarray) -> np.ndarray:
+def plan_columns(
+    model: LinearModel, problem: Problem, candidates: Candidates, policy: Policy, chosen: np.ndarray
+) -> np.ndarray:
     """All column values of a plan given as chosen pairs: the pairs, each all-or-nothing need's
     flag, each resource's overload and the worst coverage, at the values the plan implies."""
     a = problem.arrays
@@ -418,8 +477,9 @@ def priority_phases(problem: Problem, policy: Policy, served: sparse.csr_matrix)
     return phases
 
 
-def value_phase(candidates: Candidates, policy: Policy, n_columns: int,
-                overload: tuple[np.ndarray, np.ndarray] | None) -> Phase:
+def value_phase(
+    candidates: Candidates, policy: Policy, n_columns: int, overload: tuple[np.ndarray, np.ndarray] | None
+) -> Phase:
     """Soft: the summed value of the chosen pairs, less the load-balancing cost.
 
     With load balancing the value is scaled by PERMILLE so that the cost per permille of overload

@@ -54,4 +54,3 @@ def priority_bonus(problem: Problem, candidates: Candidates, policy: Policy) -> 
 def with_bonus(candidates: Candidates, bonus: np.ndarray) -> Candidates:
     """The same pairs with the bonus added to their values."""
     return replace(candidates, value=candidates.value + bonus)
-

@@ -54,10 +54,12 @@ def preferences(candidates: Candidates) -> tuple[np.ndarray, np.ndarray]:
     k = len(candidates)
     need_position = np.empty(k, dtype=np.int64)
     need_position[np.lexsort((candidates.resource, candidates.arrival, -candidates.value, candidates.need))] = (
-        np.arange(k))
+        np.arange(k)
+    )
     resource_position = np.empty(k, dtype=np.int64)
     resource_position[np.lexsort((candidates.need, candidates.minutes, candidates.load, candidates.resource))] = (
-        np.arange(k))
+        np.arange(k)
+    )
     return need_position, resource_position
 
 
@@ -67,8 +69,12 @@ def single_provider_pairs(problem: Problem, candidates: Candidates) -> np.ndarra
 
 
 def deferred_acceptance(
-    n_needs: int, need: np.ndarray, resource: np.ndarray, need_position: np.ndarray,
-    resource_position: np.ndarray, capacity: np.ndarray,
+    n_needs: int,
+    need: np.ndarray,
+    resource: np.ndarray,
+    need_position: np.ndarray,
+    resource_position: np.ndarray,
+    capacity: np.ndarray,
 ) -> np.ndarray:
     """Indices of the pairs matched by needs-proposing deferred acceptance."""
     order = np.lexsort((need_position, need))
@@ -100,12 +106,22 @@ def solve_stable(problem: Problem, candidates: Candidates, policy: Policy) -> So
     a = problem.arrays
     entered = np.flatnonzero(single_provider_pairs(problem, candidates))
     need_position, resource_position = preferences(candidates)
-    picked = deferred_acceptance(a.n_needs, candidates.need[entered], candidates.resource[entered],
-                                 need_position[entered], resource_position[entered],
-                                 stable_capacity(problem, candidates))
+    picked = deferred_acceptance(
+        a.n_needs,
+        candidates.need[entered],
+        candidates.resource[entered],
+        need_position[entered],
+        resource_position[entered],
+        stable_capacity(problem, candidates),
+    )
     chosen = entered[picked]
-    return Solution(chosen, int(candidates.value[chosen].sum()), None, "stable",
-                    tuple(_violations(problem, candidates, policy, chosen)))
+    return Solution(
+        chosen,
+        int(candidates.value[chosen].sum()),
+        None,
+        "stable",
+        tuple(_violations(problem, candidates, policy, chosen)),
+    )
 
 
 def _violations(problem: Problem, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[str]:

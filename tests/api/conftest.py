@@ -43,6 +43,8 @@ def require_postgres() -> None:
         psycopg.connect(ADMIN_URL, connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL server answers at {ADMIN_URL}: {exc}".strip())
+
+
 UNITS = ("U1", "U2", "U3", "U4", "U5")
 
 
@@ -202,23 +204,45 @@ def medium_scenario(n_needs: int = 300, n_resources: int = 60, seed: int = 1, n_
     """A random scenario CP-SAT does not finish proving within seconds (needs take 1 or 2 providers)."""
     import random
 
-
     rng = random.Random(seed)
     categories = ["health", "legal", "daily_life", "culture", "government"]
-    communities = [{"id": f"C{i}", "street": f"S{i % 3}", "district": "D1", "x": rng.uniform(0, 6),
-                    "y": rng.uniform(0, 6)} for i in range(n_communities)]
-    needs = [{"id": f"N{i}", "community": f"C{rng.randrange(n_communities)}", "category": rng.choice(categories),
-              "hours": rng.choice([0.5, 1, 1.5, 2, 3]), "providers": rng.choice([1, 2]),
-              "urgency": rng.choice(["normal", "utilities", "complex"])} for i in range(n_needs)]
-    resources = [{"id": f"R{i}", "kind": "unit", "community": f"C{rng.randrange(n_communities)}",
-                  "categories": rng.sample(categories, 2), "capacity_hours": rng.choice([4, 6, 8]),
-                  "capacity_tasks": rng.choice([3, 4, 6]), "radius_minutes": 30} for i in range(n_resources)]
+    communities = [
+        {"id": f"C{i}", "street": f"S{i % 3}", "district": "D1", "x": rng.uniform(0, 6), "y": rng.uniform(0, 6)}
+        for i in range(n_communities)
+    ]
+    needs = [
+        {
+            "id": f"N{i}",
+            "community": f"C{rng.randrange(n_communities)}",
+            "category": rng.choice(categories),
+            "hours": rng.choice([0.5, 1, 1.5, 2, 3]),
+            "providers": rng.choice([1, 2]),
+            "urgency": rng.choice(["normal", "utilities", "complex"]),
+        }
+        for i in range(n_needs)
+    ]
+    resources = [
+        {
+            "id": f"R{i}",
+            "kind": "unit",
+            "community": f"C{rng.randrange(n_communities)}",
+            "categories": rng.sample(categories, 2),
+            "capacity_hours": rng.choice([4, 6, 8]),
+            "capacity_tasks": rng.choice([3, 4, 6]),
+            "radius_minutes": 30,
+        }
+        for i in range(n_resources)
+    ]
     doc = {"name": "medium", "communities": communities, "needs": needs, "resources": resources}
     return yaml_bytes(doc)
 
 
 def upload_bytes(client: Any, headers: dict[str, str], content: bytes, name: str = "medium.yaml") -> int:
-    response = client.post("/scenarios", data={"scenario": (io.BytesIO(content), name)}, headers=headers,
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/scenarios",
+        data={"scenario": (io.BytesIO(content), name)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201, response.json
     return response.json["id"]

@@ -25,8 +25,10 @@ def rules_scenario() -> bytes:
     unit = {"kind": "unit", "community": "C1", "categories": ["health"], "skills": ["first_aid"]}
     doc = {
         "name": "claim-rules",
-        "communities": [{"id": "C1", "street": "S1", "district": "D1", "x": 0, "y": 0},
-                        {"id": "C2", "street": "S1", "district": "D1", "x": 10, "y": 0}],
+        "communities": [
+            {"id": "C1", "street": "S1", "district": "D1", "x": 0, "y": 0},
+            {"id": "C2", "street": "S1", "district": "D1", "x": 10, "y": 0},
+        ],
         "needs": [{"id": "N1", "community": "C1", "category": "health", "skills": ["first_aid"]}],
         "resources": [
             {"id": "OK", **unit},
@@ -36,8 +38,9 @@ def rules_scenario() -> bytes:
             {"id": "REACH", **unit, "community": "C2"},
             {"id": "PAIRING", **unit, "pairing_group": "G1"},
         ],
-        "projects": [{"id": "P1", "name": "急救讲座", "category": "health", "skills": ["first_aid"],
-                      "provider_slots": 6}],
+        "projects": [
+            {"id": "P1", "name": "急救讲座", "category": "health", "skills": ["first_aid"], "provider_slots": 6}
+        ],
         "pairings": [{"group": "G1", "community": "C2", "mode": "hard"}],
     }
     return yaml_bytes(doc)
@@ -53,8 +56,9 @@ def test_a_claim_meets_the_cores_claim_rules(app, client, tokens):
     none claims; the refusals leave the order's count and the audit log untouched."""
     scenario = upload_bytes(client, tokens["planner"], rules_scenario())
     units = unit_tokens(app, "OK", "KIND", "CATEGORY", "SKILLS", "REACH", "PAIRING")
-    made = client.post(f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"},
-                       headers=tokens["C1"]).json
+    made = client.post(
+        f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"}, headers=tokens["C1"]
+    ).json
     for unit in ("KIND", "CATEGORY", "SKILLS", "REACH", "PAIRING"):
         refused = client.post(f"/orders/{made['id']}/claims", json={"unit": unit}, headers=units[unit])
         assert refused.status_code == 422, (unit, refused.json)
@@ -71,12 +75,14 @@ def test_an_edited_resource_is_checked_by_its_new_record(app, client, tokens):
     """Rules cached by a process follow edits of the lists: a unit given the skill may then claim."""
     scenario = upload_bytes(client, tokens["planner"], rules_scenario())
     units = unit_tokens(app, "SKILLS")
-    made = client.post(f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"},
-                       headers=tokens["C1"]).json
+    made = client.post(
+        f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"}, headers=tokens["C1"]
+    ).json
     url = f"/orders/{made['id']}/claims"
     assert client.post(url, json={"unit": "SKILLS"}, headers=units["SKILLS"]).status_code == 422
-    patched = client.patch(f"/scenarios/{scenario}/resources/SKILLS", json={"skills": ["first_aid"]},
-                           headers=tokens["planner"])
+    patched = client.patch(
+        f"/scenarios/{scenario}/resources/SKILLS", json={"skills": ["first_aid"]}, headers=tokens["planner"]
+    )
     assert patched.status_code == 200, patched.json
     assert client.post(url, json={"unit": "SKILLS"}, headers=units["SKILLS"]).status_code == 201
 
@@ -92,18 +98,22 @@ def test_claims_are_private_to_their_parties(client, tokens, scenario_id):
         assert held["id"] not in [c["id"] for c in listed]
     for party in ("U1", "C1", "planner"):
         assert client.get(f"/claims/{held['id']}", headers=tokens[party]).json["unit"] == "U1"
-        assert [c["id"] for c in client.get(f"/orders/{made['id']}/claims", headers=tokens[party]).json["items"]] \
-            == [held["id"]]
+        assert [c["id"] for c in client.get(f"/orders/{made['id']}/claims", headers=tokens[party]).json["items"]] == [
+            held["id"]
+        ]
     # the open slots stay public
     assert client.get(f"/orders/{made['id']}", headers=tokens["U2"]).json["claimed"] == 1
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("post", "/orders/1/claims", {"unit": 5}),
-    ("post", "/scenarios/1/needs", {"id": []}),
-    ("post", "/tokens", {"role": "nobody"}),
-    ("post", "/orders/1/claims", "[" * 990 + "]" * 990),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/orders/1/claims", {"unit": 5}),
+        ("post", "/scenarios/1/needs", {"id": []}),
+        ("post", "/tokens", {"role": "nobody"}),
+        ("post", "/orders/1/claims", "[" * 990 + "]" * 990),
+    ],
+)
 def test_anonymous_requests_get_401_before_validation(client, scenario_id, method, path, body):
     """Without a token the answer is 401, whatever the body (it was 422, or 500 for deep JSON)."""
     kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) else {"json": body}
@@ -114,8 +124,9 @@ def test_anonymous_requests_get_401_before_validation(client, scenario_id, metho
 def test_deeply_nested_json_is_a_bad_request(client, tokens, scenario_id):
     """JSON nested ~990 deep with a token is answered 400 with the documented body, not 500."""
     for depth in (990, 5000):
-        response = client.post("/orders/1/claims", data="[" * depth + "]" * depth, content_type="application/json",
-                               headers=tokens["U1"])
+        response = client.post(
+            "/orders/1/claims", data="[" * depth + "]" * depth, content_type="application/json", headers=tokens["U1"]
+        )
         assert response.status_code == 400 and set(response.json) == {"code", "status", "message", "errors"}
 
 
@@ -170,8 +181,10 @@ def test_withdraw_racing_an_accepted_transfer(app, tokens, scenario_id, monkeypa
     """The old holder's withdraw, begun before the receiver accepts and finishing after, is refused:
     the holder is checked on the claim read under the order's lock (PostgreSQL withdrew U4's claim)."""
     if db_url.startswith("sqlite"):
-        pytest.skip("SQLite takes its write lock before the first read (BEGIN IMMEDIATE): this interleaving "
-                    "cannot happen there; bench/bench_races.py races both databases")
+        pytest.skip(
+            "SQLite takes its write lock before the first read (BEGIN IMMEDIATE): this interleaving "
+            "cannot happen there; bench/bench_races.py races both databases"
+        )
     client = app.test_client()
     made = order(client, tokens, scenario_id)
     held = claim(client, tokens, made["id"], "U1").json
@@ -210,12 +223,15 @@ def test_evaluated_claims_stay_and_hearings_can_cancel(client, tokens, scenario_
     ran = order(client, tokens, scenario_id)
     kept = claim(client, tokens, ran["id"], "U1").json
     for stage, extra in (("running", {}), ("evaluated", {"score": 80})):
-        assert client.post(f"/orders/{ran['id']}/stage", json={"stage": stage, **extra},
-                           headers=tokens["C1"]).status_code == 200
+        assert (
+            client.post(f"/orders/{ran['id']}/stage", json={"stage": stage, **extra}, headers=tokens["C1"]).status_code
+            == 200
+        )
     refused = client.delete(f"/claims/{kept['id']}", headers=tokens["U1"])
     assert refused.status_code == 409 and "evaluated" in refused.json["message"]
-    assert client.post(f"/orders/{ran['id']}/cancel", json={"reason": "too late"},
-                       headers=tokens["C1"]).status_code == 409
+    assert (
+        client.post(f"/orders/{ran['id']}/cancel", json={"reason": "too late"}, headers=tokens["C1"]).status_code == 409
+    )
 
     heard = order(client, tokens, scenario_id)
     held = claim(client, tokens, heard["id"], "U1").json
@@ -226,12 +242,17 @@ def test_evaluated_claims_stay_and_hearings_can_cancel(client, tokens, scenario_
     cancelled = client.post(url, json={"reason": "听证会: 居民不同意"}, headers=tokens["C1"])
     assert cancelled.status_code == 200, cancelled.json
     assert (cancelled.json["stage"], cancelled.json["cancel_reason"], cancelled.json["claimed"]) == (
-        "cancelled", "听证会: 居民不同意", 0)
+        "cancelled",
+        "听证会: 居民不同意",
+        0,
+    )
     assert client.get(f"/claims/{held['id']}", headers=tokens["U1"]).json["status"] == "cancelled"
     assert client.get(f"/transfers/{offer['id']}", headers=tokens["U4"]).json["status"] == "lapsed"
     assert claim(client, tokens, heard["id"], "U4").status_code == 409
-    actions = [(e["action"], e["entity_id"]) for e in client.get("/audit?page_size=100",
-                                                                  headers=tokens["planner"]).json["items"]]
+    actions = [
+        (e["action"], e["entity_id"])
+        for e in client.get("/audit?page_size=100", headers=tokens["planner"]).json["items"]
+    ]
     assert ("transfer.lapsed", str(offer["id"])) in actions and ("claim.cancelled", str(held["id"])) in actions
     assert ("order.cancelled", str(heard["id"])) in actions
 
@@ -252,7 +273,13 @@ def test_every_transfer_change_is_audited(client, tokens, scenario_id):
     client.delete(f"/claims/{held['id']}", headers=tokens["U4"])
     entries = client.get("/audit?entity=transfer&page_size=100", headers=tokens["planner"]).json["items"]
     seen = {(e["action"], e["entity_id"]) for e in entries}
-    assert seen == {("transfer.offer", str(to_u4["id"])), ("transfer.offer", str(to_u5["id"])),
-                    ("transfer.accepted", str(to_u4["id"])), ("transfer.lapsed", str(to_u5["id"])),
-                    ("transfer.offer", str(back["id"])), ("transfer.declined", str(back["id"])),
-                    ("transfer.offer", str(again["id"])), ("transfer.lapsed", str(again["id"]))}
+    assert seen == {
+        ("transfer.offer", str(to_u4["id"])),
+        ("transfer.offer", str(to_u5["id"])),
+        ("transfer.accepted", str(to_u4["id"])),
+        ("transfer.lapsed", str(to_u5["id"])),
+        ("transfer.offer", str(back["id"])),
+        ("transfer.declined", str(back["id"])),
+        ("transfer.offer", str(again["id"])),
+        ("transfer.lapsed", str(again["id"])),
+    }

@@ -17,13 +17,16 @@ def _arrive(client: Any, headers: dict[str, str], sid: int, **fields: Any) -> An
     return client.post(f"/scenarios/{sid}/arrivals", json=body, headers=headers)
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"id": "H1", "community": "C9"}, "community"),
-    ({"id": "H1", "category": "plumbing"}, "category"),
-    ({"id": "N1"}, "id"),
-    ({"id": "H1", "at": 1.0}, "at"),
-    ({"id": "H1", "hours": -2}, "hours"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"id": "H1", "community": "C9"}, "community"),
+        ({"id": "H1", "category": "plumbing"}, "category"),
+        ({"id": "N1"}, "id"),
+        ({"id": "H1", "at": 1.0}, "at"),
+        ({"id": "H1", "hours": -2}, "hours"),
+    ],
+)
 def test_bad_arrivals_are_422_naming_the_field_and_store_nothing(client, tokens, scenario_id, fields, field):
     """Unknown community or category, a reused id, a time before the last arrival, a bad value."""
     planner = tokens["planner"]
@@ -59,8 +62,9 @@ def test_recommend_accept_replan_keeps_the_published_assignment(client, tokens, 
     report = client.post(f"/scenarios/{scenario_id}/replan", json={}, headers=planner)
     assert report.status_code == 200, report.json
     assert report.json["stability_cost"] >= 0
-    (h1,) = [a for a in client.get(f"/scenarios/{scenario_id}/arrivals", headers=planner).json["items"]
-             if a["need"] == "H1"]
+    (h1,) = [
+        a for a in client.get(f"/scenarios/{scenario_id}/arrivals", headers=planner).json["items"] if a["need"] == "H1"
+    ]
     assert h1["status"] == "published" and h1["resources"] == [best]
     again = client.post(f"/scenarios/{scenario_id}/arrivals/H1/accept", json={"resource": best}, headers=planner)
     assert again.status_code == 422 and "need" in again.json["errors"]["json"]
@@ -79,8 +83,10 @@ def test_two_app_instances_agree_through_the_event_log(db_url):
         assert _arrive(a, planner, sid, id="H1", at=1.0).status_code == 201
         options = b.get(f"/scenarios/{sid}/arrivals/H1/recommendations", headers=planner).json["options"]
         resource = options[0]["resource"]
-        assert b.post(f"/scenarios/{sid}/arrivals/H1/accept", json={"resource": resource},
-                      headers=planner).status_code == 200
+        assert (
+            b.post(f"/scenarios/{sid}/arrivals/H1/accept", json={"resource": resource}, headers=planner).status_code
+            == 200
+        )
         (seen,) = a.get(f"/scenarios/{sid}/arrivals", headers=planner).json["items"]
         assert seen["status"] == "published" and seen["resources"] == [resource]
     finally:

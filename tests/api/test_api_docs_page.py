@@ -24,17 +24,33 @@ def test_docs_page_uses_local_assets(client):
         assert client.get(f"/swagger-ui/{asset}").status_code == 200
 
 
-@pytest.mark.skipif(CHROMIUM is None,
-                    reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)"
+)
 def test_docs_page_renders_in_chromium(sqlite_url, tmp_path):
     """Chromium, with its network access to anything but loopback cut, renders every tag's operations."""
     with Server(sqlite_url, tmp_path / "server.log") as server:
         dom = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
-             f"http://127.0.0.1:{server.port}/docs"],
-            capture_output=True, text=True, timeout=90, check=True).stdout
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                f"http://127.0.0.1:{server.port}/docs",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=True,
+        ).stdout
     assert "opblock-summary-path" in dom  # operations exist only once Swagger UI's scripts ran
     for path in ("/scenarios", "/scenarios/{scenario_id}/solves", "/orders/{order_id}/claims"):
         assert f'data-path="{path}"' in dom, path

@@ -13,33 +13,66 @@ def check(response, code):
 
 def test_malformed_json(client, tokens, scenario_id):
     """A body that is not JSON is a 400 naming the body."""
-    body = check(client.post(f"/scenarios/{scenario_id}/needs", data="{\"id\": ", content_type="application/json",
-                             headers=tokens["planner"]), 400)
+    body = check(
+        client.post(
+            f"/scenarios/{scenario_id}/needs",
+            data='{"id": ',
+            content_type="application/json",
+            headers=tokens["planner"],
+        ),
+        400,
+    )
     assert "json" in body["errors"]
-    check(client.post(f"/scenarios/{scenario_id}/needs", data="[1, 2]", content_type="application/json",
-                      headers=tokens["planner"]), 422)
+    check(
+        client.post(
+            f"/scenarios/{scenario_id}/needs", data="[1, 2]", content_type="application/json", headers=tokens["planner"]
+        ),
+        422,
+    )
 
 
 def test_unknown_fields_and_wrong_types(client, tokens, scenario_id):
     """Unknown fields and wrong types are named under 'json'."""
-    body = check(client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C1",
-                                                                       "colour": 1}, headers=tokens["C1"]), 422)
+    body = check(
+        client.post(
+            f"/scenarios/{scenario_id}/orders",
+            json={"project": "P1", "community": "C1", "colour": 1},
+            headers=tokens["C1"],
+        ),
+        422,
+    )
     assert "colour" in body["errors"]["json"]
-    body = check(client.post(f"/scenarios/{scenario_id}/orders", json={"project": 7, "community": "C1",
-                                                                       "slots": "x"}, headers=tokens["C1"]), 422)
+    body = check(
+        client.post(
+            f"/scenarios/{scenario_id}/orders",
+            json={"project": 7, "community": "C1", "slots": "x"},
+            headers=tokens["C1"],
+        ),
+        422,
+    )
     assert {"project", "slots"} <= set(body["errors"]["json"])
-    body = check(client.post(f"/scenarios/{scenario_id}/solves", json={"time_limit": "soon"},
-                             headers=tokens["planner"]), 422)
+    body = check(
+        client.post(f"/scenarios/{scenario_id}/solves", json={"time_limit": "soon"}, headers=tokens["planner"]), 422
+    )
     assert "time_limit" in body["errors"]["json"]
     body = check(client.get(f"/scenarios/{scenario_id}/needs?page=zero", headers=tokens["planner"]), 422)
     assert "page" in body["errors"]["query"]
 
 
 UNKNOWN = [
-    ("get", "/scenarios/999"), ("delete", "/scenarios/999"), ("get", "/scenarios/999/needs"),
-    ("get", "/scenarios/{s}/needs/NX"), ("get", "/orders/999"), ("get", "/claims/999"), ("delete", "/claims/999"),
-    ("get", "/transfers/999"), ("get", "/solves/nope"), ("get", "/solves/nope/result"),
-    ("delete", "/solves/nope"), ("get", "/scenarios/99999999999999999999999"), ("get", "/no/such/path"),
+    ("get", "/scenarios/999"),
+    ("delete", "/scenarios/999"),
+    ("get", "/scenarios/999/needs"),
+    ("get", "/scenarios/{s}/needs/NX"),
+    ("get", "/orders/999"),
+    ("get", "/claims/999"),
+    ("delete", "/claims/999"),
+    ("get", "/transfers/999"),
+    ("get", "/solves/nope"),
+    ("get", "/solves/nope/result"),
+    ("delete", "/solves/nope"),
+    ("get", "/scenarios/99999999999999999999999"),
+    ("get", "/no/such/path"),
 ]
 
 
@@ -60,14 +93,22 @@ def test_posting_to_unknown_order_and_claim(client, tokens):
 def test_oversized_body_is_413(client, tokens, scenario_id):
     """A body over the limit is refused before it is read."""
     big = "x" * (client.application.config["MAX_CONTENT_LENGTH"] + 1)
-    check(client.post(f"/scenarios/{scenario_id}/needs", data=big, content_type="application/json",
-                      headers=tokens["planner"]), 413)
+    check(
+        client.post(
+            f"/scenarios/{scenario_id}/needs", data=big, content_type="application/json", headers=tokens["planner"]
+        ),
+        413,
+    )
 
 
 def test_text_no_column_can_hold(client, tokens, scenario_id):
     """NUL characters are refused with 422 rather than failing in the database."""
-    body = check(client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C\x001"},
-                             headers=tokens["C1"]), 422)
+    body = check(
+        client.post(
+            f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C\x001"}, headers=tokens["C1"]
+        ),
+        422,
+    )
     assert "community" in body["errors"]["json"]
     check(client.get("/units/U%001/claims", headers=tokens["planner"]), 404)
 

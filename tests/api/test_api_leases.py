@@ -22,9 +22,21 @@ def place_job(app, job_id: str, owner: str, lease_left: float | None) -> None:
     """A running job of ``owner``, whose lease ends ``lease_left`` seconds from now (None: no lease)."""
     with app.extensions["matcher"].store.write() as session:
         scenario = app.config["SCENARIO_ID"]
-        session.add(SolveJob(id=job_id, scenario_id=scenario, status="running", solver="auto", time_limit=5.0,
-                             policy={}, stop_requested=False, requested_by="planner", owner=owner,
-                             created_at=now(), started_at=now()))
+        session.add(
+            SolveJob(
+                id=job_id,
+                scenario_id=scenario,
+                status="running",
+                solver="auto",
+                time_limit=5.0,
+                policy={},
+                stop_requested=False,
+                requested_by="planner",
+                owner=owner,
+                created_at=now(),
+                started_at=now(),
+            )
+        )
         if lease_left is not None:
             session.merge(ProcessLease(owner=owner, expires_at=now() + timedelta(seconds=lease_left), renewed_at=now()))
 

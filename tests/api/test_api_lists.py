@@ -31,8 +31,9 @@ def test_get_one_record(client, tokens, scenario_id):
 def test_create_validates_through_the_core(client, tokens, scenario_id):
     """New records pass the value object's rules; errors name the field."""
     base = f"/scenarios/{scenario_id}/needs"
-    ok = client.post(base, json={"id": "N7", "community": "C2", "category": "法律服务", "hours": 1.5},
-                     headers=tokens["planner"])
+    ok = client.post(
+        base, json={"id": "N7", "community": "C2", "category": "法律服务", "hours": 1.5}, headers=tokens["planner"]
+    )
     assert ok.status_code == 201 and ok.json["data"]["category"] == "legal"
     cases = [
         ({"id": "N8", "community": "C2", "category": "legal", "hours": -1}, "hours"),
@@ -46,16 +47,25 @@ def test_create_validates_through_the_core(client, tokens, scenario_id):
         response = client.post(base, json=body, headers=tokens["planner"])
         assert response.status_code == 422, (body, response.json)
         assert field in response.json["errors"]["json"], (body, response.json)
-    assert client.post(base, json={"id": "N1", "community": "C1", "category": "legal"},
-                       headers=tokens["planner"]).status_code == 409
-    assert client.post(base, json={"id": "N9", "community": "C1", "category": "legal"},
-                       headers=tokens["C1"]).status_code == 403
+    assert (
+        client.post(
+            base, json={"id": "N1", "community": "C1", "category": "legal"}, headers=tokens["planner"]
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(base, json={"id": "N9", "community": "C1", "category": "legal"}, headers=tokens["C1"]).status_code
+        == 403
+    )
 
 
-@pytest.mark.parametrize("list_name,body", [
-    ("resources", {"id": "U9", "kind": "志愿者", "community": "C3", "categories": "culture;health"}),
-    ("projects", {"id": "P9", "name": "文化活动", "category": "culture", "provider_slots": 3}),
-])
+@pytest.mark.parametrize(
+    "list_name,body",
+    [
+        ("resources", {"id": "U9", "kind": "志愿者", "community": "C3", "categories": "culture;health"}),
+        ("projects", {"id": "P9", "name": "文化活动", "category": "culture", "provider_slots": 3}),
+    ],
+)
 def test_create_resources_and_projects(client, tokens, scenario_id, list_name, body):
     """Resources and projects are created like needs, Chinese labels and ';' lists parsed by the core."""
     made = client.post(f"/scenarios/{scenario_id}/{list_name}", json=body, headers=tokens["planner"])
@@ -65,15 +75,22 @@ def test_create_resources_and_projects(client, tokens, scenario_id, list_name, b
     if list_name == "resources":
         assert got["data"]["kind"] == "volunteer" and got["data"]["categories"] == ["culture", "health"]
     missing = {k: v for k, v in body.items() if k != "name" and k != "kind"}
-    assert client.post(f"/scenarios/{scenario_id}/{list_name}", json={**missing, "id": "X1"},
-                       headers=tokens["planner"]).status_code == 422
+    assert (
+        client.post(
+            f"/scenarios/{scenario_id}/{list_name}", json={**missing, "id": "X1"}, headers=tokens["planner"]
+        ).status_code
+        == 422
+    )
 
 
-@pytest.mark.parametrize("list_name,key,body,field,value", [
-    ("needs", "N2", {"hours": 4, "urgency": "紧急"}, "urgency", "emergency"),
-    ("resources", "U3", {"capacity_tasks": 5}, "capacity_tasks", 5),
-    ("projects", "P2", {"provider_slots": 3}, "provider_slots", 3),
-])
+@pytest.mark.parametrize(
+    "list_name,key,body,field,value",
+    [
+        ("needs", "N2", {"hours": 4, "urgency": "紧急"}, "urgency", "emergency"),
+        ("resources", "U3", {"capacity_tasks": 5}, "capacity_tasks", 5),
+        ("projects", "P2", {"provider_slots": 3}, "provider_slots", 3),
+    ],
+)
 def test_update_merges_and_revalidates(client, tokens, scenario_id, list_name, key, body, field, value):
     """A patch changes the named fields, keeps the rest and is audited."""
     url = f"/scenarios/{scenario_id}/{list_name}/{key}"

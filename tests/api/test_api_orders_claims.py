@@ -4,8 +4,11 @@ from __future__ import annotations
 
 
 def order(client, tokens, scenario_id, community="C1", project="P1", **extra):
-    response = client.post(f"/scenarios/{scenario_id}/orders", json={"project": project, "community": community,
-                                                                     **extra}, headers=tokens[community])
+    response = client.post(
+        f"/scenarios/{scenario_id}/orders",
+        json={"project": project, "community": community, **extra},
+        headers=tokens[community],
+    )
     assert response.status_code == 201, response.json
     return response.json
 
@@ -19,11 +22,13 @@ def test_community_orders_only_for_itself(client, tokens, scenario_id):
     """An order takes the project's provider slots; another community's token is refused."""
     made = order(client, tokens, scenario_id)
     assert made["slots"] == 2 and made["stage"] == "hearing" and made["claimed"] == 0
-    other = client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C1"},
-                        headers=tokens["C2"])
+    other = client.post(
+        f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": "C1"}, headers=tokens["C2"]
+    )
     assert other.status_code == 403
-    unknown = client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P9", "community": "C2"},
-                          headers=tokens["C2"])
+    unknown = client.post(
+        f"/scenarios/{scenario_id}/orders", json={"project": "P9", "community": "C2"}, headers=tokens["C2"]
+    )
     assert unknown.status_code == 422 and "project" in unknown.json["errors"]["json"]
     assert order(client, tokens, scenario_id, "C2", "P2", slots=3)["slots"] == 3
     listed = client.get(f"/scenarios/{scenario_id}/orders?community=C2", headers=tokens["U1"]).json
@@ -36,12 +41,15 @@ def test_lifecycle_hearing_running_evaluated(client, tokens, scenario_id):
     url = f"/orders/{made['id']}/stage"
     assert client.post(url, json={"stage": "evaluated", "score": 90}, headers=tokens["C1"]).status_code == 409
     assert client.post(url, json={"stage": "running"}, headers=tokens["C2"]).status_code == 403
-    assert client.post(url, json={"stage": "running", "comments": "协调会 held"},
-                       headers=tokens["C1"]).json["stage"] == "running"
+    assert (
+        client.post(url, json={"stage": "running", "comments": "协调会 held"}, headers=tokens["C1"]).json["stage"]
+        == "running"
+    )
     assert client.post(url, json={"stage": "evaluated"}, headers=tokens["C1"]).status_code == 422
     assert client.post(url, json={"stage": "evaluated", "score": 101}, headers=tokens["C1"]).status_code == 422
-    done = client.post(url, json={"stage": "evaluated", "score": 92.5, "comments": "评议: good"},
-                       headers=tokens["planner"]).json
+    done = client.post(
+        url, json={"stage": "evaluated", "score": 92.5, "comments": "评议: good"}, headers=tokens["planner"]
+    ).json
     assert (done["stage"], done["score"], done["comments"]) == ("evaluated", 92.5, "评议: good")
     assert claim(client, tokens, made["id"], "U1").status_code == 409  # closed after evaluation
 
@@ -70,8 +78,9 @@ def test_unit_claims_only_for_itself(client, tokens, scenario_id):
     made = order(client, tokens, scenario_id)
     response = client.post(f"/orders/{made['id']}/claims", json={"unit": "U2"}, headers=tokens["U1"])
     assert response.status_code == 403
-    assert client.post(f"/orders/{made['id']}/claims", json={"unit": "U1"},
-                       headers=tokens["planner"]).status_code == 403
+    assert (
+        client.post(f"/orders/{made['id']}/claims", json={"unit": "U1"}, headers=tokens["planner"]).status_code == 403
+    )
     claim(client, tokens, made["id"], "U1")
     mine = client.get("/units/U1/claims", headers=tokens["U1"])
     assert mine.status_code == 200 and [c["order_id"] for c in mine.json["items"]] == [made["id"]]
@@ -125,8 +134,11 @@ def test_audit_log_names_who_did_what(client, tokens, scenario_id):
     client.delete(f"/claims/{held['id']}", headers=tokens["U1"])
     entries = client.get("/audit", headers=tokens["planner"]).json["items"]
     assert [(e["actor"], e["action"]) for e in entries] == [
-        ("planner", "scenario.create"), ("community:C1", "order.create"),
-        ("unit:U1", "claim.create"), ("unit:U1", "claim.withdraw")]
+        ("planner", "scenario.create"),
+        ("community:C1", "order.create"),
+        ("unit:U1", "claim.create"),
+        ("unit:U1", "claim.withdraw"),
+    ]
     assert client.get("/audit", headers=tokens["U1"]).status_code == 403
 
 
@@ -137,14 +149,33 @@ def venue_scenario() -> bytes:
     doc = {
         "name": "venues",
         "communities": [{"id": "C1", "street": "S1", "district": "D1", "x": 0, "y": 0}],
-        "needs": [{"id": f"N{i}", "community": "C1", "category": "daily_life", "skills": ["meals"]}
-                  for i in range(6)],
-        "resources": [{"id": "U1", "kind": "unit", "community": "C1", "categories": ["daily_life"],
-                       "skills": ["meals"], "capacity_hours": 20}],
-        "projects": [{"id": "MEALS", "name": "长者助餐", "category": "daily_life", "skills": ["meals"],
-                      "provider_slots": 1, "serves": 6, "hours": 4, "venue_type": "elderly_care"}],
-        "venues": [{"id": "V1", "community": "C1", "type": "elderly_care", "capacity": 40},
-                   {"id": "V2", "community": "C1", "type": "sport", "capacity": 40}],
+        "needs": [{"id": f"N{i}", "community": "C1", "category": "daily_life", "skills": ["meals"]} for i in range(6)],
+        "resources": [
+            {
+                "id": "U1",
+                "kind": "unit",
+                "community": "C1",
+                "categories": ["daily_life"],
+                "skills": ["meals"],
+                "capacity_hours": 20,
+            }
+        ],
+        "projects": [
+            {
+                "id": "MEALS",
+                "name": "长者助餐",
+                "category": "daily_life",
+                "skills": ["meals"],
+                "provider_slots": 1,
+                "serves": 6,
+                "hours": 4,
+                "venue_type": "elderly_care",
+            }
+        ],
+        "venues": [
+            {"id": "V1", "community": "C1", "type": "elderly_care", "capacity": 40},
+            {"id": "V2", "community": "C1", "type": "sport", "capacity": 40},
+        ],
     }
     return yaml_bytes(doc)
 
@@ -157,8 +188,11 @@ def test_order_names_a_venue_of_the_projects_type(client, tokens):
 
     scenario = upload_bytes(client, tokens["planner"], venue_scenario())
     url = f"/scenarios/{scenario}/orders"
-    for venue, message in ((None, "needs a venue of type elderly_care"), ("V9", "unknown venue 'V9'"),
-                           ("V2", "'V2' is a sport station")):
+    for venue, message in (
+        (None, "needs a venue of type elderly_care"),
+        ("V9", "unknown venue 'V9'"),
+        ("V2", "'V2' is a sport station"),
+    ):
         body = {"project": "MEALS", "community": "C1", **({"venue": venue} if venue else {})}
         refused = client.post(url, json=body, headers=tokens["C1"])
         assert refused.status_code == 422 and message in refused.json["errors"]["json"]["venue"][0], refused.json

@@ -30,8 +30,9 @@ def direct(orders, claims, app):
     """The core's answer on the file's lists plus the given pinned orders and claims."""
     scenario = load_scenario(DATA / "scenario.yaml")
     p = scenario.problem
-    problem = Problem.build(p.communities, p.needs, p.resources, p.projects, p.pairings, p.settings, p.name,
-                            orders=orders, claims=claims)
+    problem = Problem.build(
+        p.communities, p.needs, p.resources, p.projects, p.pairings, p.settings, p.name, orders=orders, claims=claims
+    )
     return solve_projects(problem, scenario.policy, time_limit=10, workers=app.config["SOLVER_THREADS"]).to_dict()
 
 
@@ -73,12 +74,26 @@ def test_job_equals_solve_projects_with_the_same_pins(app, client, tokens, scena
     job, result = solved(client, tokens, scenario_id)
 
     key = {o["id"]: f"orders/{o['id']}" for o in (health, legal)}
-    expected = direct([Order(key[health["id"]], "P1", "C1", pinned=True, slots=2),
-                       Order(key[legal["id"]], "P2", "C2", pinned=True, slots=2)],
-                      [Claim(key[health["id"]], "U4"), Claim(key[legal["id"]], "U2"), Claim(key[legal["id"]], "U5")],
-                      app)
-    for field in ("objective", "bound", "served", "served_by_project", "served_directly", "orders", "claims",
-                  "unclaimed", "unmatched", "unmatched_by_reason"):
+    expected = direct(
+        [
+            Order(key[health["id"]], "P1", "C1", pinned=True, slots=2),
+            Order(key[legal["id"]], "P2", "C2", pinned=True, slots=2),
+        ],
+        [Claim(key[health["id"]], "U4"), Claim(key[legal["id"]], "U2"), Claim(key[legal["id"]], "U5")],
+        app,
+    )
+    for field in (
+        "objective",
+        "bound",
+        "served",
+        "served_by_project",
+        "served_directly",
+        "orders",
+        "claims",
+        "unclaimed",
+        "unmatched",
+        "unmatched_by_reason",
+    ):
         assert result[field] == expected[field], field
     assert pinned_claims(result) == {(key[health["id"]], "U4"), (key[legal["id"]], "U2"), (key[legal["id"]], "U5")}
     assert {o["order"] for o in result["orders"]} == set(key.values())

@@ -35,8 +35,12 @@ def test_upload_json(client, tokens):
     """A JSON scenario reads like its YAML twin."""
     doc = yaml.safe_load((DATA / "scenario.yaml").read_text(encoding="utf-8"))
     text = json.dumps(doc, ensure_ascii=False).encode()
-    response = client.post("/scenarios", data={"scenario": (io.BytesIO(text), "scenario.json")},
-                           headers=tokens["planner"], content_type="multipart/form-data")
+    response = client.post(
+        "/scenarios",
+        data={"scenario": (io.BytesIO(text), "scenario.json")},
+        headers=tokens["planner"],
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201, response.json
     assert response.json["counts"]["needs"] == 6 and response.json["counts"]["pairings"] == 1
 
@@ -55,8 +59,12 @@ def test_upload_xlsx_workbook(client, tokens):
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
-    response = client.post("/scenarios", data={"scenario": (buffer, "workbook.xlsx")}, headers=tokens["planner"],
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/scenarios",
+        data={"scenario": (buffer, "workbook.xlsx")},
+        headers=tokens["planner"],
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201, response.json
     assert response.json["counts"]["needs"] == 6 and response.json["counts"]["projects"] == 0
 
@@ -64,8 +72,12 @@ def test_upload_xlsx_workbook(client, tokens):
 def test_upload_bad_record_names_file_record_and_field(client, tokens):
     """A record with a bad value is refused with 422 naming its record and field."""
     bad = (DATA / "scenario.yaml").read_text(encoding="utf-8").replace("hours: 2}", "hours: -2}")
-    response = client.post("/scenarios", data={"scenario": (io.BytesIO(bad.encode()), "bad.yaml")},
-                           headers=tokens["planner"], content_type="multipart/form-data")
+    response = client.post(
+        "/scenarios",
+        data={"scenario": (io.BytesIO(bad.encode()), "bad.yaml")},
+        headers=tokens["planner"],
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert set(response.json) == {"code", "status", "message", "errors"}
     [(where, fields)] = response.json["errors"].items()
@@ -74,13 +86,21 @@ def test_upload_bad_record_names_file_record_and_field(client, tokens):
 
 def test_upload_refuses_other_files_and_missing_file(client, tokens):
     """Only scenario file types are read; a missing file part is a 422 naming it."""
-    response = client.post("/scenarios", data={"scenario": (io.BytesIO(b"x"), "run.exe")},
-                           headers=tokens["planner"], content_type="multipart/form-data")
+    response = client.post(
+        "/scenarios",
+        data={"scenario": (io.BytesIO(b"x"), "run.exe")},
+        headers=tokens["planner"],
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "scenario" in response.json["errors"]["files"]
     response = client.post("/scenarios", data={}, headers=tokens["planner"], content_type="multipart/form-data")
     assert response.status_code == 422 and "scenario" in response.json["errors"]["files"]
-    broken = client.post("/scenarios", data={"scenario": (io.BytesIO(b"not a zip"), "w.xlsx")},
-                         headers=tokens["planner"], content_type="multipart/form-data")
+    broken = client.post(
+        "/scenarios",
+        data={"scenario": (io.BytesIO(b"not a zip"), "w.xlsx")},
+        headers=tokens["planner"],
+        content_type="multipart/form-data",
+    )
     assert broken.status_code == 422
 
 

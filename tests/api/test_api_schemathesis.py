@@ -28,8 +28,9 @@ def test_no_server_errors(tmp_path: Path) -> None:
             community = bearer(issue_token(session, "community", "C1"))
         client = app.test_client()
         scenario = upload(client, planner).json["id"]
-        order = client.post(f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"},
-                            headers=community).json["id"]
+        order = client.post(
+            f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"}, headers=community
+        ).json["id"]
         client.post(f"/orders/{order}/claims", json={"unit": "U1"}, headers=unit)
         statuses, failures = fuzz(schemathesis.openapi.from_wsgi("/openapi.json", app), planner, EXAMPLES)
     finally:

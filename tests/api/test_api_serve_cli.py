@@ -17,9 +17,23 @@ def test_second_server_on_a_port_in_use_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'first.db'}"
     with Server(url, tmp_path / "first.log", workers=1, threads=2) as server:
         assert f"database {url}" in (tmp_path / "first.log").read_text()
-        second = subprocess.run([sys.executable, "-c", SERVE, "serve", "--port", str(server.port), "--database",
-                                 f"sqlite:///{tmp_path / 'second.db'}", "--workers", "1"],
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                SERVE,
+                "serve",
+                "--port",
+                str(server.port),
+                "--database",
+                f"sqlite:///{tmp_path / 'second.db'}",
+                "--workers",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 2, second.stdout + second.stderr
         assert f"127.0.0.1:{server.port}" in second.stderr and "--port" in second.stderr
         assert request(server.port, "GET", "/openapi.json")[0] == 200

@@ -54,7 +54,8 @@ def test_simultaneous_claims_fill_exactly_the_slots(db_url, tmp_path):
         per_order = Counter(c.order_id for c in claims)
         assert per_order == {order: SLOTS for order in setup.orders}
         assert sorted((int(e.detail["order"]), e.detail["unit"]) for e in audit) == sorted(
-            (c.order_id, c.unit) for c in claims)
+            (c.order_id, c.unit) for c in claims
+        )
         assert sorted(e.actor for e in audit) == sorted(f"unit:{c.unit}" for c in claims)
     finally:
         store.dispose()
@@ -71,8 +72,9 @@ def long_job_on_server(db_url: str, tmp_path: Path) -> tuple[Server, dict[str, s
     app.extensions["matcher"].runner.shutdown()
     app.extensions["matcher"].store.dispose()
     server = Server(db_url, tmp_path / "server.log").start()
-    status, job = request(server.port, "POST", f"/scenarios/{scenario}/solves",
-                          {"solver": "cpsat", "time_limit": 60}, planner)
+    status, job = request(
+        server.port, "POST", f"/scenarios/{scenario}/solves", {"solver": "cpsat", "time_limit": 60}, planner
+    )
     assert status == 202
     deadline = time.monotonic() + 20
     while request(server.port, "GET", f"/solves/{job['id']}", headers=planner)[1]["status"] != "running":

@@ -28,8 +28,10 @@ XLSX_ROUND_TRIP = 2000
 
 
 def upload_folder(client, headers, folder: Path):
-    files = {"scenario": (io.BytesIO((folder / "scenario.yaml").read_bytes()), "scenario.yaml"),
-             "files": [(io.BytesIO(p.read_bytes()), p.name) for p in sorted(folder.glob("*.csv"))]}
+    files = {
+        "scenario": (io.BytesIO((folder / "scenario.yaml").read_bytes()), "scenario.yaml"),
+        "files": [(io.BytesIO(p.read_bytes()), p.name) for p in sorted(folder.glob("*.csv"))],
+    }
     return client.post("/scenarios", data=files, headers=headers, content_type="multipart/form-data")
 
 
@@ -79,7 +81,8 @@ def test_shipped_scenario_uploads_and_round_trips(client, tokens, name, tmp_path
         for fmt in ("csv", "xlsx") if len(expected) <= XLSX_ROUND_TRIP else ("csv",):
             response = client.get(f"{url}?format={fmt}", headers=tokens["U1"])
             assert response.status_code == 200 and response.headers["Content-Type"].startswith(
-                "text/csv" if fmt == "csv" else "application/vnd.openxmlformats")
+                "text/csv" if fmt == "csv" else "application/vnd.openxmlformats"
+            )
             assert read_back(tmp_path, list_name, fmt, response.data) == expected, (list_name, fmt)
 
 
@@ -90,8 +93,7 @@ def test_shipped_scenario_solves(client, tokens, name, db_url):
         pytest.skip("solved on SQLite; the solve reads the same problem on PostgreSQL")
     made = upload_folder(client, tokens["planner"], SCENARIOS / name)
     assert made.status_code == 201, made.json
-    job = client.post(f"/scenarios/{made.json['id']}/solves", json={"time_limit": 2},
-                      headers=tokens["planner"]).json
+    job = client.post(f"/scenarios/{made.json['id']}/solves", json={"time_limit": 2}, headers=tokens["planner"]).json
     deadline = time.monotonic() + 120
     while job["status"] in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -105,8 +105,17 @@ def test_restart_marks_unfinished_jobs_failed(sqlite_url, tokens_for):
     store = first.extensions["matcher"].store
     with store.write() as session:
         for status in ("running", "queued"):
-            session.add(SolveJob(id=f"job-{status}", scenario_id=first.config["SCENARIO_ID"], status=status,
-                                 solver="auto", time_limit=1.0, policy={}, requested_by="planner"))
+            session.add(
+                SolveJob(
+                    id=f"job-{status}",
+                    scenario_id=first.config["SCENARIO_ID"],
+                    status=status,
+                    solver="auto",
+                    time_limit=1.0,
+                    policy={},
+                    requested_by="planner",
+                )
+            )
     store.dispose()  # the process dies: no shutdown, no final write
     second = create_app({"DATABASE_URL": sqlite_url})
     client = second.test_client()
@@ -127,8 +136,9 @@ def test_stop_asked_of_another_server_process_reaches_the_job(db_url):
             planner = bearer(issue_token(session, "planner"))
         client = runs.test_client()
         scenario = upload_bytes(client, planner, medium_scenario())
-        job_id = client.post(f"/scenarios/{scenario}/solves", json={"solver": "cpsat", "time_limit": 60},
-                             headers=planner).json["id"]
+        job_id = client.post(
+            f"/scenarios/{scenario}/solves", json={"solver": "cpsat", "time_limit": 60}, headers=planner
+        ).json["id"]
         wait_until_running(client, planner, job_id)
         started = time.monotonic()
         asked = other.test_client().delete(f"/solves/{job_id}", headers=planner)

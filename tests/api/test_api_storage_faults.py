@@ -67,11 +67,13 @@ def test_long_token_subjects_are_stored_and_audited(client, tokens, scenario_id,
     assert entries[-1]["entity_id"] == f"{role}:{subject}"
     headers = {"Authorization": f"Bearer {made.json['token']}"}
     if role == "community":  # its order is refused by the rules, not by the database
-        refused = client.post(f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": subject},
-                              headers=headers)
+        refused = client.post(
+            f"/scenarios/{scenario_id}/orders", json={"project": "P1", "community": subject}, headers=headers
+        )
         assert refused.status_code == 422 and "community" in refused.json["errors"]["json"]
-    over = client.post("/tokens", json={"role": role, "subject": subject + "x" * (201 - length)},
-                       headers=tokens["planner"])
+    over = client.post(
+        "/tokens", json={"role": role, "subject": subject + "x" * (201 - length)}, headers=tokens["planner"]
+    )
     assert over.status_code == 422 and "subject" in over.json["errors"]["json"]
 
 
@@ -82,9 +84,12 @@ def test_streamed_body_over_the_cap_is_413(app, client, tokens):
 
     def stream(size: int):
         body = json.dumps({"role": "unit", "subject": "U1", "label": "x" * size}).encode()
-        return client.post("/tokens", input_stream=io.BytesIO(body), headers={
-            **tokens["planner"], "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
-            environ_overrides={"wsgi.input_terminated": True})
+        return client.post(
+            "/tokens",
+            input_stream=io.BytesIO(body),
+            headers={**tokens["planner"], "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
 
     too_big = stream(cap + 10)
     assert too_big.status_code == 413 and set(too_big.json) == {"code", "status", "message", "errors"}

@@ -86,14 +86,18 @@ def test_upload_errors_do_not_tell_whether_a_server_path_exists(client, tokens, 
         assert response.status_code == 422
         _assert_no_server_path(response)
         answers.append(response.json["errors"]["scenario.yaml"]["needs"][0].replace(name, "NAME"))
-    assert answers[0] == answers[1] == "'NAME' was not uploaded with the scenario (uploaded: resources.csv, " \
-                                       "scenario.yaml)"
+    assert (
+        answers[0] == answers[1] == "'NAME' was not uploaded with the scenario (uploaded: resources.csv, scenario.yaml)"
+    )
 
 
 def test_upload_with_chinese_file_names(client, tokens):
     """List files keep their names when uploaded, Chinese ones included (they were mangled to 'csv')."""
-    files = {"scenario.yaml": _scenario("需求清单.csv", "资源清单.csv"),
-             "需求清单.csv": (DATA / "needs.csv").read_bytes(), "资源清单.csv": (DATA / "resources.csv").read_bytes()}
+    files = {
+        "scenario.yaml": _scenario("需求清单.csv", "资源清单.csv"),
+        "需求清单.csv": (DATA / "needs.csv").read_bytes(),
+        "资源清单.csv": (DATA / "resources.csv").read_bytes(),
+    }
     response = _post(client, tokens["planner"], files)
     assert response.status_code == 201, response.json
     assert response.json["counts"]["needs"] == 2
@@ -140,12 +144,15 @@ def test_upload_reads_planners_files_as_the_cli_does(client, tokens):
     workbook = io.BytesIO()
     book.save(workbook)
     scenario = f"name: 规划\n{COMMUNITIES}需求清单: 需求.csv\n资源清单: 资源.xlsx\n".encode("utf-16")
-    response = _post(client, tokens["planner"], {"scenario.yaml": scenario, "需求.csv": needs,
-                                                 "资源.xlsx": workbook.getvalue()})
+    response = _post(
+        client, tokens["planner"], {"scenario.yaml": scenario, "需求.csv": needs, "资源.xlsx": workbook.getvalue()}
+    )
     assert response.status_code == 201, response.json
     scenario_id = response.json["id"]
     stored = [n["data"] for n in client.get(f"/scenarios/{scenario_id}/needs", headers=tokens["planner"]).json["items"]]
     assert [(n["id"], n["community"], n["category"], n["hours"]) for n in stored] == [
-        ("N1", "C1", "health", 1.0), ("N2", "C2", "legal", 2.0)]
+        ("N1", "C1", "health", 1.0),
+        ("N2", "C2", "legal", 2.0),
+    ]
     [resource] = client.get(f"/scenarios/{scenario_id}/resources", headers=tokens["planner"]).json["items"]
     assert sorted(resource["data"]["categories"]) == ["health", "legal"] and resource["data"]["capacity_tasks"] == 2

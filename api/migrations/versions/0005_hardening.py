@@ -16,8 +16,13 @@ depends_on = None
 
 TS = sa.DateTime(timezone=True)
 #: (table, column) naming an actor as ``role:subject`` (the audit log names tokens so too).
-ACTOR_COLUMNS = (("audit_log", "actor"), ("audit_log", "entity_id"), ("scenarios", "created_by"),
-                 ("orders", "created_by"), ("solve_jobs", "requested_by"))
+ACTOR_COLUMNS = (
+    ("audit_log", "actor"),
+    ("audit_log", "entity_id"),
+    ("scenarios", "created_by"),
+    ("orders", "created_by"),
+    ("solve_jobs", "requested_by"),
+)
 
 
 def upgrade() -> None:
