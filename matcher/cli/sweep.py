@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from matcher.lab.sweep import connect, load_spec, run_sweep  # pandas and Dask only for this command
+    from matcher.lab.sweep import load_spec, run_sweep  # pandas and Dask only for this command
+    from matcher.parallel.cluster import close, connect
 
     if args.n_workers < 1:
         raise FieldError("--n-workers", f"must be at least 1, got {args.n_workers}")
@@ -45,10 +46,7 @@ def handle(args: argparse.Namespace) -> int:
         return 130
     finally:
         if client is not None:
-            cluster = client.cluster
-            client.close()
-            if cluster is not None and args.scheduler is None:
-                cluster.close()
+            close(client, own_cluster=args.scheduler is None)
     print(
         f"Sweep {spec.name}: {report.total} runs; {report.resumed} found finished, {report.ran} run now, "
         f"{report.failed} failed"

@@ -302,24 +302,6 @@ class SweepReport:
         return done[(gap.isna() | (gap > target_gap) | ~phases) & ~exact]
 
 
-def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:
-    """A Dask client: a new LocalCluster of ``n_workers`` processes, or the scheduler at an address.
-
-    A scheduler that does not answer within ``timeout`` seconds raises :class:`FieldError`.
-    """
-    from distributed import Client, LocalCluster
-
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster)
-    try:
-        return Client(scheduler, timeout=f"{timeout}s")
-    except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
-        raise FieldError(
-            "--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s ({type(exc).__name__})"
-        ) from None
-
-
 def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool = True) -> SweepReport:
     """Run the runs of ``spec`` not yet in ``out/runs`` (on ``client``, or here when None); merge all."""
     runs = spec.runs()
