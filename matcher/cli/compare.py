@@ -8,6 +8,7 @@ from pathlib import Path
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import overrides_from_args
+from matcher.cli.replay import add_replay_options, replay_settings
 from matcher.errors import FieldError
 from matcher.io.scenario import load_scenario
 from matcher.lab.compare import TARGET_GAP
@@ -63,6 +64,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"runs not proven within this relative gap are named loudly (default: {TARGET_GAP:g})",
     )
     parser.add_argument("--out", metavar="DIR", help="output directory (default: results/compare-<scenario>)")
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="run each policy as a dispatch policy: replay the seed's arrivals through the live dispatcher "
+        "(the options below) and report on-time shares, moves per re-plan and the gap to hindsight",
+    )
+    add_replay_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -72,6 +80,9 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise FieldError("--seeds", f"must be at least 1, got {args.seeds}")
+    if not args.replay and (args.arrivals or args.rates):
+        raise FieldError("--replay", "--arrivals and --rates describe a replay: add --replay")
+    replay = replay_settings(args) if args.replay else None
     policies = parse_policies(args.policies, overrides_from_args(args))
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)
@@ -93,6 +104,7 @@ def handle(args: argparse.Namespace) -> int:
         engine=args.engine,
         target_gap=args.target_gap,
         on_run=_progress,
+        replay=replay,
     )
     print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s)")
     warnings = result.warnings()

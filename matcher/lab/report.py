@@ -15,6 +15,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matcher.files import write_files  # noqa: E402
 from matcher.lab.compare import Comparison  # noqa: E402
 from matcher.lab.metrics import METRICS  # noqa: E402
+from matcher.lab.replays import REPLAY_METRICS  # noqa: E402
+
+#: What each column means, for the report's headers.
+DESCRIPTIONS = {**{name: text for name, (_, text) in METRICS.items()}, **REPLAY_METRICS}
 
 
 def _png(fig: plt.Figure) -> bytes:
@@ -87,7 +91,7 @@ def html_report(c: Comparison, images: dict[str, bytes]) -> str:
         for p in s.index
     )
     head = "".join(f"<th>{html.escape(k)}</th>" for k in proof.columns) + "".join(
-        f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics
+        f'<th title="{html.escape(DESCRIPTIONS[m])}">{html.escape(m)}</th>' for m in c.metrics
     )
     price = ""
     if c.pairing_price:

@@ -17,6 +17,7 @@ import numpy as np
 import ortools
 
 import matcher
+from matcher.dispatch.replay import ReplaySettings
 from matcher.errors import FieldError
 from matcher.lab.metrics import measure
 from matcher.policy import Policy
@@ -45,6 +46,15 @@ def policy_fields(policy: Policy) -> dict[str, Any]:
     }
 
 
+def _refuse_projects(problem: Problem) -> None:
+    if problem.has_projects:
+        raise FieldError(
+            "scenario",
+            "the policy lab compares direct matchings; this scenario orders projects "
+            "(use matcher run for the project model)",
+        )
+
+
 def solve_run(
     problem: Problem,
     policy: Policy,
@@ -58,12 +68,7 @@ def solve_run(
 ) -> Result:
     """Solve the seed's perturbation of ``problem`` under ``policy`` (through the one dispatch of
     every command; the lab measures direct matching, so a scenario with projects is refused)."""
-    if problem.has_projects:
-        raise FieldError(
-            "scenario",
-            "the policy lab compares direct matchings; this scenario orders projects "
-            "(use matcher run for the project model)",
-        )
+    _refuse_projects(problem)
     result = solve_problem(
         perturb(problem, seed),
         policy,
@@ -121,7 +126,7 @@ def record(
     }
 
 
-def measure_run(
+def lab_run(
     problem: Problem,
     policy: Policy,
     seed: int,
@@ -132,20 +137,34 @@ def measure_run(
     deterministic_time: float | None = None,
     metrics: list[str] | None = None,
     engine: str = "highs",
+    replay: ReplaySettings | None = None,
+) -> tuple[Result, dict[str, Any]]:
+    """One run and its row: the seed's problem solved at once, or with ``replay`` its arrivals
+    (the stream of that seed) replayed through the dispatcher (:mod:`matcher.lab.replays`)."""
+    options = {"time_limit": time_limit, "workers": workers, "deterministic_time": deterministic_time}
+    if replay is None:
+        result = solve_run(problem, policy, seed, solver=solver, engine=engine, **options)
+        return result, record(result, seed, metrics=metrics, engine=engine, **options)
+    from matcher.lab.replays import replay_figures, replay_run
+
+    _refuse_projects(problem)
+    result, replayed = replay_run(
+        perturb(problem, seed), policy, seed, replay, time_limit=time_limit, deterministic_time=deterministic_time
+    )
+    row = record(result, seed, metrics=metrics, engine=engine, **options)
+    row.update(replay_figures(replayed))
+    parameters = json.loads(row["solver_parameters"])
+    row["solver_parameters"] = json.dumps({**parameters, "replay": replay.to_dict()}, sort_keys=True)
+    return result, row
+
+
+def measure_run(
+    problem: Problem, policy: Policy, seed: int, *, replay: ReplaySettings | None = None, **options: Any
 ) -> dict[str, Any]:
-    """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
+    """:func:`lab_run`'s row; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
-        result = solve_run(
-            problem,
-            policy,
-            seed,
-            solver=solver,
-            time_limit=time_limit,
-            workers=workers,
-            deterministic_time=deterministic_time,
-            engine=engine,
-        )
+        _, row = lab_run(problem, policy, seed, replay=replay, **options)
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         return {
             "scenario": problem.name,
@@ -157,15 +176,4 @@ def measure_run(
             "matcher_version": matcher.__version__,
             "ortools_version": ortools.__version__,
         }
-    return {
-        **record(
-            result,
-            seed,
-            time_limit=time_limit,
-            workers=workers,
-            deterministic_time=deterministic_time,
-            metrics=metrics,
-            engine=engine,
-        ),
-        "error": "",
-    }
+    return {**row, "error": ""}
