@@ -87,6 +87,9 @@ def handle(args: argparse.Namespace) -> int:
         where = executor.where if executor is not None else ""
     print(result.summary())
     if where and problem.has_projects:
+        from matcher.projects.result import ProjectResult
+
+        assert isinstance(result, ProjectResult)
         print(f"\n分块 {len(result.parts)} independent part(s) solved on {where}")
     out = Path(args.out) if args.out else Path("results") / problem.name
     written = result.write(out, xlsx=args.xlsx)

@@ -218,7 +218,8 @@ def set_options(ledger: Ledger, pairs: NeedPairs, level: Level, k: int, provider
         return sum(members[i].value for i in t)
 
     first = tuple(range(providers))
-    heap, seen, found = [(-total(first), first)], {first}, []
+    heap, seen = [(-total(first), first)], {first}
+    found: list[tuple[int, ...]] = []
     while heap and (len(found) < k or -heap[0][0] == total(found[k - 1])):
         _, t = heapq.heappop(heap)
         found.append(t)

@@ -141,20 +141,39 @@ def lab_run(
 ) -> tuple[Result, dict[str, Any]]:
     """One run and its row: the seed's problem solved at once, or with ``replay`` its arrivals
     (the stream of that seed) replayed through the dispatcher (:mod:`matcher.lab.replays`)."""
-    options = {"time_limit": time_limit, "workers": workers, "deterministic_time": deterministic_time}
+    extra: dict[str, Any] = {}
     if replay is None:
-        result = solve_run(problem, policy, seed, solver=solver, engine=engine, **options)
-        return result, record(result, seed, metrics=metrics, engine=engine, **options)
-    from matcher.lab.replays import replay_figures, replay_run
+        result = solve_run(
+            problem,
+            policy,
+            seed,
+            solver=solver,
+            engine=engine,
+            time_limit=time_limit,
+            workers=workers,
+            deterministic_time=deterministic_time,
+        )
+    else:
+        from matcher.lab.replays import replay_figures, replay_run
 
-    _refuse_projects(problem)
-    result, replayed = replay_run(
-        perturb(problem, seed), policy, seed, replay, time_limit=time_limit, deterministic_time=deterministic_time
+        _refuse_projects(problem)
+        result, replayed = replay_run(
+            perturb(problem, seed), policy, seed, replay, time_limit=time_limit, deterministic_time=deterministic_time
+        )
+        extra = replay_figures(replayed)
+    row = record(
+        result,
+        seed,
+        metrics=metrics,
+        engine=engine,
+        time_limit=time_limit,
+        workers=workers,
+        deterministic_time=deterministic_time,
     )
-    row = record(result, seed, metrics=metrics, engine=engine, **options)
-    row.update(replay_figures(replayed))
-    parameters = json.loads(row["solver_parameters"])
-    row["solver_parameters"] = json.dumps({**parameters, "replay": replay.to_dict()}, sort_keys=True)
+    row.update(extra)
+    if replay is not None:
+        parameters = json.loads(row["solver_parameters"])
+        row["solver_parameters"] = json.dumps({**parameters, "replay": replay.to_dict()}, sort_keys=True)
     return result, row
 
 

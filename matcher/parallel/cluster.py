@@ -40,10 +40,14 @@ def close(client: Any, own_cluster: bool) -> None:
 
 
 class Executor(Protocol):
-    """Runs ``task(shared, item)`` for every item and returns the answers in the items' order."""
+    """Runs ``task(shared, item)`` for every item and returns the answers in the items' order;
+    ``workers`` is the parallelism parts are cut and timed for, ``where`` says where they ran."""
 
-    workers: int
-    where: str
+    @property
+    def workers(self) -> int: ...
+
+    @property
+    def where(self) -> str: ...
 
     def map(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]: ...
 
@@ -78,7 +82,10 @@ class OnDask:
 
     def map(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         data = self.client.scatter(shared, broadcast=True)
-        futures = [self.client.submit(task, data, item, pure=False) for item in items]
+        # Dask's priorities keep the items' order (callers put the largest parts first).
+        futures = [
+            self.client.submit(task, data, item, pure=False, priority=len(items) - i) for i, item in enumerate(items)
+        ]
         try:
             return self.client.gather(futures)
         finally:
