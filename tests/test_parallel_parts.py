@@ -4,21 +4,27 @@ solve on small problems, serially and on a 2-worker Dask cluster."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.candidates import build_candidates
+from matcher.candidates import VALUE_SCALE, build_candidates
+from matcher.cli import main
 from matcher.errors import InfeasibleError
 from matcher.parallel.cluster import OnDask, Serial, close, connect
 from matcher.parallel.components import groups, solve_in_parts
-from matcher.policy import get_policy
+from matcher.policy import Policy, get_policy
+from matcher.projects.solve import solve_projects
 from matcher.solvers import solve
 from tests import reference
 from tests.lab_problems import random_problem
+from tests.project_cases import small_problems
 from tests.strategies import problems
+from tests.test_projects_properties import _brute_force
 
+ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POLICIES = st.sampled_from(
     [
@@ -109,3 +115,39 @@ def test_parts_on_a_local_dask_cluster_equal_serial_parts():
     assert on_dask.solution.objective == serial.solution.objective
     assert on_dask.solution.bound == serial.solution.bound
     assert on_dask.solution.chosen.tolist() == serial.solution.chosen.tolist()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=small_problems(max_needs=4, categories=("health",)))
+def test_project_parts_on_an_executor_reach_the_brute_force_optimum(problem):
+    """The project model's parts, each a task with its fixed share, prove the brute-force optimum."""
+    result = solve_projects(problem, Policy(), time_limit=10, workers=1, gap=0.0, executor=Serial(2))
+    if len(result.space.claim_order) > 10:
+        return
+    assert result.status == "optimal"
+    _, value = _brute_force(result)
+    assert round(result.objective * VALUE_SCALE) == value
+
+
+def _objective_and_bound(printed: str) -> list[str]:
+    """'objective 1,181.650', 'bound 1,181.670' from a run's status line."""
+    line = next(x for x in printed.splitlines() if x.startswith("Status"))
+    return [part.strip() for part in line.split(";")[1:3]]
+
+
+def test_run_with_parallel_parts_equals_the_plain_run(tmp_path, capsys):
+    """matcher run --parallel-parts 2 on a project scenario (a local cluster) gives the plain run's
+    objective and bound, and says where the parts ran."""
+    scenario = str(ROOT / "scenarios" / "pudong-street" / "scenario.yaml")
+    assert main(["run", scenario, "--out", str(tmp_path / "plain")]) == 0
+    plain = capsys.readouterr().out
+    assert main(["run", scenario, "--parallel-parts", "2", "--out", str(tmp_path / "dask")]) == 0
+    on_dask = capsys.readouterr().out
+    assert _objective_and_bound(plain) == _objective_and_bound(on_dask)
+    assert "solved on Dask (2 workers" in on_dask
+
+
+def test_run_refuses_a_bad_part_count(capsys):
+    scenario = str(ROOT / "scenarios" / "pudong-street" / "scenario.yaml")
+    assert main(["run", scenario, "--parallel-parts", "0"]) == 2
+    assert "--parallel-parts" in capsys.readouterr().err
