@@ -24,6 +24,10 @@ def typed(value: Any) -> str:
     return str(value)
 
 
+#: How a message names its field (English; the command line prints its translation).
+FIELD_FRAME = "field {field!r}: "
+
+
 class MatcherError(Exception):
     """Base of every error `matcher` reports to a user instead of a traceback."""
 
@@ -32,7 +36,7 @@ class FieldError(MatcherError, ValueError):
     """One field of one record is wrong; raised by value-object constructors."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"field {field!r}: {message}")
+        super().__init__(FIELD_FRAME.format(field=field) + message)
         self.field = field
         self.message = message
 
@@ -47,8 +51,13 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, field_frame: str = FIELD_FRAME) -> str:
+        """``file: record: field 'x': message``; ``field_frame`` words the field part (the command
+        line passes its translation)."""
         where = ": ".join(part for part in (self.file, self.record) if part)
-        field = f"field {self.field!r}: " if self.field else ""
+        field = field_frame.format(field=self.field) if self.field else ""
         return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
 
 

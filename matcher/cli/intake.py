@@ -16,6 +16,7 @@ from matcher.dispatch.ledger import Ledger
 from matcher.domain import Need
 from matcher.errors import FieldError
 from matcher.files import write_files
+from matcher.i18n import _, term
 from matcher.io.scenario import load_scenario
 from matcher.policy import get_policy
 
@@ -75,7 +76,13 @@ def handle(args: argparse.Namespace) -> int:
     )
     need = ledger.needs[n]
     print(
-        f"受理 Took need {need.id} ({need.community}, {need.category.label}, {need.urgency.label}) at minute "
-        f"{ledger.arrived_at[n]:g} into {path}"
+        _("Took need {need} ({community}, {category}, {urgency}) at minute {minute:g} into {path}").format(
+            need=need.id,
+            community=need.community,
+            category=term(need.category),
+            urgency=term(need.urgency),
+            minute=ledger.arrived_at[n],
+            path=path,
+        )
     )
     return 0

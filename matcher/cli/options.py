@@ -9,12 +9,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
+from matcher.i18n import _, ngettext
 from matcher.policy import PRESETS, Policy
 from matcher.result import format_gap, relative_gap
 
@@ -139,8 +141,21 @@ class ProgressLine:
         gap = format_gap(relative_gap(objective, bound))
         shown = "—" if bound is None else f"{bound / VALUE_SCALE:,.2f}"
         print(
-            f"  {self.engine} {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
-            f"bound {shown}  gap {gap}",
+            _("  {engine} {seconds:5.1f}/{limit:g} s  objective {objective:,.2f}  bound {bound}  gap {gap}").format(
+                engine=self.engine,
+                seconds=seconds,
+                limit=self.time_limit,
+                objective=objective / VALUE_SCALE,
+                bound=shown,
+                gap=gap,
+            ),
             file=sys.stderr,
             flush=True,
         )
+
+
+def wrote_line(written: list[Path], out: Path) -> str:
+    """``Wrote N files to OUT/: a, b, c`` after a blank line."""
+    return "\n" + ngettext(
+        "Wrote {n} file to {out}/: {names}", "Wrote {n} files to {out}/: {names}", len(written)
+    ).format(n=len(written), out=out, names=", ".join(p.name for p in written))

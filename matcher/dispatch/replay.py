@@ -30,8 +30,10 @@ from matcher.dispatch.intake import intake
 from matcher.dispatch.ledger import Ledger
 from matcher.dispatch.recommend import apply, recommend
 from matcher.dispatch.replan import Replan, replan
+from matcher.display import pad
 from matcher.domain import Need
 from matcher.errors import FieldError
+from matcher.i18n import _, term
 from matcher.network.escalation import EscalationRules
 from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
@@ -145,24 +147,41 @@ class ReplayResult:
         }
 
     def summary(self) -> str:
+        """A readable report of the replay (回放) for planners, in the current language (:mod:`matcher.i18n`)."""
         d = self.to_dict()
         lines = [
-            f"回放 Replay of {self.scenario}: {self.needs} arrivals, re-plan every {self.replan_every:g} min",
-            "准时率 On time per urgency level (replay | hindsight optimum):",
+            _("Replay of {name}: {needs} arrivals, re-plan every {every:g} min").format(
+                name=self.scenario, needs=self.needs, every=self.replan_every
+            ),
+            _("On time per urgency level (replay | hindsight optimum):"),
         ]
         for row in self.rows:
             lines.append(
-                f"  {row['urgency']:<10} {row['label']:<5} {row['needs']:>6} needs   "
-                f"{row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
+                f"  {pad(term(Urgency(row['urgency'])), 10)} "
+                + _("{needs:>6} needs").format(needs=row["needs"])
+                + f"   {row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
                 f"{row['hindsight_on_time']:>6} {row['hindsight_share']:>7.1%}"
             )
         lines.append(
-            f"Re-plans {d['replans']}: moves total {d['moves_total']}, median {d['moves_median']:g}, "
-            f"max {d['moves_max']}; stability cost {d['stability_cost_total']:,.2f}"
+            _(
+                "Re-plans {replans}: moves total {total}, median {median:g}, max {max}; stability cost {cost:,.2f}"
+            ).format(
+                replans=d["replans"],
+                total=d["moves_total"],
+                median=d["moves_median"],
+                max=d["moves_max"],
+                cost=d["stability_cost_total"],
+            )
         )
-        lines.append(f"Published at once {self.published_at_once}; escalated beyond the community {self.escalated}")
         lines.append(
-            f"Objective {self.objective:,.2f} vs hindsight {self.hindsight_objective:,.2f} (gap {self.gap:.2%})"
+            _("Published at once {published}; escalated beyond the community {escalated}").format(
+                published=self.published_at_once, escalated=self.escalated
+            )
+        )
+        lines.append(
+            _("Objective {objective:,.2f} vs hindsight {hindsight:,.2f} (gap {gap:.2%})").format(
+                objective=self.objective, hindsight=self.hindsight_objective, gap=self.gap
+            )
         )
         return "\n".join(lines)
 
