@@ -8,7 +8,7 @@ import argparse
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, open_database
 from matcher.errors import FieldError
-from matcher.i18n import ngettext
+from matcher.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,5 +78,5 @@ def handle_revoke(args: argparse.Namespace) -> int:
             )
     if not revoked:
         raise FieldError("--token" if args.token else f"--{role}", "no live token matches")
-    print(ngettext("revoked {n} token", "revoked {n} tokens", revoked).format(n=revoked))
+    print(_("revoked {n} token(s)").format(n=revoked))
     return 0
