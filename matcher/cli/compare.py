@@ -70,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from matcher.lab.compare import compare, parse_policies  # pandas and matplotlib only for this command
+    from matcher.lab.fonts import cjk_family, font_notice
     from matcher.lab.report import write_comparison
 
     if args.seeds < 1:
@@ -115,6 +116,8 @@ def handle(args: argparse.Namespace) -> int:
         print(f"\n*** {line}")
     out = Path(args.out) if args.out else Path("results") / f"compare-{scenario.problem.name}"
     written = write_comparison(result, out)
+    if cjk_family() is None:
+        print(f"matcher: {font_notice()}", file=sys.stderr)
     print(wrote_line(written, out))
     return 0
 
