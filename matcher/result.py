@@ -235,15 +235,7 @@ class Result:
         )
         lines += [_("VIOLATED: {rule}").format(rule=v) for v in self.solution.violations]
         lines += ["", *reason_lines(self.reason_counts()), ""]
-        lines.append(_("Deadline compliance (served on time / needs):"))
-        for row in self.deadline_compliance():
-            late = _("  late {late} ({minutes:,.0f} min past deadlines)").format(
-                late=row["late"], minutes=row["minutes_late"]
-            )
-            lines.append(
-                f"  {pad(term(Urgency(row['urgency'])), 10)} {row['on_time']:>6} / {row['needs']:<6} "
-                f"{row['compliance']:.1%}" + (late if row["late"] else "")
-            )
+        lines += deadline_lines(self.deadline_compliance())
         coverage = sorted(self.coverage(), key=lambda r: (r["coverage"], r["community"]))
         shown = coverage if len(coverage) <= max_rows else coverage[:10]
         lines.append("")
@@ -335,6 +327,20 @@ def phase_name(name: str) -> str:
     if not served or rest or level not in {u.value for u in URGENCIES}:
         return name
     return _("{urgency} needs served").format(urgency=term(Urgency(level)))
+
+
+def deadline_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """``Deadline compliance …:`` and one line per urgency level: on time / needs, share, and how late."""
+    lines = [_("Deadline compliance (served on time / needs):")]
+    for row in rows:
+        late = _("  late {late} ({minutes:,.0f} min past deadlines)").format(
+            late=row["late"], minutes=row["minutes_late"]
+        )
+        lines.append(
+            f"  {pad(term(Urgency(row['urgency'])), 10)} {row['on_time']:>6} / {row['needs']:<6} "
+            f"{row['compliance']:.1%}" + (late if row["late"] else "")
+        )
+    return lines
 
 
 def reason_lines(counts: dict[str, int]) -> list[str]:
