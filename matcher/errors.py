@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +54,13 @@ class Issue:
     def __str__(self) -> str:
         return self.render()
 
-    def render(self, field_frame: str = FIELD_FRAME) -> str:
-        """``file: record: field 'x': message``; ``field_frame`` words the field part (the command
-        line passes its translation)."""
-        where = ": ".join(part for part in (self.file, self.record) if part)
+    def render(self, field_frame: str = FIELD_FRAME, translate: Callable[[str], str] = str) -> str:
+        """``file: record: field 'x': message``; the command line passes the translation of
+        ``field_frame`` and a ``translate`` for the record and the message."""
+        where = ": ".join(translate(part) for part in (self.file, self.record) if part)
         field = field_frame.format(field=self.field) if self.field else ""
-        return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
+        message = translate(self.message)
+        return f"{where}: {field}{message}" if where else f"{field}{message}"
 
 
 class ScenarioError(MatcherError):

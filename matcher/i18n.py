@@ -8,7 +8,16 @@ so starting the command line imports no translation library.
 The language is ``--lang`` when given, else the locale: the first set of ``LC_ALL``, ``LC_MESSAGES``
 and ``LANG`` starting with ``en`` means English; anything else, or none set, means Chinese.
 Texts defined at import time (reason labels, status notes) are marked with :func:`N_` and
-translated where they are printed, so the language can be chosen after import.
+translated where they are printed, so the language can be chosen after import. Error messages the
+core raises are :class:`Text`: English strings (as the API, files and logs keep them) that remember
+their msgid and fields, so the command line prints them translated (:func:`translated`).
+
+Updating the catalogues after changing a text (Babel's pybabel, from the repository root)::
+
+    pybabel extract -k Text --no-location --sort-output -o /tmp/matcher.pot matcher
+    pybabel update -D matcher -d matcher/locale -i /tmp/matcher.pot --no-location --ignore-obsolete
+    # translate the new msgids in matcher/locale/zh/LC_MESSAGES/matcher.po, then
+    pybabel compile -D matcher -d matcher/locale
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import os
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "matcher"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -86,3 +96,34 @@ def term(member: Enum) -> str:
     (e.g. urgency ``emergency`` / ``紧急``, level ``street`` / ``街镇``)."""
     label = getattr(member, "label", None)
     return str(label) if current() == "zh" and label else str(member.value)
+
+
+class Text(str):
+    """An English message that keeps its msgid (``template``) and ``fields``: it is the English text
+    wherever a string is wanted, and :func:`translated` prints it in the current language. Fields
+    may be Texts themselves (translated with it), or lists of texts (joined by "; ")."""
+
+    template: str
+    fields: dict[str, Any]
+
+    def __new__(cls, template: str, **fields: Any) -> Text:
+        shown = {k: "; ".join(v) if isinstance(v, list) else v for k, v in fields.items()}
+        text = super().__new__(cls, template.format(**shown))
+        text.template, text.fields = template, fields
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (e.g. to a Dask worker) as template and fields
+        return _text, (self.template, self.fields)
+
+
+def _text(template: str, fields: dict[str, Any]) -> Text:
+    return Text(template, **fields)
+
+
+def translated(value: Any) -> Any:
+    """A :class:`Text` in the current language, its fields too; any other value as it is."""
+    if isinstance(value, Text):
+        return _(value.template).format(**{k: translated(v) for k, v in value.fields.items()})
+    if isinstance(value, list):
+        return _("; ").join(str(translated(v)) for v in value)
+    return value

@@ -15,7 +15,7 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE, Candidates
 from matcher.display import pad
 from matcher.files import RESULTS_WORKBOOK, table_files, write_files
-from matcher.i18n import N_, _, term
+from matcher.i18n import N_, _, term, translated
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
@@ -223,7 +223,7 @@ class Result:
                 pairs=len(self.candidates),
             ),
             _("Policy {policy}; solver {solver} ({note})").format(
-                policy=self.policy.name, solver=self.solver, note=self.solver_note
+                policy=self.policy.name, solver=self.solver, note=translated(self.solver_note)
             ),
             status_line(self.solution.status, self.objective, self.bound, self.gap, self.wall_time),
         ]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from matcher import __version__, i18n
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
-from matcher.i18n import _
+from matcher.i18n import _, translated
 
 #: Subcommand name -> its one-line help, in the order ``matcher --help`` lists them; the module
 #: ``matcher.cli.<name>`` registers the subcommand.
@@ -86,12 +86,13 @@ def describe(exc: MatcherError) -> str:
     message as raised."""
     field_frame = _("field {field!r}: ")
     if isinstance(exc, ScenarioError):
-        return "\n".join(issue.render(field_frame) for issue in exc.issues)
+        return "\n".join(issue.render(field_frame, translated) for issue in exc.issues)
     if isinstance(exc, FieldError):
-        return field_frame.format(field=exc.field) + exc.message
+        return field_frame.format(field=exc.field) + translated(exc.message)
     if isinstance(exc, InfeasibleError):
-        return _("the hard constraints cannot all hold; in conflict:") + "".join(f"\n  - {c}" for c in exc.constraints)
-    return str(exc)
+        conflicts = "".join(f"\n  - {translated(c)}" for c in exc.constraints)
+        return _("the hard constraints cannot all hold; in conflict:") + conflicts
+    return translated(exc.args[0]) if len(exc.args) == 1 else str(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

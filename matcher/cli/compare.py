@@ -10,7 +10,7 @@ from matcher.cli import SUMMARIES
 from matcher.cli.options import overrides_from_args, wrote_line
 from matcher.display import pad
 from matcher.errors import FieldError
-from matcher.i18n import _
+from matcher.i18n import Text, _
 from matcher.io.scenario import load_scenario
 from matcher.lab.compare import TARGET_GAP
 from matcher.lab.metrics import metric_names
@@ -74,7 +74,7 @@ def handle(args: argparse.Namespace) -> int:
     from matcher.lab.report import write_comparison
 
     if args.seeds < 1:
-        raise FieldError("--seeds", f"must be at least 1, got {args.seeds}")
+        raise FieldError("--seeds", Text("must be at least 1, got {value}", value=args.seeds))
     policies = parse_policies(args.policies, overrides_from_args(args))
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)

@@ -10,7 +10,7 @@ from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.display import pad
 from matcher.errors import FieldError
-from matcher.i18n import _
+from matcher.i18n import Text, _
 from matcher.io.scenario import load_scenario
 from matcher.network.diagnostics import diagnose, diagnose_projects, explain_need, explain_project_need
 from matcher.network.hierarchy import governance_graph, grid_visit_load
@@ -53,7 +53,9 @@ def handle(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, scenario.policy)
     problem = scenario.problem
     if args.need and args.need not in problem.arrays.need_ids:
-        raise FieldError("--need", f"no need with id {args.need!r} in {args.scenario}")
+        raise FieldError(
+            "--need", Text("no need with id {need!r} in {scenario}", need=args.need, scenario=args.scenario)
+        )
     result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit)
     projects = isinstance(result, ProjectResult)
     if args.need:

@@ -16,7 +16,7 @@ import yaml
 
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
-from matcher.i18n import _, ngettext
+from matcher.i18n import Text, _, ngettext
 from matcher.policy import PRESETS, Policy
 from matcher.result import format_gap, relative_gap
 
@@ -48,7 +48,7 @@ def open_database(args: argparse.Namespace) -> Iterator[Any]:
         if store is not None:
             store.dispose()
         reason = getattr(exc, "orig", None) or exc  # the driver's own words, without SQLAlchemy's wrapping
-        raise FieldError("--database", f"cannot open {url}: {reason}") from None
+        raise FieldError("--database", Text("cannot open {url}: {reason}", url=url, reason=reason)) from None
     try:
         yield store
     finally:
@@ -74,7 +74,10 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
 def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Policy:
     """The scenario's policy, or the named preset, with --set overrides applied."""
     if args.policy and args.policy not in PRESETS:
-        raise FieldError("--policy", f"unknown policy {args.policy!r}; presets: {', '.join(PRESETS)}")
+        raise FieldError(
+            "--policy",
+            Text("unknown policy {policy!r}; presets: {presets}", policy=args.policy, presets=", ".join(PRESETS)),
+        )
     policy = PRESETS[args.policy] if args.policy else scenario_policy
     overrides = overrides_from_args(args)
     return policy.with_overrides(overrides) if overrides else policy
@@ -86,11 +89,11 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     for item in args.overrides:
         key, sep, value = item.partition("=")
         if not sep:
-            raise FieldError("--set", f"expected FIELD=VALUE, got {item!r}")
+            raise FieldError("--set", Text("expected FIELD=VALUE, got {value!r}", value=item))
         try:
             overrides[key.strip()] = yaml.safe_load(value)
         except yaml.YAMLError:
-            raise FieldError(key.strip(), f"cannot read value {value!r}") from None
+            raise FieldError(key.strip(), Text("cannot read value {value!r}", value=value)) from None
     return overrides
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
-from matcher.i18n import _
+from matcher.i18n import Text, _
 from matcher.io.scenario import load_scenario
 from matcher.projects import recommend, solve_projects
 from matcher.projects.model import ENGINES
@@ -40,12 +40,12 @@ def handle(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, scenario.policy)
     if args.community is not None:
         if args.community not in {c.id for c in problem.communities}:
-            raise FieldError("--community", f"unknown community {args.community!r}")
+            raise FieldError("--community", Text("unknown community {community!r}", community=args.community))
         home = args.community
     else:
         units = {r.id: r for r in problem.resources}
         if args.unit not in units:
-            raise FieldError("--unit", f"unknown unit {args.unit!r}")
+            raise FieldError("--unit", Text("unknown unit {unit!r}", unit=args.unit))
         home = units[args.unit].community
     result = solve_projects(
         problem, policy, time_limit=args.time_limit, workers=args.workers, communities=[home], engine=args.engine

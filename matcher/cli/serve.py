@@ -10,7 +10,7 @@ import socket
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, database_url, open_database
 from matcher.errors import FieldError
-from matcher.i18n import _
+from matcher.i18n import Text, _
 
 #: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
 #: before it is killed; a job cut off then is failed by the next start.
@@ -103,6 +103,10 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise FieldError(
                 "--port",
-                f"cannot listen on {host}:{port}: {exc.strerror}; is another server "
-                "running there? Choose another --port",
+                Text(
+                    "cannot listen on {host}:{port}: {reason}; is another server running there? Choose another --port",
+                    host=host,
+                    port=port,
+                    reason=exc.strerror,
+                ),
             ) from None

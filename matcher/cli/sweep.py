@@ -8,7 +8,7 @@ from pathlib import Path
 
 from matcher.cli import SUMMARIES
 from matcher.errors import FieldError
-from matcher.i18n import _
+from matcher.i18n import Text, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def handle(args: argparse.Namespace) -> int:
     from matcher.lab.sweep import connect, load_spec, run_sweep  # pandas and Dask only for this command
 
     if args.n_workers < 1:
-        raise FieldError("--n-workers", f"must be at least 1, got {args.n_workers}")
+        raise FieldError("--n-workers", Text("must be at least 1, got {value}", value=args.n_workers))
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{spec.name}"
     client = None if args.serial else connect(args.scheduler, args.n_workers, args.connect_timeout)

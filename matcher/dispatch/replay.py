@@ -33,7 +33,7 @@ from matcher.dispatch.replan import Replan, replan
 from matcher.display import pad
 from matcher.domain import Need
 from matcher.errors import FieldError
-from matcher.i18n import _, term
+from matcher.i18n import Text, _, term
 from matcher.network.escalation import EscalationRules
 from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
@@ -60,7 +60,7 @@ def parse_rates(text: str) -> dict[str, float]:
     for part in (p.strip() for p in text.split(",") if p.strip()):
         key, sep, value = part.partition("=")
         if not sep:
-            raise FieldError("--rates", f"expected URGENCY=PER_HOUR, got {part!r}")
+            raise FieldError("--rates", Text("expected URGENCY=PER_HOUR, got {value!r}", value=part))
         try:
             urgency = Urgency.parse(key).value
             rate = float(value)
@@ -69,10 +69,15 @@ def parse_rates(text: str) -> dict[str, float]:
                 "--rates", str(exc) if "urgency" in str(exc) else f"expected a number, got {value!r}"
             ) from None
         if not math.isfinite(rate) or rate < 0:
-            raise FieldError("--rates", f"the rate of {urgency} must be a non-negative number, got {value!r}")
+            raise FieldError(
+                "--rates",
+                Text(
+                    "the rate of {urgency} must be a non-negative number, got {value!r}", urgency=urgency, value=value
+                ),
+            )
         rates[urgency] = rate
     if not rates or not any(rates.values()):
-        raise FieldError("--rates", "give at least one positive rate, e.g. emergency=0.5,normal=20")
+        raise FieldError("--rates", Text("give at least one positive rate, e.g. emergency=0.5,normal=20"))
     return rates
 
 
@@ -207,9 +212,11 @@ def run_replay(
 ) -> ReplayResult:
     """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
     if replan_every <= 0:
-        raise FieldError("--replan-every", f"must be positive, got {replan_every!r}")
+        raise FieldError("--replan-every", Text("must be positive, got {value!r}", value=replan_every))
     if publish not in PUBLISH:
-        raise FieldError("--publish", f"expected one of {', '.join(PUBLISH)}, got {publish!r}")
+        raise FieldError(
+            "--publish", Text("expected one of {items}, got {publish!r}", items=", ".join(PUBLISH), publish=publish)
+        )
     start = time.perf_counter()
     base = Problem(
         problem.communities, (), problem.resources, problem.projects, problem.pairings, problem.settings, problem.name

@@ -11,7 +11,7 @@ import pandas as pd
 
 from matcher import display
 from matcher.errors import FieldError
-from matcher.i18n import N_, _
+from matcher.i18n import N_, Text, _
 from matcher.lab.metrics import community_coverage, impossible_price, metric_names, pairing_price, utilisation
 from matcher.lab.runs import record, solve_run
 from matcher.policy import PRESETS, Policy, get_policy
@@ -47,12 +47,19 @@ def parse_policies(text: str, overrides: Mapping[str, Any] | None = None) -> lis
     """Presets named in a comma-separated list, each with ``overrides``; unknown names raise FieldError."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise FieldError("--policies", "name at least one policy")
+        raise FieldError("--policies", Text("name at least one policy"))
     unknown = [n for n in names if n not in PRESETS]
     if unknown:
-        raise FieldError("--policies", f"unknown policy {', '.join(map(repr, unknown))}; presets: {', '.join(PRESETS)}")
+        raise FieldError(
+            "--policies",
+            Text(
+                "unknown policy {names}; presets: {presets}",
+                names=", ".join(map(repr, unknown)),
+                presets=", ".join(PRESETS),
+            ),
+        )
     if len(set(names)) != len(names):
-        raise FieldError("--policies", "a policy is named twice")
+        raise FieldError("--policies", Text("a policy is named twice"))
     return [get_policy({"preset": n, **(overrides or {})}) for n in names]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from matcher.candidates import VALUE_SCALE, build_candidates, need_base_values
 from matcher.errors import FieldError
-from matcher.i18n import _
+from matcher.i18n import Text, _
 from matcher.policy import PRESETS, Policy
 from matcher.solvers.stable import preferences, single_provider_pairs, stable_capacity
 from matcher.vocabulary import ResourceKind, Urgency
@@ -217,7 +217,14 @@ def metric_names(names: Iterable[str] | None) -> list[str]:
     chosen = [n.strip() for n in names if n.strip()]
     unknown = [n for n in chosen if n not in METRICS]
     if unknown:
-        raise FieldError("metrics", f"unknown metric(s) {', '.join(map(repr, unknown))}; known: {', '.join(METRICS)}")
+        raise FieldError(
+            "metrics",
+            Text(
+                "unknown metric(s) {names}; known: {known}",
+                names=", ".join(map(repr, unknown)),
+                known=", ".join(METRICS),
+            ),
+        )
     return chosen
 
 

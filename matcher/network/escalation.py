@@ -25,7 +25,7 @@ import numpy as np
 
 from matcher.display import pad
 from matcher.errors import FieldError
-from matcher.i18n import _, term
+from matcher.i18n import Text, _, term
 from matcher.network.hierarchy import Governance, governance_graph
 from matcher.policy import Policy, get_policy
 from matcher.problem import LEVELS, URGENCIES, Problem
@@ -56,7 +56,7 @@ class EscalationRules:
     def __post_init__(self) -> None:
         for name in ("street_minutes", "district_minutes"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
+                raise FieldError(name, Text("must not be negative, got {value!r}", value=getattr(self, name)))
 
     def delay(self, level: Level) -> float:
         return {Level.COMMUNITY: 0.0, Level.STREET: self.street_minutes, Level.DISTRICT: self.district_minutes}[level]
