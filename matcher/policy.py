@@ -93,9 +93,7 @@ class Policy:
         if self.pairings not in PAIRING_MODES:
             raise FieldError(
                 "pairings",
-                Text(
-                    "expected one of {items}, got {pairings!r}", items=", ".join(PAIRING_MODES), pairings=self.pairings
-                ),
+                Text("expected one of {items}, got {value!r}", items=", ".join(PAIRING_MODES), value=self.pairings),
             )
         if self.placed_orders not in PLACED_ORDER_MODES:
             raise FieldError(
@@ -104,9 +102,7 @@ class Policy:
         if self.objective not in OBJECTIVES:
             raise FieldError(
                 "objective",
-                Text(
-                    "expected one of {items}, got {objective!r}", items=", ".join(OBJECTIVES), objective=self.objective
-                ),
+                Text("expected one of {items}, got {value!r}", items=", ".join(OBJECTIVES), value=self.objective),
             )
         for name in ("min_community_share", "balance_target"):
             if not 0.0 <= getattr(self, name) <= 1.0:

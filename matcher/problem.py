@@ -217,6 +217,11 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
         issue = venue_issue(project, o.venue, venues.get(o.venue) if o.venue else None)
         if issue:
             yield Location("orders", i), "venue", issue
+    yield from _check_claims(problem, projects)
+
+
+def _check_claims(problem: Problem, projects: dict[str, Project]) -> Iterator[tuple[Location, str, str]]:
+    """Claims (认领) name a known order and resource, once each, within the order's provider slots."""
     orders = {o.id: o for o in problem.orders}
     resource_ids = {r.id for r in problem.resources}
     taken: Counter[str] = Counter()
@@ -242,8 +247,8 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
                 Location("claims", i),
                 "order",
                 Text(
-                    "claim {value} of order {order!r} exceeds its {slots} provider slot(s)",
-                    value=taken[c.order],
+                    "claim {n} of order {order!r} exceeds its {slots} provider slot(s)",
+                    n=taken[c.order],
                     order=c.order,
                     slots=slots,
                 ),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gettext
 import io
+import json
 import os
+import pickle
 import string
 import subprocess
 import sys
@@ -69,9 +71,9 @@ def test_run_prints_chinese_by_default_and_english_by_switch(tmp_path: Path, cap
 
 
 def test_errors_are_chinese_by_default(tmp_path: Path, capsys, chinese_locale):
-    """Bad input names the field in Chinese (exit 2), and in English with --lang en."""
+    """Bad input names the field and says what is wrong in Chinese (exit 2), in English with --lang en."""
     assert main(["run", str(SMALL), "--set", "speed=3", "--out", str(tmp_path / "a")]) == 2
-    assert "matcher：错误：字段 'speed'：unknown policy field" in capsys.readouterr().err
+    assert "matcher：错误：字段 'speed'：未知策略字段；应为以下之一：balance_target," in capsys.readouterr().err
     assert main(["--lang", "en", "run", str(SMALL), "--set", "speed=3", "--out", str(tmp_path / "a")]) == 2
     assert "matcher: error: field 'speed': unknown policy field" in capsys.readouterr().err
 
@@ -133,3 +135,39 @@ def test_compiled_catalogue_matches_its_po(lang: str):
     with open(CATALOGUES[lang] / "matcher.mo", "rb") as file:
         committed = gettext.GNUTranslations(file)
     assert committed._catalog == fresh._catalog  # type: ignore[attr-defined]
+
+
+def test_a_bad_row_is_named_in_chinese_and_in_english(tmp_path: Path, capsys, chinese_locale):
+    """A needs-list row with a negative hours value: exit 2, the file, row, id and field named, the
+    message in Chinese by default and in English with --lang en."""
+    for source in SMALL.parent.iterdir():
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    needs = tmp_path / "needs.csv"
+    needs.write_text(needs.read_text(encoding="utf-8").replace("plumbing,1.5,", "plumbing,-1,"), encoding="utf-8")
+    assert main(["validate", str(tmp_path / "scenario.yaml")]) == 2
+    chinese = capsys.readouterr().err
+    assert f"matcher：错误：{needs}: 第 4 行（编号 N3）: 字段 'hours'：必须为正数，填的是 '-1'" in chinese
+    assert main(["validate", "--lang", "en", str(tmp_path / "scenario.yaml")]) == 2
+    english = capsys.readouterr().err
+    assert f"matcher: error: {needs}: row 4 (id N3): field 'hours': must be positive, got '-1'" in english
+
+
+def test_text_is_english_data_and_translates_when_printed():
+    """An i18n.Text is the English string everywhere a string is used (API, files), survives pickling,
+    and prints in the chosen language with its fields (nested Texts and lists too)."""
+    reasons = [i18n.Text("{n} need(s) take several providers (e.g. {need})", n=2, need="N5")] * 2
+    text = i18n.Text("auto: flow cannot express {reasons}", reasons=reasons)
+    english = (
+        "auto: flow cannot express 2 need(s) take several providers (e.g. N5); "
+        "2 need(s) take several providers (e.g. N5)"
+    )
+    assert text == english and json.dumps({"note": text}) == json.dumps({"note": english})
+    assert pickle.loads(pickle.dumps(text)) == text
+    i18n.use("zh")
+    assert (
+        i18n.translated(pickle.loads(pickle.dumps(text)))
+        == "自动：最小费用流无法表达 2 项需求需要多名服务者（如 N5）；2 项需求需要多名服务者（如 N5）"
+    )
+    i18n.use("en")
+    assert i18n.translated(text) == english
+    assert i18n.translated(7) == 7 and i18n.translated("plain") == "plain"

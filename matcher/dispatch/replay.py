@@ -199,6 +199,16 @@ def _on_time(ledger: Ledger, n: int) -> bool:
     return wait + arrival <= ledger.needs[n].urgency.deadline_minutes
 
 
+def _check_options(replan_every: float, publish: str) -> None:
+    """--replan-every is positive and --publish one of :data:`PUBLISH`."""
+    if replan_every <= 0:
+        raise FieldError("--replan-every", Text("must be positive, got {value!r}", value=replan_every))
+    if publish not in PUBLISH:
+        raise FieldError(
+            "--publish", Text("expected one of {items}, got {value!r}", items=", ".join(PUBLISH), value=publish)
+        )
+
+
 def run_replay(
     problem: Problem,
     policy: Policy,
@@ -211,12 +221,7 @@ def run_replay(
     deterministic_time: float | None = 5.0,
 ) -> ReplayResult:
     """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
-    if replan_every <= 0:
-        raise FieldError("--replan-every", Text("must be positive, got {value!r}", value=replan_every))
-    if publish not in PUBLISH:
-        raise FieldError(
-            "--publish", Text("expected one of {items}, got {publish!r}", items=", ".join(PUBLISH), publish=publish)
-        )
+    _check_options(replan_every, publish)
     start = time.perf_counter()
     base = Problem(
         problem.communities, (), problem.resources, problem.projects, problem.pairings, problem.settings, problem.name

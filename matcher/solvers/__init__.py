@@ -71,22 +71,7 @@ def solve(
     _ = problem.arrays  # compile once, timed with the build
     candidates = build_candidates(problem, policy)
     built = time.perf_counter()
-    needs_more = side_constraints(problem, candidates, policy)
-    if policy.objective == "stable" and solver not in ("auto", "stable"):
-        raise SolverUnsuitableError(
-            Text("the stable objective is solved by deferred acceptance, not {solver!r}", solver=solver)
-        )
-    if solver == "auto" and policy.objective == "stable":
-        solver, note = "stable", Text("auto: deferred acceptance for the stable objective")
-    elif solver == "auto":
-        solver = "mip" if needs_more else "flow"
-        note = (
-            Text("auto: flow cannot express {reasons}", reasons=needs_more)
-            if needs_more
-            else Text("auto: flow is exact here")
-        )
-    else:
-        note = Text("chosen by name")
+    solver, note = _choose(solver, policy, side_constraints(problem, candidates, policy))
     solution: Solution
     if solver == "flow":
         solution = flow_with_priority(problem, candidates, policy)
@@ -106,3 +91,19 @@ def solve(
 
 
 __all__ = ["ENGINE_NAMES", "SOLVERS", "solve"]
+
+
+def _choose(solver: str, policy: Policy, needs_more: list[str]) -> tuple[str, Text]:
+    """The solver that runs and why: ``auto`` picks stable for the stable objective, flow when
+    nothing in ``needs_more`` (what flow cannot express) applies, else mip."""
+    if policy.objective == "stable" and solver not in ("auto", "stable"):
+        raise SolverUnsuitableError(
+            Text("the stable objective is solved by deferred acceptance, not {solver!r}", solver=solver)
+        )
+    if solver == "auto" and policy.objective == "stable":
+        return "stable", Text("auto: deferred acceptance for the stable objective")
+    if solver == "auto" and needs_more:
+        return "mip", Text("auto: flow cannot express {reasons}", reasons=needs_more)
+    if solver == "auto":
+        return "flow", Text("auto: flow is exact here")
+    return solver, Text("chosen by name")

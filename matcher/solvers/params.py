@@ -33,7 +33,7 @@ class SolveParams:
         if self.engine not in ENGINE_NAMES:
             raise FieldError(
                 "engine",
-                Text("expected one of {items}, got {engine!r}", items=", ".join(ENGINE_NAMES), engine=self.engine),
+                Text("expected one of {items}, got {value!r}", items=", ".join(ENGINE_NAMES), value=self.engine),
             )
         if not 0 <= self.gap < 1:
             raise FieldError("gap", Text("must lie in [0, 1), got {value!r}", value=self.gap))
