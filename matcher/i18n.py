@@ -15,7 +15,7 @@ their msgid and fields, so the command line prints them translated (:func:`trans
 Updating the catalogues after changing a text (Babel's pybabel, from the repository root)::
 
     pybabel extract -k Text --no-location --sort-output -o /tmp/matcher.pot matcher
-    pybabel update -D matcher -d matcher/locale -i /tmp/matcher.pot --no-location --ignore-obsolete
+    pybabel update -D matcher -d matcher/locale -i /tmp/matcher.pot --ignore-obsolete --no-fuzzy-matching
     # translate the new msgids in matcher/locale/zh/LC_MESSAGES/matcher.po, then
     pybabel compile -D matcher -d matcher/locale
 """
