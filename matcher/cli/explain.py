@@ -10,7 +10,7 @@ from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.display import pad
 from matcher.errors import FieldError
-from matcher.i18n import Text, _
+from matcher.i18n import N_, Text, _
 from matcher.io.scenario import load_scenario
 from matcher.network.diagnostics import diagnose, diagnose_projects, explain_need, explain_project_need
 from matcher.network.hierarchy import governance_graph, grid_visit_load
@@ -18,6 +18,16 @@ from matcher.projects.dispatch import solve_problem
 from matcher.projects.model import ENGINES
 from matcher.projects.result import ProjectResult
 from matcher.solvers import SOLVERS
+
+#: The governance graph's levels as printed (msgids; the counts keep these keys in --json).
+GOVERNANCE_LEVELS = {
+    "district": N_("district"),
+    "street": N_("street"),
+    "community": N_("community"),
+    "grid": N_("grid"),
+    "party_group": N_("party_group"),
+    "party_member": N_("party_member"),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
     print(diagnosis.summary(args.rows))
-    counts = ", ".join(f"{k} {v}" for k, v in governance.counts().items())
+    counts = ", ".join(f"{_(GOVERNANCE_LEVELS.get(k, k))} {v}" for k, v in governance.counts().items())
     if grids:
         print(
             _("\nGovernance graph: {counts}; households {households}").format(
