@@ -12,6 +12,7 @@ from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.dispatch.replay import PUBLISH, ReplaySettings, parse_rates, run_replay
 from matcher.errors import FieldError
 from matcher.files import csv_text, write_files
+from matcher.i18n import _
 from matcher.io.scenario import load_scenario
 from matcher.network.escalation import EscalationRules
 
@@ -96,7 +97,7 @@ def replay_settings(args: argparse.Namespace) -> ReplaySettings:
             rules=EscalationRules(args.street_minutes, args.district_minutes),
         )
     except FieldError as exc:
-        raise FieldError("--" + exc.field.replace("_", "-"), exc.message) from None
+        raise FieldError("--" + exc.field.replace("_", "-"), exc.message) from None  # the option's name
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -123,5 +124,5 @@ def handle(args: argparse.Namespace) -> int:
             "replay.csv": csv_text(data["deadline_compliance"]),
         },
     )
-    print(f"\nWrote {out}/replay.json and {out}/replay.csv")
+    print(_("\nWrote {out}/replay.json and {out}/replay.csv").format(out=out))
     return 0

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.cli import SUMMARIES
-from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, policy_from_args
+from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, policy_from_args, wrote_line
 from matcher.errors import FieldError
+from matcher.i18n import Text, translated
 from matcher.io.scenario import load_scenario
 from matcher.projects.dispatch import solve_problem
 
@@ -53,7 +54,7 @@ def parts_executor(n_workers: int | None, scheduler: str | None) -> Iterator[Exe
         yield None
         return
     if n_workers is not None and n_workers < 1:
-        raise FieldError("--parallel-parts", f"must be at least 1, got {n_workers}")
+        raise FieldError("--parallel-parts", Text("must be at least 1, got {value}", value=n_workers))
     from matcher.parallel.cluster import OnDask, close, connect
 
     client = connect(scheduler, n_workers or 2)
@@ -90,8 +91,8 @@ def handle(args: argparse.Namespace) -> int:
         from matcher.projects.result import ProjectResult
 
         assert isinstance(result, ProjectResult)
-        print(f"\n分块 {len(result.parts)} independent part(s) solved on {where}")
+        print(translated(Text("\n{parts} independent part(s) solved on {where}", parts=len(result.parts), where=where)))
     out = Path(args.out) if args.out else Path("results") / problem.name
     written = result.write(out, xlsx=args.xlsx)
-    print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(wrote_line(written, out))
     return 0

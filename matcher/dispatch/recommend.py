@@ -30,6 +30,7 @@ from matcher.candidates import VALUE_SCALE
 from matcher.dispatch.ledger import Ledger, Placement, Step
 from matcher.dispatch.pairs import NeedPairs, need_pairs
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.network.escalation import EscalationRules
 from matcher.problem import LEVELS
 from matcher.vocabulary import Level
@@ -238,7 +239,7 @@ def set_options(ledger: Ledger, pairs: NeedPairs, level: Level, k: int, provider
 def _check_open(ledger: Ledger, need_id: str) -> int:
     n = ledger.need_index(need_id)
     if n in ledger.placed:
-        raise FieldError("need", f"need {need_id!r} is already assigned")
+        raise FieldError("need", Text("need {need_id!r} is already assigned", need_id=need_id))
     return n
 
 
@@ -257,7 +258,7 @@ def recommend(ledger: Ledger, need_id: str, k: int = DEFAULT_K, rules: Escalatio
     """The top ``k`` options for an arrived, unplaced need, escalating level by level; the route
     is recorded on the ledger."""
     if k < 1:
-        raise FieldError("k", f"must be at least 1, got {k!r}")
+        raise FieldError("k", Text("must be at least 1, got {value!r}", value=k))
     n = _check_open(ledger, need_id)
     need = ledger.needs[n]
     community = next(c for c in ledger.problem.communities if c.id == need.community)
@@ -296,7 +297,8 @@ def accept(
     p = ledger.providers(n)
     if len(ids) != p or len(set(ids)) != p:
         raise FieldError(
-            "resources" if p > 1 else "resource", f"need {need_id!r} takes {p} distinct provider(s), got {ids}"
+            "resources" if p > 1 else "resource",
+            Text("need {need!r} takes {n} distinct provider(s), got {ids}", need=need_id, n=p, ids=ids),
         )
     wanted = [ledger.resource_index(r) for r in ids]
     for level, pairs, _ in _levels(ledger, n, rules or EscalationRules()):
@@ -308,8 +310,11 @@ def accept(
             return option
     raise FieldError(
         "resources" if p > 1 else "resource",
-        f"{', '.join(map(repr, ids))} cannot serve need {need_id!r} now "
-        "(not a candidate in time, or full of published work)",
+        Text(
+            "{resources} cannot serve need {need!r} now (not a candidate in time, or full of published work)",
+            resources=", ".join(map(repr, ids)),
+            need=need_id,
+        ),
     )
 
 

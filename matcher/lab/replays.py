@@ -23,6 +23,7 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE
 from matcher.dispatch.replay import ReplayResult, ReplaySettings, run_replay
 from matcher.errors import FieldError, MatcherError
+from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.result import Result
@@ -56,14 +57,16 @@ def settings_from(mapping: Any) -> ReplaySettings:
     from matcher.network.escalation import EscalationRules
 
     if not isinstance(mapping, dict):
-        raise FieldError("replay", "expected a mapping such as {hours: 24, replan_every: 60}")
+        raise FieldError(
+            "replay", Text("expected a mapping such as {example}", example="{hours: 24, replan_every: 60}")
+        )
     known = ("hours", "rates", "arrivals", "replan_every", "publish", "street_minutes", "district_minutes")
     unknown = sorted(set(map(str, mapping)) - set(known))
     if unknown:
-        raise FieldError(unknown[0], f"unknown replay field; expected some of: {', '.join(known)}")
+        raise FieldError(unknown[0], Text("unknown replay field; expected some of: {items}", items=", ".join(known)))
     rates = mapping.get("rates")
     if rates is not None and not isinstance(rates, dict):
-        raise FieldError("rates", "expected a mapping of urgency level -> arrivals per hour")
+        raise FieldError("rates", Text("expected a mapping of urgency level -> arrivals per hour"))
     rules = EscalationRules(**{k: float(mapping[k]) for k in ("street_minutes", "district_minutes") if k in mapping})
     from matcher.dispatch.replay import parse_rates
 
@@ -106,7 +109,7 @@ def plan_result(replay: ReplayResult) -> Result:
     pairs found among the hindsight solve's candidates, its own objective, the hindsight bound."""
     ledger, hindsight = replay.ledger, replay.hindsight
     if ledger is None or hindsight is None:
-        raise MatcherError("the replay kept neither its plan nor its hindsight solve")
+        raise MatcherError(Text("the replay kept neither its plan nor its hindsight solve"))
     c = hindsight.candidates
     n_res = hindsight.problem.arrays.n_resources
     keys = c.need.astype(np.int64) * n_res + c.resource
@@ -117,15 +120,19 @@ def plan_result(replay: ReplayResult) -> Result:
     )
     at = np.searchsorted(keys[order], wanted)
     if len(wanted) and (at.max() >= len(keys) or not np.array_equal(keys[order][at], wanted)):
-        raise MatcherError("a replayed assignment is not a candidate pair of the hindsight solve")
+        raise MatcherError(Text("a replayed assignment is not a candidate pair of the hindsight solve"))
     solution = Solution(
         np.sort(order[at]),
         round(replay.objective * VALUE_SCALE),
         hindsight.solution.bound,
         Status.HEURISTIC,
     )
-    status = hindsight.solution.status
-    note = f"replay: re-plan every {replay.replan_every:g} min; hindsight {hindsight.solver} ({status})"
+    note = Text(
+        "replay: re-plan every {minutes:g} min; hindsight {solver} ({status})",
+        minutes=replay.replan_every,
+        solver=hindsight.solver,
+        status=hindsight.solution.status,
+    )
     return dataclasses.replace(hindsight, solution=solution, solver="replay", solver_note=note)
 
 

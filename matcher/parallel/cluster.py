@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from matcher.errors import FieldError
+from matcher.i18n import Text
 
 
 def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:
@@ -27,7 +28,13 @@ def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) ->
         return Client(scheduler, timeout=f"{timeout}s")
     except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
         raise FieldError(
-            "--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s ({type(exc).__name__})"
+            "--scheduler",
+            Text(
+                "no Dask scheduler answered at {address!r} within {seconds:g} s ({error})",
+                address=scheduler,
+                seconds=timeout,
+                error=type(exc).__name__,
+            ),
         ) from None
 
 
@@ -57,7 +64,10 @@ class Serial:
     """Every part here, one after another; ``workers`` is the parallelism the time shares assume."""
 
     workers: int = 1
-    where: str = "serial"
+
+    @property
+    def where(self) -> str:
+        return Text("this process, one part after another")
 
     def map(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         return [task(shared, item) for item in items]
@@ -78,7 +88,7 @@ class OnDask:
     @property
     def where(self) -> str:
         workers = len(self.client.scheduler_info().get("workers", {}))
-        return f"Dask ({workers} workers at {self.client.scheduler.address})"
+        return Text("Dask ({workers} workers at {address})", workers=workers, address=self.client.scheduler.address)
 
     def map(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         data = self.client.scatter(shared, broadcast=True)

@@ -27,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher.candidates import Candidates, build_candidates
 from matcher.errors import MatcherError
+from matcher.i18n import Text
 from matcher.parallel.cluster import Executor
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
@@ -47,11 +48,11 @@ class Group:
     components: int
 
 
-def split_reason(policy: Policy) -> str | None:
+def split_reason(policy: Policy) -> Text | None:
     """Why the core model cannot be split under ``policy``, or None when it can."""
     if policy.objective == "equity":
-        return (
-            "不可分块 cannot split: the equity objective maximises the worst coverage over every "
+        return Text(
+            "cannot split into independent parts: the equity objective maximises the worst coverage over every "
             "community, which couples all parts; solved whole"
         )
     return None
@@ -145,7 +146,7 @@ def combine(candidates: Candidates, n_resources: int, answers: list[tuple[np.nda
     wanted = np.concatenate([p[0].astype(np.int64) * n_resources + p[1] for p, _, _ in answers] or [np.zeros(0)])
     at = np.searchsorted(keys[order], wanted)
     if len(wanted) and (at.max() >= len(keys) or not np.array_equal(keys[order][at], wanted)):
-        raise MatcherError("a part chose a pair the whole problem's candidates do not hold")
+        raise MatcherError(Text("a part chose a pair the whole problem's candidates do not hold"))
     solutions = [s for _, s, _ in answers]
     bounds = [s.bound for s in solutions]
     return Solution(
@@ -194,7 +195,7 @@ def solve_in_parts(
     reason = split_reason(policy)
     if reason is not None:
         result = solve(problem, policy, **options)
-        return dataclasses.replace(result, solver_note=f"{result.solver_note}; {reason}")
+        return dataclasses.replace(result, solver_note=Text("{note}; {reason}", note=result.solver_note, reason=reason))
     start = time.perf_counter()
     candidates = build_candidates(problem, policy)
     packed = groups(problem, candidates, policy, executor.workers)
@@ -203,9 +204,12 @@ def solve_in_parts(
     solution = combine(candidates, problem.arrays.n_resources, answers)
     solved = time.perf_counter()
     solvers = sorted({s for _, _, s in answers})
-    note = (
-        f"分块 {sum(g.components for g in packed)} independent part(s) of the candidate graph in "
-        f"{len(packed)} group(s), solved on {executor.where}; objective and bound summed over the parts"
+    note = Text(
+        "{parts} independent part(s) of the candidate graph in {groups} group(s), solved on {where}; objective "
+        "and bound summed over the parts",
+        parts=sum(g.components for g in packed),
+        groups=len(packed),
+        where=executor.where,
     )
     return Result(
         problem,

@@ -30,6 +30,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from matcher.errors import MatcherError
+from matcher.i18n import Text
 from matcher.parallel.cluster import Executor
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
@@ -229,7 +230,9 @@ def solve_projects(
     With an ``executor`` (Dask, or serial) the parts run there instead, each a task with a fixed
     share of the time (see :func:`solve_on`); ``should_stop`` does not reach them."""
     if engine not in ENGINES:
-        raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+        raise MatcherError(
+            Text("unknown engine {engine!r}; expected one of: {items}", engine=engine, items=", ".join(ENGINES))
+        )
     policy = get_policy(policy)
     start = time.perf_counter()
     space = prune_dominated(build_space(problem, policy))
