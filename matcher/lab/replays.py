@@ -133,7 +133,9 @@ def plan_result(replay: ReplayResult) -> Result:
         solver=hindsight.solver,
         status=hindsight.solution.status,
     )
-    return dataclasses.replace(hindsight, solution=solution, solver="replay", solver_note=note)
+    return dataclasses.replace(
+        hindsight, solution=solution, solver="replay", solver_note=note, wall_time=replay.seconds, timings={}
+    )
 
 
 def replay_figures(replay: ReplayResult) -> dict[str, Any]:
