@@ -118,3 +118,18 @@ def test_sweep_refuses_bad_replay_fields(problem, tmp_path, replay, field):
     with pytest.raises(Exception) as info:
         sweep.load_spec(_spec(tmp_path, problem, replay))
     assert "replay" in str(info.value) and field in str(info.value)
+
+
+def test_sweep_with_replay_on_a_local_cluster_equals_serial(problem, tmp_path):
+    from matcher.parallel.cluster import close, connect
+
+    spec = sweep.load_spec(_spec(tmp_path, problem, {"hours": 24, "replan_every": 120}))
+    client = connect(None, n_workers=2)
+    try:
+        client.wait_for_workers(2)
+        on_cluster = sweep.run_sweep(spec, tmp_path / "cluster", client, progress=False)
+    finally:
+        close(client, own_cluster=True)
+    serial = sweep.run_sweep(spec, tmp_path / "serial", None, progress=False)
+    columns = ["status", "objective", "bound", "replay_gap_to_hindsight", "replay_moves_max", "needs_served", "error"]
+    pd.testing.assert_frame_equal(on_cluster.table[columns], serial.table[columns])
