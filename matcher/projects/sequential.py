@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.projects.assign import assign, residual_capacity
-from matcher.projects.plan import Part, Plan
+from matcher.projects.plan import Part, Plan, fits_venue, venue_minutes_left
 from matcher.projects.space import ProjectSpace
 
 
@@ -72,10 +72,11 @@ def claim_step(
     space: ProjectSpace, part: Part, plan: Plan, values: dict[int, float], preference: np.ndarray | None = None
 ) -> None:
     """Fill provider slots nearest first (or by ``preference`` per claim pair, highest first);
-    orders left short do not run (new ones are dropped)."""
+    orders left short, or whose venue's opening hours are spent, do not run (new ones are dropped)."""
     for k in part.claims[space.claim_pinned[part.claims]].tolist():
         plan.claims[k] = True
     minutes, tasks = residual_capacity(space, plan)
+    venue_left = venue_minutes_left(space, plan)
     claims_of: dict[int, list[int]] = {}
     rank = space.claim_cost[part.claims] if preference is None else -preference[part.claims]
     for k in part.claims[np.argsort(rank, kind="stable")].tolist():
@@ -90,8 +91,10 @@ def claim_step(
             r = space.claim_resource[k]
             if not plan.claims[k] and tasks[r] >= 1 and minutes[r] >= space.claim_load[k]:
                 taken.append(k)
-        if len(taken) >= space.order_slots[o]:
+        if len(taken) >= space.order_slots[o] and fits_venue(space, o, venue_left):
             plan.running[o] = True
+            if space.order_venue[o] >= 0:
+                venue_left[space.order_venue[o]] -= space.order_minutes[o]
             for k in taken:
                 if not plan.claims[k]:
                     plan.claims[k] = True

@@ -49,7 +49,8 @@ MIN_SHARE = 0.2
 
 def split_parts(space: ProjectSpace) -> list[Part]:
     """Independent parts: communities joined by any resource that may serve or claim in both,
-    or by a venue shared between them."""
+    or by a venue shared between them. A part with no needs and no orders is left out, unless a
+    binding hard pairing's minimum falls in it (the model then proves it cannot be met)."""
     a = space.problem.arrays
     C = a.n_communities
     d_res, d_comm = space.direct.resource, a.need_community[space.direct.need]
@@ -65,11 +66,12 @@ def split_parts(space: ProjectSpace) -> list[Part]:
     parts = []
     need_label = comm_label[a.need_community]
     order_label = comm_label[space.order_community]
+    guarded = {comm_label[c] for g, c, _ in a.pairing_minimums if space.direct.hard_groups[g]}
     for lab in np.unique(comm_label):
         comms = np.flatnonzero(comm_label == lab)
         orders = np.flatnonzero(order_label == lab)
         needs = np.flatnonzero(need_label == lab)
-        if len(needs) == 0 and len(orders) == 0:
+        if len(needs) == 0 and len(orders) == 0 and lab not in guarded:
             continue
         parts.append(
             Part(
