@@ -24,6 +24,59 @@ def _order_value(space: ProjectSpace, o: int, covered: set[int], by_order: dict[
     return sum(values[: int(space.order_serves[o])])
 
 
+class _Purse:
+    """What a community's budget has left while the desk orders: cents and orders (None: no limit)."""
+
+    def __init__(self, space: ProjectSpace, c: int) -> None:
+        self.cents = int(space.budget_cents[c]) if space.budget_cents[c] >= 0 else None
+        self.count = int(space.budget_orders[c]) if space.budget_orders[c] >= 0 else None
+
+    def affords(self, cents: int) -> bool:
+        return (self.count is None or self.count >= 1) and (self.cents is None or self.cents >= cents)
+
+    def spend(self, cents: int) -> None:
+        self.count = None if self.count is None else self.count - 1
+        self.cents = None if self.cents is None else self.cents - cents
+
+
+def _place(space: ProjectSpace, plan: Plan, o: int, covered: set[int], by_order: dict[int, list[int]]) -> int:
+    """Place order ``o``, mark the needs it could serve covered; its greedy value."""
+    plan.placed[o] = True
+    value = _order_value(space, o, covered, by_order)
+    covered.update(space.serve_need[by_order.get(o, [])].tolist())
+    return value
+
+
+def _order_community(
+    space: ProjectSpace, plan: Plan, mine: np.ndarray, by_order: dict[int, list[int]], values: dict[int, int]
+) -> None:
+    """One community's orders: its given ones first (pinned ones always), then new projects by
+    value per unit of cost while the budget lasts."""
+    covered: set[int] = set()
+    purse = _Purse(space, int(space.order_community[mine[0]]))
+    for o in mine[space.order_given[mine]].tolist():
+        free = not space.order_pinned[o]
+        if free and not purse.affords(int(space.order_cents[o])):
+            continue
+        values[o] = _place(space, plan, o, covered, by_order)
+        if free:
+            purse.spend(int(space.order_cents[o]))
+    candidates = mine[~space.order_given[mine]].tolist()
+    while candidates and purse.affords(0):
+        scored = [
+            (_order_value(space, o, covered, by_order) / max(int(space.order_cents[o]), 1), o)
+            for o in candidates
+            if purse.affords(int(space.order_cents[o]))
+        ]
+        scored = [(ratio, o) for ratio, o in scored if ratio > 0]
+        if not scored:
+            break
+        _, best = max(scored)
+        values[best] = _place(space, plan, best, covered, by_order)
+        candidates.remove(best)
+        purse.spend(int(space.order_cents[best]))
+
+
 def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
     """Place orders community by community; return each placed order's greedy value."""
     by_order: dict[int, list[int]] = {}
@@ -31,40 +84,7 @@ def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
         by_order.setdefault(int(space.serve_order[s]), []).append(s)
     values: dict[int, int] = {}
     for c in np.unique(space.order_community[part.orders]).tolist():
-        mine = part.orders[space.order_community[part.orders] == c]
-        covered: set[int] = set()
-        cents_left = int(space.budget_cents[c]) if space.budget_cents[c] >= 0 else None
-        count_left = int(space.budget_orders[c]) if space.budget_orders[c] >= 0 else None
-        for o in mine[space.order_given[mine]].tolist():  # given orders first, pinned ones always
-            free = not space.order_pinned[o]
-            if free and (
-                (count_left is not None and count_left < 1)
-                or (cents_left is not None and cents_left < space.order_cents[o])
-            ):
-                continue
-            plan.placed[o] = True
-            values[o] = _order_value(space, o, covered, by_order)
-            covered.update(space.serve_need[by_order.get(o, [])].tolist())
-            if free:
-                count_left = None if count_left is None else count_left - 1
-                cents_left = None if cents_left is None else cents_left - int(space.order_cents[o])
-        candidates = mine[~space.order_given[mine]].tolist()
-        while candidates and (count_left is None or count_left > 0):
-            scored = [
-                (_order_value(space, o, covered, by_order) / max(int(space.order_cents[o]), 1), o)
-                for o in candidates
-                if cents_left is None or space.order_cents[o] <= cents_left
-            ]
-            scored = [(ratio, o) for ratio, o in scored if ratio > 0]
-            if not scored:
-                break
-            _, best = max(scored)
-            plan.placed[best] = True
-            values[best] = _order_value(space, best, covered, by_order)
-            covered.update(space.serve_need[by_order[best]].tolist())
-            candidates.remove(best)
-            count_left = None if count_left is None else count_left - 1
-            cents_left = None if cents_left is None else cents_left - int(space.order_cents[best])
+        _order_community(space, plan, part.orders[space.order_community[part.orders] == c], by_order, values)
     return values
 
 
