@@ -29,7 +29,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from matcher.errors import MatcherError
+from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.projects.dominance import prune_dominated
@@ -228,6 +228,12 @@ def solve_projects(
     each improving solution; a HiGHS search under way runs to the end of its part's time share."""
     if engine not in ENGINES:
         raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+    required = np.flatnonzero(problem.arrays.need_required)
+    if len(required):
+        raise SolverUnsuitableError(
+            f"the project model does not yet enforce required needs ({len(required)}, e.g. "
+            f"{problem.arrays.need_ids[required[0]]}); drop the orders and budgets to match them with the mip solver"
+        )
     policy = get_policy(policy)
     start = time.perf_counter()
     space = prune_dominated(build_space(problem, policy))
