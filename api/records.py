@@ -53,11 +53,17 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 #: The fields that identify a record of a list without an ``id`` (joined by "->").
-KEY_FIELDS = {"pairings": ("group", "community"), "claims": ("order", "resource"), "budgets": ("community",)}
+KEY_FIELDS = {
+    "pairings": ("group", "community"),
+    "claims": ("order", "resource"),
+    "budgets": ("community",),
+    "pairs": ("need", "resource"),
+    "travel": ("origin", "destination"),
+}
 
 
 def record_key(list_name: str, record: Record) -> str:
-    """The record's id, or for pairings, claims and budgets the fields that identify it."""
+    """The record's id, or for pairings, claims, budgets, pairs and travel the fields that identify it."""
     return "->".join(str(getattr(record, name)) for name in KEY_FIELDS.get(list_name, ("id",)))
 
 
