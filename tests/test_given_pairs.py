@@ -302,3 +302,28 @@ def test_required_needs_are_refused_by_the_project_model():
     )
     with pytest.raises(SolverUnsuitableError, match="required needs"):
         solve_projects(problem, time_limit=2)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instance=gap_instances())
+def test_flow_on_listed_pairs_with_equal_loads_reaches_the_enumerated_optimum(instance):
+    """With one load for every pair and nothing required, auto picks min-cost flow on the listed
+    pairs (identical needs differ by their pairs now, so flow takes the per-need network), and it
+    reaches the enumeration's optimum."""
+    costs, _, hours, _ = instance
+    loads = np.full(costs.shape, 30)
+    problem = Problem.build(
+        [rec(Community, id="C", x=0, y=0)],
+        [rec(Need, id=f"J{j}", community="C", category="health") for j in range(costs.shape[0])],
+        [
+            rec(Resource, id=f"A{i}", kind="volunteer", community="C", categories="legal", capacity_hours=h / 60)
+            for i, h in enumerate(hours)
+        ],
+        pairs=[
+            rec(GivenPair, need=f"J{j}", resource=f"A{i}", value=100 - costs[j, i], load_minutes=30)
+            for j, i in np.ndindex(*costs.shape)
+        ],
+    )
+    result = solve(problem)
+    assert result.solver == "flow"
+    assert result.solution.objective == _best_assignment(costs, loads, hours, required=False) * VALUE_SCALE
