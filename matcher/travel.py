@@ -32,8 +32,10 @@ _SLACK = 1e-6
 class Travel:
     """Minutes between communities (float32; ``inf`` where no route exists).
 
-    With coordinates (km) the time is straight-line distance times ``minutes_per_km``; with
-    neighbour lists it is the shortest path over the undirected neighbour graph. Within one
+    With a complete ``travel`` list the time is the listed one; with an incomplete one it is the
+    shortest path over the listed (directed) rows; with coordinates (km) it is straight-line
+    distance times ``minutes_per_km``; with neighbour lists it is the shortest path over the
+    undirected neighbour graph. Within one
     community the time is ``intra_community_minutes`` (the doorstep of the 15-minute circle).
     ``travel[origins, destinations]`` gives the minutes of those pairs, element by element.
     """

@@ -45,7 +45,7 @@ class _State:
             return 0.0, [], []
         have = [k for k in self.claims_of.get(o, []) if plan.claims[k]]
         need = int(s.order_slots[o]) - len(have)
-        add = []
+        add: list[int] = []
         for k in self.claims_of.get(o, []):
             if len(add) >= need:
                 break

@@ -94,7 +94,11 @@ def linear_program(model: cp_model.CpModel) -> LinearProgram:
     lower = np.array([d[0] for d in domains], dtype=float)
     upper = np.array([d[-1] for d in domains], dtype=float)
     assumed = set(proto.assumptions)
-    rows, cols, vals, lo, hi = [], [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for constraint in proto.constraints:
         c, v, low, high = _row(constraint, assumed)
         rows += [len(lo)] * len(c)

@@ -48,7 +48,7 @@ def _place(space: ProjectSpace, plan: Plan, o: int, covered: set[int], by_order:
 
 
 def _order_community(
-    space: ProjectSpace, plan: Plan, mine: np.ndarray, by_order: dict[int, list[int]], values: dict[int, int]
+    space: ProjectSpace, plan: Plan, mine: np.ndarray, by_order: dict[int, list[int]], values: dict[int, float]
 ) -> None:
     """One community's orders: its given ones first (pinned ones always), then new projects by
     value per unit of cost while the budget lasts."""
@@ -77,12 +77,12 @@ def _order_community(
         purse.spend(int(space.order_cents[best]))
 
 
-def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, int]:
+def order_step(space: ProjectSpace, part: Part, plan: Plan) -> dict[int, float]:
     """Place orders community by community; return each placed order's greedy value."""
     by_order: dict[int, list[int]] = {}
     for s in part.serves.tolist():
         by_order.setdefault(int(space.serve_order[s]), []).append(s)
-    values: dict[int, int] = {}
+    values: dict[int, float] = {}
     for c in np.unique(space.order_community[part.orders]).tolist():
         _order_community(space, plan, part.orders[space.order_community[part.orders] == c], by_order, values)
     return values
