@@ -49,6 +49,7 @@ class Candidates:
     value: np.ndarray  # int64 scaled value of the pair
     stages: Stages
     hard_groups: np.ndarray  # (G,) bool: unit groups whose pairings bind under the policy
+    listed: bool = False  # from a scenario's pairs list: identical needs or resources may differ in their pairs
 
     def __len__(self) -> int:
         return len(self.need)

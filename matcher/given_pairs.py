@@ -91,4 +91,5 @@ def given_candidates(problem: Problem, policy: Policy, computed: Candidates) -> 
         value=scaled[keep],
         stages=Stages(listed > 0, listed, listed, listed, listed, np.bincount(need[keep], minlength=a.n_needs)),
         hard_groups=computed.hard_groups,
+        listed=True,
     )
