@@ -587,7 +587,7 @@ class GivenPair(Record):
         _require_id("need", self.need)
         _require_id("resource", self.resource)
         if self.value is not None and self.cost is not None:
-            raise FieldError("cost", "give a value or a cost, not both")
+            raise FieldError("cost", Text("give a value or a cost, not both"))
 
 
 @dataclass(frozen=True)
@@ -608,7 +608,7 @@ class TravelTime(Record):
         _require_id("destination", self.destination)
         if self.origin == self.destination:
             raise FieldError(
-                "destination", "the same community; minutes within one are settings.intra_community_minutes"
+                "destination", Text("the same community; minutes within one are settings.intra_community_minutes")
             )
 
 
@@ -619,7 +619,9 @@ PAIRS_MODES = ("replace", "restrict")
 def _pairs_mode(name: str, value: Any) -> str:
     text = str(value).strip().lower()
     if text not in PAIRS_MODES:
-        raise FieldError(name, f"expected one of {', '.join(PAIRS_MODES)}, got {typed(value)}")
+        raise FieldError(
+            name, Text("expected one of {items}, got {value}", items=", ".join(PAIRS_MODES), value=typed(value))
+        )
     return text
 
 

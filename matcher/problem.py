@@ -282,19 +282,21 @@ def _check_given_lists(problem: Problem, community_ids: set[str]) -> Iterator[tu
     seen: set[tuple[str, str]] = set()
     for i, p in enumerate(problem.pairs):
         if p.need not in need_ids:
-            yield Location("pairs", i), "need", f"unknown need {p.need!r}"
+            yield Location("pairs", i), "need", Text("unknown need {need!r}", need=p.need)
         if p.resource not in resource_ids:
-            yield Location("pairs", i), "resource", f"unknown resource {p.resource!r}"
+            yield Location("pairs", i), "resource", Text("unknown resource {resource!r}", resource=p.resource)
         if (p.need, p.resource) in seen:
-            yield Location("pairs", i), "resource", f"pair {p.need!r} -> {p.resource!r} listed twice"
+            message = Text("pair {need!r} -> {resource!r} listed twice", need=p.need, resource=p.resource)
+            yield Location("pairs", i), "resource", message
         seen.add((p.need, p.resource))
     seen.clear()
     for i, t in enumerate(problem.travel):
         for name in ("origin", "destination"):
             if getattr(t, name) not in community_ids:
-                yield Location("travel", i), name, f"unknown community {getattr(t, name)!r}"
+                yield Location("travel", i), name, Text("unknown community {community!r}", community=getattr(t, name))
         if (t.origin, t.destination) in seen:
-            yield Location("travel", i), "destination", f"{t.origin!r} -> {t.destination!r} listed twice"
+            message = Text("{origin!r} -> {destination!r} listed twice", origin=t.origin, destination=t.destination)
+            yield Location("travel", i), "destination", message
         seen.add((t.origin, t.destination))
 
 

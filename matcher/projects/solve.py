@@ -188,8 +188,12 @@ def _refuse_required(problem: Problem) -> None:
     required = np.flatnonzero(problem.arrays.need_required)
     if len(required):
         raise SolverUnsuitableError(
-            f"the project model does not yet enforce required needs ({len(required)}, e.g. "
-            f"{problem.arrays.need_ids[required[0]]}); drop the orders and budgets to match them with the mip solver"
+            Text(
+                "the project model does not yet enforce required needs ({count}, e.g. {need}); drop the "
+                "orders and budgets to match them with the mip solver",
+                count=len(required),
+                need=problem.arrays.need_ids[required[0]],
+            )
         )
 
 
