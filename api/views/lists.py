@@ -33,7 +33,7 @@ TITLES = {
 }
 
 
-def _category_filter(value: str) -> Any:
+def category_filter(value: str) -> Any:
     try:
         wanted = Category.parse(value).value
     except ValueError as exc:
@@ -80,7 +80,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 if "community" in args:
                     query = query.where(ListRecord.community == args["community"])
                 if "category" in args:
-                    query = query.where(_category_filter(args["category"]))
+                    query = query.where(category_filter(args["category"]))
                 return paged(
                     session, query.order_by(ListRecord.position, ListRecord.id), args["page"], args["page_size"]
                 )

@@ -2,7 +2,9 @@
 mounted at ``/`` beside the API on the same storage, tokens and core.
 
 Each screen is one module here with one template in ``templates/``; it adds its routes to
-:data:`api.web.blueprint.blp` and declares its menu entry as ``SCREEN``. The pages call the same
+:data:`api.web.blueprint.blp` and, when it is a menu entry, declares it as ``SCREEN`` (the
+screens of one run, such as the result, the unmatched queue and the export, are reached from
+the run instead). The pages call the same
 services as the API views and the core; they hold no solving logic. Nothing is fetched from
 another origin: plotly.js is served from the installed plotly package (:mod:`api.web.assets`).
 """
@@ -16,12 +18,12 @@ from types import ModuleType
 from flask import Flask
 from flask_babel import Babel
 
-from api.web import assets, errors, formatting, home, i18n, session
+from api.web import assets, errors, export, formatting, home, i18n, result, runs, scenarios, session, unmatched
 from api.web.blueprint import blp
 from api.web.screens import MENU, menu_for
 
 #: The screen modules, in menu order (a new screen: one module and one template, listed here).
-SCREEN_MODULES: tuple[ModuleType, ...] = ()
+SCREEN_MODULES: tuple[ModuleType, ...] = (scenarios, runs)
 
 
 def init_app(app: Flask) -> None:
@@ -56,4 +58,4 @@ def _template_globals() -> dict[str, object]:
     }
 
 
-__all__ = ["init_app", "errors", "formatting", "home"]
+__all__ = ["init_app", "errors", "export", "formatting", "home", "result", "unmatched"]

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from api.auth import Principal
 from api.web.blueprint import blp
+from api.web.terms import field_text, sheet_text, value_text
 from matcher.result import format_gap
 
 
@@ -61,3 +62,8 @@ def minutes(value: float) -> str:
     if value >= 60 and value % 60 == 0:
         return _("%(n)d hours", n=value // 60)
     return _("%(n)d minutes", n=value)
+
+
+blp.add_app_template_global(value_text)
+blp.add_app_template_global(field_text)
+blp.add_app_template_global(sheet_text)

@@ -20,6 +20,8 @@ class Page:
     total: int
     number: int
     size: int
+    #: The query parameter that picks this table's page (a screen with two tables has two).
+    param: str = "page"
 
     @property
     def pages(self) -> int:
@@ -34,18 +36,18 @@ class Page:
         return min(self.total, self.number * self.size)
 
 
-def page_args() -> tuple[int, int]:
-    """``?page=`` and ``?size=`` from the query, clamped to sensible values."""
-    page = request.args.get("page", "1")
+def page_args(param: str = "page") -> tuple[int, int]:
+    """``?page=`` (or ``param``) and ``?size=`` from the query, clamped to sensible values."""
+    page = request.args.get(param, "1")
     size = request.args.get("size", str(PAGE_SIZE))
     number = int(page) if page.isdigit() and int(page) > 0 else 1
     per = int(size) if size.isdigit() and 0 < int(size) <= MAX_PAGE_SIZE else PAGE_SIZE
     return number, per
 
 
-def page_of(rows: Sequence[Any]) -> Page:
+def page_of(rows: Sequence[Any], param: str = "page") -> Page:
     """The asked-for page of rows already in memory."""
-    number, size = page_args()
+    number, size = page_args(param)
     number = min(number, max(1, -(-len(rows) // size)))
     start = (number - 1) * size
-    return Page(rows[start : start + size], len(rows), number, size)
+    return Page(rows[start : start + size], len(rows), number, size, param)

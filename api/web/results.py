@@ -1,0 +1,94 @@
+"""Solve jobs as the pages read them: a job, its finished result (parsed once per process and
+kept: a finished job never changes) and the result rebuilt for explaining one need."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from api.models import Scenario, SolveJob
+from api.records import load_problem, policy_from
+from api.views.common import store
+from matcher.network.rebuild import rebuild_result
+from matcher.result import Result
+
+T = TypeVar("T")
+FINISHED = ("done", "stopped")
+#: Results kept per process (a 50,000-need result takes tens of MB parsed).
+KEEP = 3
+
+
+class Recent:
+    """A small thread-safe least-recently-used cache of finished jobs' data."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._items, self._lock = size, OrderedDict[str, Any](), threading.Lock()
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        if value is None:  # nothing to keep (yet)
+            return value
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+_RESULTS, _REBUILT = Recent(KEEP), Recent(KEEP)
+
+
+def job_or_404(job_id: str) -> SolveJob:
+    """A job without its result (which can be megabytes: :func:`finished` reads it once)."""
+    with store().read() as session:
+        job = session.scalar(select(SolveJob).options(defer(SolveJob.result)).where(SolveJob.id == job_id[:32]))
+    if job is None:
+        abort(404)
+    return job
+
+
+def _result_of(job_id: str) -> dict[str, Any] | None:
+    with store().read() as session:
+        return session.scalar(select(SolveJob.result).where(SolveJob.id == job_id))
+
+
+def finished(job_id: str) -> tuple[SolveJob, dict[str, Any]]:
+    """A finished job and its result; 404 while it has none."""
+    job = job_or_404(job_id)
+    data = _RESULTS.get(job.id, lambda: _result_of(job.id)) if job.status in FINISHED else None
+    if data is None:
+        abort(404)
+    return job, data
+
+
+def rebuilt(job_id: str) -> Result | None:
+    """The direct-model result of a finished job, rebuilt to be explained (None for a project
+    run, whose per-need reasons come stored with its result)."""
+    job, data = finished(job_id)
+    if data.get("model") != "direct":
+        return None
+
+    def make() -> Result:
+        with store().read() as session:
+            problem = load_problem(session, session.get(Scenario, job.scenario_id))  # type: ignore[arg-type]
+        return rebuild_result(
+            problem,
+            policy_from(job.policy),
+            [(row["need"], row["resource"]) for row in data["assignments"]],
+            status=data["status"],
+            objective=data["objective"],
+            bound=data["bound"],
+            solver=data["solver"],
+        )
+
+    return _REBUILT.get(job_id, make)
