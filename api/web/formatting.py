@@ -57,7 +57,7 @@ def figure(value: float | None, digits: int = 2) -> str:
 @blp.app_template_filter("minutes")
 def minutes(value: float) -> str:
     """A deadline as people say it: 30 分钟 / 24 小时 / 7 天."""
-    if value >= 24 * 60 and value % (24 * 60) == 0:
+    if value >= 2 * 24 * 60 and value % (24 * 60) == 0:
         return _("%(n)d days", n=value // (24 * 60))
     if value >= 60 and value % 60 == 0:
         return _("%(n)d hours", n=value // 60)

@@ -42,6 +42,7 @@ MESSAGES = (
 )
 _COMPILED = tuple((re.compile(pattern + "$"), text) for pattern, text in MESSAGES)
 _ROW = re.compile(r"^row (?P<row>\d+)(?P<rest>.*)$")
+_SHEET = re.compile(r"^(?P<file>.*) sheet '(?P<sheet>.*)'$")
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,21 @@ def row_text(record: str) -> str:
     return record
 
 
+def file_text(file: str) -> str:
+    """``book.xlsx sheet 'needs'`` as book.xlsx 工作表 needs in Chinese pages."""
+    found = _SHEET.match(file)
+    if found and chinese():
+        return _("%(file)s sheet %(sheet)s", file=found["file"], sheet=found["sheet"])
+    return file
+
+
 def issue_rows(error: Exception) -> list[IssueRow]:
     """The rows of a failed upload: every issue of a ScenarioError, or the fields of an ApiError."""
     if isinstance(error, ScenarioError):
         return [
-            IssueRow(i.file, row_text(i.record), field_text(i.field) if i.field else "", message_text(i.message))
+            IssueRow(
+                file_text(i.file), row_text(i.record), field_text(i.field) if i.field else "", message_text(i.message)
+            )
             for i in error.issues
         ]
     if isinstance(error, ApiError):
