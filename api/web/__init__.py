@@ -6,7 +6,8 @@ Each screen is one module here with one template in ``templates/``; it adds its 
 screens of one run, such as the result, the unmatched queue and the export, are reached from
 the run instead). The pages call the same
 services as the API views and the core; they hold no solving logic. Nothing is fetched from
-another origin: plotly.js is served from the installed plotly package (:mod:`api.web.assets`).
+another origin. The community map is SVG drawn by the server; plotly.js, for screens with charts,
+is served from the installed plotly package (:mod:`api.web.assets`).
 """
 
 from __future__ import annotations

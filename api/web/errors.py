@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -21,5 +21,16 @@ def _messages() -> dict[int, str]:
 @blp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> tuple[str, int]:
     code = exc.code or 500
-    message = _messages().get(code, _("Something went wrong; the service log has the details."))
+    message = _messages().get(code, _default())
     return render_template("error.html", code=code, message=message), code
+
+
+@blp.errorhandler(Exception)
+def unexpected(exc: Exception) -> tuple[str, int]:
+    """An unexpected failure: logged with its traceback, shown as a plain page without it."""
+    current_app.logger.exception("unexpected error in the workbench")
+    return render_template("error.html", code=500, message=_messages().get(500, _default())), 500
+
+
+def _default() -> str:
+    return _("Something went wrong; the service log has the details.")

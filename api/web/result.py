@@ -1,5 +1,6 @@
 """Result (结果): coverage by community on a map of the scenario's own coordinates (points sized
-by needs, coloured by coverage) and in a table; deadline lanes (30 min / 24 h / 7 d / 15 d) with
+by needs, coloured by coverage; SVG drawn by the server, so it shows at once with no script and
+no tiles) and in a table; deadline lanes (30 min / 24 h / 7 d / 15 d) with
 served on time, late and unserved; load per resource against capacity, overloaded and idle
 marked; the price of the fixed pairings (结对) when the result carries it."""
 
@@ -9,7 +10,6 @@ import math
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from api.models import ListRecord
@@ -67,8 +67,13 @@ def lane(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: The map's size in pixels and its margin.
+WIDTH, HEIGHT, MARGIN = 900, 520, 24
+
+
 def map_data(scenario_id: int, coverage: list[dict[str, Any]]) -> dict[str, Any]:
-    """Points for the map: each community with coordinates, sized by its needs, coloured by coverage."""
+    """The map as SVG shapes: each community with coordinates at its own x/y (north up, one scale
+    on both axes), a circle sized by its needs and coloured by its coverage (red none, green all)."""
     with store().read() as session:
         places = {
             row.record_id: row.data
@@ -76,21 +81,37 @@ def map_data(scenario_id: int, coverage: list[dict[str, Any]]) -> dict[str, Any]
                 select(ListRecord).where(ListRecord.scenario_id == scenario_id, ListRecord.list_name == "communities")
             )
         }
-    points = [(row, places.get(row["community"], {})) for row in coverage]
-    placed = [(row, place) for row, place in points if place.get("x") is not None and place.get("y") is not None]
-    biggest = max((row["needs"] for row, _ in placed), default=1)
-    return {
-        "x": [place["x"] for _, place in placed],
-        "y": [place["y"] for _, place in placed],
-        "size": [round(6 + 24 * math.sqrt(row["needs"] / biggest), 1) for row, _ in placed],
-        "coverage": [row["coverage"] for row, _ in placed],
-        "text": [
-            f"{place.get('name') or row['community']} ({row['community']}): {row['served']}/{row['needs']} "
-            f"{row['coverage']:.0%}"
-            for row, place in placed
-        ],
-        "unplaced": len(points) - len(placed),
-        "colorbar": _("Coverage"),
-        "xtitle": _("x coordinate"),
-        "ytitle": _("y coordinate"),
-    }
+    placed = [
+        (row, places[row["community"]]) for row in coverage if places.get(row["community"], {}).get("x") is not None
+    ]
+    if not placed:
+        return {"points": [], "unplaced": len(coverage), "width": WIDTH, "height": HEIGHT}
+    xs, ys = [p["x"] for _, p in placed], [p["y"] for _, p in placed]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    scale = min(WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN) / span
+    biggest = max(row["needs"] for row, _ in placed)
+    largest = min(16.0, max(3.0, 0.45 * math.sqrt(WIDTH * HEIGHT / len(placed))))
+    points = [
+        {
+            "cx": round(MARGIN + (place["x"] - min(xs)) * scale, 1),
+            "cy": round(HEIGHT - MARGIN - (place["y"] - min(ys)) * scale, 1),
+            "r": round(max(2.0, largest * math.sqrt(row["needs"] / biggest)), 1),
+            "fill": coverage_colour(row["coverage"]),
+            "title": f"{place.get('name') or row['community']} ({row['community']}): "
+            f"{row['served']}/{row['needs']} {row['coverage']:.0%}",
+        }
+        for row, place in placed
+    ]
+    return {"points": points, "unplaced": len(coverage) - len(placed), "width": WIDTH, "height": HEIGHT}
+
+
+#: Coverage colours: red at 0, amber at one half, green at 1.
+STOPS = ((0.0, (179, 38, 30)), (0.5, (242, 193, 78)), (1.0, (30, 123, 52)))
+
+
+def coverage_colour(share: float) -> str:
+    """The colour of a coverage share, between the STOPS."""
+    share = min(1.0, max(0.0, share))
+    (low, a), (high, b) = next((STOPS[i], STOPS[i + 1]) for i in range(len(STOPS) - 1) if share <= STOPS[i + 1][0])
+    t = (share - low) / (high - low)
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))

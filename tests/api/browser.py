@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,22 @@ def playwright_ready() -> str:
     return "" if CHROMIUM else "Chromium is not installed (Debian package 'chromium'; .ci/run installs it)"
 
 
+@dataclass
+class Watch:
+    """What a page did wrong: URLs outside the origin it tried to reach (each aborted, so nothing
+    left the machine), and answers of 500 or more from the server."""
+
+    left: list[str] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
+
+
 @contextmanager
-def browser_page(origin: str) -> Iterator[tuple[Any, list[str]]]:
-    """A page of a fresh headless Chromium; the list collects every URL outside ``origin`` that
-    the page tried to reach (each is aborted, so nothing leaves the machine)."""
+def browser_page(origin: str) -> Iterator[tuple[Any, Watch]]:
+    """A page of a fresh headless Chromium, and what it did wrong so far."""
     from playwright.sync_api import sync_playwright
 
-    left: list[str] = []
+    watch = Watch()
+    left = watch.left
 
     def guard(route: Any) -> None:
         url = route.request.url
@@ -50,7 +60,9 @@ def browser_page(origin: str) -> Iterator[tuple[Any, list[str]]]:
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
             context.route("**/*", guard)
-            yield context.new_page(), left
+            page = context.new_page()
+            page.on("response", lambda r: r.status >= 500 and watch.server_errors.append(f"{r.status} {r.url}"))
+            yield page, watch
         finally:
             browser.close()
 

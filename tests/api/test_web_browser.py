@@ -108,8 +108,10 @@ def start_run(page, origin: str, tmp_path: Path) -> str:
 
 def check_result_and_queue(page, origin: str, job: str) -> str:
     page.goto(f"{origin}/web/runs/{job}/result")
-    page.wait_for_selector("#map[data-drawn='1'] .main-svg", timeout=20_000)
-    assert page.locator("#coverage tbody tr").count() == 35 and page.locator("#lanes .bar").count() == 4
+    assert (
+        page.locator("#map circle").count() == 35 == page.locator("#coverage tbody tr").count()
+        and page.locator("#lanes .bar").count() == 4
+    )
     shot(page, "06-result-zh")
     page.goto(f"{origin}/web/runs/{job}/unmatched")
     first = page.locator("#unmatched tbody tr a").first
@@ -166,14 +168,15 @@ def check_english(page, origin: str, job: str, need: str) -> None:
 
 def test_planner_session_in_chromium(served, tmp_path):
     origin, port, secret = served
-    with browser_page(origin) as (page, left):
+    with browser_page(origin) as (page, watch):
         sign_in(page, origin, secret)
         check_broken_upload(page, origin, tmp_path)
         job = start_run(page, origin, tmp_path)
         need = check_result_and_queue(page, origin, job)
         check_export(page, origin, port, secret, job)
         check_english(page, origin, job, need)
-        assert left == [], f"requests left the origin: {left}"
+        assert watch.left == [], f"requests left the origin: {watch.left}"
+        assert watch.server_errors == []
         page.evaluate("fetch('https://cdn.example.invalid/x.js').catch(() => null)")
         page.wait_for_timeout(200)
-        assert left == ["https://cdn.example.invalid/x.js"]  # the guard sees (and stops) what would leave
+        assert watch.left == ["https://cdn.example.invalid/x.js"]  # the guard sees (and stops) what would leave
