@@ -6,6 +6,7 @@ same pairs as the solved one."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from matcher.io.scenario import load_scenario
 from matcher.network.considered import RULES, considered
 from matcher.network.rebuild import rebuild_result
+from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.solvers import solve
 from matcher.vocabulary import Slot
@@ -70,6 +72,23 @@ def _changed(problem: Problem, resource_id: str, rule: str, change: dict) -> Pro
     return Problem.build(
         problem.communities, problem.needs, resources, problem.projects, problem.pairings, problem.settings
     )
+
+
+def test_rules_agree_with_the_candidates_without_pairings():
+    """A city without fixed pairings (no unit groups at all): every rule still agrees."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from synthetic import city
+
+    problem = city(600, 100)
+    result = solve(problem, get_policy("default"), solver="greedy")
+    unserved = np.flatnonzero(~result.served).tolist()
+    assert unserved
+    for n in unserved[:20]:
+        rows = considered(result, problem.arrays.need_ids[n])["resources"]
+        candidates = _pairs(result.candidates, n)
+        assert {
+            problem.arrays.resource_ids.index(r["resource"]) for r in rows if r["rule"] in ("capacity", "chosen")
+        } == (candidates)
 
 
 def test_rules_agree_with_the_candidates_and_changes_lift_them(solved):

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from api.models import ListRecord
+from api.tables import cell
 from api.views.common import store
 from api.web.blueprint import blp
 from api.web.results import finished
@@ -101,7 +102,7 @@ def result_rows(data: Mapping[str, Any], table: str) -> list[dict[str, Any]]:
     rows = data.get(table) or []
     if table == "unmatched":
         rows = [{**row, "explanation": term(REASONS, row["reason"])} for row in rows]
-    return [{str(COLUMNS.get(k, k)): _cell(v) for k, v in row.items()} for row in rows]
+    return [{str(COLUMNS.get(k, k)): cell(v) for k, v in row.items()} for row in rows]
 
 
 def list_sheets(scenario_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -114,17 +115,8 @@ def list_sheets(scenario_id: int) -> dict[str, list[dict[str, Any]]]:
         ).all()
     sheets: dict[str, list[dict[str, Any]]] = {sheet_text(name): [] for name in EXPORTED_LISTS}
     for list_name, record in records:
-        sheets[sheet_text(list_name)].append({field_text(k): _cell(v) for k, v in record.items()})
+        sheets[sheet_text(list_name)].append({field_text(k): cell(v) for k, v in record.items()})
     return sheets
-
-
-def _cell(value: Any) -> Any:
-    """A value a spreadsheet cell holds: lists joined by ';', mappings as ``key:value`` pairs."""
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ";".join(f"{k}:{v}" for k, v in value.items())
-    return value
 
 
 def _download(content: bytes, name: str, mimetype: str) -> Response:

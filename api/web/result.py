@@ -16,7 +16,7 @@ from api.models import ListRecord
 from api.views.common import store
 from api.web.blueprint import blp
 from api.web.paging import page_of
-from api.web.results import finished
+from api.web.results import derived, finished
 from api.web.session import login_required
 from api.web.terms import STATUSES, value_text
 
@@ -29,22 +29,32 @@ LOAD_FILTERS = ("all", "over", "idle")
 @login_required("planner")
 def result(job_id: str) -> str:
     job, data = finished(job_id)
-    coverage = sorted(data.get("coverage", []), key=lambda r: (r["coverage"], r["community"]))
-    loads = [dict(row, state=load_state(row)) for row in data.get("resources", [])]
+    view = derived(job_id, "result", lambda: result_view(data, job.scenario_id))
     shown = request.args.get("load", "all")
-    picked = [row for row in loads if shown not in LOAD_FILTERS[1:] or row["state"] == shown]
     return render_template(
         "result.html",
         job=job,
         data=data,
         statuses=STATUSES,
-        map_data=map_data(job.scenario_id, coverage),
-        coverage=page_of(coverage, "cpage"),
+        map_data=view["map"],
+        coverage=page_of(view["coverage"], "cpage"),
         lanes=[lane(row) for row in data.get("deadline_compliance", [])],
-        loads=page_of(picked, "rpage"),
-        load_counts={state: sum(row["state"] == state for row in loads) for state in LOAD_FILTERS[1:]},
+        loads=page_of(view["loads"][shown if shown in LOAD_FILTERS else "all"], "rpage"),
+        load_counts={state: len(view["loads"][state]) for state in LOAD_FILTERS[1:]},
         load_filter=shown,
     )
+
+
+def result_view(data: dict[str, Any], scenario_id: int) -> dict[str, Any]:
+    """What the page derives from a result, once: coverage worst first, loads by state, the map."""
+    coverage = sorted(data.get("coverage", []), key=_worst_first)
+    loads = [dict(row, state=load_state(row)) for row in data.get("resources", [])]
+    by_state = {state: [row for row in loads if row["state"] == state] for state in LOAD_FILTERS[1:]}
+    return {"coverage": coverage, "loads": {"all": loads, **by_state}, "map": map_data(scenario_id, coverage)}
+
+
+def _worst_first(row: dict[str, Any]) -> tuple[float, str]:
+    return row["coverage"], row["community"]
 
 
 def load_state(row: dict[str, Any]) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -15,6 +17,7 @@ from sqlalchemy.orm import defer
 from api.models import Scenario, SolveJob
 from api.records import load_problem, policy_from
 from api.views.common import store
+from matcher.network.diagnostics import need_reasons
 from matcher.network.rebuild import rebuild_result
 from matcher.result import Result
 
@@ -45,7 +48,13 @@ class Recent:
         return value
 
 
-_RESULTS, _REBUILT = Recent(KEEP), Recent(KEEP)
+_RESULTS, _REBUILT, _VIEWS = Recent(KEEP), Recent(KEEP), Recent(KEEP)
+
+
+def derived(job_id: str, what: str, make: Callable[[], T]) -> T:
+    """Data a screen derives from a finished job's result (sorted tables, map shapes), kept
+    like the result itself: a finished job never changes."""
+    return _VIEWS.get(f"{job_id}:{what}", make)
 
 
 def job_or_404(job_id: str) -> SolveJob:
@@ -71,17 +80,25 @@ def finished(job_id: str) -> tuple[SolveJob, dict[str, Any]]:
     return job, data
 
 
-def rebuilt(job_id: str) -> Result | None:
+@dataclass(frozen=True)
+class Explainer:
+    """A stored direct-model result rebuilt, with every need's checked reason (computed once)."""
+
+    result: Result
+    reasons: np.ndarray
+
+
+def rebuilt(job_id: str) -> Explainer | None:
     """The direct-model result of a finished job, rebuilt to be explained (None for a project
     run, whose per-need reasons come stored with its result)."""
     job, data = finished(job_id)
     if data.get("model") != "direct":
         return None
 
-    def make() -> Result:
+    def make() -> Explainer:
         with store().read() as session:
             problem = load_problem(session, session.get(Scenario, job.scenario_id))  # type: ignore[arg-type]
-        return rebuild_result(
+        result = rebuild_result(
             problem,
             policy_from(job.policy),
             [(row["need"], row["resource"]) for row in data["assignments"]],
@@ -90,5 +107,6 @@ def rebuilt(job_id: str) -> Result | None:
             bound=data["bound"],
             solver=data["solver"],
         )
+        return Explainer(result, need_reasons(result))
 
     return _REBUILT.get(job_id, make)

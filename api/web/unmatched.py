@@ -14,7 +14,6 @@ from api.web.results import finished, rebuilt
 from api.web.session import login_required
 from api.web.terms import REASONS, RULES
 from matcher.network.considered import considered
-from matcher.network.diagnostics import explain_need
 
 
 @blp.get("/web/runs/<job_id>/unmatched")
@@ -59,12 +58,11 @@ def _explained(job_id: str, need_id: str) -> tuple[dict[str, Any] | None, str]:
     """The need explained on the rebuilt result, or why it cannot be (a project run, or lists
     changed since the run)."""
     try:
-        result = rebuilt(job_id)
+        explainer = rebuilt(job_id)
     except ValueError as exc:
         return None, str(exc)
-    if result is None:
+    if explainer is None:
         return None, "projects"
-    explained = considered(result, need_id)
-    reason = explain_need(result, need_id)
-    explained["reason"] = reason.get("reason", "")
+    explained = considered(explainer.result, need_id)
+    explained["reason"] = str(explainer.reasons[explainer.result.problem.arrays.need_ids.index(need_id)])
     return explained, ""

@@ -32,35 +32,19 @@ def considered(result: Result, need_id: str) -> dict[str, Any]:
     n = a.need_ids.index(need_id)
     need = problem.needs[n]
     offering = np.flatnonzero((a.resource_categories & np.uint8(1 << int(a.need_category[n]))) != 0)
-    community = a.need_community[n]
-    travel = np.asarray(a.travel[a.resource_community[offering], community], dtype=float).reshape(-1)
-    reach_r, reach_c = reach_pairs(a)
-    in_scope = set(reach_r[reach_c == community].tolist())
-    c = result.candidates
-    mine = c.need == n
-    pair_load = dict(zip(c.resource[mine].tolist(), c.load[mine].tolist(), strict=True))
-    serving = set(result.pair_resource[result.pair_need == n].tolist())
-    tasks_left, minutes_left = remaining(result)
-    deadline = URGENCIES[a.need_urgency[n]].deadline_minutes
-    rows = []
-    for r, minutes in sorted(zip(offering.tolist(), travel.tolist(), strict=True), key=lambda x: (x[1], x[0])):
-        facts = {
-            "travel": minutes,
-            "in_scope": r in in_scope,
-            "arrival": minutes + float(a.resource_response[r]),
-            "deadline": deadline,
-            "tasks_left": int(tasks_left[r]),
-            "hours_left": float(minutes_left[r]) / 60,
-        }
-        rule, change = _first_rule(result, n, r, facts, pair_load.get(r), r in serving)
-        rows.append({"resource": a.resource_ids[r], "rule": rule, "change": change, **_shown(facts)})
+    facts = _facts(result, n, offering)
+    order = np.lexsort((offering, facts["travel"]))
+    rules = _rules(result, n, offering, facts)
+    rows = [
+        _row(result, n, int(offering[i]), RULES[rules[i]], {k: v[i] for k, v in facts.items()}) for i in order.tolist()
+    ]
     return {
         "need": need_id,
         "community": need.community,
         "category": need.category.value,
         "skills": sorted(need.skills),
         "urgency": need.urgency.value,
-        "deadline_minutes": deadline,
+        "deadline_minutes": URGENCIES[a.need_urgency[n]].deadline_minutes,
         "providers": int(a.need_providers[n]),
         "served": bool(result.served[n]),
         "resources": rows,
@@ -68,43 +52,87 @@ def considered(result: Result, need_id: str) -> dict[str, Any]:
     }
 
 
-def _first_rule(
-    result: Result, n: int, r: int, facts: dict[str, Any], load: int | None, serves: bool
-) -> tuple[str, dict[str, Any]]:
-    """The first rule resource ``r`` breaks for need ``n``, and the change that would lift it."""
-    a, need, resource = result.problem.arrays, result.problem.needs[n], result.problem.resources[r]
-    if serves:
-        return "serves", {}
-    if load is not None:  # a candidate: the solution used its room, or chose others
-        hours_short = load / 60 - facts["hours_left"]
-        if facts["tasks_left"] < 1 or hours_short > 0:
-            return "capacity", {"tasks": max(0, 1 - facts["tasks_left"]), "hours": round(max(0.0, hours_short), 2)}
-        return "chosen", {}
-    missing = sorted(set(need.skills) - set(resource.skills))
-    if missing:
-        return "skills", {"add_skills": missing}
-    if not facts["in_scope"]:
-        radius = float(a.resource_radius[r])
-        if facts["travel"] > radius:
-            return "reach", {"radius_minutes": math.ceil(facts["travel"]), "from": radius}
-        return "reach", {"level": True}
-    if not a.resource_slots[r] & a.need_slots[n]:
-        return "slot", {"slot": need.slot.value if need.slot else ""}
-    if facts["arrival"] > facts["deadline"]:
-        return "deadline", {"minutes_sooner": math.ceil(facts["arrival"] - facts["deadline"])}
-    group = int(a.resource_group[r])
-    if group >= 0 and result.candidates.hard_groups[group] and not a.paired[group, a.need_community[n]]:
-        return "pairing", {"group": a.group_ids[group]}
-    return "worth", {}
-
-
-def _shown(facts: dict[str, Any]) -> dict[str, Any]:
+def _facts(result: Result, n: int, offering: np.ndarray) -> dict[str, np.ndarray]:
+    """Per offering resource: travel, arrival, room left, whether it is a candidate (and its load)."""
+    a, c = result.problem.arrays, result.candidates
+    community = a.need_community[n]
+    travel = np.asarray(a.travel[a.resource_community[offering], community], dtype=float).reshape(-1)
+    tasks_left, minutes_left = remaining(result)
+    mine = c.need == n
+    load = np.full(a.n_resources, -1, dtype=np.int64)
+    load[c.resource[mine]] = c.load[mine]
+    serving = np.zeros(a.n_resources, dtype=bool)
+    serving[result.pair_resource[result.pair_need == n]] = True
     return {
-        "travel_minutes": round(facts["travel"], 1),
-        "arrival_minutes": round(facts["arrival"], 1),
-        "tasks_left": facts["tasks_left"],
-        "hours_left": round(facts["hours_left"], 2),
+        "travel": travel,
+        "arrival": travel + a.resource_response[offering],
+        "tasks_left": tasks_left[offering],
+        "hours_left": minutes_left[offering] / 60,
+        "load": load[offering],
+        "serves": serving[offering],
     }
+
+
+def _rules(result: Result, n: int, offering: np.ndarray, facts: dict[str, np.ndarray]) -> np.ndarray:
+    """Per offering resource, the index in RULES of the first rule it breaks (or serves/chosen)."""
+    a = result.problem.arrays
+    community = a.need_community[n]
+    reach_r, reach_c = reach_pairs(a)
+    in_scope = np.zeros(a.n_resources, dtype=bool)
+    in_scope[reach_r[reach_c == community]] = True
+    bound_elsewhere = np.zeros(len(offering), dtype=bool)
+    if len(a.group_ids):  # a unit of a group whose binding pairings leave out this community
+        group = np.maximum(a.resource_group[offering], 0)
+        bound_elsewhere = (a.resource_group[offering] >= 0) & result.candidates.hard_groups[group]
+        bound_elsewhere &= ~a.paired[group, community]
+    candidate = facts["load"] >= 0
+    full = (facts["tasks_left"] < 1) | (facts["load"] / 60 > facts["hours_left"])
+    checks = [
+        (facts["serves"], "serves"),
+        (candidate & full, "capacity"),
+        (candidate, "chosen"),
+        (np.any(a.need_skills[n][None, :] & ~a.resource_skills[offering], axis=1), "skills"),
+        (~in_scope[offering], "reach"),
+        ((a.resource_slots[offering] & a.need_slots[n]) == 0, "slot"),
+        (facts["arrival"] > URGENCIES[a.need_urgency[n]].deadline_minutes, "deadline"),
+        (bound_elsewhere, "pairing"),
+    ]
+    return np.select([hit for hit, _ in checks], [RULES.index(rule) for _, rule in checks], RULES.index("worth"))
+
+
+def _row(result: Result, n: int, r: int, rule: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """One resource's row: its rule, the change that would lift it, and the facts shown."""
+    return {
+        "resource": result.problem.arrays.resource_ids[r],
+        "rule": rule,
+        "change": _change(result, n, r, rule, facts),
+        "travel_minutes": round(float(facts["travel"]), 1),
+        "arrival_minutes": round(float(facts["arrival"]), 1),
+        "tasks_left": int(facts["tasks_left"]),
+        "hours_left": round(float(facts["hours_left"]), 2),
+    }
+
+
+def _change(result: Result, n: int, r: int, rule: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """What would lift ``rule`` for resource ``r`` and need ``n``."""
+    a, need = result.problem.arrays, result.problem.needs[n]
+    if rule == "capacity":
+        hours_short = float(facts["load"]) / 60 - float(facts["hours_left"])
+        return {"tasks": max(0, 1 - int(facts["tasks_left"])), "hours": round(max(0.0, hours_short), 2)}
+    if rule == "skills":
+        return {"add_skills": sorted(set(need.skills) - set(result.problem.resources[r].skills))}
+    if rule == "reach":
+        radius = float(a.resource_radius[r])
+        if float(facts["travel"]) > radius:
+            return {"radius_minutes": math.ceil(float(facts["travel"])), "from": radius}
+        return {"level": True}
+    if rule == "slot":
+        return {"slot": need.slot.value if need.slot else ""}
+    if rule == "deadline":
+        return {"minutes_sooner": math.ceil(float(facts["arrival"]) - URGENCIES[a.need_urgency[n]].deadline_minutes)}
+    if rule == "pairing":
+        return {"group": a.group_ids[a.resource_group[r]]}
+    return {}
 
 
 def _size(row: dict[str, Any]) -> float:
