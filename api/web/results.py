@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -28,24 +28,38 @@ KEEP = 3
 
 
 class Recent:
-    """A small thread-safe least-recently-used cache of finished jobs' data."""
+    """A small thread-safe least-recently-used cache of finished jobs' data; a value being made
+    is made once (a second caller waits for the first)."""
 
     def __init__(self, size: int) -> None:
         self.size, self._items, self._lock = size, OrderedDict[str, Any](), threading.Lock()
+        self._making: dict[str, threading.Lock] = {}
 
     def get(self, key: str, make: Callable[[], T]) -> T:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
-        if value is None:  # nothing to keep (yet)
-            return value
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            try:
+                value = make()
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+            with self._lock:
+                if value is not None:  # nothing to keep (yet)
+                    self._items[key] = value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
         return value
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._items or key in self._making
 
 
 _RESULTS, _REBUILT, _VIEWS = Recent(KEEP), Recent(KEEP), Recent(KEEP)
@@ -110,3 +124,20 @@ def rebuilt(job_id: str) -> Explainer | None:
         return Explainer(result, need_reasons(result))
 
     return _REBUILT.get(job_id, make)
+
+
+def prefetch(job_id: str) -> None:
+    """Rebuild a finished job's result in the background (a 50,000-need scenario takes seconds),
+    so the need a planner opens from the unmatched queue is explained at once."""
+    if job_id in _REBUILT:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                rebuilt(job_id)
+            except Exception:  # the need page reports it when opened
+                app.logger.info("could not rebuild job %s in the background", job_id, exc_info=True)
+
+    threading.Thread(target=run, name=f"rebuild-{job_id[:8]}", daemon=True).start()

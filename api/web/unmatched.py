@@ -10,7 +10,7 @@ from flask import abort, render_template, request
 
 from api.web.blueprint import blp
 from api.web.paging import page_of
-from api.web.results import finished, rebuilt
+from api.web.results import finished, prefetch, rebuilt
 from api.web.session import login_required
 from api.web.terms import REASONS, RULES
 from matcher.network.considered import considered
@@ -20,6 +20,8 @@ from matcher.network.considered import considered
 @login_required("planner")
 def unmatched(job_id: str) -> str:
     job, data = finished(job_id)
+    if data.get("model") == "direct":
+        prefetch(job.id)
     rows = data.get("unmatched", [])
     reason = request.args.get("reason", "")
     picked = [row for row in rows if row["reason"] == reason] if reason else rows

@@ -104,3 +104,34 @@ def test_every_message_has_a_chinese_translation():
     assert found, "no messages extracted"
     missing = sorted(m for m in found if not po.get(m))
     assert not missing, f"untranslated (pybabel extract/update, then translate): {missing}"
+
+
+def test_recent_makes_a_value_once_and_forgets_a_failure():
+    """Two threads asking for one job's data make it once; a failed make is not kept."""
+    import threading
+    import time
+
+    from api.web.results import Recent
+
+    recent, made = Recent(2), []
+
+    def slow() -> str:
+        made.append(1)
+        time.sleep(0.2)
+        return "value"
+
+    threads = [threading.Thread(target=recent.get, args=("job", slow)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == [1] and recent.get("job", lambda: "other") == "value"
+
+    def broken() -> str:
+        raise ValueError("lists changed")
+
+    with pytest.raises(ValueError):
+        recent.get("bad", broken)
+    assert "bad" not in recent and recent.get("bad", lambda: "again") == "again"
+    recent.get("third", lambda: "3")
+    assert "job" not in recent  # the least recently used went
