@@ -19,7 +19,7 @@ from types import ModuleType
 from flask import Flask
 from flask_babel import Babel
 
-from api.web import assets, errors, export, formatting, home, i18n, result, runs, scenarios, session, unmatched
+from api.web import assets, editing, errors, export, formatting, home, i18n, result, runs, scenarios, session, unmatched
 from api.web.blueprint import blp
 from api.web.screens import MENU, menu_for
 
@@ -59,4 +59,4 @@ def _template_globals() -> dict[str, object]:
     }
 
 
-__all__ = ["init_app", "errors", "export", "formatting", "home", "result", "unmatched"]
+__all__ = ["init_app", "editing", "errors", "export", "formatting", "home", "result", "unmatched"]

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from api.errors import ApiError
-from api.web.terms import chinese, field_text
+from api.web.terms import chinese, field_text, sheet_text
 from matcher.errors import ScenarioError
+from matcher.io.headers import SHEET_ALIASES
 
 #: (pattern of the core's message, its translation with the pattern's named groups).
 MESSAGES = (
@@ -41,7 +42,7 @@ MESSAGES = (
     (r"no such sheet; sheets: (?P<choices>.+)", _l("no such sheet; the workbook has: %(choices)s")),
 )
 _COMPILED = tuple((re.compile(pattern + "$"), text) for pattern, text in MESSAGES)
-_ROW = re.compile(r"^row (?P<row>\d+)(?P<rest>.*)$")
+_ROW = re.compile(r"^(?:row|record) (?P<row>\d+)(?P<rest>.*)$")
 _SHEET = re.compile(r"^(?P<file>.*) sheet '(?P<sheet>.*)'$")
 
 
@@ -75,7 +76,10 @@ def row_text(record: str) -> str:
 
 
 def file_text(file: str) -> str:
-    """``book.xlsx sheet 'needs'`` as book.xlsx 工作表 needs in Chinese pages."""
+    """``book.xlsx sheet 'needs'`` as book.xlsx 工作表 needs, and a stored list's name (``needs``)
+    as its sheet name (需求清单), in Chinese pages."""
+    if file in SHEET_ALIASES:
+        return sheet_text(file)
     found = _SHEET.match(file)
     if found and chinese():
         return _("%(file)s sheet %(sheet)s", file=found["file"], sheet=found["sheet"])
@@ -83,7 +87,10 @@ def file_text(file: str) -> str:
 
 
 def issue_rows(error: Exception) -> list[IssueRow]:
-    """The rows of a failed upload: every issue of a ScenarioError, or the fields of an ApiError."""
+    """The rows of a failed upload or edit: every issue of a ScenarioError (also one behind an
+    ApiError), or the fields of an ApiError."""
+    if isinstance(error, ApiError) and isinstance(error.__cause__, ScenarioError):
+        error = error.__cause__
     if isinstance(error, ScenarioError):
         return [
             IssueRow(

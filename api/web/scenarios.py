@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
+from api.records import EDITABLE
 from api.uploads import read_upload, save_scenario
 from api.views.common import store
 from api.views.lists import category_filter
@@ -107,6 +108,7 @@ def scenario(scenario_id: int) -> str:
         page=Page([r.data for r in rows], total, number, size),
         communities=communities,
         categories=list(Category),
+        editable=list_name in EDITABLE,
     )
 
 

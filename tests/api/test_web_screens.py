@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -89,3 +90,25 @@ def test_forms_need_the_csrf_token_and_roles_are_kept(client, tokens):
     sign_in(client, tokens["C1"])
     for path in ("/web/scenarios", "/web/runs", "/web/runs/abc/result", "/web/runs/abc/export.xlsx"):
         assert client.get(path).status_code == 403, path
+
+
+def test_editing_a_record_runs_the_same_checks(app, client, tokens):
+    csrf = sign_in(client, tokens["planner"])
+    scenario_id = int(
+        _upload(client, csrf, "scenario.yaml", (DATA / "scenario.yaml").read_bytes())
+        .headers["Location"]
+        .rsplit("/")[-1]
+    )
+    need = _records(app, scenario_id)["needs"][0]
+    path = f"/web/scenarios/{scenario_id}/needs/{need['id']}/edit"
+    form = client.get(path).get_data(as_text=True)
+    assert 'name="hours"' in form and "工时" in form
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    bad = client.post(path, data={**fields, "csrf": csrf, "hours": "-1"})
+    assert bad.status_code == 422 and "必须大于 0" in bad.get_data(as_text=True)
+    unknown = client.post(path, data={**fields, "csrf": csrf, "community": "NOWHERE"})
+    assert unknown.status_code == 422 and "NOWHERE" in unknown.get_data(as_text=True)
+    assert _records(app, scenario_id)["needs"][0] == need  # nothing written
+    saved = client.post(path, data={**fields, "csrf": csrf, "hours": "2.5"})
+    assert saved.status_code == 302 and "saved=" in saved.headers["Location"]
+    assert _records(app, scenario_id)["needs"][0] == {**need, "hours": 2.5}
