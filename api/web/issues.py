@@ -1,6 +1,6 @@
 """Validation issues as the scenarios screen shows them: one row per issue with file, row, field
-and message, in the page's language. The core names every issue in English; the usual messages
-are matched here and said in Chinese (the original text stays beside an unmatched one)."""
+and message, in the page's language. The core's messages and record labels carry their msgid
+(:class:`matcher.i18n.Text`) and are said in Chinese through the core's own catalogue."""
 
 from __future__ import annotations
 
@@ -14,35 +14,16 @@ from flask_babel import lazy_gettext as _l
 from api.errors import ApiError
 from api.web.terms import chinese, field_text, sheet_text
 from matcher.errors import ScenarioError
+from matcher.i18n import Text, translated
 from matcher.io.headers import SHEET_ALIASES
 
-#: (pattern of the core's message, its translation with the pattern's named groups).
+#: Messages of the upload checks (:mod:`api.uploads`), which are not the core's: (pattern, text).
 MESSAGES = (
-    (r"expected a number, got (?P<got>.+)", _l("expected a number, got %(got)s")),
-    (r"expected a finite number, got (?P<got>.+)", _l("expected a finite number, got %(got)s")),
-    (r"expected a whole number, got (?P<got>.+)", _l("expected a whole number, got %(got)s")),
-    (r"must be positive, got (?P<got>.+)", _l("must be greater than 0, got %(got)s")),
-    (r"must not be negative, got (?P<got>.+)", _l("must not be negative, got %(got)s")),
-    (r"must not be negative", _l("must not be negative")),
-    (r"must be at least (?P<least>\S+), got (?P<got>.+)", _l("must be at least %(least)s, got %(got)s")),
-    (r"is required", _l("is required")),
-    (r"missing column", _l("the column is missing")),
-    (r"unknown community (?P<got>.+)", _l("unknown community %(got)s")),
-    (
-        r"unknown (?P<what>\w+) (?P<got>.+?); expected one of: (?P<choices>.+)",
-        _l("unknown value %(got)s; expected one of: %(choices)s"),
-    ),
-    (
-        r"unknown (?:field|key|column)(?: (?P<got>.+?))?; expected some of: (?P<choices>.+)",
-        _l("unknown column; expected some of: %(choices)s"),
-    ),
-    (r"duplicate id (?P<got>.+)", _l("duplicate id %(got)s")),
-    (r"the file is empty", _l("the file is empty")),
-    (r"file not found", _l("file not found")),
-    (r"no such sheet; sheets: (?P<choices>.+)", _l("no such sheet; the workbook has: %(choices)s")),
+    (r"unsupported file name (?P<got>.+)", _l("unsupported file name %(got)s")),
+    (r"(?P<got>.+) uploaded twice", _l("%(got)s uploaded twice")),
+    (r"the file cannot be read", _l("the file cannot be read")),
 )
 _COMPILED = tuple((re.compile(pattern + "$"), text) for pattern, text in MESSAGES)
-_ROW = re.compile(r"^(?:row|record) (?P<row>\d+)(?P<rest>.*)$")
 _SHEET = re.compile(r"^(?P<file>.*) sheet '(?P<sheet>.*)'$")
 
 
@@ -57,22 +38,16 @@ class IssueRow:
 
 
 def message_text(message: str) -> str:
-    """The core's message in the page's language (unmatched messages stay as the core said them)."""
-    if not chinese():
-        return message
-    for pattern, text in _COMPILED:
-        found = pattern.match(message.strip())
-        if found:
-            return str(text) % {k: v or "" for k, v in found.groupdict().items()}
+    """A message in the page's language: the core's through its own catalogue (its messages are
+    :class:`~matcher.i18n.Text`), the upload checks' through this one; others as they are."""
+    if isinstance(message, Text):
+        return translated(message, "zh" if chinese() else "en")
+    if chinese():
+        for pattern, text in _COMPILED:
+            found = pattern.match(message.strip())
+            if found:
+                return str(text) % found.groupdict()
     return message
-
-
-def row_text(record: str) -> str:
-    """``row 7 (id N0006)`` as 第 7 行 (id N0006) in Chinese pages."""
-    found = _ROW.match(record)
-    if found and chinese():
-        return _("row %(row)s", row=found["row"]) + found["rest"]
-    return record
 
 
 def file_text(file: str) -> str:
@@ -93,9 +68,7 @@ def issue_rows(error: Exception) -> list[IssueRow]:
         error = error.__cause__
     if isinstance(error, ScenarioError):
         return [
-            IssueRow(
-                file_text(i.file), row_text(i.record), field_text(i.field) if i.field else "", message_text(i.message)
-            )
+            IssueRow(file_text(i.file), message_text(i.record), field_text(i.field), message_text(i.message))
             for i in error.issues
         ]
     if isinstance(error, ApiError):

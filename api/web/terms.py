@@ -112,7 +112,7 @@ def value_text(field: str, value: Any) -> str:
 def field_text(field: str) -> str:
     """A column's name: its first Chinese alias in Chinese pages (the name a spreadsheet may use)."""
     aliases = FIELD_ALIASES.get(field)
-    return aliases[0] if aliases and chinese() else field
+    return aliases[0] if aliases and chinese() else field  # "" (no field) stays ""
 
 
 def sheet_text(list_name: str) -> str:

@@ -83,7 +83,7 @@ def check_broken_upload(page, origin: str, tmp_path: Path) -> None:
     rows = page.locator("#issues tbody tr")
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]
     assert len(texts) == 2, texts
-    assert any("第 4 行" in t and "工作表 需求清单" in t and "类别" in t and "无法识别的值" in t for t in texts), texts
+    assert any("第 4 行" in t and "工作表 需求清单" in t and "未知的服务类别" in t for t in texts), texts
     assert any("第 6 行" in t and "工时" in t and "应为数字" in t for t in texts), texts
     assert "未通过检查" in page.inner_text("h2.error")
     shot(page, "02-upload-errors-zh")

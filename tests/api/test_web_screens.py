@@ -105,7 +105,7 @@ def test_editing_a_record_runs_the_same_checks(app, client, tokens):
     assert 'name="hours"' in form and "工时" in form
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
     bad = client.post(path, data={**fields, "csrf": csrf, "hours": "-1"})
-    assert bad.status_code == 422 and "必须大于 0" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "必须为正数" in bad.get_data(as_text=True)
     unknown = client.post(path, data={**fields, "csrf": csrf, "community": "NOWHERE"})
     assert unknown.status_code == 422 and "NOWHERE" in unknown.get_data(as_text=True)
     assert _records(app, scenario_id)["needs"][0] == need  # nothing written
