@@ -143,15 +143,14 @@ def placed_orders(session: Session, scenario_id: int) -> tuple[list[PinnedOrder]
 def load_problem(session: Session, scenario: Scenario) -> Problem:
     """The scenario's problem as it stands in the database, checked across records: its lists, and
     the orders and active claims made through the API, pinned."""
-    rows = session.scalars(
-        select(ListRecord)
-        .where(ListRecord.scenario_id == scenario.id)
+    rows = session.execute(  # plain rows, not ORM objects: a 50,000-need scenario loads seconds faster
+        select(ListRecord.list_name, ListRecord.data)
+        .where(ListRecord.scenario_id == scenario.id, ListRecord.list_name.in_(PROBLEM_LISTS))
         .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)
     ).all()
     lists: dict[str, list[Record]] = {name: [] for name in PROBLEM_LISTS}
-    for row in rows:
-        if row.list_name in lists:
-            lists[row.list_name].append(parse(row.list_name, row.data))
+    for list_name, data in rows:
+        lists[list_name].append(parse(list_name, data))
     orders, claims = placed_orders(session, scenario.id)
     lists["orders"] += orders
     lists["claims"] += claims

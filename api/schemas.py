@@ -272,6 +272,7 @@ class SolveJobSchema(Schema):
     finished_at = fields.DateTime(allow_none=True)
     error = fields.String(allow_none=True)
     summary = fields.Dict(allow_none=True)
+    progress = fields.Dict(allow_none=True)
 
 
 class SolveListSchema(Schema):
