@@ -21,8 +21,8 @@ from matcher.solvers import solve
 from tests import reference
 from tests.lab_problems import random_problem
 from tests.project_cases import small_problems
+from tests.project_oracle import optimum
 from tests.strategies import problems
-from tests.test_projects_properties import _brute_force
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -118,15 +118,23 @@ def test_parts_on_a_local_dask_cluster_equal_serial_parts():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problem=small_problems(max_needs=4, categories=("health",)))
-def test_project_parts_on_an_executor_reach_the_brute_force_optimum(problem):
-    """The project model's parts, each a task with its fixed share, prove the brute-force optimum."""
-    result = solve_projects(problem, Policy(), time_limit=10, workers=1, gap=0.0, executor=Serial(2))
-    if len(result.space.claim_order) > 10:
+@given(problem=small_problems(max_needs=4, categories=("health",), with_venues=True, with_minimums=True))
+def test_project_parts_on_an_executor_reach_the_oracle_optimum(problem):
+    """The project model's parts, each a task with its fixed share, prove the optimum of the
+    independent oracle (tests/project_oracle.py)."""
+    policy = Policy()
+    best = optimum(problem, policy)
+    if best is None:
         return
+    if best == "infeasible":
+        with pytest.raises(InfeasibleError):
+            solve_projects(problem, policy, time_limit=10, workers=1, gap=0.0, executor=Serial(2))
+        return
+    result = solve_projects(problem, policy, time_limit=10, workers=1, gap=0.0, executor=Serial(2))
     assert result.status == "optimal"
-    _, value = _brute_force(result)
+    first, value = best
     assert round(result.objective * VALUE_SCALE) == value
+    assert int((result.plan.running & result.space.order_given).sum()) == first
 
 
 def _objective_and_bound(printed: str) -> list[str]:
