@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.auth import Principal
-from api.db import Store
 from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
+from api.group_commit import GroupCommit
 from api.models import Claim, IdempotencyKey, ListRecord, Order, Scenario, Transfer, now
 from api.records import OPEN_STAGES, find_record, parse
 from matcher.domain import Project, Venue
@@ -32,15 +32,15 @@ T = TypeVar("T")
 STAGE_ORDER = ("hearing", "running", "evaluated")
 
 
-def write_with_rules(store: Store, rules: RulesCache, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a write transaction; when it needs claim rules ``rules`` does not hold
-    yet, build them in a read (no lock held) and run it again."""
+def write_with_rules(writer: GroupCommit, rules: RulesCache, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a write transaction (committed with others queued at the same moment, see
+    :mod:`api.group_commit`); when it needs claim rules ``rules`` does not hold yet, build them in
+    a read (no lock held) and run it again."""
     for _ in range(3):
         try:
-            with store.write() as session:
-                return work(session)
+            return writer.run(work)
         except Missing as missing:
-            with store.read() as session:
+            with writer.store.read() as session:
                 rules.build(session, missing.scenario_id)
     raise ApiError(503, "the scenario's lists keep changing; try again shortly")
 

@@ -113,17 +113,18 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: flo
         cpu_before = server.cpu_seconds()
         rows, wall, client_cpu = fire(server.port, per_client, args.processes, rate=rate, warm_up=args.warm_up)
         server_cpu = server.cpu_seconds() - cpu_before
-    statuses = Counter(r[3] for r in rows if r[8])
-    failed = Counter(r[3] for r in rows if r[3] not in (201, 409))
+    statuses = Counter(r[3] for r in rows if r[8] and not r[9])
+    failed = Counter(r[3] for r in rows if r[3] not in (201, 409) or r[9])
     if failed:  # never expected: show what went wrong, and the server's log
-        print(f"  unexpected answers {dict(failed)}; server log: {log.read_text()[-3000:]}")
+        problems = sorted({r[9] for r in rows if r[9]})[:5]
+        print(f"  unexpected answers {dict(failed)} {problems}; server log: {log.read_text()[-3000:]}")
     q = statistics.quantiles(sorted(r[5] for r in rows if r[8]), n=100)
     over, active = overbooked(url)
     return {
         "requests": sum(statuses.values()),
         "made": statuses[201],
         "full": statuses[409],
-        "other": sum(1 for r in rows if r[3] not in (201, 409)),
+        "other": sum(failed.values()),
         "wall": wall,
         "rps": sum(statuses.values()) / wall,
         "claims_per_s": statuses[201] / wall,

@@ -22,7 +22,7 @@ from api.schemas import (
     TransferCreateSchema,
     TransferSchema,
 )
-from api.views.common import MAX_ID, get_or_404, rules, store
+from api.views.common import MAX_ID, claims_writer, get_or_404, rules, store
 
 blp = Blueprint("claims", __name__, description="Claims by units (认领) and their transfers")
 
@@ -58,7 +58,9 @@ class OrderClaims(MethodView):
             raise ApiError(403, f"{actor.name} may not claim for unit {unit!r}")
         cache = rules()
         made, new = service.write_with_rules(
-            store(), cache, lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key"))
+            claims_writer(),
+            cache,
+            lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key")),
         )
         return made, (201 if new else 200)
 
@@ -110,7 +112,9 @@ class ClaimTransfers(MethodView):
         actor = current_principal()
         cache = rules()
         return service.write_with_rules(
-            store(), cache, lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"])
+            claims_writer(),
+            cache,
+            lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"]),
         )
 
 
