@@ -87,7 +87,7 @@ class Extension:
     runner: JobRunner
     claims_writer: GroupCommit
     rules: RulesCache = field(default_factory=RulesCache)
-    recent_tokens: dict[str, Any] = field(default_factory=dict)
+    token_holders: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.auth import Principal
+from api.auth import LIVE_TOKEN, Principal
 from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
 from api.group_commit import GroupCommit
@@ -119,10 +119,11 @@ def check_rules(
 
 
 #: The claim path's statements, built once (building SQLAlchemy expressions per request cost more
-#: CPU than running them): the order's row, locked, with its scenario's lists version and
-#: whether the unit is in its scenario ...
+#: CPU than running them): the order's row, locked, with its scenario's lists version, whether
+#: the unit is in its scenario and whether the caller's token is live ...
 _ORDER_ROW = (
     select(
+        LIVE_TOKEN,
         Order.scenario_id,
         Order.slots,
         Order.stage,
@@ -160,14 +161,24 @@ _KEY_IN_USE = ApiError(
 
 
 def claim(
-    session: Session, rules: RulesCache, actor: Principal, order_id: int, unit: str, idempotency_key: str | None
+    session: Session,
+    rules: RulesCache,
+    actor: Principal,
+    token: str,
+    order_id: int,
+    unit: str,
+    idempotency_key: str | None,
 ) -> tuple[Claim, bool]:
-    """Claim one slot of an order for ``unit``; return the claim and whether it is new."""
+    """Claim one slot of an order for ``unit``, if the caller's token (hash ``token``) is live;
+    return the claim and whether it is new."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
-    found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id}).first()
+    found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id, "token": token}).first()
+    live = found.live if found is not None else conn.execute(select(LIVE_TOKEN), {"token": token}).scalar()
+    if not live:
+        raise ApiError(401, "unknown or revoked token")
     if found is None:
         raise ApiError(404, f"no order {order_id}")
-    scenario_id, slots, stage, project, community, version, unit_known = found
+    _, scenario_id, slots, stage, project, community, version, unit_known = found
     if idempotency_key:
         earlier = conn.execute(_EARLIER, {"unit": unit, "key": idempotency_key}).first()
         if earlier is not None:

@@ -71,6 +71,11 @@ class GroupCommit:
             raise change.error
         return change.result
 
+    def waiting(self) -> int:
+        """Changes queued and not yet taken into a batch."""
+        with self._changed:
+            return len(self._queue)
+
     def _take(self) -> list[_Change]:
         with self._changed:
             batch, self._queue = self._queue[: self.batch_size], self._queue[self.batch_size :]

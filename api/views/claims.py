@@ -9,7 +9,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from api import claims as service
-from api.auth import current_principal
+from api.auth import checks_token_itself, current_principal, token_hash
 from api.errors import ApiError
 from api.models import Claim, Order, Transfer
 from api.parser import Blueprint
@@ -44,6 +44,7 @@ class OrderClaims(MethodView):
             return {"items": [c for c in found if service.may_see(actor, c, order, session)]}
 
     # schema instances, not classes: webargs would build a schema per request from a class
+    @checks_token_itself
     @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.arguments(ClaimCreateSchema())
     @blp.response(201, ClaimSchema)
@@ -56,11 +57,11 @@ class OrderClaims(MethodView):
         unit = body["unit"]
         if not actor.is_unit(unit):
             raise ApiError(403, f"{actor.name} may not claim for unit {unit!r}")
-        cache = rules()
+        cache, token = rules(), token_hash()
         made, new = service.write_with_rules(
             claims_writer(),
             cache,
-            lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key")),
+            lambda session: service.claim(session, cache, actor, token, order_id, unit, headers.get("key")),
         )
         return made, (201 if new else 200)
 
