@@ -103,15 +103,25 @@ class GroupCommit:
 
 def apply(session: Session, batch: list[_Change]) -> None:
     """Each change of ``batch`` in its own savepoint (one alone needs none: its error rolls back
-    the transaction); a database error breaks off the batch."""
+    the transaction); a database error breaks off the batch.
+
+    The savepoints are plain SQL, not ``Session.begin_nested()``, which cost 0.1 ms of CPU per
+    change; so each change's ORM writes are flushed inside its savepoint, and after a change is
+    undone the session forgets every object (those of the changes before are written and loaded,
+    and a later change reads afresh what it needs)."""
     if len(batch) == 1:
         batch[0].result = batch[0].work(session)
         return
+    conn = session.connection()
     for change in batch:
+        conn.exec_driver_sql("SAVEPOINT change")
         try:
-            with session.begin_nested():
-                change.result = change.work(session)
+            change.result = change.work(session)
+            session.flush()
         except DBAPIError:
             raise  # the transaction itself may be broken
-        except Exception as exc:  # this change's refusal (409, 422 ...): its savepoint is undone
+        except Exception as exc:  # this change's refusal (409, 422 ...): its statements are undone
             change.error = exc
+            conn.exec_driver_sql("ROLLBACK TO change")
+            session.expunge_all()
+        conn.exec_driver_sql("RELEASE change")

@@ -36,8 +36,15 @@ def note(session: Session, n: int) -> int:
     return n
 
 
+def note_object(session: Session, n: int) -> int:
+    """Write one audit row naming ``n`` as an ORM object, left to the session to flush."""
+    session.add(AuditEntry(at=now(), actor="test", action="note", entity="n", entity_id=str(n), detail={}))
+    return n
+
+
 def refuse_after_writing(session: Session, n: int) -> int:
     note(session, n)
+    session.add(AuditEntry(at=now(), actor="test", action="note", entity="n", entity_id=str(n + 1000), detail={}))
     raise ValueError(f"change {n} refused")
 
 
@@ -86,7 +93,11 @@ def store(db_url):
 
 def test_a_refused_change_undoes_only_its_own_statements(store):
     works = [
-        (lambda s, n=n: refuse_after_writing(s, n)) if n % 4 == 0 else (lambda s, n=n: note(s, n))
+        (lambda s, n=n: refuse_after_writing(s, n))
+        if n % 4 == 0
+        else (lambda s, n=n: note(s, n))
+        if n % 2
+        else (lambda s, n=n: note_object(s, n))
         for n in range(CHANGES)
     ]
     results = run_together(store, works)
