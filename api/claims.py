@@ -24,6 +24,7 @@ from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
 from api.group_commit import GroupCommit
 from api.models import Claim, IdempotencyKey, ListRecord, Order, Scenario, Transfer, now
+from api.prepared import Prepared
 from api.records import OPEN_STAGES, find_record, parse
 from matcher.domain import Project, Venue
 from matcher.problem import venue_issue
@@ -121,7 +122,7 @@ def check_rules(
 #: The claim path's statements, built once (building SQLAlchemy expressions per request cost more
 #: CPU than running them): the order's row, locked, with its scenario's lists version, whether
 #: the unit is in its scenario and whether the caller's token is live ...
-_ORDER_ROW = (
+_ORDER_ROW = Prepared(
     select(
         LIVE_TOKEN,
         Order.scenario_id,
@@ -143,16 +144,23 @@ _ORDER_ROW = (
     .with_for_update(of=Order)
 )
 #: ... the order and claim an Idempotency-Key of this unit was first used with ...
-_EARLIER = select(IdempotencyKey.order_id, IdempotencyKey.claim_id).where(
-    IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key")
+_EARLIER = Prepared(
+    select(IdempotencyKey.order_id, IdempotencyKey.claim_id).where(
+        IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key")
+    )
 )
 #: ... the order's active claims, and the unit's among them ...
-_TAKEN = select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id)))).where(
-    Claim.order_id == bindparam("order_id"), Claim.status == "active"
+_TAKEN = Prepared(
+    select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id)))).where(
+        Claim.order_id == bindparam("order_id"), Claim.status == "active"
+    )
 )
 #: ... and the new claim's row and its key's (Core, no unit-of-work flush).
-_INSERT = insert(Claim.__table__).returning(Claim.__table__.c.id)
-_INSERT_KEY = insert(IdempotencyKey.__table__)
+_INSERT = Prepared(
+    insert(Claim.__table__).returning(Claim.__table__.c.id),
+    ("order_id", "unit", "status", "created_at", "updated_at"),
+)
+_INSERT_KEY = Prepared(insert(IdempotencyKey.__table__), ("unit", "key", "order_id", "claim_id"))
 _KEY_IN_USE = ApiError(
     422,
     "this Idempotency-Key was used for a claim of another order",
@@ -172,15 +180,15 @@ def claim(
     """Claim one slot of an order for ``unit``, if the caller's token (hash ``token``) is live;
     return the claim and whether it is new."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
-    found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id, "token": token}).first()
-    live = found.live if found is not None else conn.execute(select(LIVE_TOKEN), {"token": token}).scalar()
+    found = _ORDER_ROW.run(conn, {"unit": unit, "order_id": order_id, "token": token}).first()
+    live = found[0] if found is not None else conn.execute(select(LIVE_TOKEN), {"token": token}).scalar()
     if not live:
         raise ApiError(401, "unknown or revoked token")
     if found is None:
         raise ApiError(404, f"no order {order_id}")
     _, scenario_id, slots, stage, project, community, version, unit_known = found
     if idempotency_key:
-        earlier = conn.execute(_EARLIER, {"unit": unit, "key": idempotency_key}).first()
+        earlier = _EARLIER.run(conn, {"unit": unit, "key": idempotency_key}).first()
         if earlier is not None:
             if earlier.order_id != order_id:
                 raise _KEY_IN_USE
@@ -192,19 +200,19 @@ def claim(
     if not unit_known:
         raise _unknown_unit(unit, scenario_id, "unit")
     check_rules(rules, scenario_id, version, project, community, unit, "unit")
-    taken, mine = conn.execute(_TAKEN, {"unit": unit, "order_id": order_id}).one()
+    taken, mine = _TAKEN.run(conn, {"unit": unit, "order_id": order_id}).one()
     if mine is not None:
         raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
     if taken >= slots:
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
     at = now()
     new = Claim(order_id=order_id, unit=unit, status="active", created_at=at, updated_at=at)
-    new.id = conn.execute(
-        _INSERT, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+    new.id = _INSERT.run(
+        conn, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
     ).scalar_one()
     if idempotency_key:
         try:
-            conn.execute(_INSERT_KEY, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new.id})
+            _INSERT_KEY.run(conn, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new.id})
         except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
             raise _KEY_IN_USE from None
     audit.record(
