@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -38,17 +38,23 @@ class _Change:
     result: Any = None
     error: BaseException | None = None
     done: bool = False
+    #: Set when the change is written, or when its request is to write the next batch.
+    woken: threading.Event = field(default_factory=threading.Event)
 
 
 class GroupCommit:
-    """One process's queue of changes for ``store``; :meth:`run` answers when its change is committed."""
+    """One process's queue of changes for ``store``; :meth:`run` answers when its change is committed.
+
+    One request at a time writes: the one that finds no batch being written, and after each batch
+    the request of the oldest change still queued (each waiting request is woken once, when its
+    change is written or when it is its turn to write)."""
 
     def __init__(self, store: Store, batch_size: int = BATCH_SIZE) -> None:
         self.store = store
         self.batch_size = batch_size
         self._queue: list[_Change] = []
         self._writing = False
-        self._changed = threading.Condition()
+        self._mutex = threading.Lock()
 
     def run(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a write transaction and return its result once that is committed; an
@@ -57,15 +63,12 @@ class GroupCommit:
             with self.store.write() as session:
                 return work(session)
         change = _Change(work)
-        with self._changed:
+        with self._mutex:
             self._queue.append(change)
-        while True:
-            with self._changed:
-                while self._writing and not change.done:
-                    self._changed.wait()
-                if change.done:
-                    break
-                self._writing = True  # no batch is being written: this request writes the next one
+            writes, self._writing = not self._writing, True
+        if not writes:
+            change.woken.wait()
+        if not change.done:  # its turn: it is the oldest change queued, so it is in the batch
             self._write_batch()
         if change.error is not None:
             raise change.error
@@ -73,17 +76,18 @@ class GroupCommit:
 
     def waiting(self) -> int:
         """Changes queued and not yet taken into a batch."""
-        with self._changed:
+        with self._mutex:
             return len(self._queue)
 
     def _take(self) -> list[_Change]:
-        with self._changed:
+        with self._mutex:
             batch, self._queue = self._queue[: self.batch_size], self._queue[self.batch_size :]
         return batch
 
     def _write_batch(self) -> None:
         """Take the queue once the write lock is held (what queued while waiting for it joins),
-        apply it and commit; if that fails, every change of the batch fails with the cause."""
+        apply it and commit; if that fails, every change of the batch fails with the cause. Then
+        wake the batch's requests, and the oldest queued change's to write the next batch."""
         batch: list[_Change] = []
         try:
             with self.store.write() as session:
@@ -94,11 +98,15 @@ class GroupCommit:
             for change in batch:
                 change.result, change.error = None, exc
         finally:
-            with self._changed:
+            with self._mutex:
                 for change in batch:
                     change.done = True
-                self._writing = False
-                self._changed.notify_all()
+                following = self._queue[0] if self._queue else None
+                self._writing = following is not None
+            for change in batch:
+                change.woken.set()
+            if following is not None:
+                following.woken.set()
 
 
 def apply(session: Session, batch: list[_Change]) -> None:

@@ -18,7 +18,7 @@ of their own, untimed (the server opens its database connections and fills its c
 the timed orders; every claim, warm-up included, is checked for overbooking and errors.
 
     python bench/bench_claims.py [--runs 3] [--clients 50] [--orders 200] [--slots 40] [--rate 375]
-        [--workers 2] [--threads 4] [--only sqlite|postgresql] [--loads closed,paced]
+        [--workers 2] [--threads 8] [--only sqlite|postgresql] [--loads closed,paced]
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database named uniquely per run
@@ -204,7 +204,7 @@ def main() -> int:
     parser.add_argument("--loads", default="closed,paced", help="closed, paced or both (default: both)")
     parser.add_argument("--processes", type=int, default=2, help="client processes the clients are spread over")
     parser.add_argument("--workers", type=int, default=2, help="server processes (matcher serve --workers)")
-    parser.add_argument("--threads", type=int, default=4, help="request threads per server process")
+    parser.add_argument("--threads", type=int, default=8, help="request threads per server process")
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/test",

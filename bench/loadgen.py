@@ -47,7 +47,7 @@ class Server:
     """``matcher serve`` on a free loopback port; ``kill()`` ends it as a crash would."""
 
     def __init__(
-        self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4, extra: tuple[str, ...] = ()
+        self, database_url: str, log_path: Path, workers: int = 2, threads: int = 8, extra: tuple[str, ...] = ()
     ) -> None:
         self.port = free_port()
         self.extra = extra
