@@ -12,7 +12,7 @@ unit and the order it was first sent with: a retry returns the claim it made the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -176,7 +176,7 @@ def claim(
     order_id: int,
     unit: str,
     idempotency_key: str | None,
-) -> tuple[Claim, bool]:
+) -> tuple[Claim | dict[str, Any], bool]:
     """Claim one slot of an order for ``unit``, if the caller's token (hash ``token``) is live;
     return the claim and whether it is new."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
@@ -206,13 +206,11 @@ def claim(
     if taken >= slots:
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
     at = now()
-    new = Claim(order_id=order_id, unit=unit, status="active", created_at=at, updated_at=at)
-    new.id = _INSERT.run(
-        conn, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
-    ).scalar_one()
+    new = {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+    new["id"] = _INSERT.run(conn, new).scalar_one()  # the claim as answered: a mapping, no ORM object needed
     if idempotency_key:
         try:
-            _INSERT_KEY.run(conn, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new.id})
+            _INSERT_KEY.run(conn, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new["id"]})
         except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
             raise _KEY_IN_USE from None
     audit.record(
@@ -220,7 +218,7 @@ def claim(
         actor,
         "claim.create",
         "claim",
-        new.id,
+        new["id"],
         scenario_id,
         order=order_id,
         unit=unit,
