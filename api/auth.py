@@ -110,8 +110,9 @@ def token_hash() -> str:
     return g.token_hash
 
 
-def _lookup(key: str) -> Principal | None:
-    """The holder of the live token with hash ``key``; None for an unknown or revoked token."""
+def principal_by_digest(key: str) -> Principal | None:
+    """The holder of the live token whose hash is ``key`` (None when unknown or revoked), read from
+    the database; the API's bearer tokens and the workbench's session both come here."""
     with current_app.extensions["matcher"].store.read() as session:
         found = session.execute(select(Token.role, Token.subject, Token.revoked).where(Token.token_hash == key)).first()
     return None if found is None or found.revoked else Principal(found.role, found.subject)
@@ -129,7 +130,7 @@ def current_principal() -> Principal:
     holders: dict[str, Principal] = current_app.extensions["matcher"].token_holders
     known = holders.get(key) if _view_checks_token() else None
     if known is None:
-        known = _lookup(key)
+        known = principal_by_digest(key)
         if known is None:
             abort(401, message="unknown or revoked token")
         if len(holders) >= CACHE_SIZE:

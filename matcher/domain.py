@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 from matcher.errors import FieldError, typed
+from matcher.i18n import Text
 from matcher.vocabulary import (
     Category,
     Level,
@@ -63,22 +64,24 @@ def _number(name: str, value: Any, *, integer: bool = False, minimum: float = 0.
     """A number from a cell: refused, naming the cell as typed, when it is not one, not whole
     (``integer``), too large, below ``minimum`` or, with ``positive``, not above 0."""
     if isinstance(value, bool):
-        raise FieldError(name, f"expected a number, got {typed(value)}")
+        raise FieldError(name, Text("expected a number, got {value}", value=typed(value)))
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise FieldError(name, f"expected a number, got {typed(value)}") from None
+        raise FieldError(name, Text("expected a number, got {value}", value=typed(value))) from None
     if not math.isfinite(number):
-        raise FieldError(name, f"expected a finite number, got {typed(value)}")
+        raise FieldError(name, Text("expected a finite number, got {value}", value=typed(value)))
     if abs(number) > MAX_NUMBER:
-        raise FieldError(name, f"too large: at most {MAX_NUMBER:,}, got {typed(value)}")
+        raise FieldError(
+            name, Text("too large: at most {max_number:,}, got {value}", max_number=MAX_NUMBER, value=typed(value))
+        )
     if integer and number != int(number):
-        raise FieldError(name, f"expected a whole number, got {typed(value)}")
+        raise FieldError(name, Text("expected a whole number, got {value}", value=typed(value)))
     if positive and number <= 0:
-        raise FieldError(name, f"must be positive, got {typed(value)}")
+        raise FieldError(name, Text("must be positive, got {value}", value=typed(value)))
     if number < minimum:
-        bound = "must not be negative" if minimum == 0 else f"must be at least {minimum:g}"
-        raise FieldError(name, f"{bound}, got {typed(value)}")
+        bound = Text("must not be negative") if minimum == 0 else Text("must be at least {minimum:g}", minimum=minimum)
+        raise FieldError(name, Text("{bound}, got {value}", bound=bound, value=typed(value)))
     return int(number) if integer else number
 
 
@@ -86,7 +89,7 @@ def _vocab(name: str, enum: type[Vocabulary], value: Any) -> Any:
     try:
         return enum.parse(value)
     except ValueError as exc:
-        raise FieldError(name, str(exc)) from None
+        raise FieldError(name, exc.args[0]) from None
 
 
 def _text(name: str, value: Any) -> str:
@@ -98,7 +101,7 @@ def _text(name: str, value: Any) -> str:
 
 def _require_id(name: str, value: str) -> None:
     if not value:
-        raise FieldError(name, "is required")
+        raise FieldError(name, Text("is required"))
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class Record:
     """Shared parsing of plain mappings into value objects."""
 
     parsers: ClassVar[dict[str, Callable[[str, Any], Any]]] = {}
-    required: ClassVar[tuple[str, ...]] = ()
+    mandatory: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         """Normalise typed fields given as text (``"health"`` becomes ``Category.HEALTH``)."""
@@ -125,13 +128,15 @@ class Record:
         known = set(cls.field_names())
         for key in record:
             if key not in known:
-                raise FieldError(str(key), f"unknown field; expected some of: {', '.join(sorted(known))}")
-        for key in cls.required:
+                raise FieldError(
+                    str(key), Text("unknown field; expected some of: {items}", items=", ".join(sorted(known)))
+                )
+        for key in cls.mandatory:
             if _is_blank(record.get(key)):
-                raise FieldError(key, "is required")
+                raise FieldError(key, Text("is required"))
         kwargs = {}
         for key, value in record.items():
-            if _is_blank(value) and key not in cls.required:
+            if _is_blank(value) and key not in cls.mandatory:
                 continue
             parse = cls.parsers.get(key, _text)
             kwargs[key] = parse(key, value)
@@ -178,6 +183,17 @@ def _signed_float(name: str, value: Any) -> float:
     return _number(name, value, minimum=-math.inf)
 
 
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "1.0", "y", "是"):
+        return True
+    if text in ("false", "no", "0", "0.0", "n", "否"):
+        return False
+    raise FieldError(name, Text("expected true or false, got {value}", value=typed(value)))
+
+
 def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
     """Neighbours as 'C02:8;C03:12' or a YAML mapping {C02: 8}: community id and travel minutes."""
     if isinstance(value, Mapping):
@@ -189,7 +205,7 @@ def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
         for part in _split(value):
             part = part.replace("：", ":")
             if ":" not in part:
-                raise FieldError(name, f"expected 'community:minutes', got {typed(part)}")
+                raise FieldError(name, Text("expected 'community:minutes', got {value}", value=typed(part)))
             key, minutes = part.rsplit(":", 1)
             items.append((key.strip(), minutes.strip()))
     return tuple((str(k), _number(name, m)) for k, m in items)
@@ -211,7 +227,7 @@ class Community(Record):
     neighbours: tuple[tuple[str, float], ...] = ()
     population: int = 0
 
-    required: ClassVar = ("id",)
+    mandatory: ClassVar = ("id",)
     parsers: ClassVar = {
         "x": _signed_float,
         "y": _signed_float,
@@ -223,10 +239,10 @@ class Community(Record):
         super().__post_init__()
         _require_id("id", self.id)
         if (self.x is None) != (self.y is None):
-            raise FieldError("x" if self.x is None else "y", "give both x and y, or neither")
+            raise FieldError("x" if self.x is None else "y", Text("give both x and y, or neither"))
         for other, minutes in self.neighbours:
             if minutes < 0:
-                raise FieldError("neighbours", f"travel minutes to {other!r} must not be negative")
+                raise FieldError("neighbours", Text("travel minutes to {other!r} must not be negative", other=other))
 
     @property
     def has_coordinates(self) -> bool:
@@ -248,8 +264,9 @@ class Need(Record):
     providers: int = 1
     slot: Slot | None = None
     title: str = ""
+    required: bool = False  # 必须服务: served in every feasible plan, else the plan is infeasible
 
-    required: ClassVar = ("id", "community", "category")
+    mandatory: ClassVar = ("id", "community", "category")
     parsers: ClassVar = {
         "category": _vocab_parser(Category),
         "tier": _vocab_parser(Tier),
@@ -259,6 +276,7 @@ class Need(Record):
         "hours": _positive,
         "providers": _positive_count,
         "slot": _vocab_parser(Slot),
+        "required": _flag,
     }
 
     def __post_init__(self) -> None:
@@ -266,9 +284,9 @@ class Need(Record):
         _require_id("id", self.id)
         _require_id("community", self.community)
         if self.hours <= 0:
-            raise FieldError("hours", f"must be positive, got {typed(self.hours)}")
+            raise FieldError("hours", Text("must be positive, got {value}", value=typed(self.hours)))
         if self.providers < 1:
-            raise FieldError("providers", f"must be at least 1, got {typed(self.providers)}")
+            raise FieldError("providers", Text("must be at least 1, got {value}", value=typed(self.providers)))
 
 
 ALL_SLOTS = frozenset(Slot)
@@ -298,7 +316,7 @@ class Resource(Record):
     level: Level = Level.COMMUNITY
     name: str = ""
 
-    required: ClassVar = ("id", "kind", "community", "categories")
+    mandatory: ClassVar = ("id", "kind", "community", "categories")
     parsers: ClassVar = {
         "kind": _vocab_parser(ResourceKind),
         "categories": _vocab_set_parser(Category),
@@ -317,14 +335,14 @@ class Resource(Record):
         _require_id("id", self.id)
         _require_id("community", self.community)
         if not self.categories:
-            raise FieldError("categories", "name at least one service category")
+            raise FieldError("categories", Text("name at least one service category"))
         for name in ("capacity_hours", "capacity_tasks", "radius_minutes", "response_minutes"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {typed(getattr(self, name))}")
+                raise FieldError(name, Text("must not be negative, got {value}", value=typed(getattr(self, name))))
         if self.hours_factor <= 0:
-            raise FieldError("hours_factor", f"must be positive, got {typed(self.hours_factor)}")
+            raise FieldError("hours_factor", Text("must be positive, got {value}", value=typed(self.hours_factor)))
         if not self.availability:
-            raise FieldError("availability", "name at least one slot")
+            raise FieldError("availability", Text("name at least one slot"))
 
 
 @dataclass(frozen=True)
@@ -344,7 +362,7 @@ class Project(Record):
     cost: float = 1.0
     venue_type: StationType | None = None
 
-    required: ClassVar = ("id", "name", "category")
+    mandatory: ClassVar = ("id", "name", "category")
     parsers: ClassVar = {
         "category": _vocab_parser(Category),
         "tier": _vocab_parser(Tier),
@@ -360,13 +378,15 @@ class Project(Record):
         super().__post_init__()
         _require_id("id", self.id)
         if self.provider_slots < 1:
-            raise FieldError("provider_slots", f"must be at least 1, got {typed(self.provider_slots)}")
+            raise FieldError(
+                "provider_slots", Text("must be at least 1, got {value}", value=typed(self.provider_slots))
+            )
         if self.serves < 1:
-            raise FieldError("serves", f"must be at least 1, got {typed(self.serves)}")
+            raise FieldError("serves", Text("must be at least 1, got {value}", value=typed(self.serves)))
         if self.hours <= 0:
-            raise FieldError("hours", f"must be positive, got {typed(self.hours)}")
+            raise FieldError("hours", Text("must be positive, got {value}", value=typed(self.hours)))
         if self.cost < 0:
-            raise FieldError("cost", "must not be negative")
+            raise FieldError("cost", Text("must not be negative"))
 
 
 @dataclass(frozen=True)
@@ -383,7 +403,7 @@ class Pairing(Record):
     mode: PairingMode = PairingMode.HARD
     min_served: int = 0
 
-    required: ClassVar = ("group", "community")
+    mandatory: ClassVar = ("group", "community")
     parsers: ClassVar = {"mode": _vocab_parser(PairingMode), "min_served": _count}
 
     def __post_init__(self) -> None:
@@ -391,18 +411,7 @@ class Pairing(Record):
         _require_id("group", self.group)
         _require_id("community", self.community)
         if self.min_served < 0:
-            raise FieldError("min_served", "must not be negative")
-
-
-def _flag(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "1", "1.0", "y", "是"):
-        return True
-    if text in ("false", "no", "0", "0.0", "n", "否"):
-        return False
-    raise FieldError(name, f"expected true or false, got {typed(value)}")
+            raise FieldError("min_served", Text("must not be negative"))
 
 
 @dataclass(frozen=True)
@@ -421,7 +430,7 @@ class Order(Record):
     venue: str = ""
     slots: int | None = None
 
-    required: ClassVar = ("id", "project", "community")
+    mandatory: ClassVar = ("id", "project", "community")
     parsers: ClassVar = {"pinned": _flag, "slots": _positive_count}
 
     def __post_init__(self) -> None:
@@ -437,7 +446,7 @@ class Claim(Record):
     resource: str
     pinned: bool = True
 
-    required: ClassVar = ("order", "resource")
+    mandatory: ClassVar = ("order", "resource")
     parsers: ClassVar = {"pinned": _flag}
 
     def __post_init__(self) -> None:
@@ -457,13 +466,15 @@ def _opening_hours(name: str, value: Any) -> float:
             try:
                 start, end = (_clock(part) for part in text.split("-", 1))
             except ValueError:
-                message = f"expected hours per day or a span such as '08:00-20:00', got {typed(value)}"
+                message = Text(
+                    "expected hours per day or a span such as '08:00-20:00', got {value}", value=typed(value)
+                )
                 raise FieldError(name, message) from None
             hours = end - start
             if hours <= 0:
-                raise FieldError(name, f"the span {typed(value)} closes before it opens")
+                raise FieldError(name, Text("the span {value} closes before it opens", value=typed(value)))
     if hours > 24:
-        raise FieldError(name, f"a day has 24 hours, got {hours:g}")
+        raise FieldError(name, Text("a day has 24 hours, got {hours:g}", hours=hours))
     return hours
 
 
@@ -490,16 +501,18 @@ class Venue(Record):
     opening_hours: float = 8.0
     name: str = ""
 
-    required: ClassVar = ("id", "community", "type")
+    mandatory: ClassVar = ("id", "community", "type")
     parsers: ClassVar = {"type": _vocab_parser(StationType), "capacity": _count, "opening_hours": _opening_hours}
 
     def __post_init__(self) -> None:
         _require_id("id", self.id)
         _require_id("community", self.community)
         if self.capacity < 0:
-            raise FieldError("capacity", "must not be negative")
+            raise FieldError("capacity", Text("must not be negative"))
         if not 0 <= self.opening_hours <= 24:
-            raise FieldError("opening_hours", f"must lie in [0, 24] hours per day, got {typed(self.opening_hours)}")
+            raise FieldError(
+                "opening_hours", Text("must lie in [0, 24] hours per day, got {value}", value=typed(self.opening_hours))
+            )
 
 
 def _date(name: str, value: Any) -> datetime.date:
@@ -510,7 +523,7 @@ def _date(name: str, value: Any) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise FieldError(name, f"expected a date such as 2024-05-31, got {value!r}") from None
+        raise FieldError(name, Text("expected a date such as 2024-05-31, got {value!r}", value=value)) from None
 
 
 @dataclass(frozen=True)
@@ -521,7 +534,7 @@ class Visit(Record):
     date: datetime.date
     count: int
 
-    required: ClassVar = ("station", "date", "count")
+    mandatory: ClassVar = ("station", "date", "count")
     parsers: ClassVar = {"date": _date, "count": _count}
 
     def __post_init__(self) -> None:
@@ -537,25 +550,92 @@ class Budget(Record):
     amount: float | None = None  # None: no money limit
     max_orders: int = 3
 
-    required: ClassVar = ("community",)
+    mandatory: ClassVar = ("community",)
     parsers: ClassVar = {"amount": _float, "max_orders": _count}
 
     def __post_init__(self) -> None:
         _require_id("community", self.community)
         if self.amount is not None and self.amount < 0:
-            raise FieldError("amount", "must not be negative")
+            raise FieldError("amount", Text("must not be negative"))
         if self.max_orders < 0:
-            raise FieldError("max_orders", "must not be negative")
+            raise FieldError("max_orders", Text("must not be negative"))
+
+
+@dataclass(frozen=True)
+class GivenPair(Record):
+    """A pair the researcher gives (who may serve whom, from a survey or a routing engine): a need,
+    a resource, and any of its value (or a cost taken off the need's value), its load in minutes of
+    the resource's hours and its travel minutes; blank fields are computed as usual."""
+
+    need: str
+    resource: str
+    value: float | None = None
+    cost: float | None = None
+    load_minutes: float | None = None
+    travel_minutes: float | None = None
+
+    mandatory: ClassVar = ("need", "resource")
+    parsers: ClassVar = {
+        "value": _signed_float,
+        "cost": _signed_float,
+        "load_minutes": _float,
+        "travel_minutes": _float,
+    }
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require_id("need", self.need)
+        _require_id("resource", self.resource)
+        if self.value is not None and self.cost is not None:
+            raise FieldError("cost", Text("give a value or a cost, not both"))
+
+
+@dataclass(frozen=True)
+class TravelTime(Record):
+    """Travel minutes from one community to another, used as given (a routing engine's matrix).
+    Without the reverse row the same minutes hold back."""
+
+    origin: str
+    destination: str
+    minutes: float
+
+    mandatory: ClassVar = ("origin", "destination", "minutes")
+    parsers: ClassVar = {"minutes": _float}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require_id("origin", self.origin)
+        _require_id("destination", self.destination)
+        if self.origin == self.destination:
+            raise FieldError(
+                "destination", Text("the same community; minutes within one are settings.intra_community_minutes")
+            )
+
+
+#: How a scenario's ``pairs`` list meets the computed candidates.
+PAIRS_MODES = ("replace", "restrict")
+
+
+def _pairs_mode(name: str, value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in PAIRS_MODES:
+        raise FieldError(
+            name, Text("expected one of {items}, got {value}", items=", ".join(PAIRS_MODES), value=typed(value))
+        )
+    return text
 
 
 @dataclass(frozen=True)
 class Settings(Record):
-    """Scenario-wide settings: how coordinates turn into travel minutes."""
+    """Scenario-wide settings: how coordinates turn into travel minutes, and how a ``pairs`` list
+    is used (``replace``: the listed pairs are the candidates; ``restrict``: the computed candidates
+    that are listed, with the listed fields)."""
 
     minutes_per_km: float = 4.0
     intra_community_minutes: float = 5.0
+    pairs_mode: str = "replace"
 
-    parsers: ClassVar = {"minutes_per_km": _float, "intra_community_minutes": _float}
+    parsers: ClassVar = {"minutes_per_km": _float, "intra_community_minutes": _float, "pairs_mode": _pairs_mode}
 
 
 def ids(records: Iterable[Any], attribute: str = "id") -> list[str]:
@@ -568,6 +648,7 @@ __all__ = [
     "Budget",
     "Claim",
     "Community",
+    "GivenPair",
     "Need",
     "Order",
     "Pairing",
@@ -575,6 +656,7 @@ __all__ = [
     "Record",
     "Resource",
     "Settings",
+    "TravelTime",
     "Venue",
     "ids",
 ]

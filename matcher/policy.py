@@ -6,11 +6,12 @@ scenario file (``policy: {preset: urgency-first, travel_cost: 0.02}``) or the co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.vocabulary import Tier, Urgency
 
 PAIRING_MODES = ("declared", "hard", "soft")
@@ -78,28 +79,34 @@ class Policy:
         for name in ("tier_weights", "urgency_weights"):
             for key, value in getattr(self, name).items():
                 if value < 0:
-                    raise FieldError(name, f"weight of {key!r} must not be negative")
+                    raise FieldError(name, Text("weight of {key!r} must not be negative", key=key))
         try:
             levels = tuple(Urgency.parse(level).value for level in self.priority_urgencies)
         except ValueError as exc:
             raise FieldError("priority_urgencies", str(exc)) from None
         if len(set(levels)) != len(levels):
-            raise FieldError("priority_urgencies", f"a level is named twice in {list(levels)}")
+            raise FieldError("priority_urgencies", Text("a level is named twice in {value}", value=list(levels)))
         object.__setattr__(self, "priority_urgencies", levels)
         for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "lateness_cost", "move_cost"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
+                raise FieldError(name, Text("must not be negative, got {value!r}", value=getattr(self, name)))
         if self.pairings not in PAIRING_MODES:
-            raise FieldError("pairings", f"expected one of {', '.join(PAIRING_MODES)}, got {self.pairings!r}")
+            raise FieldError(
+                "pairings",
+                Text("expected one of {items}, got {value!r}", items=", ".join(PAIRING_MODES), value=self.pairings),
+            )
         if self.placed_orders not in PLACED_ORDER_MODES:
             raise FieldError(
                 "placed_orders", f"expected one of {', '.join(PLACED_ORDER_MODES)}, got {self.placed_orders!r}"
             )
         if self.objective not in OBJECTIVES:
-            raise FieldError("objective", f"expected one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+            raise FieldError(
+                "objective",
+                Text("expected one of {items}, got {value!r}", items=", ".join(OBJECTIVES), value=self.objective),
+            )
         for name in ("min_community_share", "balance_target"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise FieldError(name, f"must lie in [0, 1], got {getattr(self, name)!r}")
+                raise FieldError(name, Text("must lie in [0, 1], got {value!r}", value=getattr(self, name)))
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
         """A copy with fields replaced; weight mappings are merged, not replaced."""
@@ -107,10 +114,12 @@ class Policy:
         changes: dict[str, Any] = {}
         for key, value in overrides.items():
             if key not in known:
-                raise FieldError(key, f"unknown policy field; expected one of: {', '.join(sorted(known))}")
+                raise FieldError(
+                    key, Text("unknown policy field; expected one of: {items}", items=", ".join(sorted(known)))
+                )
             if key in ("tier_weights", "urgency_weights"):
                 if not isinstance(value, Mapping):
-                    raise FieldError(key, "expected a mapping such as {floor: 3}")
+                    raise FieldError(key, Text("expected a mapping such as {{floor: 3}}"))
                 value = {**getattr(self, key), **value}
             elif key == "enforce_deadlines":
                 value = _boolean(key, value)
@@ -122,7 +131,7 @@ class Policy:
                 try:
                     value = float(value)
                 except (TypeError, ValueError):
-                    raise FieldError(key, f"expected a number, got {value!r}") from None
+                    raise FieldError(key, Text("expected a number, got {value!r}", value=value)) from None
             changes[key] = value
         return replace(self, **changes)
 
@@ -134,7 +143,7 @@ def _levels(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [] if value.strip().lower() in ("", "none") else value.replace("，", ",").split(",")
     if not isinstance(value, list | tuple):
-        raise FieldError("priority_urgencies", f"expected a list of urgency levels, got {value!r}")
+        raise FieldError("priority_urgencies", Text("expected a list of urgency levels, got {value!r}", value=value))
     return tuple(str(v).strip() for v in value)
 
 
@@ -146,7 +155,7 @@ def _boolean(name: str, value: Any) -> bool:
         return True
     if text in ("false", "no", "0", "off"):
         return False
-    raise FieldError(name, f"expected true or false, got {value!r}")
+    raise FieldError(name, Text("expected true or false, got {value!r}", value=value))
 
 
 PRESETS: dict[str, Policy] = {
@@ -168,6 +177,23 @@ PRESETS: dict[str, Policy] = {
 }
 
 
+def parse_overrides(items: Iterable[str], option: str = "--set") -> dict[str, Any]:
+    """``FIELD=VALUE`` texts (values read as YAML) as a mapping of policy overrides (the CLI's
+    ``--set``, the workbench's overrides box)."""
+    import yaml
+
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise FieldError(option, Text("expected FIELD=VALUE, got {value!r}", value=item))
+        try:
+            overrides[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise FieldError(key.strip(), Text("cannot read value {value!r}", value=value)) from None
+    return overrides
+
+
 def get_policy(spec: str | Mapping[str, Any] | Policy | None = None) -> Policy:
     """A policy from a preset name, a mapping ``{preset: name, field: value, ...}`` or a Policy."""
     if isinstance(spec, Policy):
@@ -179,5 +205,7 @@ def get_policy(spec: str | Mapping[str, Any] | Policy | None = None) -> Policy:
     overrides = dict(spec)
     preset = str(overrides.pop("preset", "default"))
     if preset not in PRESETS:
-        raise FieldError("preset", f"unknown policy {preset!r}; presets: {', '.join(PRESETS)}")
+        raise FieldError(
+            "preset", Text("unknown policy {policy!r}; presets: {presets}", policy=preset, presets=", ".join(PRESETS))
+        )
     return PRESETS[preset].with_overrides(overrides)

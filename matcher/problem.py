@@ -11,8 +11,23 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue, Visit
+from matcher.domain import (
+    Budget,
+    Claim,
+    Community,
+    GivenPair,
+    Need,
+    Order,
+    Pairing,
+    Project,
+    Resource,
+    Settings,
+    TravelTime,
+    Venue,
+    Visit,
+)
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.travel import Travel
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
 
@@ -50,6 +65,8 @@ class Problem:
     venues: tuple[Venue, ...] = ()
     budgets: tuple[Budget, ...] = ()
     visits: tuple[Visit, ...] = ()
+    pairs: tuple[GivenPair, ...] = ()  # the researcher's own candidate pairs (settings.pairs_mode)
+    travel: tuple[TravelTime, ...] = ()  # travel minutes as given, instead of coordinates or neighbours
 
     @classmethod
     def build(
@@ -66,6 +83,8 @@ class Problem:
         venues: Sequence[Venue] = (),
         budgets: Sequence[Budget] = (),
         visits: Sequence[Visit] = (),
+        pairs: Sequence[GivenPair] = (),
+        travel: Sequence[TravelTime] = (),
     ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
@@ -81,6 +100,8 @@ class Problem:
             tuple(venues),
             tuple(budgets),
             tuple(visits),
+            tuple(pairs),
+            tuple(travel),
         )
         issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
         if issues:
@@ -104,23 +125,44 @@ class Problem:
         for i, c in enumerate(self.communities):
             for other, _ in c.neighbours:
                 if other not in community_ids:
-                    yield Location("communities", i), "neighbours", f"unknown community {other!r}"
+                    yield (
+                        Location("communities", i),
+                        "neighbours",
+                        Text("unknown community {community!r}", community=other),
+                    )
         for list_name in ("needs", "resources"):
             for i, r in enumerate(getattr(self, list_name)):
                 if r.community not in community_ids:
-                    yield Location(list_name, i), "community", f"unknown community {r.community!r}"
+                    yield (
+                        Location(list_name, i),
+                        "community",
+                        Text("unknown community {community!r}", community=r.community),
+                    )
         groups = {r.pairing_group for r in self.resources if r.pairing_group}
         for i, p in enumerate(self.pairings):
             if p.community not in community_ids:
-                yield Location("pairings", i), "community", f"unknown community {p.community!r}"
+                yield (
+                    Location("pairings", i),
+                    "community",
+                    Text("unknown community {community!r}", community=p.community),
+                )
             if p.group not in groups:
-                yield Location("pairings", i), "group", f"no resource belongs to unit group {p.group!r}"
+                yield (
+                    Location("pairings", i),
+                    "group",
+                    Text("no resource belongs to unit group {group!r}", group=p.group),
+                )
         modes: dict[str, set[PairingMode]] = {}
         for i, p in enumerate(self.pairings):
             modes.setdefault(p.group, set()).add(p.mode)
             if len(modes[p.group]) > 1:
-                yield Location("pairings", i), "mode", f"unit group {p.group!r} mixes hard and soft pairings"
+                yield (
+                    Location("pairings", i),
+                    "mode",
+                    Text("unit group {group!r} mixes hard and soft pairings", group=p.group),
+                )
         yield from _check_project_lists(self, community_ids)
+        yield from _check_given_lists(self, community_ids)
 
     @property
     def has_projects(self) -> bool:
@@ -139,20 +181,25 @@ def _duplicates(list_name: str, records: Sequence[object], attr: str) -> Iterato
         key = getattr(r, attr)
         seen[key] += 1
         if seen[key] == 2:
-            yield Location(list_name, i), attr, f"duplicate id {key!r}"
+            yield Location(list_name, i), attr, Text("duplicate id {key!r}", key=key)
 
 
 def venue_issue(project: Project, venue_id: str, venue: Venue | None) -> str:
     """What is wrong with an order of ``project`` at venue ``venue_id`` (``venue``: that record,
     None when unknown or not given), or "" when nothing is."""
     if venue_id and venue is None:
-        return f"unknown venue {venue_id!r}"
+        return Text("unknown venue {venue!r}", venue=venue_id)
     if project.venue_type is not None and venue is None:
-        return f"project {project.id!r} needs a venue of type {project.venue_type.value}"
+        return Text(
+            "project {project!r} needs a venue of type {type}", project=project.id, type=project.venue_type.value
+        )
     if venue is not None and project.venue_type is not None and venue.type is not project.venue_type:
-        return (
-            f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
-            f"{project.venue_type.value}"
+        return Text(
+            "venue {venue!r} is a {type} station; project {project!r} needs {needs}",
+            venue=venue.id,
+            type=venue.type.value,
+            project=project.id,
+            needs=project.venue_type.value,
         )
     return ""
 
@@ -165,20 +212,37 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
     for list_name in ("venues", "budgets", "orders"):
         for i, r in enumerate(getattr(problem, list_name)):
             if r.community not in community_ids:
-                yield Location(list_name, i), "community", f"unknown community {r.community!r}"
+                yield (
+                    Location(list_name, i),
+                    "community",
+                    Text("unknown community {community!r}", community=r.community),
+                )
     projects = {p.id: p for p in problem.projects}
     venues = {v.id: v for v in problem.venues}
     for i, visit in enumerate(problem.visits):
         if visit.station not in venues:
-            yield Location("visits", i), "station", f"unknown station {visit.station!r} (not in venues)"
+            yield (
+                Location("visits", i),
+                "station",
+                Text("unknown station {station!r} (not in venues)", station=visit.station),
+            )
     for i, o in enumerate(problem.orders):
         project = projects.get(o.project)
         if project is None:
-            yield Location("orders", i), "project", f"project {o.project!r} is not in the catalogue (项目清单)"
+            yield (
+                Location("orders", i),
+                "project",
+                Text("project {project!r} is not in the catalogue (项目清单)", project=o.project),
+            )
             continue
         issue = venue_issue(project, o.venue, venues.get(o.venue) if o.venue else None)
         if issue:
             yield Location("orders", i), "venue", issue
+    yield from _check_claims(problem, projects)
+
+
+def _check_claims(problem: Problem, projects: dict[str, Project]) -> Iterator[tuple[Location, str, str]]:
+    """Claims (认领) name a known order and resource, once each, within the order's provider slots."""
     orders = {o.id: o for o in problem.orders}
     resource_ids = {r.id for r in problem.resources}
     taken: Counter[str] = Counter()
@@ -186,11 +250,15 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
     for i, c in enumerate(problem.claims):
         order = orders.get(c.order)
         if order is None:
-            yield Location("claims", i), "order", f"unknown order {c.order!r}"
+            yield Location("claims", i), "order", Text("unknown order {order!r}", order=c.order)
         if c.resource not in resource_ids:
-            yield Location("claims", i), "resource", f"unknown unit or resource {c.resource!r}"
+            yield Location("claims", i), "resource", Text("unknown unit or resource {resource!r}", resource=c.resource)
         if (c.order, c.resource) in seen:
-            yield Location("claims", i), "resource", f"{c.resource!r} claims order {c.order!r} twice"
+            yield (
+                Location("claims", i),
+                "resource",
+                Text("{resource!r} claims order {order!r} twice", resource=c.resource, order=c.order),
+            )
         seen.add((c.order, c.resource))
         taken[c.order] += 1
         project = projects.get(order.project) if order else None
@@ -199,8 +267,37 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
             yield (
                 Location("claims", i),
                 "order",
-                f"claim {taken[c.order]} of order {c.order!r} exceeds its {slots} provider slot(s)",
+                Text(
+                    "claim {n} of order {order!r} exceeds its {slots} provider slot(s)",
+                    n=taken[c.order],
+                    order=c.order,
+                    slots=slots,
+                ),
             )
+
+
+def _check_given_lists(problem: Problem, community_ids: set[str]) -> Iterator[tuple[Location, str, str]]:
+    """The researcher's pairs and travel minutes against the lists they name; each listed once."""
+    need_ids, resource_ids = {n.id for n in problem.needs}, {r.id for r in problem.resources}
+    seen: set[tuple[str, str]] = set()
+    for i, p in enumerate(problem.pairs):
+        if p.need not in need_ids:
+            yield Location("pairs", i), "need", Text("unknown need {need!r}", need=p.need)
+        if p.resource not in resource_ids:
+            yield Location("pairs", i), "resource", Text("unknown resource {resource!r}", resource=p.resource)
+        if (p.need, p.resource) in seen:
+            message = Text("pair {need!r} -> {resource!r} listed twice", need=p.need, resource=p.resource)
+            yield Location("pairs", i), "resource", message
+        seen.add((p.need, p.resource))
+    seen.clear()
+    for i, t in enumerate(problem.travel):
+        for name in ("origin", "destination"):
+            if getattr(t, name) not in community_ids:
+                yield Location("travel", i), name, Text("unknown community {community!r}", community=getattr(t, name))
+        if (t.origin, t.destination) in seen:
+            message = Text("{origin!r} -> {destination!r} listed twice", origin=t.origin, destination=t.destination)
+            yield Location("travel", i), "destination", message
+        seen.add((t.origin, t.destination))
 
 
 def _record_label(problem: Problem, loc: Location) -> str:
@@ -277,6 +374,7 @@ def need_columns(
         "need_skills": _skill_words(known, skill_index),
         "need_minutes": np.array([round(n.hours * MINUTES_PER_HOUR) for n in needs], dtype=np.int64),
         "need_providers": np.array([n.providers for n in needs], dtype=np.int32),
+        "need_required": np.array([n.required for n in needs], dtype=bool),
         "need_slots": np.array(
             [all_slots if n.slot is None else 1 << SLOTS.index(n.slot) for n in needs], dtype=np.uint8
         ),
@@ -305,6 +403,7 @@ class ProblemArrays:
     need_minutes: np.ndarray  # int64 effort in minutes
     need_providers: np.ndarray  # int32
     need_slots: np.ndarray  # uint8 mask of acceptable slots
+    need_required: np.ndarray  # bool: served in every feasible plan (必须服务)
     resource_community: np.ndarray  # int32 home community
     resource_categories: np.ndarray  # uint8 mask
     resource_skills: np.ndarray  # (R, W) uint64
@@ -345,7 +444,7 @@ class ProblemArrays:
             community_ids=list(cidx),
             need_ids=[n.id for n in needs],
             resource_ids=[r.id for r in resources],
-            travel=Travel.of(communities, problem.settings),
+            travel=Travel.of(communities, problem.settings, problem.travel),
             community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
             community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
             **need_columns(needs, cidx, skills),
@@ -372,7 +471,7 @@ class ProblemArrays:
     @cached_property
     def need_classes(self) -> tuple[np.ndarray, np.ndarray]:
         """Identical needs, for matching: same community, category, skills, urgency, tier, slot,
-        minutes and providers, hence the same candidate pairs with the same values and loads.
+        minutes, providers and required flag, hence the same candidate pairs with the same values and loads.
 
         Returns (class of each need, first need of each class); classes are numbered in order of
         their first need.
@@ -385,6 +484,7 @@ class ProblemArrays:
             self.need_slots,
             self.need_minutes,
             self.need_providers,
+            self.need_required,
             *self.need_skills.T,
         ]
         return _classes(columns)

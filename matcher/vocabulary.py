@@ -6,12 +6,27 @@ spreadsheet may say ``健康服务`` or ``health``.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import TypeVar
 
 from matcher.errors import typed
+from matcher.i18n import N_, Text
 
 E = TypeVar("E", bound="Vocabulary")
+
+#: Each vocabulary's name in messages (an msgid: translated where the message is printed).
+KINDS = {
+    "category": N_("category"),
+    "tier": N_("tier"),
+    "urgency": N_("urgency"),
+    "resourcekind": N_("resourcekind"),
+    "level": N_("level"),
+    "populationgroup": N_("populationgroup"),
+    "slot": N_("slot"),
+    "pairingmode": N_("pairingmode"),
+    "stationtype": N_("stationtype"),
+}
 
 
 class Vocabulary(StrEnum):
@@ -27,14 +42,33 @@ class Vocabulary(StrEnum):
 
     @classmethod
     def parse(cls: type[E], text: object) -> E:
-        """Return the member named by ``text`` (English value or Chinese label)."""
+        """Return the member named by ``text`` (English value, in any case, or Chinese label)."""
         key = str(text).strip()
-        for member in cls:
-            if key in (member.value, member.label) or key.lower() == member.value:
-                return member
+        names = _names(cls)
+        found = names.get(key) or names.get(key.lower())
+        if found is not None:
+            return found  # type: ignore[return-value]
         choices = ", ".join(f"{m.value} ({m.label})" if m.label != m.value else m.value for m in cls)
         shown = typed(key if isinstance(text, str) else text)
-        raise ValueError(f"unknown {cls.__name__.lower()} {shown}; expected one of: {choices}")
+        raise ValueError(
+            Text(
+                "unknown {kind} {value}; expected one of: {choices}",
+                kind=Text(KINDS.get(cls.__name__.lower(), cls.__name__.lower())),
+                value=shown,
+                choices=choices,
+            )
+        )
+
+
+@functools.cache
+def _names(cls: type[Vocabulary]) -> dict[str, Vocabulary]:
+    """Each member of ``cls`` by its value and its label, the first member winning (reading a
+    scenario parses hundreds of thousands of values: a loop over the members took seconds)."""
+    names: dict[str, Vocabulary] = {}
+    for member in cls:
+        names.setdefault(member.value, member)
+        names.setdefault(member.label, member)
+    return names
 
 
 class Category(Vocabulary):

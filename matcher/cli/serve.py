@@ -1,15 +1,17 @@
-"""``matcher serve``: run the API on granian (default 127.0.0.1:8000, SQLite file ./matcher.db)."""
+"""``matcher serve``: run the workbench and the API on granian (default 127.0.0.1:8000, SQLite file ./matcher.db)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
 import socket
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, database_url, open_database
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 
 #: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
 #: before it is killed; a job cut off then is failed by the next start.
@@ -72,11 +74,16 @@ def handle(args: argparse.Namespace) -> int:
             "DATABASE_URL": database_url(args),
             "SOLVE_WORKERS": args.solve_workers,
             "SQLITE_SYNCHRONOUS": args.sqlite_synchronous,
+            # one key for every worker, so a workbench session signed by one is read by the others;
+            # MATCHER_SECRET_KEY keeps sessions across restarts
+            "SECRET_KEY": os.environ.get("MATCHER_SECRET_KEY") or secrets.token_hex(32),
         }
     )
     print(
-        f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
-        f"{args.workers} processes x {args.threads} threads; database {shown}",
+        _(
+            "matcher API on http://{host}:{port}/ (docs at /docs, OpenAPI at /openapi.json); "
+            "{workers} processes x {threads} threads; database {database}"
+        ).format(host=args.host, port=args.port, workers=args.workers, threads=args.threads, database=shown),
         flush=True,
     )
     Granian(
@@ -106,6 +113,10 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise FieldError(
                 "--port",
-                f"cannot listen on {host}:{port}: {exc.strerror}; is another server "
-                "running there? Choose another --port",
+                Text(
+                    "cannot listen on {host}:{port}: {reason}; is another server running there? Choose another --port",
+                    host=host,
+                    port=port,
+                    reason=exc.strerror,
+                ),
             ) from None

@@ -15,6 +15,7 @@ from matcher.domain import (
     Budget,
     Claim,
     Community,
+    GivenPair,
     Need,
     Order,
     Pairing,
@@ -22,10 +23,12 @@ from matcher.domain import (
     Record,
     Resource,
     Settings,
+    TravelTime,
     Venue,
     Visit,
 )
 from matcher.errors import FieldError, Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.io.headers import sheet_for
 from matcher.io.sources import Folder, Source, Upload
 from matcher.io.tables import MAX_ISSUES, Columns, Row, parse_document, read_rows, read_text, rows_of
@@ -47,6 +50,8 @@ LISTS: dict[str, type[Record]] = {
     "venues": Venue,
     "budgets": Budget,
     "visits": Visit,
+    "pairs": GivenPair,
+    "travel": TravelTime,
     "areas": Area,
     "grids": Grid,
 }
@@ -74,7 +79,7 @@ def load_scenario(path: str | Path) -> Scenario:
     raise :class:`ScenarioError` listing every bad record."""
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError([Issue(str(path), "", "", "scenario file not found")])
+        raise ScenarioError([Issue(str(path), "", "", Text("scenario file not found"))])
     return _load(path.name, Folder(path.parent), path)
 
 
@@ -92,14 +97,19 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
     elif suffix in (".yaml", ".yml", ".json"):
         doc = parse_document(read_text(source, name), suffix, shown)
         if not isinstance(doc, dict):
-            raise ScenarioError([Issue(shown, "", "", "expected a mapping with communities, needs and resources")])
+            raise ScenarioError(
+                [Issue(shown, "", "", Text("expected a mapping with communities, needs and resources"))]
+            )
     else:
-        raise ScenarioError([Issue(shown, "", "", "a scenario is a .yaml, .yml, .json or .xlsx file")])
+        raise ScenarioError([Issue(shown, "", "", Text("a scenario is a .yaml, .yml, .json or .xlsx file"))])
     doc = {(_list_name(k) or k) if isinstance(k, str) else k: v for k, v in doc.items()}
     unknown = sorted(str(k) for k in set(doc) - TOP_LEVEL)
     if unknown:
         raise ScenarioError(
-            [Issue(shown, "", k, f"unknown key; expected some of: {', '.join(sorted(TOP_LEVEL))}") for k in unknown]
+            [
+                Issue(shown, "", k, Text("unknown key; expected some of: {items}", items=", ".join(sorted(TOP_LEVEL))))
+                for k in unknown
+            ]
         )
     rows = {list_name: _list_rows(doc, list_name, source, shown) for list_name in LISTS}
     issues: list[Issue] = []
@@ -128,6 +138,8 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
         venues=tuple(records["venues"]),
         budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
         visits=tuple(records["visits"]),  # type: ignore[arg-type]
+        pairs=tuple(records["pairs"]),  # type: ignore[arg-type]
+        travel=tuple(records["travel"]),  # type: ignore[arg-type]
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
     cross += [_issue(rows, loc, f, m) for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
@@ -145,7 +157,7 @@ def _list_name(key: str) -> str | None:
 
 def _label(row: Row) -> str:
     rid = row.values.get("id")
-    return f"{row.label} (id {rid})" if rid not in (None, "") else row.label
+    return Text("{row} (id {id})", row=row.label, id=rid) if rid not in (None, "") else row.label
 
 
 def _issue(rows: dict[str, list[Row]], loc: Location, field_name: str, message: str) -> Issue:
@@ -155,7 +167,7 @@ def _issue(rows: dict[str, list[Row]], loc: Location, field_name: str, message: 
 
 def _list_rows(doc: Mapping[str, Any], list_name: str, source: Source, shown: str) -> list[Row]:
     """Rows of a list: inline, from a file (``file.xlsx#sheet`` picks a sheet), or the workbook."""
-    columns = Columns(LISTS[list_name].field_names(), LISTS[list_name].required)
+    columns = Columns(LISTS[list_name].field_names(), LISTS[list_name].mandatory)
     spec = doc.get(list_name)
     if spec is None and doc.get("workbook"):
         workbook = str(doc["workbook"])
@@ -164,14 +176,14 @@ def _list_rows(doc: Mapping[str, Any], list_name: str, source: Source, shown: st
         return []
     if spec is None:
         if list_name in REQUIRED_LISTS:
-            raise ScenarioError([Issue(shown, "", list_name, "missing list (give it inline or as a file path)")])
+            raise ScenarioError([Issue(shown, "", list_name, Text("missing list (give it inline or as a file path)"))])
         return []
     if isinstance(spec, list):
         return rows_of(spec, shown, f"{list_name} record", source, columns)
     if isinstance(spec, str):
         file_part, _, sheet = spec.partition("#")
         return read_rows(source, file_part, sheet or None, list_name, columns, shown, list_name)
-    raise ScenarioError([Issue(shown, "", list_name, "expected a list of records or a file path")])
+    raise ScenarioError([Issue(shown, "", list_name, Text("expected a list of records or a file path"))])
 
 
 def _has_sheet(source: Source, workbook: str, list_name: str, shown: str) -> bool:
@@ -197,4 +209,4 @@ def _policy(spec: Any, shown: str, issues: list[Issue]) -> Policy | None:
 
 
 def _not_mapping(name: str) -> Settings:
-    raise FieldError(name, "expected a mapping")
+    raise FieldError(name, Text("expected a mapping"))

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from matcher.domain import Record, _count, _vocab_parser
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.vocabulary import Level
 
 #: Xihu's five visit tiers (特殊、重点、常规、普通、一般) and the visits a household of each tier
@@ -29,14 +30,14 @@ class Area(Record):
     parent: str = ""
     name: str = ""
 
-    required: ClassVar = ("id", "level")
+    mandatory: ClassVar = ("id", "level")
     parsers: ClassVar = {"level": _vocab_parser(Level)}
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise FieldError("id", "is required")
+            raise FieldError("id", Text("is required"))
         if self.level is Level.COMMUNITY:
-            raise FieldError("level", "areas are streets or districts; communities go in the communities list")
+            raise FieldError("level", Text("areas are streets or districts; communities go in the communities list"))
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Grid(Record):
     ordinary: int = 0
     general: int = 0
 
-    required: ClassVar = ("id", "community")
+    mandatory: ClassVar = ("id", "community")
     parsers: ClassVar = {
         name: _count
         for name in ("party_groups", "party_members", "households", "workers", "weekly_visit_capacity", *VISIT_TIERS)
@@ -66,12 +67,19 @@ class Grid(Record):
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise FieldError("id", "is required")
+            raise FieldError("id", Text("is required"))
         if not self.community:
-            raise FieldError("community", "is required")
+            raise FieldError("community", Text("is required"))
         tiered = sum(getattr(self, t) for t in VISIT_TIERS)
         if self.households and tiered > self.households:
-            raise FieldError("households", f"{tiered} households by visit tier exceed the grid's {self.households}")
+            raise FieldError(
+                "households",
+                Text(
+                    "{tiered} households by visit tier exceed the grid's {households}",
+                    tiered=tiered,
+                    households=self.households,
+                ),
+            )
 
     @property
     def weekly_visits(self) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 
 from matcher.candidates import build_candidates
 from matcher.errors import MatcherError, SolverUnsuitableError
+from matcher.i18n import Text
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result
@@ -57,7 +58,9 @@ def solve(
     ``on_progress(objective, bound, seconds)`` hears of each improving plan (scaled units).
     """
     if solver not in SOLVERS:
-        raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
+        raise MatcherError(
+            Text("unknown solver {solver!r}; expected one of: {items}", solver=solver, items=", ".join(SOLVERS))
+        )
     if solver == "cpsat":
         solver, engine = "mip", "cpsat"
     params = SolveParams(
@@ -68,16 +71,7 @@ def solve(
     _ = problem.arrays  # compile once, timed with the build
     candidates = build_candidates(problem, policy)
     built = time.perf_counter()
-    needs_more = side_constraints(problem, candidates, policy)
-    if policy.objective == "stable" and solver not in ("auto", "stable"):
-        raise SolverUnsuitableError(f"the stable objective is solved by deferred acceptance, not {solver!r}")
-    if solver == "auto" and policy.objective == "stable":
-        solver, note = "stable", "auto: deferred acceptance for the stable objective"
-    elif solver == "auto":
-        solver = "mip" if needs_more else "flow"
-        note = ("auto: flow cannot express " + "; ".join(needs_more)) if needs_more else "auto: flow is exact here"
-    else:
-        note = "chosen by name"
+    solver, note = _choose(solver, policy, side_constraints(problem, candidates, policy))
     solution: Solution
     if solver == "flow":
         solution = flow_with_priority(problem, candidates, policy)
@@ -90,10 +84,26 @@ def solve(
         solution = solve_exact(
             problem, candidates, policy, params, baseline, should_stop=should_stop, on_progress=on_progress
         )
-        note = f"engine {params.engine}; {note}"
+        note = Text("engine {engine}; {note}", engine=params.engine, note=note)
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)
 
 
 __all__ = ["ENGINE_NAMES", "SOLVERS", "solve"]
+
+
+def _choose(solver: str, policy: Policy, needs_more: list[str]) -> tuple[str, Text]:
+    """The solver that runs and why: ``auto`` picks stable for the stable objective, flow when
+    nothing in ``needs_more`` (what flow cannot express) applies, else mip."""
+    if policy.objective == "stable" and solver not in ("auto", "stable"):
+        raise SolverUnsuitableError(
+            Text("the stable objective is solved by deferred acceptance, not {solver!r}", solver=solver)
+        )
+    if solver == "auto" and policy.objective == "stable":
+        return "stable", Text("auto: deferred acceptance for the stable objective")
+    if solver == "auto" and needs_more:
+        return "mip", Text("auto: flow cannot express {reasons}", reasons=needs_more)
+    if solver == "auto":
+        return "flow", Text("auto: flow is exact here")
+    return solver, Text("chosen by name")

@@ -19,6 +19,7 @@ from ortools.graph.python import min_cost_flow
 
 from matcher.candidates import Candidates, expand_blocks
 from matcher.errors import MatcherError, SolverUnsuitableError
+from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import Problem, ProblemArrays
 from matcher.solvers.base import Solution, effective_task_capacity, side_constraints
@@ -81,9 +82,9 @@ class ClassNetwork:
         classes, first = a.need_classes
         kinds, leads = a.resource_classes
         offsets = candidates.need_offsets(a.n_needs)
-        if not _classes_hold(candidates, offsets, classes, first, kinds):
-            # the caller changed some pairs' values (a re-plan's bonus for kept assignments): solve
-            # the per-need network, every need and resource its own class
+        if candidates.listed or not _classes_hold(candidates, offsets, classes, first, kinds):
+            # listed pairs (a scenario's own), or the caller changed some pairs' values (a re-plan's
+            # bonus for kept assignments): solve the per-need network, every need and resource its own class
             classes, first = np.arange(a.n_needs), np.arange(a.n_needs)
             kinds, leads = np.arange(a.n_resources), np.arange(a.n_resources)
         klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])
@@ -158,7 +159,7 @@ def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solu
     capacity, uneven = effective_task_capacity(problem, candidates)
     unsuitable = side_constraints(problem, candidates, policy, uneven)
     if unsuitable:
-        raise SolverUnsuitableError("the flow solver cannot express: " + "; ".join(unsuitable) + " (use cpsat)")
+        raise SolverUnsuitableError(Text("the flow solver cannot express: {reasons} (use cpsat)", reasons=unsuitable))
     if len(candidates) == 0:
         return Solution(np.zeros(0, dtype=np.int64), 0, 0, "optimal")
     network = ClassNetwork.build(problem.arrays, candidates, capacity)
