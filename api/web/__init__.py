@@ -22,8 +22,10 @@ from flask_babel import Babel
 from api.web import (
     assets,
     claiming,
+    compare,
     editing,
     errors,
+    escalation,
     export,
     formatting,
     history,
@@ -40,7 +42,7 @@ from api.web.blueprint import blp
 from api.web.screens import MENU, menu_for
 
 #: The screen modules, in menu order (a new screen: one module and one template, listed here).
-SCREEN_MODULES: tuple[ModuleType, ...] = (scenarios, runs, projects, claiming)
+SCREEN_MODULES: tuple[ModuleType, ...] = (scenarios, runs, compare, escalation, projects, claiming)
 
 
 def init_app(app: Flask) -> None:
