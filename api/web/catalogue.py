@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.eligibility import Missing, Rules
 from api.models import Claim, ListRecord, Order, Scenario
 from api.views.common import rules, store
+from api.web.paging import Page
 
 
 def scenarios_with(list_name: str, record_id: str = "") -> dict[int, str]:
@@ -47,14 +48,18 @@ def records(session: Session, scenario_id: int, list_name: str) -> list[dict[str
     return list(rows)
 
 
-def orders(session: Session, scenario_id: int, **where: Any) -> list[tuple[Order, int]]:
-    """The scenario's orders (filtered by column values) with their active claims, oldest first."""
+def orders(session: Session, scenario_id: int, page: tuple[int, int] | None = None, **where: Any) -> Page:
+    """The scenario's orders (filtered by column values; a tuple is any of its values) with their
+    active claims, oldest first: all of them, or the page ``(number, size)``."""
     query = select(Order).where(Order.scenario_id == scenario_id)
     for column, value in where.items():
         query = query.where(
             getattr(Order, column).in_(value) if isinstance(value, tuple) else getattr(Order, column) == value
         )
-    found = session.scalars(query.order_by(Order.id)).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    number, size = page or (1, max(total, 1))
+    number = min(number, max(1, -(-total // size)))
+    found = session.scalars(query.order_by(Order.id).limit(size).offset((number - 1) * size)).all()
     taken = dict(
         session.execute(
             select(Claim.order_id, func.count())
@@ -62,7 +67,7 @@ def orders(session: Session, scenario_id: int, **where: Any) -> list[tuple[Order
             .group_by(Claim.order_id)
         ).all()
     )
-    return [(order, taken.get(order.id, 0)) for order in found]
+    return Page([(order, taken.get(order.id, 0)) for order in found], total, number, size, "page")
 
 
 def claim_rules(scenario_id: int) -> Rules:

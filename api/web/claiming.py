@@ -6,6 +6,7 @@ checks and audits it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -21,6 +22,7 @@ from api.views.common import rules, store
 from api.web.actions import attempt, loaded
 from api.web.blueprint import blp
 from api.web.catalogue import chosen_scenario, claim_rules, orders, scenarios_with
+from api.web.paging import Page, page_args
 from api.web.recommending import recommended
 from api.web.screens import Screen
 from api.web.session import login_required, signed_in
@@ -35,20 +37,24 @@ def _unit() -> str:
     return principal.subject
 
 
-def _open_orders(scenario_id: int, unit: str) -> list[dict[str, Any]]:
-    """The scenario's open orders with the unit's standing on each: the rule it breaks, if any."""
+def _open_orders(scenario_id: int, unit: str) -> Page:
+    """A page of the scenario's open orders (of one community with ``?community=``), each with the
+    unit's standing on it: the claim rule it breaks, if any."""
+    where: dict[str, Any] = {"stage": OPEN_STAGES}
+    if request.args.get("community"):
+        where["community"] = request.args["community"]
     found = claim_rules(scenario_id)
     with store().read() as session:
-        rows = orders(session, scenario_id, stage=OPEN_STAGES)
+        rows = orders(session, scenario_id, page_args(), **where)
     shown = []
-    for order, taken in rows:
+    for order, taken in rows.items:
         try:
             rule = found.broken(order.project, order.community, unit)
             why = claim_rule_text(rule.value) if rule is not None else ""
         except KeyError:  # the lists changed since the order: the claim itself will say why
             why = str(_l("the project or community is no longer in the lists"))
         shown.append({"order": order, "taken": taken, "why": why})
-    return shown
+    return replace(rows, items=shown)
 
 
 def _mine(scenario_id: int, unit: str) -> tuple[list[tuple[Claim, Order]], list[tuple[Transfer, Order]]]:

@@ -7,6 +7,7 @@ and, when a pairing-strict and a pairing-soft run are among them, the price of t
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -51,6 +52,15 @@ SHARES = (
     "on_time_normal",
     "on_time_complex",
     "utilisation_max",
+)
+#: Figures that are counts, shown as whole numbers.
+COUNTS = ("needs_served", "resources_idle")
+#: The deadline lanes of the chart: (figure, urgency).
+LANES = (
+    ("on_time_emergency", "emergency"),
+    ("on_time_utilities", "utilities"),
+    ("on_time_normal", "normal"),
+    ("on_time_complex", "complex"),
 )
 _MEASURED: Recent = Recent(64)
 
@@ -135,9 +145,17 @@ def compare() -> str:
         chart={"runs": [job.policy.get("name") for job in picked], "shown": [shown[job.id] for job in picked]},
         figures=FIGURES,
         shares=SHARES,
+        counts=COUNTS,
+        lanes=LANES,
+        end=interval_end,
         unproven=unproven(picked),
         price=_price(picked),
         target_gap=TARGET_GAP,
         statuses=STATUSES,
         most=MOST,
     )
+
+
+def interval_end(value: float) -> str:
+    """An end of the price's interval: ∞ where a run proved no bound."""
+    return ("−∞" if value < 0 else "∞") if math.isinf(value) else f"{value:,.2f}"

@@ -1,4 +1,4 @@
-"""Escalation (吹哨报到): a scenario's needs routed community → street → district by the core
+"""Escalation: a scenario's needs routed community → street → district by the core
 (:func:`matcher.network.escalation.escalate`), each need with the route it took, the level that
 served it, its arrival against its deadline, or why no level could. The planner sets each level's
 routing minutes, the solver and its time limit per level; a result is kept per scenario, lists
@@ -26,7 +26,7 @@ from api.web.terms import REASONS, STATUSES, value_text
 from matcher.errors import MatcherError
 from matcher.network.escalation import EscalationRules, escalate
 
-SCREEN = Screen("web.escalation", _l("Escalation (吹哨报到)"))
+SCREEN = Screen("web.escalation", _l("Escalation"))
 #: Solvers a planner may pick per level, and the seconds each level may take at most.
 SOLVERS = ("greedy", "auto")
 MAX_SECONDS = 60.0

@@ -46,20 +46,13 @@ def _scenario_of(session: Session, actor: Principal, entity: str, entity_id: str
 
 def entries(session: Session, scenario_id: int, entity: str, entity_id: str) -> list[AuditEntry]:
     """The entity's own entries and those of its related entity that name it, oldest first."""
+    mine = (AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id)
     related = RELATED[entity]
-    kinds = (entity, related[0]) if related else (entity,)
-    rows = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.scenario_id == scenario_id, AuditEntry.entity.in_(kinds))
-        .order_by(AuditEntry.id)
-    ).all()
-    own = [
-        row
-        for row in rows
-        if (row.entity == entity and row.entity_id == entity_id)
-        or (related and row.entity == related[0] and str(row.detail.get(related[1])) == entity_id)
-    ]
-    return own
+    if related:
+        kind, field = related
+        mine |= (AuditEntry.entity == kind) & (AuditEntry.detail[field].as_integer() == int(entity_id))
+    query = select(AuditEntry).where(AuditEntry.scenario_id == scenario_id, mine).order_by(AuditEntry.id)
+    return list(session.scalars(query))
 
 
 @blp.get("/web/history/<any(order, claim, needs):entity>/<entity_id>")

@@ -49,7 +49,7 @@ def projects(error: str = "") -> str:
         communities = [row["id"] for row in records(session, scenario_id, "communities")]
         community = _community(principal, communities)
         catalogue = records(session, scenario_id, "projects")
-        mine = orders(session, scenario_id, community=community)
+        mine = orders(session, scenario_id, community=community).items
     return render_template(
         "projects.html",
         scenario_id=scenario_id,
