@@ -97,6 +97,8 @@ def chinese() -> bool:
 
 def value_text(field: str, value: Any) -> str:
     """A record's value as shown: vocabulary words by their Chinese label in Chinese pages."""
+    if value is None:
+        return ""
     if isinstance(value, list):
         return "; ".join(value_text(field, v) for v in value)
     if isinstance(value, dict):
@@ -107,7 +109,7 @@ def value_text(field: str, value: Any) -> str:
             return enum.parse(value).label
         except ValueError:
             return str(value)
-    return "" if value is None else str(value)
+    return str(value)
 
 
 def field_text(field: str) -> str:

@@ -55,7 +55,11 @@ def browser_page(origin: str) -> Iterator[tuple[Any, Watch]]:
 
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--enable-unsafe-swiftshader", "--use-gl=angle"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox"],
+            # a UTF-8 locale every Debian has: under one that is not installed (the suite sets
+            # LC_ALL=en_US.UTF-8) Chromium cannot open an upload whose path holds Chinese
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
