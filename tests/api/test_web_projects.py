@@ -100,3 +100,18 @@ def test_a_unit_claims_transfers_and_is_refused_by_rule(app, tokens, scenario_id
     english = other.get("/web/claims?lang=en").text
     assert "does not offer the project&#39;s category" in english
     assert len(first.get(f"/orders/{order_id}/claims", headers=tokens["planner"]).json["items"]) == 1
+
+
+def test_a_units_recommended_orders_are_ones_the_api_lets_it_claim(client, tokens, scenario_id):
+    """Each order the claims screen recommends to U1 (from the core's joint plan) is one the API
+    then lets U1 claim."""
+    community = _place(client, sign_in(client, tokens["C1"]), scenario_id, "C1")
+    sign_in(client, tokens["U1"])
+    page = client.get("/web/claims?recommend=1").text
+    table = re.search(r'<table id="advice">.*?</table>', page, re.S)
+    assert table is not None, page[-3000:]
+    keys = re.findall(r"<tr><td>orders/(\d+)</td>", table[0])
+    assert keys == [str(community)]
+    for key in keys:
+        claimed = client.post(f"/orders/{key}/claims", json={"unit": "U1"}, headers=tokens["U1"])
+        assert claimed.status_code == 201, claimed.json
