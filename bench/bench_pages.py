@@ -117,6 +117,7 @@ def prepare_orders(url: str) -> tuple[dict[str, str], dict[str, str]]:
     through the API's services; return (community, unit) tokens and the screens to time."""
     from api import claims as service
     from api.auth import Principal
+    from api.errors import ApiError
 
     app = create_app({"DATABASE_URL": url})
     extension = app.extensions["matcher"]
@@ -138,7 +139,7 @@ def prepare_orders(url: str) -> tuple[dict[str, str], dict[str, str]]:
                     service.claim(session, extension.rules, Principal("unit", resource.id), order.id, resource.id, None)
                 unit, claimed = unit or resource.id, claimed + 1
                 break
-            except Exception:  # noqa: BLE001 - a unit the rules refuse: try the next
+            except ApiError:  # a unit the claim rules refuse: try the next
                 continue
     with extension.store.write() as session:
         secrets = {
