@@ -49,6 +49,7 @@ class Candidates:
     value: np.ndarray  # int64 scaled value of the pair
     stages: Stages
     hard_groups: np.ndarray  # (G,) bool: unit groups whose pairings bind under the policy
+    listed: bool = False  # from a scenario's pairs list: identical needs or resources may differ in their pairs
 
     def __len__(self) -> int:
         return len(self.need)
@@ -199,7 +200,7 @@ def _class_pairs(
     if not policy.enforce_deadlines:  # a late pair earns less than an on-time one
         value -= policy.lateness_cost * np.maximum(arrival - a.need_deadline[first][need], 0.0)
     scaled = np.rint(value * VALUE_SCALE).astype(np.int64)
-    keep = (scaled > 0) | (providers > 1)
+    keep = (scaled > 0) | (providers > 1) | a.need_required[first][need]  # a required need is served at a loss
     res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]
     survivors.append(np.bincount(need, minlength=n))
 
@@ -212,7 +213,8 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
     """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts.
 
     Identical needs (:attr:`ProblemArrays.need_classes`) have identical pairs, so the pairs are
-    found once per class and copied to each member; they come out grouped by need.
+    found once per class and copied to each member; they come out grouped by need. A scenario's
+    ``pairs`` list then replaces or restricts them (:mod:`matcher.given_pairs`).
     """
     a = problem.arrays
     classes, first = a.need_classes
@@ -226,7 +228,7 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
         copies.append(columns.pop(0)[index])
     res, minutes, arrival, load, value = copies
     in_reach, available, in_time, unpaired, worthwhile = (count[classes] for count in survivors)
-    return Candidates(
+    computed = Candidates(
         need=need,
         resource=res,
         minutes=minutes,
@@ -236,3 +238,8 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
         stages=Stages(_skilled_anywhere(a), in_reach, available, in_time, unpaired, worthwhile),
         hard_groups=binding,
     )
+    if not problem.pairs:
+        return computed
+    from matcher.given_pairs import given_candidates  # the researcher's own pairs (it builds on this module)
+
+    return given_candidates(problem, policy, computed)

@@ -68,7 +68,7 @@ def need_pairs(
     small = replace(
         arrays, need_ids=[need.id], resource_ids=[arrays.resource_ids[i] for i in chosen.tolist()], **columns, **cut
     )
-    candidates = build_candidates(cast(Problem, SimpleNamespace(arrays=small)), policy)
+    candidates = build_candidates(cast(Problem, SimpleNamespace(arrays=small, pairs=())), policy)
     return NeedPairs(
         chosen[candidates.resource].astype(np.int32),
         candidates.value,

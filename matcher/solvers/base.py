@@ -11,7 +11,15 @@ from matcher.problem import Problem
 from matcher.solution import Solution
 from matcher.solvers.priority import priority_bonus
 
-__all__ = ["Solution", "effective_task_capacity", "side_constraints"]
+__all__ = ["Solution", "effective_task_capacity", "side_constraints", "unserved_required"]
+
+
+def unserved_required(problem: Problem, candidates: Candidates, chosen: np.ndarray) -> list[str]:
+    """A violation for each required need (必须服务) the chosen pairs leave unserved."""
+    a = problem.arrays
+    served = np.zeros(a.n_needs, dtype=bool)
+    served[candidates.need[chosen]] = True
+    return [f"required need {a.need_ids[n]} not served" for n in np.flatnonzero(a.need_required & ~served)]
 
 
 def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[np.ndarray, list[str]]:
@@ -50,6 +58,9 @@ def side_constraints(
     ``uneven`` is the second part of :func:`effective_task_capacity`, when already computed."""
     a = problem.arrays
     reasons = []
+    required = np.flatnonzero(a.need_required)
+    if len(required):
+        reasons.append(f"{len(required)} required need(s) (e.g. {a.need_ids[required[0]]})")
     multi = np.flatnonzero(a.need_providers > 1)
     if len(multi):
         reasons.append(

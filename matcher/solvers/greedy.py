@@ -1,6 +1,7 @@
 """The greedy baseline: urgency first, then the nearest resource that still has room.
 
-1. Serve hard pairings' minimums first, each from its own unit group (结对 first).
+1. Serve hard pairings' minimums first, each from its own unit group (结对 first), then the
+   required needs (必须服务).
 2. Take the remaining needs by urgency (emergency first), then by value, highest first.
 3. Give each need its nearest candidates (earliest arrival) with hours and tasks left;
    a need with several providers is served only if all of them fit.
@@ -15,7 +16,7 @@ import numpy as np
 from matcher.candidates import Candidates, need_base_values
 from matcher.policy import Policy
 from matcher.problem import Problem
-from matcher.solvers.base import Solution
+from matcher.solvers.base import Solution, unserved_required
 
 
 class _Ledger:
@@ -72,6 +73,8 @@ def solve_greedy(problem: Problem, candidates: Candidates, policy: Policy) -> So
             done += ledger.serve(n, in_group)
         if done < minimum:
             violations.append(f"hard pairing {a.group_ids[g]} -> {a.community_ids[c]} served {done} of {minimum}")
+    for n in order[a.need_required[order]].tolist():
+        ledger.serve(n)
     for n in order.tolist():
         ledger.serve(n)
     if policy.min_community_share > 0:
@@ -82,4 +85,5 @@ def solve_greedy(problem: Problem, candidates: Candidates, policy: Policy) -> So
             if done[c] < required:
                 violations.append(f"community {a.community_ids[c]} served {done[c]} of required {required}")
     chosen = np.array(sorted(ledger.chosen), dtype=np.int64)
+    violations += unserved_required(problem, candidates, chosen)
     return Solution(chosen, int(candidates.value[chosen].sum()), None, "heuristic", tuple(violations))

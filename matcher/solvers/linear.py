@@ -283,6 +283,21 @@ def pairing_rule_name(group: str, community: str, minimum: int) -> str:
     return f"hard pairing {group} -> {community} serves at least {minimum} need(s)"
 
 
+def required_needs(b: _Builder, served: sparse.csr_matrix) -> None:
+    """Hard: a required need (必须服务) is served in every plan (named, so one that cannot be is reported)."""
+    needs = np.flatnonzero(b.a.need_required)
+    if len(needs) == 0:
+        return
+    first = b.rows.add_matrix(served[needs], np.ones(len(needs)), np.full(len(needs), np.inf))
+    for i, n in enumerate(needs.tolist()):
+        b.named[required_rule_name(b.a.need_ids[n])] = first + i
+
+
+def required_rule_name(need: str) -> str:
+    """How a required need is named in every message."""
+    return f"required need {need} is served"
+
+
 def community_shares(b: _Builder, served: sparse.csr_matrix) -> None:
     """Hard: every community has at least the policy's minimum share of its needs served
     (named, so an infeasible share is reported)."""
@@ -400,6 +415,7 @@ def build_linear_model(problem: Problem, candidates: Candidates, policy: Policy)
     resource_hours(b)
     resource_tasks(b)
     pairing_minimums(b)
+    required_needs(b, served)
     community_shares(b, served)
     overload: tuple[np.ndarray, np.ndarray] | None = None
     if policy.balance_weight > 0:

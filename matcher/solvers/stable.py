@@ -25,7 +25,7 @@ import numpy as np
 from matcher.candidates import Candidates
 from matcher.policy import Policy
 from matcher.problem import Problem
-from matcher.solvers.base import Solution, effective_task_capacity
+from matcher.solvers.base import Solution, effective_task_capacity, unserved_required
 
 
 def stable_capacity(problem: Problem, candidates: Candidates) -> np.ndarray:
@@ -125,9 +125,9 @@ def solve_stable(problem: Problem, candidates: Candidates, policy: Policy) -> So
 
 
 def _violations(problem: Problem, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[str]:
-    """Hard pairing minimums and community shares the matching leaves unmet."""
+    """Hard pairing minimums, community shares and required needs the matching leaves unmet."""
     a = problem.arrays
-    out = []
+    out = unserved_required(problem, candidates, chosen)
     group = a.resource_group[candidates.resource[chosen]]
     community = a.need_community[candidates.need[chosen]]
     for g, c, minimum in a.pairing_minimums:
