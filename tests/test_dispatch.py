@@ -15,10 +15,10 @@ from matcher.dispatch.recommend import accept, recommend
 from matcher.dispatch.replan import replan
 from matcher.domain import Community, Need, Resource
 from matcher.errors import FieldError
-from matcher.network.escalation import EscalationRules
 from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.solvers import solve
+from matcher.solvers.escalation import EscalationRules
 from matcher.vocabulary import Category, Level, Urgency
 from tests import reference
 from tests.strategies import CATEGORIES, problems

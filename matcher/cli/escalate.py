@@ -8,14 +8,15 @@ import json
 import sys
 from pathlib import Path
 
+from matcher.areas import routes_of
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, add_solve_options, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import table_files, write_files
+from matcher.io.hierarchy import check_hierarchy
 from matcher.io.scenario import Scenario, load_scenario
-from matcher.network.escalation import EscalationRules, escalate
-from matcher.network.hierarchy import check_hierarchy, governance_graph
 from matcher.result import Result, format_gap
+from matcher.solvers.escalation import EscalationRules, escalate
 from matcher.vocabulary import Level
 
 
@@ -84,12 +85,12 @@ def handle(args: argparse.Namespace) -> int:
     require_parents(scenario)
     policy = policy_from_args(args, scenario.policy)
     rules = EscalationRules(args.street_minutes, args.district_minutes)
-    governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), party=False)  # type: ignore[arg-type]
+    found = routes_of(scenario.problem, scenario.lists.get("areas", ()))  # type: ignore[arg-type]
     result = escalate(
         scenario.problem,
         policy,
         rules=rules,
-        governance=governance,
+        routes=found,
         on_level=_progress,
         solver=args.solver,
         engine=args.engine,

@@ -29,8 +29,8 @@ from matcher.candidates import VALUE_SCALE
 from matcher.dispatch.ledger import Ledger, Placement, Step
 from matcher.dispatch.pairs import NeedPairs, need_pairs
 from matcher.errors import FieldError
-from matcher.network.escalation import EscalationRules
 from matcher.problem import LEVELS
+from matcher.solvers.escalation import EscalationRules
 from matcher.vocabulary import Level
 
 DEFAULT_K = 5

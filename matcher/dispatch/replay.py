@@ -32,10 +32,10 @@ from matcher.dispatch.recommend import apply, recommend
 from matcher.dispatch.replan import Replan, replan
 from matcher.domain import Need
 from matcher.errors import FieldError
-from matcher.network.escalation import EscalationRules
 from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
 from matcher.solvers import solve
+from matcher.solvers.escalation import EscalationRules
 from matcher.vocabulary import Urgency
 
 #: When proposals are published: at the last re-plan before they must set off, or at the first.

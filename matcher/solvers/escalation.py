@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher.areas import Routes, routes_of
 from matcher.errors import FieldError
-from matcher.network.hierarchy import Governance, governance_graph
 from matcher.policy import Policy, get_policy
 from matcher.problem import LEVELS, URGENCIES, Problem
 from matcher.reasons import REASONS
@@ -91,7 +91,7 @@ class EscalationResult:
     """Level, route, resources and deadline status of every need after escalation."""
 
     problem: Problem
-    governance: Governance
+    routes: Routes
     rules: EscalationRules
     runs: tuple[LevelRun, ...]
     level: np.ndarray  # per need: index into LEVELS where served, -1 when unserved
@@ -119,7 +119,7 @@ class EscalationResult:
     def route(self, n: int) -> list[str]:
         """Governance nodes the need went through, community first."""
         community = self.problem.needs[n].community
-        return self.governance.route(community)[: int(self.tried[n])]
+        return self.routes.route(community)[: int(self.tried[n])]
 
     def level_shares(self) -> dict[str, Any]:
         """Needs solved in the community, in the street, escalated to and solved in the district."""
@@ -235,7 +235,7 @@ def escalate(
     policy: Policy | str | dict[str, Any] | None = None,
     *,
     rules: EscalationRules | None = None,
-    governance: Governance | None = None,
+    routes: Routes | None = None,
     on_level: Callable[[Level, Result], None] | None = None,
     **solve_options: Any,
 ) -> EscalationResult:
@@ -251,7 +251,7 @@ def escalate(
     start = time.perf_counter()
     policy = get_policy(policy)
     rules = rules or EscalationRules()
-    governance = governance or governance_graph(problem, party=False)
+    routes = routes or routes_of(problem)
     a = problem.arrays
     deadline = a.need_deadline
     level = np.full(a.n_needs, -1, dtype=np.int8)
@@ -281,5 +281,5 @@ def escalate(
         level[done] = i
         arrival[done] = local_arrival[result.served]
     return EscalationResult(
-        problem, governance, rules, tuple(runs), level, arrival, tried, time.perf_counter() - start, timings
+        problem, routes, rules, tuple(runs), level, arrival, tried, time.perf_counter() - start, timings
     )
