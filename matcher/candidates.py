@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.policy import Policy
+from matcher.policy import PairingMode, Policy
 from matcher.problem import CATEGORIES, LEVELS, TIERS, URGENCIES, Problem, ProblemArrays
 from matcher.vocabulary import Level
 
@@ -60,9 +60,9 @@ class Candidates:
 
 def hard_groups(arrays: ProblemArrays, policy: Policy) -> np.ndarray:
     """Which unit groups' pairings bind under ``policy`` (declared, all hard, or all soft)."""
-    if policy.pairings == "hard":
+    if policy.pairings == PairingMode.HARD:
         return np.ones(len(arrays.group_ids), dtype=bool)
-    if policy.pairings == "soft":
+    if policy.pairings == PairingMode.SOFT:
         return np.zeros(len(arrays.group_ids), dtype=bool)
     return arrays.group_declared_hard.copy()
 

@@ -30,7 +30,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from matcher.errors import MatcherError
-from matcher.policy import Policy, get_policy
+from matcher.policy import PlacedOrderMode, Policy, get_policy
 from matcher.problem import Problem
 from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
@@ -108,7 +108,7 @@ def _solve_part(
     t0 = time.perf_counter()
     assign_limit = share / 4  # each exact assignment with fixed orders and claims
     base, base_value, how = sequential_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
-    first = space.policy.placed_orders != "free" and space.order_given[part.orders].any()
+    first = space.policy.placed_orders != PlacedOrderMode.FREE and space.order_given[part.orders].any()
     if part.is_fixed(space):  # orders and claims leave no choice: placed orders run or cannot
         require_running(space, part, base)
         status = "optimal" if how in ("flow", "cpsat") else "feasible"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.candidates import Candidates
-from matcher.policy import Policy
+from matcher.policy import Objective, Policy
 from matcher.problem import Problem
+from matcher.rules.pairing import binding_minimums, pairing_rule_name
 from matcher.solution import Solution
 from matcher.solvers.priority import priority_bonus
 
@@ -52,15 +53,15 @@ def side_constraints(
     multi = np.flatnonzero(a.need_providers > 1)
     if len(multi):
         reasons.append(f"{len(multi)} need(s) take several providers (e.g. {a.need_ids[multi[0]]})")
-    binding = [(g, c, m) for g, c, m in a.pairing_minimums if candidates.hard_groups[g]]
+    binding = binding_minimums(a, candidates)
     if binding:
         g, c, m = binding[0]
         reasons.append(
-            f"{len(binding)} hard pairing minimum(s) (e.g. {a.group_ids[g]} -> {a.community_ids[c]} serves {m})"
+            f"{len(binding)} hard pairing minimum(s) (e.g. {pairing_rule_name(a.group_ids[g], a.community_ids[c], m)})"
         )
     if policy.min_community_share > 0:
         reasons.append(f"a minimum share of {policy.min_community_share:.0%} served in every community")
-    if policy.objective == "equity":
+    if policy.objective == Objective.EQUITY:
         reasons.append("the equity objective (worst community's coverage first, then value)")
     if policy.balance_weight > 0:
         reasons.append(f"load balancing (balance_weight {policy.balance_weight:g}, target {policy.balance_target:.0%})")

@@ -14,8 +14,9 @@ import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
 
+from matcher.rules.model import Phase
 from matcher.solvers.engine import EngineRun, Limits, RunStatus, whole_bound
-from matcher.solvers.linear import LinearModel, Phase
+from matcher.solvers.linear import LinearModel
 
 #: CP-SAT's largest finite domain end.
 _HUGE = cp_model.INT_MAX // 4
