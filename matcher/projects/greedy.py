@@ -14,7 +14,7 @@ import heapq
 import numpy as np
 
 from matcher.projects.assign import assign, residual_capacity
-from matcher.projects.plan import ORDER_COST, Part, Plan, budget_left
+from matcher.projects.plan import ORDER_COST, Part, Plan, budget_left, fits_venue, venue_minutes_left
 from matcher.projects.space import ProjectSpace
 
 
@@ -26,6 +26,7 @@ class _State:
         a = space.problem.arrays
         self.minutes, self.tasks = residual_capacity(space, plan)
         self.cents, self.count = budget_left(space, plan)
+        self.venue_left = venue_minutes_left(space, plan)
         self.covered = np.zeros(a.n_needs, dtype=bool)
         self.claims_of: dict[int, list[int]] = {}
         for k in part.claims[np.argsort(space.claim_cost[part.claims], kind="stable")].tolist():
@@ -39,6 +40,8 @@ class _State:
         s, plan = self.space, self.plan
         c = s.order_community[o]
         if not plan.placed[o] and ((0 <= self.count[c] < 1) or (0 <= self.cents[c] < s.order_cents[o])):
+            return 0.0, [], []
+        if not fits_venue(s, self.venue_left, o):
             return 0.0, [], []
         have = [k for k in self.claims_of.get(o, []) if plan.claims[k]]
         need = int(s.order_slots[o]) - len(have)
@@ -69,6 +72,8 @@ class _State:
             self.count[c] -= 1 if self.count[c] >= 0 else 0
             self.cents[c] -= s.order_cents[o] if self.cents[c] >= 0 else 0
         plan.placed[o] = plan.running[o] = True
+        if s.order_venue[o] >= 0:
+            self.venue_left[s.order_venue[o]] -= s.order_minutes[o]
         for k in add:
             plan.claims[k] = True
             self.tasks[s.claim_resource[k]] -= 1

@@ -97,6 +97,21 @@ def budget_left(space: ProjectSpace, plan: Plan) -> tuple[np.ndarray, np.ndarray
     return np.where(space.budget_cents < 0, -1, cents), np.where(space.budget_orders < 0, -1, count)
 
 
+def venue_minutes_left(space: ProjectSpace, plan: Plan) -> np.ndarray:
+    """Per venue: the opening minutes of the week its running instances leave."""
+    running = np.flatnonzero(plan.running & (space.order_venue >= 0))
+    used = np.bincount(
+        space.order_venue[running], weights=space.order_minutes[running], minlength=len(space.venue_minutes)
+    )
+    return space.venue_minutes - used.astype(np.int64)
+
+
+def fits_venue(space: ProjectSpace, left: np.ndarray, o: int) -> bool:
+    """Does order ``o`` fit in what its venue has left (an order without a venue always does)?"""
+    v = space.order_venue[o]
+    return bool(v < 0 or left[v] >= space.order_minutes[o])
+
+
 def objective(space: ProjectSpace, plan: Plan, part: Part | None = None) -> int:
     """Scaled objective: needs served (directly or by a project) less claim travel and order price."""
 

@@ -3,7 +3,8 @@
 1. order (点单): each community keeps its given orders, then picks new projects greedily by the
    value of the needs they could cover per unit of cost, within its budget and order count;
 2. claim (认领): orders in turn (pinned first, then by value) take the nearest eligible units
-   that still have hours and tasks; an order that cannot fill every slot does not run;
+   that still have hours and tasks; an order that cannot fill every slot, or whose venue's
+   opening hours are taken, does not run;
 3. assign: needs go to running instances and to resources exactly (flow or CP-SAT), with
    orders and claims fixed.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.projects.assign import assign, residual_capacity
-from matcher.projects.plan import Part, Plan
+from matcher.projects.plan import Part, Plan, fits_venue, venue_minutes_left
 from matcher.projects.space import ProjectSpace
 
 
@@ -72,10 +73,12 @@ def claim_step(
     space: ProjectSpace, part: Part, plan: Plan, values: dict[int, float], preference: np.ndarray | None = None
 ) -> None:
     """Fill provider slots nearest first (or by ``preference`` per claim pair, highest first);
-    orders left short do not run (new ones are dropped)."""
+    orders left short, or with no room left in their venue's opening hours, do not run (new ones
+    are dropped)."""
     for k in part.claims[space.claim_pinned[part.claims]].tolist():
         plan.claims[k] = True
     minutes, tasks = residual_capacity(space, plan)
+    venue_left = venue_minutes_left(space, plan)
     claims_of: dict[int, list[int]] = {}
     rank = space.claim_cost[part.claims] if preference is None else -preference[part.claims]
     for k in part.claims[np.argsort(rank, kind="stable")].tolist():
@@ -83,6 +86,10 @@ def claim_step(
     placed = [o for o in part.orders.tolist() if plan.placed[o]]
     placed.sort(key=lambda o: (not space.order_pinned[o], -values.get(o, 0)))
     for o in placed:
+        if not plan.running[o] and not fits_venue(space, venue_left, o):
+            if not space.order_pinned[o]:
+                plan.placed[o] = False
+            continue
         taken = [k for k in claims_of.get(o, []) if plan.claims[k]]
         for k in claims_of.get(o, []):
             if len(taken) >= space.order_slots[o]:
@@ -91,6 +98,8 @@ def claim_step(
             if not plan.claims[k] and tasks[r] >= 1 and minutes[r] >= space.claim_load[k]:
                 taken.append(k)
         if len(taken) >= space.order_slots[o]:
+            if not plan.running[o] and space.order_venue[o] >= 0:
+                venue_left[space.order_venue[o]] -= space.order_minutes[o]
             plan.running[o] = True
             for k in taken:
                 if not plan.claims[k]:
