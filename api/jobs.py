@@ -28,6 +28,7 @@ from api.models import Scenario, SolveJob, now
 from api.records import load_problem, policy_from
 from matcher.errors import MatcherError
 from matcher.projects.dispatch import solve_problem
+from matcher.solvers.params import SolveParams
 
 log = logging.getLogger(__name__)
 
@@ -203,9 +204,9 @@ class JobRunner:
                 problem,
                 policy_from(policy_spec),
                 solver=solver,
-                engine="cpsat" if solver == "cpsat" else "highs",
-                time_limit=time_limit,
-                workers=self.solver_workers,
+                params=SolveParams(
+                    engine="cpsat" if solver == "cpsat" else "highs", time_limit=time_limit, workers=self.solver_workers
+                ),
                 should_stop=stop.is_set,
             )
         except MatcherError as exc:  # bad lists or policy, infeasible rules, no solution in time

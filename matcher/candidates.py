@@ -209,12 +209,16 @@ def _class_pairs(
 
 
 def build_candidates(problem: Problem, policy: Policy) -> Candidates:
-    """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts.
+    """All candidate pairs of ``problem`` under ``policy`` (:func:`candidates_of` its arrays)."""
+    return candidates_of(problem.arrays, policy)
+
+
+def candidates_of(a: ProblemArrays, policy: Policy) -> Candidates:
+    """All candidate pairs of the problem arrays ``a`` under ``policy``, with per-need survival counts.
 
     Identical needs (:attr:`ProblemArrays.need_classes`) have identical pairs, so the pairs are
     found once per class and copied to each member; they come out grouped by need.
     """
-    a = problem.arrays
     classes, first = a.need_classes
     binding = hard_groups(a, policy)
     (pair_class, *columns), survivors = _class_pairs(a, policy, first, binding)

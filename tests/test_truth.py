@@ -16,6 +16,7 @@ from matcher.io.scenario import load_scenario
 from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from tests import reference
 from tests.strategies import problems
 
@@ -29,9 +30,9 @@ def zhangjiang() -> Problem:
     return load_scenario(ZHANGJIANG).problem
 
 
-def _solve(problem, policy, **options):
+def _solve(problem, policy, solver="auto", **params):
     try:
-        return solve(problem, policy, **options)
+        return solve(problem, policy, solver=solver, params=SolveParams(**params))
     except InfeasibleError:
         return None
 
@@ -39,7 +40,7 @@ def _solve(problem, policy, **options):
 def test_zhangjiang_greedy_start_is_labelled_not_given_a_gap(zhangjiang):
     """Regression: at a budget too short for any plan, the greedy start was printed as
     ``feasible`` with a bound equal to its objective and a 0.00% gap."""
-    result = solve(zhangjiang, solver="mip", time_limit=0.02)
+    result = solve(zhangjiang, solver="mip", params=SolveParams(time_limit=0.02))
     assert result.solution.status == "no_solution_in_time"
     assert result.bound is None and result.gap is None
     status = result.summary().splitlines()[2]
@@ -126,7 +127,7 @@ def test_zhangjiang_emergencies_first(zhangjiang):
     """Regression: under the default policy 8 of 33 emergencies went unserved for "capacity" while
     quality-of-life needs were served. Now each unserved emergency has no candidate that could drop
     a less urgent need for it, on hours, tasks and the hard pairings."""
-    result = solve(zhangjiang, time_limit=3)
+    result = solve(zhangjiang, params=SolveParams(time_limit=3))
     phase = result.solution.phases[0]
     assert phase.name == "emergency needs served" and phase.status == "optimal" and phase.objective == phase.bound
     a, c = zhangjiang.arrays, result.candidates

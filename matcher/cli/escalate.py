@@ -10,7 +10,7 @@ from pathlib import Path
 
 from matcher.areas import routes_of
 from matcher.cli import SUMMARIES
-from matcher.cli.options import add_policy_options, add_solve_options, policy_from_args
+from matcher.cli.options import add_policy_options, add_solve_options, params_from_args, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import table_files, write_files
 from matcher.io.hierarchy import check_hierarchy
@@ -93,11 +93,7 @@ def handle(args: argparse.Namespace) -> int:
         routes=found,
         on_level=_progress,
         solver=args.solver,
-        engine=args.engine,
-        time_limit=args.time_limit,
-        workers=args.workers,
-        seed=args.seed,
-        gap=args.gap,
+        params=params_from_args(args),
     )
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name

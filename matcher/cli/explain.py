@@ -16,6 +16,7 @@ from matcher.projects.dispatch import solve_problem
 from matcher.projects.model import ENGINES
 from matcher.projects.result import ProjectResult
 from matcher.solvers import SOLVERS
+from matcher.solvers.params import SolveParams
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +53,9 @@ def handle(args: argparse.Namespace) -> int:
     problem = scenario.problem
     if args.need and args.need not in problem.arrays.need_ids:
         raise FieldError("--need", f"no need with id {args.need!r} in {args.scenario}")
-    result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit)
+    result = solve_problem(
+        problem, policy, solver=args.solver, params=SolveParams(engine=args.engine, time_limit=args.time_limit)
+    )
     projects = isinstance(result, ProjectResult)
     if args.need:
         explained = explain_project_need(result, args.need) if projects else explain_need(result, args.need)

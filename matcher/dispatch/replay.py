@@ -36,6 +36,7 @@ from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
 from matcher.solvers import solve
 from matcher.solvers.escalation import EscalationRules
+from matcher.solvers.params import SolveParams
 from matcher.vocabulary import Urgency
 
 #: When proposals are published: at the last re-plan before they must set off, or at the first.
@@ -237,9 +238,7 @@ def run_replay(
             problem.name,
         ),
         policy,
-        time_limit=time_limit,
-        workers=1,
-        deterministic_time=deterministic_time,
+        params=SolveParams(time_limit=time_limit, workers=1, deterministic_time=deterministic_time),
     )
     rows = _compliance(ledger, hindsight)
     return ReplayResult(

@@ -23,6 +23,7 @@ from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.projects.dispatch import solve_problem
 from matcher.result import Result
+from matcher.solvers.params import SolveParams
 
 
 def perturb(problem: Problem, seed: int) -> Problem:
@@ -68,11 +69,9 @@ def solve_run(
         perturb(problem, seed),
         policy,
         solver=solver,
-        engine=engine,
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        deterministic_time=deterministic_time,
+        params=SolveParams(
+            engine=engine, time_limit=time_limit, workers=workers, seed=seed, deterministic_time=deterministic_time
+        ),
     )
     assert isinstance(result, Result)
     return result

@@ -6,7 +6,7 @@ import numpy as np
 
 from matcher.candidates import Candidates
 from matcher.policy import Objective, Policy
-from matcher.problem import Problem
+from matcher.problem import Problem, ProblemArrays
 from matcher.rules.pairing import binding_minimums, pairing_rule_name
 from matcher.solution import Solution
 from matcher.solvers.priority import priority_bonus
@@ -14,14 +14,13 @@ from matcher.solvers.priority import priority_bonus
 __all__ = ["Solution", "effective_task_capacity", "side_constraints"]
 
 
-def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[np.ndarray, list[str]]:
+def effective_task_capacity(a: ProblemArrays, candidates: Candidates) -> tuple[np.ndarray, list[str]]:
     """Per resource, how many tasks it can take when its hours reduce to a task count.
 
     A resource's hours reduce exactly when all its candidate loads are equal (then it takes
     ``hours // load`` tasks) or when its hours cannot bind (they cover its ``capacity_tasks``
     largest loads). Returns the capacities and the ids of resources whose hours do not reduce.
     """
-    a = problem.arrays
     n = a.n_resources
     if len(candidates) == 0:
         return a.resource_capacity_tasks.copy(), []
@@ -68,7 +67,7 @@ def side_constraints(
     if policy.priority_urgencies and priority_bonus(problem, candidates, policy) is None:
         reasons.append(f"serving {', '.join(policy.priority_urgencies)} first needs weights too large for flow")
     if uneven is None:
-        _, uneven = effective_task_capacity(problem, candidates)
+        _, uneven = effective_task_capacity(a, candidates)
     if uneven:
         reasons.append(
             f"{len(uneven)} resource(s) whose hours bind with loads that differ by need or per pair (e.g. {uneven[0]})"

@@ -29,6 +29,7 @@ from matcher.policy import Policy, get_policy
 from matcher.problem import LEVELS, URGENCIES, Problem
 from matcher.reasons import REASONS
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from matcher.vocabulary import Level
 
 if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
@@ -237,7 +238,8 @@ def escalate(
     rules: EscalationRules | None = None,
     routes: Routes | None = None,
     on_level: Callable[[Level, Result], None] | None = None,
-    **solve_options: Any,
+    solver: str = "auto",
+    params: SolveParams | None = None,
 ) -> EscalationResult:
     """Solve level by level: community, then street, then district, each seeing what was left;
     ``on_level(level, result)`` hears of each level as it is solved (for progress)."""
@@ -268,7 +270,7 @@ def escalate(
         if not len(needs):
             continue
         tried[needs] = i + 1
-        result = solve(level_problem(problem, lvl, needs, delay), policy, **solve_options)
+        result = solve(level_problem(problem, lvl, needs, delay), policy, solver=solver, params=params)
         timings[lvl.value] = result.wall_time
         runs.append(LevelRun(lvl, needs, result))
         if on_level:

@@ -37,7 +37,7 @@ def stable_capacity(problem: Problem, candidates: Candidates) -> np.ndarray:
     of tasks can overbook it.
     """
     a = problem.arrays
-    capacity, uneven = effective_task_capacity(problem, candidates)
+    capacity, uneven = effective_task_capacity(a, candidates)
     if uneven:
         largest = np.zeros(a.n_resources, dtype=np.int64)
         np.maximum.at(largest, candidates.resource, candidates.load)
