@@ -121,3 +121,15 @@ def test_the_check_sees_a_broken_direction(tmp_path):
     path = tmp_path / "mod.py"
     path.write_text("def f():\n    from matcher.cli import main\n\nfrom ..solvers import exact\n")
     assert {package_of(name) for name, _ in imports("matcher.io.mod", path)} == {"matcher.cli", "matcher.solvers"}
+
+
+def test_commands_import_the_api_only_when_they_run():
+    """`matcher serve` and `matcher tokens` import Flask and the api inside the command, so no other
+    command (nor `matcher --help`) loads them."""
+    for module, path in modules():
+        if package_of(module) != "matcher.cli":
+            continue
+        top = ast.parse(path.read_text(encoding="utf-8")).body
+        loaded = [n.module for n in top if isinstance(n, ast.ImportFrom) and n.module]
+        loaded += [a.name for n in top if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in loaded if package_of(m) == "api"], f"{module} imports the api at load time"
