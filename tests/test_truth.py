@@ -10,12 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matcher.candidates import build_candidates
 from matcher.domain import Community, Need, Resource
 from matcher.errors import InfeasibleError
 from matcher.io.scenario import load_scenario
 from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.solvers import solve
+from matcher.solvers.cpsat import CpsatSession
+from matcher.solvers.engine import Limits
+from matcher.solvers.linear import build_linear_model
 from matcher.solvers.params import SolveParams
 from tests import reference
 from tests.strategies import problems
@@ -193,3 +197,29 @@ def test_late_service_earns_less_than_on_time():
     row = late.deadline_compliance()[0]
     assert late.n_served == 1 and row["on_time"] == 0 and row["late"] == 1
     assert row["minutes_late"] == pytest.approx(reference.minutes_between(problem, "C0", "C0") + 40 - 30)
+
+
+def test_cpsat_stopped_before_any_plan_claims_no_bound():
+    """Regression: CP-SAT stopped before its first solution reports a bound of 0 (its unset field),
+    which the value phase printed as proven although the optimum (found by a full run) is higher."""
+    communities = [Community(id=f"C{i}", x=float(i), y=0.0) for i in range(3)]
+    needs = [Need(id=f"N{i}", community=f"C{i % 3}", category="health", hours=1 + (i % 3) / 2) for i in range(60)]
+    resources = [
+        Resource(
+            id=f"R{j}",
+            kind="volunteer",
+            community=f"C{j % 3}",
+            categories=frozenset({"health"}),
+            capacity_hours=4 + j % 3,
+            capacity_tasks=5,
+            radius_minutes=30,
+        )
+        for j in range(10)
+    ]
+    problem, policy = Problem.build(communities, needs, resources), get_policy("default")
+    model = build_linear_model(problem, build_candidates(problem, policy), policy)
+    value = model.phases[-1]
+    stopped = CpsatSession(model, workers=1).solve(value, None, Limits(seconds=10, gap=0, deterministic_time=1e-9))
+    best = CpsatSession(model, workers=1).solve(value, None, Limits(seconds=30, gap=0))
+    assert stopped.status == "no_solution" and best.status == "optimal"
+    assert stopped.bound is None or stopped.bound >= best.objective
