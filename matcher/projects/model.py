@@ -237,7 +237,7 @@ class JointModel:
             if code == cp_model.INFEASIBLE:
                 raise self._infeasible(time_limit)
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return None, 0, int(math.floor(solver.best_objective_bound + 1e-6)), "unknown"
+                return None, 0, _NO_BOUND, "unknown"  # stopped before a first solution: CP-SAT's bound is unset
             read = solver.boolean_value
             value = int(round(solver.objective_value))
             bound = int(math.floor(solver.best_objective_bound + 1e-6))
