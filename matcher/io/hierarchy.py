@@ -28,13 +28,22 @@ def check_hierarchy(
         if area.id in by_id:
             yield Location("areas", i), "id", f"duplicate id {area.id!r}"
         by_id.setdefault(area.id, (i, area))
+    in_cycle: set[str] = set()
+    yield from _area_parents(areas, by_id, in_cycle)
+    yield from _community_parents(problem, bool(areas), by_id, in_cycle)
+    yield from _grid_homes(problem, grids)
+
+
+def _area_parents(
+    areas: Sequence[Area], by_id: dict[str, tuple[int, Area]], in_cycle: set[str]
+) -> Iterator[tuple[Location, str, str]]:
+    """Unknown parents, cycles (their areas added to ``in_cycle``), and streets under districts."""
     parents = nx.DiGraph()
     for i, area in enumerate(areas):
         if area.parent and area.parent not in by_id:
             yield Location("areas", i), "parent", f"unknown area {area.parent!r}"
         elif area.parent:
             parents.add_edge(area.id, area.parent)
-    in_cycle: set[str] = set()
     for cycle in nx.simple_cycles(parents):
         in_cycle.update(cycle)
         first = min(range(len(cycle)), key=lambda k: by_id[cycle[k]][0])  # start at the record listed first
@@ -50,12 +59,18 @@ def check_hierarchy(
             yield Location("areas", i), "parent", f"the parent of street {area.id!r} must be a district"
         elif area.level is Level.DISTRICT and area.parent:
             yield Location("areas", i), "parent", f"district {area.id!r} is the top level and takes no parent"
+
+
+def _community_parents(
+    problem: Problem, listed: bool, by_id: dict[str, tuple[int, Area]], in_cycle: set[str]
+) -> Iterator[tuple[Location, str, str]]:
+    """Each community's street: given, listed among the areas (when ``listed``), a street, in its district."""
     for i, community in enumerate(problem.communities):
         if not community.street:
             yield Location("communities", i), "street", f"community {community.id!r} has no parent street"
-        elif areas and community.street not in by_id:
+        elif listed and community.street not in by_id:
             yield Location("communities", i), "street", f"unknown street {community.street!r}"
-        elif areas and community.street not in in_cycle:
+        elif listed and community.street not in in_cycle:
             street = by_id[community.street][1]
             if street.level is not Level.STREET:
                 yield (
@@ -69,6 +84,10 @@ def check_hierarchy(
                     "district",
                     f"{community.district!r} differs from street {street.id!r}'s district {street.parent!r}",
                 )
+
+
+def _grid_homes(problem: Problem, grids: Sequence[Grid]) -> Iterator[tuple[Location, str, str]]:
+    """A grid sits in one known community, once."""
     community_ids = {c.id for c in problem.communities}
     homes: dict[str, str] = {}
     for i, grid in enumerate(grids):
