@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from matcher.domain import Record, _count, _vocab_parser
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.vocabulary import Level
 
 if TYPE_CHECKING:  # the problem imports the records of the domain, not these
@@ -39,9 +40,9 @@ class Area(Record):
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise FieldError("id", "is required")
+            raise FieldError("id", Text("is required"))
         if self.level is Level.COMMUNITY:
-            raise FieldError("level", "areas are streets or districts; communities go in the communities list")
+            raise FieldError("level", Text("areas are streets or districts; communities go in the communities list"))
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,19 @@ class Grid(Record):
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise FieldError("id", "is required")
+            raise FieldError("id", Text("is required"))
         if not self.community:
-            raise FieldError("community", "is required")
+            raise FieldError("community", Text("is required"))
         tiered = sum(getattr(self, t) for t in VISIT_TIERS)
         if self.households and tiered > self.households:
-            raise FieldError("households", f"{tiered} households by visit tier exceed the grid's {self.households}")
+            raise FieldError(
+                "households",
+                Text(
+                    "{tiered} households by visit tier exceed the grid's {households}",
+                    tiered=tiered,
+                    households=self.households,
+                ),
+            )
 
     @property
     def weekly_visits(self) -> float:

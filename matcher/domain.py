@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 from matcher.errors import FieldError, typed
+from matcher.i18n import Text
 from matcher.vocabulary import (
     Category,
     Level,
@@ -63,22 +64,24 @@ def _number(name: str, value: Any, *, integer: bool = False, minimum: float = 0.
     """A number from a cell: refused, naming the cell as typed, when it is not one, not whole
     (``integer``), too large, below ``minimum`` or, with ``positive``, not above 0."""
     if isinstance(value, bool):
-        raise FieldError(name, f"expected a number, got {typed(value)}")
+        raise FieldError(name, Text("expected a number, got {value}", value=typed(value)))
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise FieldError(name, f"expected a number, got {typed(value)}") from None
+        raise FieldError(name, Text("expected a number, got {value}", value=typed(value))) from None
     if not math.isfinite(number):
-        raise FieldError(name, f"expected a finite number, got {typed(value)}")
+        raise FieldError(name, Text("expected a finite number, got {value}", value=typed(value)))
     if abs(number) > MAX_NUMBER:
-        raise FieldError(name, f"too large: at most {MAX_NUMBER:,}, got {typed(value)}")
+        raise FieldError(
+            name, Text("too large: at most {max_number:,}, got {value}", max_number=MAX_NUMBER, value=typed(value))
+        )
     if integer and number != int(number):
-        raise FieldError(name, f"expected a whole number, got {typed(value)}")
+        raise FieldError(name, Text("expected a whole number, got {value}", value=typed(value)))
     if positive and number <= 0:
-        raise FieldError(name, f"must be positive, got {typed(value)}")
+        raise FieldError(name, Text("must be positive, got {value}", value=typed(value)))
     if number < minimum:
-        bound = "must not be negative" if minimum == 0 else f"must be at least {minimum:g}"
-        raise FieldError(name, f"{bound}, got {typed(value)}")
+        bound = Text("must not be negative") if minimum == 0 else Text("must be at least {minimum:g}", minimum=minimum)
+        raise FieldError(name, Text("{bound}, got {value}", bound=bound, value=typed(value)))
     return int(number) if integer else number
 
 
@@ -86,7 +89,7 @@ def _vocab(name: str, enum: type[Vocabulary], value: Any) -> Any:
     try:
         return enum.parse(value)
     except ValueError as exc:
-        raise FieldError(name, str(exc)) from None
+        raise FieldError(name, exc.args[0]) from None
 
 
 def _text(name: str, value: Any) -> str:
@@ -98,7 +101,7 @@ def _text(name: str, value: Any) -> str:
 
 def _require_id(name: str, value: str) -> None:
     if not value:
-        raise FieldError(name, "is required")
+        raise FieldError(name, Text("is required"))
 
 
 @dataclass(frozen=True)
@@ -125,10 +128,12 @@ class Record:
         known = set(cls.field_names())
         for key in record:
             if key not in known:
-                raise FieldError(str(key), f"unknown field; expected some of: {', '.join(sorted(known))}")
+                raise FieldError(
+                    str(key), Text("unknown field; expected some of: {items}", items=", ".join(sorted(known)))
+                )
         for key in cls.required:
             if _is_blank(record.get(key)):
-                raise FieldError(key, "is required")
+                raise FieldError(key, Text("is required"))
         kwargs = {}
         for key, value in record.items():
             if _is_blank(value) and key not in cls.required:
@@ -189,7 +194,7 @@ def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
         for part in _split(value):
             part = part.replace("：", ":")
             if ":" not in part:
-                raise FieldError(name, f"expected 'community:minutes', got {typed(part)}")
+                raise FieldError(name, Text("expected 'community:minutes', got {value}", value=typed(part)))
             key, minutes = part.rsplit(":", 1)
             items.append((key.strip(), minutes.strip()))
     return tuple((str(k), _number(name, m)) for k, m in items)
@@ -223,10 +228,10 @@ class Community(Record):
         super().__post_init__()
         _require_id("id", self.id)
         if (self.x is None) != (self.y is None):
-            raise FieldError("x" if self.x is None else "y", "give both x and y, or neither")
+            raise FieldError("x" if self.x is None else "y", Text("give both x and y, or neither"))
         for other, minutes in self.neighbours:
             if minutes < 0:
-                raise FieldError("neighbours", f"travel minutes to {other!r} must not be negative")
+                raise FieldError("neighbours", Text("travel minutes to {other!r} must not be negative", other=other))
 
     @property
     def has_coordinates(self) -> bool:
@@ -266,9 +271,9 @@ class Need(Record):
         _require_id("id", self.id)
         _require_id("community", self.community)
         if self.hours <= 0:
-            raise FieldError("hours", f"must be positive, got {typed(self.hours)}")
+            raise FieldError("hours", Text("must be positive, got {value}", value=typed(self.hours)))
         if self.providers < 1:
-            raise FieldError("providers", f"must be at least 1, got {typed(self.providers)}")
+            raise FieldError("providers", Text("must be at least 1, got {value}", value=typed(self.providers)))
 
 
 ALL_SLOTS = frozenset(Slot)
@@ -317,14 +322,14 @@ class Resource(Record):
         _require_id("id", self.id)
         _require_id("community", self.community)
         if not self.categories:
-            raise FieldError("categories", "name at least one service category")
+            raise FieldError("categories", Text("name at least one service category"))
         for name in ("capacity_hours", "capacity_tasks", "radius_minutes", "response_minutes"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {typed(getattr(self, name))}")
+                raise FieldError(name, Text("must not be negative, got {value}", value=typed(getattr(self, name))))
         if self.hours_factor <= 0:
-            raise FieldError("hours_factor", f"must be positive, got {typed(self.hours_factor)}")
+            raise FieldError("hours_factor", Text("must be positive, got {value}", value=typed(self.hours_factor)))
         if not self.availability:
-            raise FieldError("availability", "name at least one slot")
+            raise FieldError("availability", Text("name at least one slot"))
 
 
 @dataclass(frozen=True)
@@ -360,13 +365,15 @@ class Project(Record):
         super().__post_init__()
         _require_id("id", self.id)
         if self.provider_slots < 1:
-            raise FieldError("provider_slots", f"must be at least 1, got {typed(self.provider_slots)}")
+            raise FieldError(
+                "provider_slots", Text("must be at least 1, got {value}", value=typed(self.provider_slots))
+            )
         if self.serves < 1:
-            raise FieldError("serves", f"must be at least 1, got {typed(self.serves)}")
+            raise FieldError("serves", Text("must be at least 1, got {value}", value=typed(self.serves)))
         if self.hours <= 0:
-            raise FieldError("hours", f"must be positive, got {typed(self.hours)}")
+            raise FieldError("hours", Text("must be positive, got {value}", value=typed(self.hours)))
         if self.cost < 0:
-            raise FieldError("cost", "must not be negative")
+            raise FieldError("cost", Text("must not be negative"))
 
 
 @dataclass(frozen=True)
@@ -391,7 +398,7 @@ class Pairing(Record):
         _require_id("group", self.group)
         _require_id("community", self.community)
         if self.min_served < 0:
-            raise FieldError("min_served", "must not be negative")
+            raise FieldError("min_served", Text("must not be negative"))
 
 
 def _flag(name: str, value: Any) -> bool:
@@ -402,7 +409,7 @@ def _flag(name: str, value: Any) -> bool:
         return True
     if text in ("false", "no", "0", "0.0", "n", "否"):
         return False
-    raise FieldError(name, f"expected true or false, got {typed(value)}")
+    raise FieldError(name, Text("expected true or false, got {value}", value=typed(value)))
 
 
 @dataclass(frozen=True)
@@ -457,13 +464,15 @@ def _opening_hours(name: str, value: Any) -> float:
             try:
                 start, end = (_clock(part) for part in text.split("-", 1))
             except ValueError:
-                message = f"expected hours per day or a span such as '08:00-20:00', got {typed(value)}"
+                message = Text(
+                    "expected hours per day or a span such as '08:00-20:00', got {value}", value=typed(value)
+                )
                 raise FieldError(name, message) from None
             hours = end - start
             if hours <= 0:
-                raise FieldError(name, f"the span {typed(value)} closes before it opens")
+                raise FieldError(name, Text("the span {value} closes before it opens", value=typed(value)))
     if hours > 24:
-        raise FieldError(name, f"a day has 24 hours, got {hours:g}")
+        raise FieldError(name, Text("a day has 24 hours, got {hours:g}", hours=hours))
     return hours
 
 
@@ -497,9 +506,11 @@ class Venue(Record):
         _require_id("id", self.id)
         _require_id("community", self.community)
         if self.capacity < 0:
-            raise FieldError("capacity", "must not be negative")
+            raise FieldError("capacity", Text("must not be negative"))
         if not 0 <= self.opening_hours <= 24:
-            raise FieldError("opening_hours", f"must lie in [0, 24] hours per day, got {typed(self.opening_hours)}")
+            raise FieldError(
+                "opening_hours", Text("must lie in [0, 24] hours per day, got {value}", value=typed(self.opening_hours))
+            )
 
 
 def _date(name: str, value: Any) -> datetime.date:
@@ -510,7 +521,7 @@ def _date(name: str, value: Any) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise FieldError(name, f"expected a date such as 2024-05-31, got {value!r}") from None
+        raise FieldError(name, Text("expected a date such as 2024-05-31, got {value!r}", value=value)) from None
 
 
 @dataclass(frozen=True)
@@ -543,9 +554,9 @@ class Budget(Record):
     def __post_init__(self) -> None:
         _require_id("community", self.community)
         if self.amount is not None and self.amount < 0:
-            raise FieldError("amount", "must not be negative")
+            raise FieldError("amount", Text("must not be negative"))
         if self.max_orders < 0:
-            raise FieldError("max_orders", "must not be negative")
+            raise FieldError("max_orders", Text("must not be negative"))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ def typed(value: Any) -> str:
     return str(value)
 
 
+#: How a message names its field (English; the command line prints its translation).
+FIELD_FRAME = "field {field!r}: "
+
+
 class MatcherError(Exception):
     """Base of every error `matcher` reports to a user instead of a traceback."""
 
@@ -32,7 +37,7 @@ class FieldError(MatcherError, ValueError):
     """One field of one record is wrong; raised by value-object constructors."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"field {field!r}: {message}")
+        super().__init__(FIELD_FRAME.format(field=field) + message)
         self.field = field
         self.message = message
 
@@ -47,9 +52,15 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.record) if part)
-        field = f"field {self.field!r}: " if self.field else ""
-        return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
+        return self.render()
+
+    def render(self, field_frame: str = FIELD_FRAME, translate: Callable[[str], str] = str) -> str:
+        """``file: record: field 'x': message``; the command line passes the translation of
+        ``field_frame`` and a ``translate`` for the record and the message."""
+        where = ": ".join(translate(part) for part in (self.file, self.record) if part)
+        field = field_frame.format(field=self.field) if self.field else ""
+        message = translate(self.message)
+        return f"{where}: {field}{message}" if where else f"{field}{message}"
 
 
 class ScenarioError(MatcherError):

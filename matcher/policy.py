@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.vocabulary import Tier, Urgency
 
 
@@ -100,22 +101,22 @@ class Policy:
         for name in ("tier_weights", "urgency_weights"):
             for key, value in getattr(self, name).items():
                 if value < 0:
-                    raise FieldError(name, f"weight of {key!r} must not be negative")
+                    raise FieldError(name, Text("weight of {key!r} must not be negative", key=key))
         try:
             levels = tuple(Urgency.parse(level).value for level in self.priority_urgencies)
         except ValueError as exc:
             raise FieldError("priority_urgencies", str(exc)) from None
         if len(set(levels)) != len(levels):
-            raise FieldError("priority_urgencies", f"a level is named twice in {list(levels)}")
+            raise FieldError("priority_urgencies", Text("a level is named twice in {value}", value=list(levels)))
         object.__setattr__(self, "priority_urgencies", levels)
         for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "lateness_cost", "move_cost"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
+                raise FieldError(name, Text("must not be negative, got {value!r}", value=getattr(self, name)))
         for name, mode in (("pairings", PairingMode), ("placed_orders", PlacedOrderMode), ("objective", Objective)):
             object.__setattr__(self, name, _mode(name, mode, getattr(self, name)))
         for name in ("min_community_share", "balance_target"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise FieldError(name, f"must lie in [0, 1], got {getattr(self, name)!r}")
+                raise FieldError(name, Text("must lie in [0, 1], got {value!r}", value=getattr(self, name)))
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
         """A copy with fields replaced; weight mappings are merged, not replaced."""
@@ -123,10 +124,12 @@ class Policy:
         changes: dict[str, Any] = {}
         for key, value in overrides.items():
             if key not in known:
-                raise FieldError(key, f"unknown policy field; expected one of: {', '.join(sorted(known))}")
+                raise FieldError(
+                    key, Text("unknown policy field; expected one of: {items}", items=", ".join(sorted(known)))
+                )
             if key in ("tier_weights", "urgency_weights"):
                 if not isinstance(value, Mapping):
-                    raise FieldError(key, "expected a mapping such as {floor: 3}")
+                    raise FieldError(key, Text("expected a mapping such as {{floor: 3}}"))
                 value = {**getattr(self, key), **value}
             elif key == "enforce_deadlines":
                 value = _boolean(key, value)
@@ -138,7 +141,7 @@ class Policy:
                 try:
                     value = float(value)
                 except (TypeError, ValueError):
-                    raise FieldError(key, f"expected a number, got {value!r}") from None
+                    raise FieldError(key, Text("expected a number, got {value!r}", value=value)) from None
             changes[key] = value
         return replace(self, **changes)
 
@@ -148,7 +151,9 @@ def _mode(name: str, mode: type[StrEnum], value: Any) -> Any:
     try:
         return mode(value)
     except ValueError:
-        raise FieldError(name, f"expected one of {', '.join(mode)}, got {value!r}") from None
+        raise FieldError(
+            name, Text("expected one of {items}, got {value!r}", items=", ".join(mode), value=value)
+        ) from None
 
 
 def _levels(value: Any) -> tuple[str, ...]:
@@ -158,7 +163,7 @@ def _levels(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [] if value.strip().lower() in ("", "none") else value.replace("，", ",").split(",")
     if not isinstance(value, list | tuple):
-        raise FieldError("priority_urgencies", f"expected a list of urgency levels, got {value!r}")
+        raise FieldError("priority_urgencies", Text("expected a list of urgency levels, got {value!r}", value=value))
     return tuple(str(v).strip() for v in value)
 
 
@@ -170,7 +175,7 @@ def _boolean(name: str, value: Any) -> bool:
         return True
     if text in ("false", "no", "0", "off"):
         return False
-    raise FieldError(name, f"expected true or false, got {value!r}")
+    raise FieldError(name, Text("expected true or false, got {value!r}", value=value))
 
 
 PRESETS: dict[str, Policy] = {
@@ -203,5 +208,7 @@ def get_policy(spec: str | Mapping[str, Any] | Policy | None = None) -> Policy:
     overrides = dict(spec)
     preset = str(overrides.pop("preset", "default"))
     if preset not in PRESETS:
-        raise FieldError("preset", f"unknown policy {preset!r}; presets: {', '.join(PRESETS)}")
+        raise FieldError(
+            "preset", Text("unknown policy {policy!r}; presets: {presets}", policy=preset, presets=", ".join(PRESETS))
+        )
     return PRESETS[preset].with_overrides(overrides)

@@ -13,6 +13,7 @@ import numpy as np
 
 from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue, Visit
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.travel import Travel
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
 
@@ -104,22 +105,42 @@ class Problem:
         for i, c in enumerate(self.communities):
             for other, _ in c.neighbours:
                 if other not in community_ids:
-                    yield Location("communities", i), "neighbours", f"unknown community {other!r}"
+                    yield (
+                        Location("communities", i),
+                        "neighbours",
+                        Text("unknown community {community!r}", community=other),
+                    )
         for list_name in ("needs", "resources"):
             for i, r in enumerate(getattr(self, list_name)):
                 if r.community not in community_ids:
-                    yield Location(list_name, i), "community", f"unknown community {r.community!r}"
+                    yield (
+                        Location(list_name, i),
+                        "community",
+                        Text("unknown community {community!r}", community=r.community),
+                    )
         groups = {r.pairing_group for r in self.resources if r.pairing_group}
         for i, p in enumerate(self.pairings):
             if p.community not in community_ids:
-                yield Location("pairings", i), "community", f"unknown community {p.community!r}"
+                yield (
+                    Location("pairings", i),
+                    "community",
+                    Text("unknown community {community!r}", community=p.community),
+                )
             if p.group not in groups:
-                yield Location("pairings", i), "group", f"no resource belongs to unit group {p.group!r}"
+                yield (
+                    Location("pairings", i),
+                    "group",
+                    Text("no resource belongs to unit group {group!r}", group=p.group),
+                )
         modes: dict[str, set[PairingMode]] = {}
         for i, p in enumerate(self.pairings):
             modes.setdefault(p.group, set()).add(p.mode)
             if len(modes[p.group]) > 1:
-                yield Location("pairings", i), "mode", f"unit group {p.group!r} mixes hard and soft pairings"
+                yield (
+                    Location("pairings", i),
+                    "mode",
+                    Text("unit group {group!r} mixes hard and soft pairings", group=p.group),
+                )
         yield from _check_project_lists(self, community_ids)
 
     @property
@@ -139,20 +160,25 @@ def _duplicates(list_name: str, records: Sequence[object], attr: str) -> Iterato
         key = getattr(r, attr)
         seen[key] += 1
         if seen[key] == 2:
-            yield Location(list_name, i), attr, f"duplicate id {key!r}"
+            yield Location(list_name, i), attr, Text("duplicate id {key!r}", key=key)
 
 
 def venue_issue(project: Project, venue_id: str, venue: Venue | None) -> str:
     """What is wrong with an order of ``project`` at venue ``venue_id`` (``venue``: that record,
     None when unknown or not given), or "" when nothing is."""
     if venue_id and venue is None:
-        return f"unknown venue {venue_id!r}"
+        return Text("unknown venue {venue!r}", venue=venue_id)
     if project.venue_type is not None and venue is None:
-        return f"project {project.id!r} needs a venue of type {project.venue_type.value}"
+        return Text(
+            "project {project!r} needs a venue of type {type}", project=project.id, type=project.venue_type.value
+        )
     if venue is not None and project.venue_type is not None and venue.type is not project.venue_type:
-        return (
-            f"venue {venue.id!r} is a {venue.type.value} station; project {project.id!r} needs "
-            f"{project.venue_type.value}"
+        return Text(
+            "venue {venue!r} is a {type} station; project {project!r} needs {needs}",
+            venue=venue.id,
+            type=venue.type.value,
+            project=project.id,
+            needs=project.venue_type.value,
         )
     return ""
 
@@ -165,20 +191,37 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
     for list_name in ("venues", "budgets", "orders"):
         for i, r in enumerate(getattr(problem, list_name)):
             if r.community not in community_ids:
-                yield Location(list_name, i), "community", f"unknown community {r.community!r}"
+                yield (
+                    Location(list_name, i),
+                    "community",
+                    Text("unknown community {community!r}", community=r.community),
+                )
     projects = {p.id: p for p in problem.projects}
     venues = {v.id: v for v in problem.venues}
     for i, visit in enumerate(problem.visits):
         if visit.station not in venues:
-            yield Location("visits", i), "station", f"unknown station {visit.station!r} (not in venues)"
+            yield (
+                Location("visits", i),
+                "station",
+                Text("unknown station {station!r} (not in venues)", station=visit.station),
+            )
     for i, o in enumerate(problem.orders):
         project = projects.get(o.project)
         if project is None:
-            yield Location("orders", i), "project", f"project {o.project!r} is not in the catalogue (项目清单)"
+            yield (
+                Location("orders", i),
+                "project",
+                Text("project {project!r} is not in the catalogue (项目清单)", project=o.project),
+            )
             continue
         issue = venue_issue(project, o.venue, venues.get(o.venue) if o.venue else None)
         if issue:
             yield Location("orders", i), "venue", issue
+    yield from _check_claims(problem, projects)
+
+
+def _check_claims(problem: Problem, projects: dict[str, Project]) -> Iterator[tuple[Location, str, str]]:
+    """Claims (认领) name a known order and resource, once each, within the order's provider slots."""
     orders = {o.id: o for o in problem.orders}
     resource_ids = {r.id for r in problem.resources}
     taken: Counter[str] = Counter()
@@ -186,11 +229,15 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
     for i, c in enumerate(problem.claims):
         order = orders.get(c.order)
         if order is None:
-            yield Location("claims", i), "order", f"unknown order {c.order!r}"
+            yield Location("claims", i), "order", Text("unknown order {order!r}", order=c.order)
         if c.resource not in resource_ids:
-            yield Location("claims", i), "resource", f"unknown unit or resource {c.resource!r}"
+            yield Location("claims", i), "resource", Text("unknown unit or resource {resource!r}", resource=c.resource)
         if (c.order, c.resource) in seen:
-            yield Location("claims", i), "resource", f"{c.resource!r} claims order {c.order!r} twice"
+            yield (
+                Location("claims", i),
+                "resource",
+                Text("{resource!r} claims order {order!r} twice", resource=c.resource, order=c.order),
+            )
         seen.add((c.order, c.resource))
         taken[c.order] += 1
         project = projects.get(order.project) if order else None
@@ -199,7 +246,12 @@ def _check_project_lists(problem: Problem, community_ids: set[str]) -> Iterator[
             yield (
                 Location("claims", i),
                 "order",
-                f"claim {taken[c.order]} of order {c.order!r} exceeds its {slots} provider slot(s)",
+                Text(
+                    "claim {n} of order {order!r} exceeds its {slots} provider slot(s)",
+                    n=taken[c.order],
+                    order=c.order,
+                    slots=slots,
+                ),
             )
 
 

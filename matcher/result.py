@@ -13,11 +13,14 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE, Candidates
+from matcher.display import pad
 from matcher.files import RESULTS_WORKBOOK, table_files, write_files
+from matcher.i18n import N_, _, term, translated
 from matcher.policy import Policy
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES, Problem
 from matcher.reasons import REASONS, unmatched_reasons
 from matcher.solution import PhaseOutcome, Solution, Status
+from matcher.vocabulary import Urgency
 
 
 @dataclass(frozen=True)
@@ -205,42 +208,48 @@ class Result:
         }
 
     def summary(self, max_rows: int = 40) -> str:
-        """A readable report for planners."""
+        """A readable report for planners, in the current language (:mod:`matcher.i18n`)."""
         a = self.problem.arrays
         n = a.n_needs
         lines = [
-            f"Scenario {self.problem.name}: {n} needs, {a.n_resources} resources, "
-            f"{a.n_communities} communities, {len(self.candidates)} candidate pairs",
-            f"Policy {self.policy.name}; solver {self.solver} ({self.solver_note})",
+            _(
+                "Scenario {name}: {needs} needs, {resources} resources, {communities} communities, "
+                "{pairs} candidate pairs"
+            ).format(
+                name=self.problem.name,
+                needs=n,
+                resources=a.n_resources,
+                communities=a.n_communities,
+                pairs=len(self.candidates),
+            ),
+            _("Policy {policy}; solver {solver} ({note})").format(
+                policy=self.policy.name, solver=self.solver, note=translated(self.solver_note)
+            ),
             status_line(self.solution.status, self.objective, self.bound, self.gap, self.wall_time),
         ]
         lines += [phase_line(k, p) for k, p in enumerate(self.solution.phases, 1)]
-        lines.append(f"Needs served: {self.n_served} of {n} ({self.n_served / max(n, 1):.1%})")
-        for v in self.solution.violations:
-            lines.append(f"VIOLATED: {v}")
-        lines.append("")
-        lines.append("Unmatched by reason:")
-        counts = self.reason_counts()
-        lines += [
-            f"  {code:<18} {k:>6}  {REASONS[[r.value for r in REASONS].index(code)].label}"
-            for code, k in counts.items()
-        ] or ["  (none)"]
-        lines.append("")
-        lines.append("Deadline compliance (served on time / needs):")
-        for row in self.deadline_compliance():
-            late = f"  late {row['late']} ({row['minutes_late']:,.0f} min past deadlines)" if row["late"] else ""
-            share = f"{row['compliance']:.1%}"
-            lines.append(f"  {row['urgency']:<10} {row['on_time']:>6} / {row['needs']:<6} {share}{late}")
+        lines.append(
+            _("Needs served: {served} of {needs} ({share:.1%})").format(
+                served=self.n_served, needs=n, share=self.n_served / max(n, 1)
+            )
+        )
+        lines += [_("VIOLATED: {rule}").format(rule=v) for v in self.solution.violations]
+        lines += ["", *reason_lines(self.reason_counts()), ""]
+        lines += deadline_lines(self.deadline_compliance())
         coverage = sorted(self.coverage(), key=lambda r: (r["coverage"], r["community"]))
-        lines.append("")
         shown = coverage if len(coverage) <= max_rows else coverage[:10]
-        title = "Coverage by community" + ("" if shown is coverage else f" (worst 10 of {len(coverage)})")
-        lines.append(title + ":")
-        lines += [f"  {r['community']:<12} {r['served']:>5} / {r['needs']:<5} {r['coverage']:.0%}" for r in shown]
+        lines.append("")
+        if shown is coverage:
+            lines.append(_("Coverage by community:"))
+        else:
+            lines.append(_("Coverage by community (worst 10 of {n}):").format(n=len(coverage)))
+        lines += [f"  {pad(r['community'], 12)} {r['served']:>5} / {r['needs']:<5} {r['coverage']:.0%}" for r in shown]
         loads = self.resource_loads()
         used = sum(1 for r in loads if r["tasks"])
         lines.append("")
-        lines.append(f"Resources used: {used} of {len(loads)}; idle: {len(loads) - used}")
+        lines.append(
+            _("Resources used: {used} of {n}; idle: {idle}").format(used=used, n=len(loads), idle=len(loads) - used)
+        )
         return "\n".join(lines)
 
     def write(self, out_dir: str | Path, xlsx: bool = False) -> list[Path]:
@@ -269,27 +278,76 @@ def format_gap(gap: float | None) -> str:
     return f"{gap:.4%}" if gap < 1e-4 else f"{gap:.2%}"
 
 
+#: What each status means, said beside it (translated where printed).
 STATUS_NOTES = {
-    "optimal": "proven best",
-    "feasible": "stopped early; the gap is how far it can be from the best",
-    "no_solution_in_time": "the engine found no plan in time: this is the greedy start, nothing proven",
-    "heuristic": "a heuristic plan, nothing proven",
-    "stable": "the needs-optimal stable matching",
+    "optimal": N_("proven best"),
+    "feasible": N_("stopped early; the gap is how far it can be from the best"),
+    "no_solution_in_time": N_("the engine found no plan in time: this is the greedy start, nothing proven"),
+    "heuristic": N_("a heuristic plan, nothing proven"),
+    "stable": N_("the needs-optimal stable matching"),
 }
+#: Status names as printed (the codes stay in result.json and CSV).
+STATUS_NAMES = {
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible"),
+    "no_solution_in_time": N_("no_solution_in_time"),
+    "heuristic": N_("heuristic"),
+    "stable": N_("stable"),
+}
+
+
+def status_name(status: str) -> str:
+    """A solve status as the current language names it (``optimal`` / ``最优``)."""
+    return _(STATUS_NAMES.get(str(status), str(status)))
 
 
 def status_line(status: str, objective: float, bound: float | None, gap: float | None, seconds: float) -> str:
     """``Status …; objective …; bound …; gap …; seconds``, never a gap that was not proven."""
-    proven = "" if bound is None else f"; bound {bound:,.2f}; gap {format_gap(gap)}"
-    return f"Status {status} ({STATUS_NOTES.get(str(status), '')}); objective {objective:,.2f}{proven}; {seconds:.2f} s"
+    note = STATUS_NOTES.get(str(status))
+    proven = "" if bound is None else _("; bound {bound:,.2f}; gap {gap}").format(bound=bound, gap=format_gap(gap))
+    return _("Status {status} ({note}); objective {objective:,.2f}{proven}; {seconds:.2f} s").format(
+        status=status_name(status), note=_(note) if note else "", objective=objective, proven=proven, seconds=seconds
+    )
 
 
 def phase_line(number: int, phase: PhaseOutcome) -> str:
     """A lexicographic level as solved: ``phase 1, emergency needs served: 31 (bound 31, optimal)``."""
+    name = phase_name(phase.name)
     if phase.status == Status.NO_SOLUTION_IN_TIME:
-        return f"  phase {number}, {phase.name}: no plan in time"
-    bound = "" if phase.bound is None else f"bound {phase.bound}, "
-    return f"  phase {number}, {phase.name}: {phase.objective} ({bound}{phase.status})"
+        return _("  phase {number}, {name}: no plan in time").format(number=number, name=name)
+    bound = "" if phase.bound is None else _("bound {bound}, ").format(bound=phase.bound)
+    return _("  phase {number}, {name}: {reached} ({bound}{status})").format(
+        number=number, name=name, reached=phase.objective, bound=bound, status=status_name(phase.status)
+    )
+
+
+def phase_name(name: str) -> str:
+    """A phase's name as printed: ``<urgency> needs served`` (the solvers' phases) in the current language."""
+    level, served, rest = name.partition(" needs served")
+    if not served or rest or level not in {u.value for u in URGENCIES}:
+        return name
+    return _("{urgency} needs served").format(urgency=term(Urgency(level)))
+
+
+def deadline_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """``Deadline compliance …:`` and one line per urgency level: on time / needs, share, and how late."""
+    lines = [_("Deadline compliance (served on time / needs):")]
+    for row in rows:
+        late = _("  late {late} ({minutes:,.0f} min past deadlines)").format(
+            late=row["late"], minutes=row["minutes_late"]
+        )
+        lines.append(
+            f"  {pad(term(Urgency(row['urgency'])), 10)} {row['on_time']:>6} / {row['needs']:<6} "
+            f"{row['compliance']:.1%}" + (late if row["late"] else "")
+        )
+    return lines
+
+
+def reason_lines(counts: dict[str, int]) -> list[str]:
+    """``Unmatched by reason:`` and one line per reason code with its count and explanation."""
+    labels = {r.value: r.label for r in REASONS}
+    rows = [f"  {code:<18} {k:>6}  {_(labels[code])}" for code, k in counts.items()]
+    return [_("Unmatched by reason:"), *(rows or [_("  (none)")])]
 
 
 def unmatched_rows(problem: Problem, served: np.ndarray, reasons: np.ndarray) -> list[dict[str, Any]]:

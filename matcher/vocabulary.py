@@ -10,8 +10,22 @@ from enum import StrEnum
 from typing import TypeVar
 
 from matcher.errors import typed
+from matcher.i18n import N_, Text
 
 E = TypeVar("E", bound="Vocabulary")
+
+#: Each vocabulary's name in messages (an msgid: translated where the message is printed).
+KINDS = {
+    "category": N_("category"),
+    "tier": N_("tier"),
+    "urgency": N_("urgency"),
+    "resourcekind": N_("resourcekind"),
+    "level": N_("level"),
+    "populationgroup": N_("populationgroup"),
+    "slot": N_("slot"),
+    "pairingmode": N_("pairingmode"),
+    "stationtype": N_("stationtype"),
+}
 
 
 class Vocabulary(StrEnum):
@@ -34,7 +48,14 @@ class Vocabulary(StrEnum):
                 return member
         choices = ", ".join(f"{m.value} ({m.label})" if m.label != m.value else m.value for m in cls)
         shown = typed(key if isinstance(text, str) else text)
-        raise ValueError(f"unknown {cls.__name__.lower()} {shown}; expected one of: {choices}")
+        raise ValueError(
+            Text(
+                "unknown {kind} {value}; expected one of: {choices}",
+                kind=Text(KINDS.get(cls.__name__.lower(), cls.__name__.lower())),
+                value=shown,
+                choices=choices,
+            )
+        )
 
 
 class Category(Vocabulary):

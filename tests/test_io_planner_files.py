@@ -129,10 +129,13 @@ def test_every_encoding_excel_writes_reads_alike(tmp_path: Path, capsys, encodin
         path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
     _same(load_scenario(folder / "scenario.yaml").problem, _base())
     assert main(["validate", str(folder / "scenario.yaml")]) == 0
-    out = capsys.readouterr().out
+    english = capsys.readouterr().out
+    assert main(["validate", "--lang", "zh", str(folder / "scenario.yaml")]) == 0
+    chinese = capsys.readouterr().out
     for path in folder.iterdir():
         ascii_only = path.read_bytes().isascii()  # plain ASCII is UTF-8 whatever it was saved as
-        assert f"{path}: 编码 encoding {'utf-8' if ascii_only else named}" in out
+        assert f"{path}: encoding {'utf-8' if ascii_only else named}" in english
+        assert f"{path}：编码 {'utf-8' if ascii_only else named}" in chinese
 
 
 def test_gbk_yaml_is_no_traceback(tmp_path: Path, capsys):

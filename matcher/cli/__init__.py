@@ -6,6 +6,9 @@ Only the subcommand being run is imported (with its solvers, OR-Tools, scipy or 
 
 Exit codes: 0 done; 2 bad input (the message names file, record and field); 3 the hard
 constraints cannot all hold (the message names them); 1 any other failure reported by matcher.
+
+What the commands print is in Chinese by default and in English with ``--lang en`` or an English
+locale (:mod:`matcher.i18n`); ``--lang`` goes before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from matcher import __version__
+from matcher import __version__, i18n
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
+from matcher.i18n import _, translated
 
 #: Subcommand name -> its one-line help, in the order ``matcher --help`` lists them; the module
 #: ``matcher.cli.<name>`` registers the subcommand.
@@ -40,10 +44,23 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 def _chosen_command(argv: Sequence[str]) -> str | None:
     """The subcommand named in ``argv`` (its first word that is not an option), if any."""
-    for word in argv:
-        if not word.startswith("-"):
+    words = iter(argv)
+    for word in words:
+        if word == "--lang":
+            next(words, None)  # its value is not the subcommand
+        elif not word.startswith("-"):
             return word if word in SUMMARIES else None
     return None
+
+
+def add_language_option(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """``--lang zh|en``: the language of what matcher prints (default: the locale's, else Chinese)."""
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=default,
+        help="language of summaries and errors: zh (Chinese) or en (default: en for an en* locale, else zh)",
+    )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -53,30 +70,47 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Match residents' needs (需求清单) with resources (资源清单) and projects (项目清单).",
     )
     parser.add_argument("--version", action="version", version=f"matcher {__version__}")
+    add_language_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary in SUMMARIES.items():
         if name == command:
             importlib.import_module(f"matcher.cli.{name}").register(sub)
+            add_language_option(sub.choices[name], default=argparse.SUPPRESS)
         else:
             sub.add_parser(name, help=summary)
     return parser
+
+
+def describe(exc: MatcherError) -> str:
+    """An error as the current language says it: the frame (field, conflict list) translated, the
+    message as raised."""
+    field_frame = _("field {field!r}: ")
+    if isinstance(exc, ScenarioError):
+        return "\n".join(issue.render(field_frame, translated) for issue in exc.issues)
+    if isinstance(exc, FieldError):
+        return field_frame.format(field=exc.field) + translated(exc.message)
+    if isinstance(exc, InfeasibleError):
+        conflicts = "".join(f"\n  - {translated(c)}" for c in exc.constraints)
+        return _("the hard constraints cannot all hold; in conflict:") + conflicts
+    return translated(exc.args[0]) if len(exc.args) == 1 else str(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)
+    i18n.use(args.lang)
     try:
         return int(args.handler(args) or EXIT_OK)
     except (ScenarioError, FieldError, SolverUnsuitableError) as exc:
-        print(f"matcher: error: {exc}", file=sys.stderr)
+        print(_("matcher: error: {message}").format(message=describe(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except InfeasibleError as exc:
-        print(f"matcher: infeasible: {exc}", file=sys.stderr)
+        print(_("matcher: infeasible: {message}").format(message=describe(exc)), file=sys.stderr)
         return EXIT_INFEASIBLE
     except MatcherError as exc:
-        print(f"matcher: failed: {exc}", file=sys.stderr)
+        print(_("matcher: failed: {message}").format(message=describe(exc)), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("matcher: interrupted; nothing was written", file=sys.stderr)
+        print(_("matcher: interrupted; nothing was written"), file=sys.stderr)
         return 130

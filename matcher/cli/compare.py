@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 from matcher.cli import SUMMARIES
-from matcher.cli.options import overrides_from_args
+from matcher.cli.options import overrides_from_args, wrote_line
+from matcher.display import pad
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 from matcher.io.scenario import load_scenario
 from matcher.lab.compare import TARGET_GAP
 from matcher.lab.metrics import metric_names
 from matcher.policy import PRESETS
-from matcher.result import Result, format_gap
+from matcher.result import Result, format_gap, status_name
 from matcher.solvers import SOLVERS
 from matcher.solvers.params import ENGINE_NAMES, SolveParams
 
@@ -68,16 +70,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from matcher.lab.compare import compare, parse_policies  # pandas and matplotlib only for this command
+    from matcher.lab.fonts import cjk_family, font_notice
     from matcher.lab.report import write_comparison
 
     if args.seeds < 1:
-        raise FieldError("--seeds", f"must be at least 1, got {args.seeds}")
+        raise FieldError("--seeds", Text("must be at least 1, got {value}", value=args.seeds))
     policies = parse_policies(args.policies, overrides_from_args(args))
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)
     print(
-        f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s), up to "
-        f"{args.time_limit:g} s each",
+        _("Scenario {name}: {policies} policies x {seeds} seed(s), up to {limit:g} s each").format(
+            name=scenario.problem.name, policies=len(policies), seeds=args.seeds, limit=args.time_limit
+        ),
         file=sys.stderr,
         flush=True,
     )
@@ -96,29 +100,42 @@ def handle(args: argparse.Namespace) -> int:
         target_gap=args.target_gap,
         on_run=_progress,
     )
-    print(f"Scenario {scenario.problem.name}: {len(policies)} policies x {args.seeds} seed(s)")
+    print(
+        _("Scenario {name}: {policies} policies x {seeds} seed(s)").format(
+            name=scenario.problem.name, policies=len(policies), seeds=args.seeds
+        )
+    )
     warnings = result.warnings()
     for line in warnings:
         print(f"\n*** {line}")
     print()
     print(result.table())
     if result.pairing_price:
-        print("\nPrice of fixed pairings (pairing-soft minus pairing-strict; positive = lost to pairings):")
+        print(_("\nPrice of fixed pairings (pairing-soft minus pairing-strict; positive = lost to pairings):"))
         for key, value in result.pairing_price.items():
-            print(f"  {key:<28} {value:.4g}")
+            print(f"  {pad(key, 28)} {value:.4g}")
     for line in warnings:
         print(f"\n*** {line}")
     out = Path(args.out) if args.out else Path("results") / f"compare-{scenario.problem.name}"
     written = write_comparison(result, out)
-    print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    if cjk_family() is None:
+        print(f"matcher: {font_notice()}", file=sys.stderr)
+    print(wrote_line(written, out))
     return 0
 
 
 def _progress(done: int, total: int, result: Result) -> None:
     """One line per finished run on stderr: which, its status and gap, how long it took."""
     print(
-        f"  [{done}/{total}] {result.policy.name}: {result.solution.status}, gap {format_gap(result.gap)}, "
-        f"{result.n_served} served, {result.wall_time:.1f} s",
+        _("  [{done}/{total}] {policy}: {status}, gap {gap}, {served} served, {seconds:.1f} s").format(
+            done=done,
+            total=total,
+            policy=result.policy.name,
+            status=status_name(result.solution.status),
+            gap=format_gap(result.gap),
+            served=result.n_served,
+            seconds=result.wall_time,
+        ),
         file=sys.stderr,
         flush=True,
     )

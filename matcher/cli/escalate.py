@@ -13,9 +13,10 @@ from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, add_solve_options, params_from_args, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import table_files, write_files
+from matcher.i18n import _, term
 from matcher.io.hierarchy import check_hierarchy
 from matcher.io.scenario import Scenario, load_scenario
-from matcher.result import Result, format_gap
+from matcher.result import Result, format_gap, status_name
 from matcher.solvers.escalation import EscalationRules, escalate
 from matcher.vocabulary import Level
 
@@ -73,8 +74,14 @@ def require_parents(scenario: Scenario) -> None:
 def _progress(level: Level, result: Result) -> None:
     """One line per level on stderr as it is solved."""
     print(
-        f"  {level.value} level: {result.n_served} of {result.problem.arrays.n_needs} open needs served; "
-        f"{result.solution.status}, gap {format_gap(result.gap)}, {result.wall_time:.1f} s",
+        _("  {level} level: {served} of {needs} open needs served; {status}, gap {gap}, {seconds:.1f} s").format(
+            level=term(level),
+            served=result.n_served,
+            needs=result.problem.arrays.n_needs,
+            status=status_name(result.solution.status),
+            gap=format_gap(result.gap),
+            seconds=result.wall_time,
+        ),
         file=sys.stderr,
         flush=True,
     )
@@ -105,5 +112,5 @@ def handle(args: argparse.Namespace) -> int:
             **table_files({"escalation": data["needs"]}),
         },
     )
-    print(f"\nWrote {out}/escalation.json and {out}/escalation.csv")
+    print(_("\nWrote {out}/escalation.json and {out}/escalation.csv").format(out=out))
     return 0

@@ -8,7 +8,9 @@ import json
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
+from matcher.display import pad
 from matcher.errors import FieldError
+from matcher.i18n import N_, Text, _
 from matcher.io.scenario import load_scenario
 from matcher.network.diagnostics import diagnose, diagnose_projects, explain_need, explain_project_need
 from matcher.network.hierarchy import governance_graph, grid_visit_load
@@ -17,6 +19,16 @@ from matcher.projects.model import ENGINES
 from matcher.projects.result import ProjectResult
 from matcher.solvers import SOLVERS
 from matcher.solvers.params import SolveParams
+
+#: The governance graph's levels as printed (msgids; the counts keep these keys in --json).
+GOVERNANCE_LEVELS = {
+    "district": N_("district"),
+    "street": N_("street"),
+    "community": N_("community"),
+    "grid": N_("grid"),
+    "party_group": N_("party_group"),
+    "party_member": N_("party_member"),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +64,9 @@ def handle(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, scenario.policy)
     problem = scenario.problem
     if args.need and args.need not in problem.arrays.need_ids:
-        raise FieldError("--need", f"no need with id {args.need!r} in {args.scenario}")
+        raise FieldError(
+            "--need", Text("no need with id {need!r} in {scenario}", need=args.need, scenario=args.scenario)
+        )
     result = solve_problem(
         problem, policy, solver=args.solver, params=SolveParams(engine=args.engine, time_limit=args.time_limit)
     )
@@ -75,18 +89,30 @@ def handle(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
     print(diagnosis.summary(args.rows))
-    counts = governance.counts()
-    print(
-        "\nGovernance graph: "
-        + ", ".join(f"{k} {v}" for k, v in counts.items())
-        + (f"; households {governance.households()}" if grids else "")
-    )
+    counts = ", ".join(f"{_(GOVERNANCE_LEVELS.get(k, k))} {v}" for k, v in governance.counts().items())
     if grids:
-        print(f"Grids whose visits exceed their workers' weekly capacity: {len(overloaded)} of {len(grids)}")
+        print(
+            _("\nGovernance graph: {counts}; households {households}").format(
+                counts=counts, households=governance.households()
+            )
+        )
+        print(
+            _("Grids whose visits exceed their workers' weekly capacity: {over} of {grids}").format(
+                over=len(overloaded), grids=len(grids)
+            )
+        )
         for row in overloaded[:10]:
             print(
-                f"  {row['grid']:<6} {row['community']:<8} {row['weekly_visits']:>7} visits / "
-                f"{row['weekly_visit_capacity']} capacity"
+                f"  {pad(row['grid'], 6)} {pad(row['community'], 8)} "
+                + _("{visits:>7} visits / {capacity} capacity").format(
+                    visits=row["weekly_visits"], capacity=row["weekly_visit_capacity"]
+                )
             )
-    print(f"\nTimings: solve {result.wall_time:.2f} s; diagnostics {diagnosis.timings['total']:.2f} s")
+    else:
+        print(_("\nGovernance graph: {counts}").format(counts=counts))
+    print(
+        _("\nTimings: solve {solve:.2f} s; diagnostics {diagnostics:.2f} s").format(
+            solve=result.wall_time, diagnostics=diagnosis.timings["total"]
+        )
+    )
     return 0

@@ -7,6 +7,7 @@ import argparse
 
 from matcher.cli import SUMMARIES
 from matcher.generate import GENERATORS, write_scenario
+from matcher.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,5 +27,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     generator = GENERATORS[args.name]
     path = write_scenario(generator() if args.seed is None else generator(args.seed), args.out)
-    print(f"wrote {path}")
+    print(_("wrote {path}").format(path=path))
     return 0

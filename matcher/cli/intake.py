@@ -16,6 +16,7 @@ from matcher.dispatch.ledger import Ledger
 from matcher.domain import Need
 from matcher.errors import FieldError
 from matcher.files import write_files
+from matcher.i18n import Text, _, term
 from matcher.io.scenario import load_scenario
 from matcher.policy import get_policy
 
@@ -47,12 +48,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     if not args.arrivals.lower().endswith(".csv"):
-        raise FieldError("--arrivals", f"intake appends to a CSV file, got {args.arrivals!r}")
+        raise FieldError("--arrivals", Text("intake appends to a CSV file, got {value!r}", value=args.arrivals))
     record: dict[str, str] = {}
     for item in args.fields:
         key, sep, value = item.partition("=")
         if not sep:
-            raise FieldError("--need", f"expected FIELD=VALUE, got {item!r}")
+            raise FieldError("--need", Text("expected FIELD=VALUE, got {value!r}", value=item))
         record[key.strip()] = value.strip()
     scenario = load_scenario(args.scenario)
     path = Path(args.arrivals)
@@ -64,7 +65,9 @@ def handle(args: argparse.Namespace) -> int:
     columns = next(csv.reader(io.StringIO(text)), None) or COLUMNS
     for key in record:
         if key not in columns:
-            raise FieldError(key, f"not a column of {path}; its columns: {', '.join(columns)}")
+            raise FieldError(
+                key, Text("not a column of {path}; its columns: {items}", path=path, items=", ".join(columns))
+            )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     if not text:
@@ -75,7 +78,13 @@ def handle(args: argparse.Namespace) -> int:
     )
     need = ledger.needs[n]
     print(
-        f"受理 Took need {need.id} ({need.community}, {need.category.label}, {need.urgency.label}) at minute "
-        f"{ledger.arrived_at[n]:g} into {path}"
+        _("Took need {need} ({community}, {category}, {urgency}) at minute {minute:g} into {path}").format(
+            need=need.id,
+            community=need.community,
+            category=term(need.category),
+            urgency=term(need.urgency),
+            minute=ledger.arrived_at[n],
+            path=path,
+        )
     )
     return 0

@@ -9,12 +9,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
+from matcher.i18n import Text, _, ngettext
 from matcher.policy import PRESETS, Policy
 from matcher.result import format_gap, relative_gap
 
@@ -49,7 +51,7 @@ def open_database(args: argparse.Namespace) -> Iterator[Any]:
         if store is not None:
             store.dispose()
         reason = getattr(exc, "orig", None) or exc  # the driver's own words, without SQLAlchemy's wrapping
-        raise FieldError("--database", f"cannot open {url}: {reason}") from None
+        raise FieldError("--database", Text("cannot open {url}: {reason}", url=url, reason=reason)) from None
     try:
         yield store
     finally:
@@ -75,7 +77,10 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
 def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Policy:
     """The scenario's policy, or the named preset, with --set overrides applied."""
     if args.policy and args.policy not in PRESETS:
-        raise FieldError("--policy", f"unknown policy {args.policy!r}; presets: {', '.join(PRESETS)}")
+        raise FieldError(
+            "--policy",
+            Text("unknown policy {policy!r}; presets: {presets}", policy=args.policy, presets=", ".join(PRESETS)),
+        )
     policy = PRESETS[args.policy] if args.policy else scenario_policy
     overrides = overrides_from_args(args)
     return policy.with_overrides(overrides) if overrides else policy
@@ -87,11 +92,11 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     for item in args.overrides:
         key, sep, value = item.partition("=")
         if not sep:
-            raise FieldError("--set", f"expected FIELD=VALUE, got {item!r}")
+            raise FieldError("--set", Text("expected FIELD=VALUE, got {value!r}", value=item))
         try:
             overrides[key.strip()] = yaml.safe_load(value)
         except yaml.YAMLError:
-            raise FieldError(key.strip(), f"cannot read value {value!r}") from None
+            raise FieldError(key.strip(), Text("cannot read value {value!r}", value=value)) from None
     return overrides
 
 
@@ -151,8 +156,21 @@ class ProgressLine:
         gap = format_gap(relative_gap(objective, bound))
         shown = "—" if bound is None else f"{bound / VALUE_SCALE:,.2f}"
         print(
-            f"  {self.engine} {seconds:5.1f}/{self.time_limit:g} s  objective {objective / VALUE_SCALE:,.2f}  "
-            f"bound {shown}  gap {gap}",
+            _("  {engine} {seconds:5.1f}/{limit:g} s  objective {objective:,.2f}  bound {bound}  gap {gap}").format(
+                engine=self.engine,
+                seconds=seconds,
+                limit=self.time_limit,
+                objective=objective / VALUE_SCALE,
+                bound=shown,
+                gap=gap,
+            ),
             file=sys.stderr,
             flush=True,
         )
+
+
+def wrote_line(written: list[Path], out: Path) -> str:
+    """``Wrote N files to OUT/: a, b, c`` after a blank line."""
+    return "\n" + ngettext(
+        "Wrote {n} file to {out}/: {names}", "Wrote {n} files to {out}/: {names}", len(written)
+    ).format(n=len(written), out=out, names=", ".join(p.name for p in written))

@@ -4,13 +4,16 @@ and which open orders a unit is best placed to claim (认领), with the reasons.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 from matcher.io.scenario import load_scenario
 from matcher.projects import recommend, solve_projects
 from matcher.projects.model import ENGINES
+from matcher.result import status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,54 +40,73 @@ def handle(args: argparse.Namespace) -> int:
     policy = policy_from_args(args, scenario.policy)
     if args.community is not None:
         if args.community not in {c.id for c in problem.communities}:
-            raise FieldError("--community", f"unknown community {args.community!r}")
+            raise FieldError("--community", Text("unknown community {community!r}", community=args.community))
         home = args.community
     else:
         units = {r.id: r for r in problem.resources}
         if args.unit not in units:
-            raise FieldError("--unit", f"unknown unit {args.unit!r}")
+            raise FieldError("--unit", Text("unknown unit {unit!r}", unit=args.unit))
         home = units[args.unit].community
     result = solve_projects(
         problem, policy, time_limit=args.time_limit, workers=args.workers, communities=[home], engine=args.engine
     )
     solved = sum(p.communities for p in result.parts)
     print(
-        f"(solved the part around {home}, {solved} of {len(problem.communities)} communities: objective "
-        f"{result.objective:,.3f} in run's units — run's objective is the sum over every part; "
-        f"status {result.status}, gap {result.gap:.3%})\n"
+        _(
+            "(solved the part around {home}, {solved} of {total} communities: objective {objective:,.3f} in run's "
+            "units — run's objective is the sum over every part; status {status}, gap {gap:.3%})\n"
+        ).format(
+            home=home,
+            solved=solved,
+            total=len(problem.communities),
+            objective=result.objective,
+            status=status_name(result.status),
+            gap=result.gap,
+        )
     )
     if args.community is not None:
-        rows = recommend.for_community(result, args.community)
-        print(f"Projects for {args.community} to order (点单):" if rows else f"{args.community}: nothing to order")
-        for r in rows:
-            mark = "ORDER" if r["ordered"] else "also "
-            venue = f" at {r['venue']}" if r["venue"] else ""
-            print(
-                f"  {mark} {r['project']} {r['name']}{venue} [{r['category']}, {r['tier']}, cost {r['cost']:g}, "
-                f"value {r['value']:,.3f}] — {r['why']}"
-            )
-            if r["blocked_by"]:
-                print(f"         blocked by {r['blocked_by']}")
-            for n in r["needs"]:
-                print(f"         covers {n['need']} {n['title']}")
+        print_orders(recommend.for_community(result, args.community), args.community)
     else:
-        rows = recommend.for_unit(result, args.unit)
-        print(f"Open orders {args.unit} may claim (认领):" if rows else f"{args.unit}: no open order it can claim")
-        for r in rows:
-            mark = "CLAIM" if r["proposed"] else "open "
-            print(
-                f"  {mark} {r['order']} {r['project']} {r['name']} in {r['community']} ({r['slots_open']} slot(s) open)"
-            )
-            print(
-                f"         skills: {r['skills']}; distance {r['distance_minutes']} min; {r['pairing']}; "
-                f"effort {r['effort_hours']} h; load {r['load']}"
-            )
-        unclaimed = result.unclaimed()
-        if unclaimed:
-            print("\nOrders left unclaimed:")
-            for u in unclaimed:
-                print(
-                    f"  {u['order']} {u['project']} in {u['community']}: {u['claimed']}/{u['slots']} — "
-                    f"{u['explanation']}"
-                )
+        print_claims(recommend.for_unit(result, args.unit), args.unit)
+        print_unclaimed(result.unclaimed())
     return 0
+
+
+def print_orders(rows: list[dict[str, Any]], community: str) -> None:
+    """Projects for a community to order (点单), each with why, what blocks it and the needs it covers."""
+    print((_("Projects for {c} to order (点单):") if rows else _("{c}: nothing to order")).format(c=community))
+    for r in rows:
+        print(
+            _("  {mark} {project} {name}{at} [{category}, {tier}, cost {cost:g}, value {value:,.3f}] — {why}").format(
+                mark=_("ORDER") if r["ordered"] else _("also "),
+                at=_(" at {venue}").format(venue=r["venue"]) if r["venue"] else "",
+                **r,
+            )
+        )
+        if r["blocked_by"]:
+            print(_("         blocked by {blocked_by}").format(**r))
+        for n in r["needs"]:
+            print(_("         covers {need} {title}").format(**n))
+
+
+def print_claims(rows: list[dict[str, Any]], unit: str) -> None:
+    """Open orders a unit may claim (认领), with skills, distance, pairing, effort and load."""
+    print((_("Open orders {u} may claim (认领):") if rows else _("{u}: no open order it can claim")).format(u=unit))
+    for r in rows:
+        mark = _("CLAIM") if r["proposed"] else _("open ")
+        print(_("  {mark} {order} {project} {name} in {community} ({slots_open} slot(s) open)").format(mark=mark, **r))
+        print(
+            _(
+                "         skills: {skills}; distance {distance_minutes} min; {pairing}; effort {effort_hours} h; "
+                "load {load}"
+            ).format(**r)
+        )
+
+
+def print_unclaimed(unclaimed: list[dict[str, Any]]) -> None:
+    """Orders left unclaimed, with how far each got and why."""
+    if not unclaimed:
+        return
+    print(_("\nOrders left unclaimed:"))
+    for u in unclaimed:
+        print(_("  {order} {project} in {community}: {claimed}/{slots} — {explanation}").format(**u))

@@ -13,6 +13,7 @@ from matcher.dispatch.intake import read_arrivals
 from matcher.dispatch.ledger import Ledger
 from matcher.dispatch.replay import PUBLISH, Arrival, generated, parse_rates, run_replay
 from matcher.files import csv_text, write_files
+from matcher.i18n import _
 from matcher.io.scenario import LISTS, load_scenario
 from matcher.io.sources import Folder
 from matcher.io.tables import Columns, read_rows
@@ -120,5 +121,5 @@ def handle(args: argparse.Namespace) -> int:
             "replay.csv": csv_text(data["deadline_compliance"]),
         },
     )
-    print(f"\nWrote {out}/replay.json and {out}/replay.csv")
+    print(_("\nWrote {out}/replay.json and {out}/replay.csv").format(out=out))
     return 0

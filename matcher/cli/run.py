@@ -7,7 +7,14 @@ import argparse
 from pathlib import Path
 
 from matcher.cli import SUMMARIES
-from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, params_from_args, policy_from_args
+from matcher.cli.options import (
+    ProgressLine,
+    add_policy_options,
+    add_solve_options,
+    params_from_args,
+    policy_from_args,
+    wrote_line,
+)
 from matcher.io.scenario import load_scenario
 from matcher.projects.dispatch import solve_problem
 
@@ -41,5 +48,5 @@ def handle(args: argparse.Namespace) -> int:
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / problem.name
     written = result.write(out, xlsx=args.xlsx)
-    print(f"\nWrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(wrote_line(written, out))
     return 0

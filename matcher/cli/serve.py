@@ -10,6 +10,7 @@ import socket
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, database_url, open_database
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 
 #: Seconds a worker has, after SIGTERM, to stop its solve jobs (each keeps its best solution)
 #: before it is killed; a job cut off then is failed by the next start.
@@ -69,8 +70,10 @@ def handle(args: argparse.Namespace) -> int:
         }
     )
     print(
-        f"matcher API on http://{args.host}:{args.port}/ (docs at /docs, OpenAPI at /openapi.json); "
-        f"{args.workers} processes x {args.threads} threads; database {shown}",
+        _(
+            "matcher API on http://{host}:{port}/ (docs at /docs, OpenAPI at /openapi.json); "
+            "{workers} processes x {threads} threads; database {database}"
+        ).format(host=args.host, port=args.port, workers=args.workers, threads=args.threads, database=shown),
         flush=True,
     )
     Granian(
@@ -100,6 +103,10 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise FieldError(
                 "--port",
-                f"cannot listen on {host}:{port}: {exc.strerror}; is another server "
-                "running there? Choose another --port",
+                Text(
+                    "cannot listen on {host}:{port}: {reason}; is another server running there? Choose another --port",
+                    host=host,
+                    port=port,
+                    reason=exc.strerror,
+                ),
             ) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from matcher.cli import SUMMARIES
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,14 +35,19 @@ def handle(args: argparse.Namespace) -> int:
     from matcher.lab.sweep import connect, load_spec, run_sweep  # pandas and Dask only for this command
 
     if args.n_workers < 1:
-        raise FieldError("--n-workers", f"must be at least 1, got {args.n_workers}")
+        raise FieldError("--n-workers", Text("must be at least 1, got {value}", value=args.n_workers))
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{spec.name}"
     client = None if args.serial else connect(args.scheduler, args.n_workers, args.connect_timeout)
     try:
         report = run_sweep(spec, out, client, progress=not args.no_progress)
     except KeyboardInterrupt:
-        print(f"matcher: interrupted; finished runs are kept in {out / 'runs'}/ — run again to resume", file=sys.stderr)
+        print(
+            _("matcher: interrupted; finished runs are kept in {runs}/ — run again to resume").format(
+                runs=out / "runs"
+            ),
+            file=sys.stderr,
+        )
         return 130
     finally:
         if client is not None:
@@ -50,14 +56,17 @@ def handle(args: argparse.Namespace) -> int:
             if cluster is not None and args.scheduler is None:
                 cluster.close()
     print(
-        f"Sweep {spec.name}: {report.total} runs; {report.resumed} found finished, {report.ran} run now, "
-        f"{report.failed} failed"
+        _("Sweep {name}: {total} runs; {resumed} found finished, {ran} run now, {failed} failed").format(
+            name=spec.name, total=report.total, resumed=report.resumed, ran=report.ran, failed=report.failed
+        )
     )
     bad = report.unproven()
     if len(bad):
         print(
-            f"*** NOT PROVEN: {len(bad)} of {report.total} run(s) did not reach a gap of 1% (see the status and "
-            "gap columns); their figures are not optima."
+            _(
+                "*** NOT PROVEN: {bad} of {total} run(s) did not reach a gap of 1% (see the status and gap "
+                "columns); their figures are not optima."
+            ).format(bad=len(bad), total=report.total)
         )
-    print(f"Wrote {', '.join(str(p) for p in report.files)}")
+    print(_("Wrote {files}").format(files=", ".join(str(p) for p in report.files)))
     return 0

@@ -8,6 +8,7 @@ import argparse
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_database_option, open_database
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +43,7 @@ def holder(args: argparse.Namespace) -> tuple[str, str]:
         ("planner", "") if args.planner else ("community", args.community) if args.community else ("unit", args.unit)
     )
     if role != "planner" and not subject.strip():
-        raise FieldError(f"--{role}", "name the community or unit")
+        raise FieldError(f"--{role}", Text("name the community or unit"))
     return role, subject.strip()
 
 
@@ -76,6 +77,6 @@ def handle_revoke(args: argparse.Namespace) -> int:
                 revoked=revoked,
             )
     if not revoked:
-        raise FieldError("--token" if args.token else f"--{role}", "no live token matches")
-    print(f"revoked {revoked} token(s)")
+        raise FieldError("--token" if args.token else f"--{role}", Text("no live token matches"))
+    print(_("revoked {n} token(s)").format(n=revoked))
     return 0

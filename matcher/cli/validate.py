@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from matcher.cli import SUMMARIES
+from matcher.i18n import _
 from matcher.io.scenario import load_scenario
 
 
@@ -23,9 +24,18 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     p = scenario.problem
     print(
-        f"{args.scenario}: ok — {len(p.communities)} communities, {len(p.needs)} needs, "
-        f"{len(p.resources)} resources, {len(p.projects)} projects, {len(p.pairings)} pairings"
+        _(
+            "{scenario}: ok — {communities} communities, {needs} needs, {resources} resources, "
+            "{projects} projects, {pairings} pairings"
+        ).format(
+            scenario=args.scenario,
+            communities=len(p.communities),
+            needs=len(p.needs),
+            resources=len(p.resources),
+            projects=len(p.projects),
+            pairings=len(p.pairings),
+        )
     )
     for file, encoding in scenario.encodings.items():
-        print(f"  {file}: 编码 encoding {encoding}")
+        print(_("  {file}: encoding {encoding}").format(file=file, encoding=encoding))
     return 0

@@ -15,6 +15,7 @@ from typing import Any
 from matcher.dispatch.ledger import Ledger
 from matcher.domain import Need
 from matcher.errors import FieldError, Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.io.tables import Row
 
 #: The field of an arrival that carries its time (minutes since the plan began).
@@ -29,31 +30,37 @@ def now(ledger: Ledger) -> float:
 def arrival_minutes(value: Any) -> float:
     """An arrival time in minutes since the plan began; refuses what is not a finite number."""
     if isinstance(value, bool):
-        raise FieldError(TIME_FIELD, f"expected minutes since the plan began, got {value!r}")
+        raise FieldError(TIME_FIELD, Text("expected minutes since the plan began, got {value!r}", value=value))
     try:
         minutes = float(value)
     except (TypeError, ValueError):
-        raise FieldError(TIME_FIELD, f"expected minutes since the plan began, got {value!r}") from None
+        raise FieldError(
+            TIME_FIELD, Text("expected minutes since the plan began, got {value!r}", value=value)
+        ) from None
     if not math.isfinite(minutes) or minutes < 0:
-        raise FieldError(TIME_FIELD, f"expected a non-negative number of minutes, got {value!r}")
+        raise FieldError(TIME_FIELD, Text("expected a non-negative number of minutes, got {value!r}", value=value))
     return minutes
 
 
 def check_arrival(ledger: Ledger, record: Mapping[str, Any]) -> tuple[Need, float]:
     """The need and its arrival time from a plain mapping, or a :class:`FieldError` naming the field."""
     if record.get(TIME_FIELD) in (None, ""):
-        raise FieldError(TIME_FIELD, "is required: the minute the need arrived")
+        raise FieldError(TIME_FIELD, Text("is required: the minute the need arrived"))
     at = arrival_minutes(record[TIME_FIELD])
     need = Need.from_record({k: v for k, v in record.items() if k != TIME_FIELD})
     if need.id in ledger.index:
-        raise FieldError("id", f"need id {need.id!r} is already used")
+        raise FieldError("id", Text("need id {id!r} is already used", id=need.id))
     if need.community not in ledger.arrays.community_ids:
-        raise FieldError("community", f"unknown community {need.community!r}")
+        raise FieldError("community", Text("unknown community {community!r}", community=need.community))
     latest = now(ledger)
     if at < latest:
         raise FieldError(
             TIME_FIELD,
-            f"arrival at minute {at:g} is before the last arrival (minute {latest:g}): in the past or out of order",
+            Text(
+                "arrival at minute {at:g} is before the last arrival (minute {latest:g}): in the past or out of order",
+                at=at,
+                latest=latest,
+            ),
         )
     return need, at
 

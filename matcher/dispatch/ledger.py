@@ -17,6 +17,7 @@ from matcher.candidates import VALUE_SCALE, Candidates, build_candidates
 from matcher.dispatch.pairs import NeedPairs
 from matcher.domain import Need
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import Problem, ProblemArrays
 from matcher.result import Result
@@ -131,14 +132,14 @@ class Ledger:
 
     def need_index(self, need_id: str) -> int:
         if need_id not in self.index:
-            raise FieldError("need", f"unknown need {need_id!r}")
+            raise FieldError("need", Text("unknown need {need_id!r}", need_id=need_id))
         return self.index[need_id]
 
     def resource_index(self, resource_id: str) -> int:
         try:
             return self.arrays.resource_ids.index(resource_id)
         except ValueError:
-            raise FieldError("resource", f"unknown resource {resource_id!r}") from None
+            raise FieldError("resource", Text("unknown resource {resource_id!r}", resource_id=resource_id)) from None
 
     # --- changes -------------------------------------------------------------------------------
     def add(self, need: Need, at: float, pairs: NeedPairs | None = None) -> int:
@@ -159,7 +160,13 @@ class Ledger:
         """Add one provider to need ``n``; capacity must be there."""
         r = placement.resource
         if not self.fits(placement):
-            raise ValueError(f"resource {self.arrays.resource_ids[r]} has no room for need {self.needs[n].id}")
+            raise ValueError(
+                Text(
+                    "resource {resource} has no room for need {need}",
+                    resource=self.arrays.resource_ids[r],
+                    need=self.needs[n].id,
+                )
+            )
         self.placed.setdefault(n, []).append(placement)
         self.holders[r].add(n)
         self.tasks_left[r] -= 1
@@ -179,7 +186,7 @@ class Ledger:
     def pin(self, n: int) -> None:
         """Publish need ``n``'s assignment (派单): later solves keep it."""
         if n not in self.placed:
-            raise FieldError("need", f"need {self.needs[n].id!r} has no assignment to publish")
+            raise FieldError("need", Text("need {value!r} has no assignment to publish", value=self.needs[n].id))
         self.pinned.add(n)
 
     def unpin(self, n: int) -> None:

@@ -29,6 +29,7 @@ from matcher.candidates import VALUE_SCALE
 from matcher.dispatch.ledger import Ledger, Placement, Step
 from matcher.dispatch.pairs import NeedPairs, need_pairs
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.problem import LEVELS
 from matcher.solvers.escalation import EscalationRules
 from matcher.vocabulary import Level
@@ -188,11 +189,15 @@ def _check_open(ledger: Ledger, need_id: str) -> int:
     if ledger.providers(n) != 1:
         raise FieldError(
             "providers",
-            f"need {need_id!r} takes {ledger.providers(n)} providers; live dispatch "
-            "places needs of one provider, a re-plan places the others",
+            Text(
+                "need {need!r} takes {n} providers; live dispatch places needs of one provider, a re-plan places "
+                "the others",
+                need=need_id,
+                n=ledger.providers(n),
+            ),
         )
     if n in ledger.placed:
-        raise FieldError("need", f"need {need_id!r} is already assigned")
+        raise FieldError("need", Text("need {need_id!r} is already assigned", need_id=need_id))
     return n
 
 
@@ -211,7 +216,7 @@ def recommend(ledger: Ledger, need_id: str, k: int = DEFAULT_K, rules: Escalatio
     """The top ``k`` options for an arrived, unplaced need, escalating level by level; the route
     is recorded on the ledger."""
     if k < 1:
-        raise FieldError("k", f"must be at least 1, got {k!r}")
+        raise FieldError("k", Text("must be at least 1, got {value!r}", value=k))
     n = _check_open(ledger, need_id)
     need = ledger.needs[n]
     community = next(c for c in ledger.problem.communities if c.id == need.community)
@@ -256,8 +261,11 @@ def accept(ledger: Ledger, need_id: str, resource_id: str, at: float, rules: Esc
             return option
     raise FieldError(
         "resource",
-        f"resource {resource_id!r} cannot serve need {need_id!r} now "
-        "(not a candidate in time, or full of published work)",
+        Text(
+            "resource {resource!r} cannot serve need {need!r} now (not a candidate in time, or full of published work)",
+            resource=resource_id,
+            need=need_id,
+        ),
     )
 
 

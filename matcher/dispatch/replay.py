@@ -30,8 +30,10 @@ from matcher.dispatch.intake import intake
 from matcher.dispatch.ledger import Ledger
 from matcher.dispatch.recommend import apply, recommend
 from matcher.dispatch.replan import Replan, replan
+from matcher.display import pad
 from matcher.domain import Need
 from matcher.errors import FieldError
+from matcher.i18n import Text, _, term
 from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
 from matcher.solvers import solve
@@ -59,7 +61,7 @@ def parse_rates(text: str) -> dict[str, float]:
     for part in (p.strip() for p in text.split(",") if p.strip()):
         key, sep, value = part.partition("=")
         if not sep:
-            raise FieldError("--rates", f"expected URGENCY=PER_HOUR, got {part!r}")
+            raise FieldError("--rates", Text("expected URGENCY=PER_HOUR, got {value!r}", value=part))
         try:
             urgency = Urgency.parse(key).value
             rate = float(value)
@@ -68,10 +70,15 @@ def parse_rates(text: str) -> dict[str, float]:
                 "--rates", str(exc) if "urgency" in str(exc) else f"expected a number, got {value!r}"
             ) from None
         if not math.isfinite(rate) or rate < 0:
-            raise FieldError("--rates", f"the rate of {urgency} must be a non-negative number, got {value!r}")
+            raise FieldError(
+                "--rates",
+                Text(
+                    "the rate of {urgency} must be a non-negative number, got {value!r}", urgency=urgency, value=value
+                ),
+            )
         rates[urgency] = rate
     if not rates or not any(rates.values()):
-        raise FieldError("--rates", "give at least one positive rate, e.g. emergency=0.5,normal=20")
+        raise FieldError("--rates", Text("give at least one positive rate, e.g. emergency=0.5,normal=20"))
     return rates
 
 
@@ -146,24 +153,41 @@ class ReplayResult:
         }
 
     def summary(self) -> str:
+        """A readable report of the replay (回放) for planners, in the current language (:mod:`matcher.i18n`)."""
         d = self.to_dict()
         lines = [
-            f"回放 Replay of {self.scenario}: {self.needs} arrivals, re-plan every {self.replan_every:g} min",
-            "准时率 On time per urgency level (replay | hindsight optimum):",
+            _("Replay of {name}: {needs} arrivals, re-plan every {every:g} min").format(
+                name=self.scenario, needs=self.needs, every=self.replan_every
+            ),
+            _("On time per urgency level (replay | hindsight optimum):"),
         ]
         for row in self.rows:
             lines.append(
-                f"  {row['urgency']:<10} {row['label']:<5} {row['needs']:>6} needs   "
-                f"{row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
+                f"  {pad(term(Urgency(row['urgency'])), 10)} "
+                + _("{needs:>6} needs").format(needs=row["needs"])
+                + f"   {row['on_time']:>6} {row['on_time_share']:>7.1%}  |  "
                 f"{row['hindsight_on_time']:>6} {row['hindsight_share']:>7.1%}"
             )
         lines.append(
-            f"Re-plans {d['replans']}: moves total {d['moves_total']}, median {d['moves_median']:g}, "
-            f"max {d['moves_max']}; stability cost {d['stability_cost_total']:,.2f}"
+            _(
+                "Re-plans {replans}: moves total {total}, median {median:g}, max {max}; stability cost {cost:,.2f}"
+            ).format(
+                replans=d["replans"],
+                total=d["moves_total"],
+                median=d["moves_median"],
+                max=d["moves_max"],
+                cost=d["stability_cost_total"],
+            )
         )
-        lines.append(f"Published at once {self.published_at_once}; escalated beyond the community {self.escalated}")
         lines.append(
-            f"Objective {self.objective:,.2f} vs hindsight {self.hindsight_objective:,.2f} (gap {self.gap:.2%})"
+            _("Published at once {published}; escalated beyond the community {escalated}").format(
+                published=self.published_at_once, escalated=self.escalated
+            )
+        )
+        lines.append(
+            _("Objective {objective:,.2f} vs hindsight {hindsight:,.2f} (gap {gap:.2%})").format(
+                objective=self.objective, hindsight=self.hindsight_objective, gap=self.gap
+            )
         )
         return "\n".join(lines)
 
@@ -174,6 +198,16 @@ def _on_time(ledger: Ledger, n: int) -> bool:
     wait = ledger.placed_at[n] - ledger.arrived_at[n]
     arrival = max(p.arrival for p in ledger.placed[n])
     return wait + arrival <= ledger.needs[n].urgency.deadline_minutes
+
+
+def _check_options(replan_every: float, publish: str) -> None:
+    """--replan-every is positive and --publish one of :data:`PUBLISH`."""
+    if replan_every <= 0:
+        raise FieldError("--replan-every", Text("must be positive, got {value!r}", value=replan_every))
+    if publish not in PUBLISH:
+        raise FieldError(
+            "--publish", Text("expected one of {items}, got {value!r}", items=", ".join(PUBLISH), value=publish)
+        )
 
 
 def run_replay(
@@ -188,10 +222,7 @@ def run_replay(
     deterministic_time: float | None = 5.0,
 ) -> ReplayResult:
     """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
-    if replan_every <= 0:
-        raise FieldError("--replan-every", f"must be positive, got {replan_every!r}")
-    if publish not in PUBLISH:
-        raise FieldError("--publish", f"expected one of {', '.join(PUBLISH)}, got {publish!r}")
+    _check_options(replan_every, publish)
     start = time.perf_counter()
     base = Problem(
         problem.communities, (), problem.resources, problem.projects, problem.pairings, problem.settings, problem.name

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 
 MIB = 1024 * 1024
 
@@ -61,10 +62,16 @@ class Tally:
             raise LimitError(
                 shown,
                 "expanded_bytes",
-                f"more than {self.limits.expanded_bytes // MIB} MiB of text after decompression "
-                f"(the limit per scenario)",
+                Text(
+                    "more than {mib} MiB of text after decompression (the limit per scenario)",
+                    mib=self.limits.expanded_bytes // MIB,
+                ),
             )
         if self.rows > self.limits.rows:
-            raise LimitError(shown, "rows", f"more than {self.limits.rows:,} rows (the limit per scenario)")
+            raise LimitError(
+                shown, "rows", Text("more than {rows:,} rows (the limit per scenario)", rows=self.limits.rows)
+            )
         if self.cells > self.limits.cells:
-            raise LimitError(shown, "cells", f"more than {self.limits.cells:,} cells (the limit per scenario)")
+            raise LimitError(
+                shown, "cells", Text("more than {cells:,} cells (the limit per scenario)", cells=self.limits.cells)
+            )

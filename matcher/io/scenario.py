@@ -27,6 +27,7 @@ from matcher.domain import (
     Visit,
 )
 from matcher.errors import FieldError, Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.io.headers import sheet_for
 from matcher.io.hierarchy import check_hierarchy
 from matcher.io.sources import Folder, Source, Upload
@@ -74,7 +75,7 @@ def load_scenario(path: str | Path) -> Scenario:
     raise :class:`ScenarioError` listing every bad record."""
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError([Issue(str(path), "", "", "scenario file not found")])
+        raise ScenarioError([Issue(str(path), "", "", Text("scenario file not found"))])
     return _load(path.name, Folder(path.parent), path)
 
 
@@ -92,14 +93,19 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
     elif suffix in (".yaml", ".yml", ".json"):
         doc = parse_document(read_text(source, name), suffix, shown)
         if not isinstance(doc, dict):
-            raise ScenarioError([Issue(shown, "", "", "expected a mapping with communities, needs and resources")])
+            raise ScenarioError(
+                [Issue(shown, "", "", Text("expected a mapping with communities, needs and resources"))]
+            )
     else:
-        raise ScenarioError([Issue(shown, "", "", "a scenario is a .yaml, .yml, .json or .xlsx file")])
+        raise ScenarioError([Issue(shown, "", "", Text("a scenario is a .yaml, .yml, .json or .xlsx file"))])
     doc = {(_list_name(k) or k) if isinstance(k, str) else k: v for k, v in doc.items()}
     unknown = sorted(str(k) for k in set(doc) - TOP_LEVEL)
     if unknown:
         raise ScenarioError(
-            [Issue(shown, "", k, f"unknown key; expected some of: {', '.join(sorted(TOP_LEVEL))}") for k in unknown]
+            [
+                Issue(shown, "", k, Text("unknown key; expected some of: {items}", items=", ".join(sorted(TOP_LEVEL))))
+                for k in unknown
+            ]
         )
     rows = {list_name: _list_rows(doc, list_name, source, shown) for list_name in LISTS}
     issues: list[Issue] = []
@@ -145,7 +151,7 @@ def _list_name(key: str) -> str | None:
 
 def _label(row: Row) -> str:
     rid = row.values.get("id")
-    return f"{row.label} (id {rid})" if rid not in (None, "") else row.label
+    return Text("{row} (id {id})", row=row.label, id=rid) if rid not in (None, "") else row.label
 
 
 def _issue(rows: dict[str, list[Row]], loc: Location, field_name: str, message: str) -> Issue:
@@ -164,14 +170,14 @@ def _list_rows(doc: Mapping[str, Any], list_name: str, source: Source, shown: st
         return []
     if spec is None:
         if list_name in REQUIRED_LISTS:
-            raise ScenarioError([Issue(shown, "", list_name, "missing list (give it inline or as a file path)")])
+            raise ScenarioError([Issue(shown, "", list_name, Text("missing list (give it inline or as a file path)"))])
         return []
     if isinstance(spec, list):
         return rows_of(spec, shown, f"{list_name} record", source, columns)
     if isinstance(spec, str):
         file_part, _, sheet = spec.partition("#")
         return read_rows(source, file_part, sheet or None, list_name, columns, shown, list_name)
-    raise ScenarioError([Issue(shown, "", list_name, "expected a list of records or a file path")])
+    raise ScenarioError([Issue(shown, "", list_name, Text("expected a list of records or a file path"))])
 
 
 def _has_sheet(source: Source, workbook: str, list_name: str, shown: str) -> bool:
@@ -197,4 +203,4 @@ def _policy(spec: Any, shown: str, issues: list[Issue]) -> Policy | None:
 
 
 def _not_mapping(name: str) -> Settings:
-    raise FieldError(name, "expected a mapping")
+    raise FieldError(name, Text("expected a mapping"))

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.io.limits import LOCAL_LIMITS, UPLOAD_LIMITS, Limits, Tally
 
 
@@ -59,7 +60,7 @@ class Folder(Source):
 
     def read(self, name: str, by: str = "", field: str = "") -> bytes:
         if not self.exists(name):
-            raise ScenarioError([Issue(self.shown(name), "", "", "file not found")])
+            raise ScenarioError([Issue(self.shown(name), "", "", Text("file not found"))])
         return (self.base / name).read_bytes()
 
 
@@ -96,7 +97,18 @@ class Upload(Source):
         if name not in self.files:
             uploaded = ", ".join(sorted(self.files)) or "none"
             raise ScenarioError(
-                [Issue(by, "", field, f"{name!r} was not uploaded with the scenario (uploaded: {uploaded})")]
+                [
+                    Issue(
+                        by,
+                        "",
+                        field,
+                        Text(
+                            "{name!r} was not uploaded with the scenario (uploaded: {uploaded})",
+                            name=name,
+                            uploaded=uploaded,
+                        ),
+                    )
+                ]
             )
 
 

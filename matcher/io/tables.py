@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.io.headers import closest, field_for
 from matcher.io.sources import Folder, Source
 from matcher.io.text import decode
@@ -67,7 +68,16 @@ def read_rows(
     suffix = PurePath(name).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         supported = ", ".join(TABLE_SUFFIXES)
-        raise ScenarioError([Issue(source.shown(name), "", "", f"unsupported list file; use one of {supported}")])
+        raise ScenarioError(
+            [
+                Issue(
+                    source.shown(name),
+                    "",
+                    "",
+                    Text("unsupported list file; use one of {supported}", supported=supported),
+                )
+            ]
+        )
     if suffix == ".xlsx":
         return _xlsx_rows(source, name, sheet, list_name, columns, by, field, first_sheet)
     shown = source.shown(name)
@@ -76,7 +86,7 @@ def read_rows(
         return _csv_rows(text, shown, source, columns)
     data = parse_document(text, suffix, shown)
     if not isinstance(data, list):
-        raise ScenarioError([Issue(shown, "", "", "expected a list of records")])
+        raise ScenarioError([Issue(shown, "", "", Text("expected a list of records"))])
     return rows_of(data, shown, "record", source, columns)
 
 
@@ -88,7 +98,7 @@ def read_text(source: Source, name: str, by: str = "", field: str = "") -> str:
     source.encodings[shown] = encoding
     source.tally.add(shown, expanded_bytes=len(data))
     if not text.strip():
-        raise ScenarioError([Issue(shown, "", "", "the file is empty")])
+        raise ScenarioError([Issue(shown, "", "", Text("the file is empty"))])
     return text
 
 
@@ -102,7 +112,7 @@ def _csv_rows(text: str, shown: str, source: Source, columns: Columns) -> list[R
     delimiter = "\t" if first.count("\t") > first.count(",") else ","  # Excel's "Unicode text" uses tabs
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines = ((n, tuple(cells), ()) for n, cells in enumerate(reader, start=1))
-    return _table_rows(lines, shown, "file", columns, source)
+    return _table_rows(lines, shown, Text("file"), columns, source)
 
 
 def _xlsx_rows(
@@ -122,9 +132,9 @@ def _xlsx_rows(
     if title is None:
         sheets = ", ".join(book.sheet_names)
         missing = f"sheet {sheet or list_name!r}"
-        raise ScenarioError([Issue(book.shown, missing, "", f"no such sheet; sheets: {sheets}")])
+        raise ScenarioError([Issue(book.shown, missing, "", Text("no such sheet; sheets: {sheets}", sheets=sheets))])
     # cells were counted against the limits when the workbook was opened
-    return _table_rows(book.rows(title), f"{book.shown} sheet {title!r}", "sheet", columns, None)
+    return _table_rows(book.rows(title), f"{book.shown} sheet {title!r}", Text("sheet"), columns, None)
 
 
 def _blank(value: Any) -> bool:
@@ -137,7 +147,7 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
     lines = (line for line in lines if not all(_blank(v) for v in line[1]))
     top = list(itertools.islice(lines, HEADER_SEARCH))
     if not top:
-        raise ScenarioError([Issue(where, "", "", f"the {what} is empty")])
+        raise ScenarioError([Issue(where, "", "", Text("the {what} is empty", what=what))])
     header_at = next((i for i, (_, cells, _) in enumerate(top) if _names_required(cells, columns)), None)
     if header_at is None:  # name what is wrong with the row most like a header
         known = [len(_known(cells, columns)) for _, cells, _ in top]
@@ -148,8 +158,11 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
                         where,
                         "",
                         "",
-                        f"no header row in the first {len(top)} rows; the header "
-                        f"names the columns ({', '.join(columns.required)}, …)",
+                        Text(
+                            "no header row in the first {rows} rows; the header names the columns ({columns}, …)",
+                            rows=len(top),
+                            columns=", ".join(columns.required),
+                        ),
                     )
                 ]
             )
@@ -162,12 +175,12 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
     fields = [None if _blank(h) else field_for(h, columns.fields) for h in header_cells]
     rows: list[Row] = []
     for line, cells, formulas in itertools.chain(top[header_at + 1 :], lines):
-        label = f"row {line}"
+        label = Text("row {line}", line=line)
         if source is not None:
             source.tally.add(where, rows=1, cells=len(cells))
         extra = [v for v in cells[len(fields) :] if not _blank(v)]
         if extra:
-            raise ScenarioError([Issue(where, label, "", "more cells than header columns")])
+            raise ScenarioError([Issue(where, label, "", Text("more cells than header columns"))])
         for column, text in enumerate(formulas):
             if column < len(cells) and cells[column] is None and isinstance(text, str) and text.startswith("="):
                 name = fields[column] if column < len(fields) and fields[column] else f"column {column + 1}"
@@ -176,8 +189,11 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
                         where,
                         label,
                         name,
-                        f"the formula {text} has no saved value; open and save "
-                        "the file in Excel or WPS, or type the value",
+                        Text(
+                            "the formula {formula} has no saved value; open and save the file in Excel or WPS, "
+                            "or type the value",
+                            formula=text,
+                        ),
                     )
                 )
         rows.append(Row(where, label, {f: v for f, v in zip(fields, cells) if f}))
@@ -198,7 +214,7 @@ def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) 
     """What is wrong with a header row: unknown columns (with the closest known name), a column
     given twice, missing required columns. Each is named once, for the header."""
     number, cells, _ = line
-    label = f"header (row {number})" if title_above or number > 1 else "header"
+    label = Text("header (row {row})", row=number) if title_above or number > 1 else Text("header")
     issues, seen = [], {}
     for cell in cells:
         if _blank(cell):
@@ -207,17 +223,27 @@ def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) 
         if found is None:
             issues.append(Issue(where, label, str(cell).strip(), _unknown(cell, columns, "column")))
         elif found in seen:
-            issues.append(Issue(where, label, str(cell).strip(), f"column {found!r} given twice ({seen[found]!r})"))
+            issues.append(
+                Issue(
+                    where,
+                    label,
+                    str(cell).strip(),
+                    Text("column {found!r} given twice ({value!r})", found=found, value=seen[found]),
+                )
+            )
         else:
             seen[found] = str(cell).strip()
-    issues += [Issue(where, label, f, "missing column") for f in columns.required if f not in seen]
+    issues += [Issue(where, label, f, Text("missing column")) for f in columns.required if f not in seen]
     return issues
 
 
 def _unknown(name: object, columns: Columns, what: str = "field") -> str:
     """'unknown column; did you mean …?' with the closest known name, else the known names."""
     hint = closest(name, columns.fields)
-    return f"unknown {what}; " + (f"did you mean {hint!r}?" if hint else f"known: {', '.join(columns.fields)}")
+    kind = Text("column") if what == "column" else Text("field")
+    if hint:
+        return Text("unknown {kind}; did you mean {hint!r}?", kind=kind, hint=hint)
+    return Text("unknown {kind}; known: {known}", kind=kind, known=", ".join(columns.fields))
 
 
 def rows_of(records: list[Any], shown: str, prefix: str, source: Source, columns: Columns) -> list[Row]:
@@ -225,7 +251,7 @@ def rows_of(records: list[Any], shown: str, prefix: str, source: Source, columns
     rows, unknown = [], {}
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            raise ScenarioError([Issue(shown, f"{prefix} {i}", "", "expected a mapping of field: value")])
+            raise ScenarioError([Issue(shown, f"{prefix} {i}", "", Text("expected a mapping of field: value"))])
         source.tally.add(shown, rows=1, cells=len(record))
         values = {}
         for key, value in record.items():
@@ -248,14 +274,16 @@ def parse_document(text: str, suffix: str, shown: str) -> Any:
         _refuse_aliases(text, shown)
         return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except json.JSONDecodeError as exc:
-        raise ScenarioError([Issue(shown, f"line {exc.lineno}", "", f"malformed JSON: {exc.msg}")]) from None
+        raise ScenarioError(
+            [Issue(shown, Text("line {line}", line=exc.lineno), "", Text("malformed JSON: {problem}", problem=exc.msg))]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([Issue(shown, where, "", f"malformed YAML: {problem}")]) from None
+        raise ScenarioError([Issue(shown, where, "", Text("malformed YAML: {problem}", problem=problem))]) from None
     except RecursionError:
-        raise ScenarioError([Issue(shown, "", "", "nested too deeply")]) from None
+        raise ScenarioError([Issue(shown, "", "", Text("nested too deeply"))]) from None
 
 
 def _refuse_aliases(text: str, shown: str) -> None:
@@ -265,7 +293,14 @@ def _refuse_aliases(text: str, shown: str) -> None:
         if isinstance(event, yaml.AliasEvent):
             line = f"line {event.start_mark.line + 1}" if event.start_mark else ""
             raise ScenarioError(
-                [Issue(shown, line, "", f"YAML aliases (*{event.anchor}) are not accepted; write the values out")]
+                [
+                    Issue(
+                        shown,
+                        line,
+                        "",
+                        Text("YAML aliases (*{anchor}) are not accepted; write the values out", anchor=event.anchor),
+                    )
+                ]
             )
 
 

@@ -12,6 +12,7 @@ import codecs
 from charset_normalizer import from_bytes
 
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 
 #: Byte-order marks and the encoding each announces (UTF-32 before UTF-16: its LE mark starts alike).
 BOMS = (
@@ -37,7 +38,7 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
     best = from_bytes(data, cp_isolation=list(CANDIDATES)).best()
     if best is None:
         raise ScenarioError(
-            [Issue(shown, "", "", "cannot tell the text encoding; save the file as UTF-8 (Excel: CSV UTF-8)")]
+            [Issue(shown, "", "", Text("cannot tell the text encoding; save the file as UTF-8 (Excel: CSV UTF-8)"))]
         )
     return _decode(data, best.encoding, shown), best.encoding.replace("_", "-")
 
@@ -46,4 +47,10 @@ def _decode(data: bytes, encoding: str, shown: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Issue(shown, f"byte {exc.start}", "", f"not valid {encoding} text")]) from None
+        raise ScenarioError(
+            [
+                Issue(
+                    shown, Text("byte {byte}", byte=exc.start), "", Text("not valid {encoding} text", encoding=encoding)
+                )
+            ]
+        ) from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.errors import Issue, ScenarioError
+from matcher.i18n import Text
 from matcher.io.headers import normalise, sheet_for
 from matcher.io.sources import Source
 
@@ -71,14 +72,16 @@ def open_workbook(source: Source, name: str, by: str = "", field: str = "") -> W
     shown = source.shown(name)
     data = source.read(name, by, field)
     if not data:
-        raise ScenarioError([Issue(shown, "", "", "the file is empty")])
+        raise ScenarioError([Issue(shown, "", "", Text("the file is empty"))])
     has_formulas = _check_archive(data, shown, source)
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True) if has_formulas else None
     except Exception as exc:  # openpyxl and defusedxml raise many kinds for a broken or hostile file
         log.info("unreadable workbook %s: %r", shown, exc)
-        raise ScenarioError([Issue(shown, "", "", f"cannot read the workbook ({_reason(exc)})")]) from None
+        raise ScenarioError(
+            [Issue(shown, "", "", Text("cannot read the workbook ({value})", value=_reason(exc)))]
+        ) from None
     book = Workbook(shown, values, formulas)
     source.workbooks[name] = book
     return book
@@ -90,7 +93,9 @@ def _check_archive(data: bytes, shown: str, source: Source) -> bool:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ScenarioError([Issue(shown, "", "", "not an XLSX workbook (the file is not a zip archive)")]) from None
+        raise ScenarioError(
+            [Issue(shown, "", "", Text("not an XLSX workbook (the file is not a zip archive)"))]
+        ) from None
     with archive:
         infos = archive.infolist()
         source.tally.add(shown, expanded_bytes=sum(i.file_size for i in infos))
@@ -120,7 +125,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> Iter
                 yield tail + chunk
                 tail = chunk[-5:]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ScenarioError([Issue(shown, "", "", f"broken workbook archive ({exc})")]) from None
+        raise ScenarioError([Issue(shown, "", "", Text("broken workbook archive ({exc})", exc=exc))]) from None
 
 
 def _reason(exc: BaseException | None) -> str:

@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from matcher import display
 from matcher.errors import FieldError
+from matcher.i18n import N_, Text, _
 from matcher.lab.metrics import community_coverage, impossible_price, metric_names, pairing_price, utilisation
 from matcher.lab.runs import LAB_PARAMS, record, solve_run
 from matcher.policy import PRESETS, Policy, get_policy
 from matcher.problem import Problem
-from matcher.result import Result, format_gap
+from matcher.result import Result, format_gap, status_name
 from matcher.solvers.params import SolveParams
 
 #: Columns of a run row that are not metrics.
@@ -36,6 +38,8 @@ RUN_COLUMNS = (
     "ortools_version",
     "wall_time",
 )
+#: The proof rows of the table as printed (the keys stay in the HTML report's data).
+PROOF_NAMES = {"status": N_("status"), "gap (max)": N_("gap (max)"), "seconds (mean)": N_("seconds (mean)")}
 #: A comparison's runs should be proven within this relative gap (1%); those that are not are named.
 TARGET_GAP = 0.01
 
@@ -44,12 +48,19 @@ def parse_policies(text: str, overrides: Mapping[str, Any] | None = None) -> lis
     """Presets named in a comma-separated list, each with ``overrides``; unknown names raise FieldError."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise FieldError("--policies", "name at least one policy")
+        raise FieldError("--policies", Text("name at least one policy"))
     unknown = [n for n in names if n not in PRESETS]
     if unknown:
-        raise FieldError("--policies", f"unknown policy {', '.join(map(repr, unknown))}; presets: {', '.join(PRESETS)}")
+        raise FieldError(
+            "--policies",
+            Text(
+                "unknown policy {names}; presets: {presets}",
+                names=", ".join(map(repr, unknown)),
+                presets=", ".join(PRESETS),
+            ),
+        )
     if len(set(names)) != len(names):
-        raise FieldError("--policies", "a policy is named twice")
+        raise FieldError("--policies", Text("a policy is named twice"))
     return [get_policy({"preset": n, **(overrides or {})}) for n in names]
 
 
@@ -79,22 +90,26 @@ class Comparison:
         bad = self.unproven()
         if len(bad):
             runs = ", ".join(
-                f"{r.policy} seed {r.seed} ({r.status}, gap {format_gap(_gap(r.gap))})" for r in bad.itertuples()
+                _("{policy} seed {seed} ({status}, gap {gap})").format(
+                    policy=r.policy, seed=r.seed, status=status_name(str(r.status)), gap=format_gap(_gap(r.gap))
+                )
+                for r in bad.itertuples()
             )
             out.append(
-                f"NOT PROVEN: {len(bad)} of {len(self.runs)} run(s) did not reach a gap of "
-                f"{self.target_gap:.0%}: {runs}. Their figures are not optima; a longer --time-limit "
-                "may prove them."
+                _(
+                    "NOT PROVEN: {bad} of {total} run(s) did not reach a gap of {target:.0%}: {runs}. Their figures "
+                    "are not optima; a longer --time-limit may prove them."
+                ).format(bad=len(bad), total=len(self.runs), target=self.target_gap, runs=runs)
             )
         why = impossible_price(self.pairing_price) if self.pairing_price else None
         if why:
-            out.append(f"PRICE OF PAIRINGS: {why}")
+            out.append(_("PRICE OF PAIRINGS: {why}").format(why=why))
         return out
 
     def label(self, policy: str) -> str:
         """The policy's name for figures, marked when a run of it is not proven within the target gap."""
         bad = self.unproven()
-        return f"{policy} (NOT PROVEN)" if (bad["policy"] == policy).any() else policy
+        return policy + _(" (NOT PROVEN)") if (bad["policy"] == policy).any() else policy
 
     def proof(self) -> pd.DataFrame:
         """Per policy: the runs' statuses, the largest gap and the time taken (mean over seeds)."""
@@ -103,7 +118,9 @@ class Comparison:
             gaps = pd.to_numeric(runs["gap"], errors="coerce")
             statuses = runs["status"].value_counts()
             rows[policy] = {
-                "status": ", ".join(f"{s}" if n == len(runs) else f"{s} x{n}" for s, n in statuses.items()),
+                "status": ", ".join(
+                    status_name(s) if n == len(runs) else f"{status_name(s)} x{n}" for s, n in statuses.items()
+                ),
                 "gap (max)": format_gap(None if gaps.isna().any() else float(gaps.max())),
                 "seconds (mean)": f"{runs['wall_time'].mean():.1f}",
             }
@@ -116,16 +133,15 @@ class Comparison:
         return pd.concat({"mean": mean, "sd": spread.fillna(0.0)}, axis=1)
 
     def table(self) -> str:
-        """The summary as text: ``mean ± sd`` per cell when there are several seeds."""
-        s = self.summary()
+        """The summary as text, metrics (rows) x policies (columns) lined up by display width:
+        ``mean ± sd`` per cell when there are several seeds."""
+        s, proof = self.summary(), self.proof()
         several = self.runs["seed"].nunique() > 1
-        rows = {}
-        for policy in s.index:
-            rows[policy] = {
-                m: _cell(s.loc[policy, ("mean", m)], s.loc[policy, ("sd", m)], several) for m in self.metrics
-            }
-        table = pd.concat([self.proof(), pd.DataFrame(rows).T], axis=1).T
-        return table.to_string()
+        rows = [[_(PROOF_NAMES[k]), *proof[k]] for k in proof.columns]
+        rows += [
+            [m, *(_cell(s.loc[p, ("mean", m)], s.loc[p, ("sd", m)], several) for p in s.index)] for m in self.metrics
+        ]
+        return display.table(["", *s.index], rows)
 
 
 def _gap(value: Any) -> float | None:

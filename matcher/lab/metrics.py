@@ -13,6 +13,7 @@ import numpy as np
 
 from matcher.candidates import VALUE_SCALE, build_candidates, need_base_values
 from matcher.errors import FieldError
+from matcher.i18n import Text, _
 from matcher.policy import PRESETS, Policy
 from matcher.solvers.stable import preferences, single_provider_pairs, stable_capacity
 from matcher.vocabulary import ResourceKind, Urgency
@@ -165,10 +166,10 @@ def impossible_price(price: dict[str, float]) -> str | None:
     stopped short of its optimum."""
     levels_equal = all(v == 0 for k, v in price.items() if k.endswith("_needs_served_lost"))
     if levels_equal and price["value_lost"] < 0:
-        return (
-            f"negative price {price['value_lost']:.4g} is impossible at the optima: a run stopped short; "
-            f"the true price lies in [{max(price['value_lost_low'], 0):.4g}, {price['value_lost_high']:.4g}]"
-        )
+        return _(
+            "negative price {price:.4g} is impossible at the optima: a run stopped short; the true price lies in "
+            "[{low:.4g}, {high:.4g}]"
+        ).format(price=price["value_lost"], low=max(price["value_lost_low"], 0), high=price["value_lost_high"])
     return None
 
 
@@ -216,7 +217,14 @@ def metric_names(names: Iterable[str] | None) -> list[str]:
     chosen = [n.strip() for n in names if n.strip()]
     unknown = [n for n in chosen if n not in METRICS]
     if unknown:
-        raise FieldError("metrics", f"unknown metric(s) {', '.join(map(repr, unknown))}; known: {', '.join(METRICS)}")
+        raise FieldError(
+            "metrics",
+            Text(
+                "unknown metric(s) {names}; known: {known}",
+                names=", ".join(map(repr, unknown)),
+                known=", ".join(METRICS),
+            ),
+        )
     return chosen
 
 

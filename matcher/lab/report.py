@@ -1,4 +1,6 @@
-"""Figures (matplotlib, Agg backend) and a self-contained HTML report of a policy comparison."""
+"""Figures (matplotlib, Agg backend) and a self-contained HTML report of a policy comparison, in the
+current language (:mod:`matcher.i18n`); Chinese glyphs come from an installed CJK font
+(:mod:`matcher.lab.fonts`), and the report says so plainly when there is none."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from matcher.files import write_files  # noqa: E402
-from matcher.lab.compare import Comparison  # noqa: E402
+from matcher.i18n import _, current  # noqa: E402
+from matcher.lab.compare import PROOF_NAMES, Comparison  # noqa: E402
+from matcher.lab.fonts import cjk_family, figure_fonts, font_notice  # noqa: E402
 from matcher.lab.metrics import METRICS  # noqa: E402
 
 
@@ -31,8 +35,8 @@ def coverage_figure(c: Comparison) -> bytes:
     image = ax.imshow(data.to_numpy(), aspect="auto", cmap="viridis", vmin=0, vmax=1)
     ax.set_yticks(range(data.shape[0]), [c.label(p) for p in data.index])
     ax.set_xticks(range(data.shape[1]), data.columns, rotation=90, fontsize=7)
-    ax.set_title(f"{c.scenario}: share of each community's needs served")
-    fig.colorbar(image, ax=ax, label="coverage")
+    ax.set_title(_("{scenario}: share of each community's needs served").format(scenario=c.scenario))
+    fig.colorbar(image, ax=ax, label=_("coverage"))
     return _png(fig)
 
 
@@ -53,10 +57,10 @@ def frontier_figure(c: Comparison) -> bytes:
         if not any((x[m] >= x[n]) & (y[m] >= y[n]) & ((x[m] > x[n]) | (y[m] > y[n])) for m in s.index)
     ]
     front.sort(key=lambda n: x[n])
-    ax.plot([x[n] for n in front], [y[n] for n in front], "--", color="grey", label="Pareto front")
-    ax.set_xlabel("worst community's coverage (equity)")
-    ax.set_ylabel("weighted needs served (efficiency)")
-    ax.set_title(f"{c.scenario}: efficiency-equity frontier")
+    ax.plot([x[n] for n in front], [y[n] for n in front], "--", color="grey", label=_("Pareto front"))
+    ax.set_xlabel(_("worst community's coverage (equity)"))
+    ax.set_ylabel(_("weighted needs served (efficiency)"))
+    ax.set_title(_("{scenario}: efficiency-equity frontier").format(scenario=c.scenario))
     ax.legend(loc="best")
     return _png(fig)
 
@@ -66,8 +70,8 @@ def load_figure(c: Comparison) -> bytes:
     names = list(c.utilisation)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.5))
     ax.boxplot([c.utilisation[n] for n in names], tick_labels=[c.label(n) for n in names])
-    ax.set_ylabel("share of the resource's hours used")
-    ax.set_title(f"{c.scenario}: load per resource")
+    ax.set_ylabel(_("share of the resource's hours used"))
+    ax.set_title(_("{scenario}: load per resource").format(scenario=c.scenario))
     ax.tick_params(axis="x", rotation=30)
     return _png(fig)
 
@@ -86,33 +90,42 @@ def html_report(c: Comparison, images: dict[str, bytes]) -> str:
         + "</tr>"
         for p in s.index
     )
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in proof.columns) + "".join(
+    head = "".join(f"<th>{html.escape(_(PROOF_NAMES[k]))}</th>" for k in proof.columns) + "".join(
         f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics
     )
     price = ""
     if c.pairing_price:
         items = "".join(f"<li>{html.escape(k)}: {v:.4g}</li>" for k, v in c.pairing_price.items())
         price = (
-            f"<h2>Price of fixed pairings (pairing-soft minus pairing-strict)</h2><ul>{items}</ul>"
-            "<p>value_lost_low and value_lost_high bound the difference of the two optima, from the runs' "
-            "proven bounds.</p>"
+            "<h2>"
+            + html.escape(_("Price of fixed pairings (pairing-soft minus pairing-strict)"))
+            + f"</h2><ul>{items}</ul><p>"
+            + html.escape(
+                _(
+                    "value_lost_low and value_lost_high bound the difference of the two optima, from the runs' "
+                    "proven bounds."
+                )
+            )
+            + "</p>"
         )
-    warnings = "".join(f'<p class="warning">{html.escape(w)}</p>' for w in c.warnings())
+    notices = [*c.warnings(), *([font_notice()] if images and cjk_family() is None else [])]
+    warnings = "".join(f'<p class="warning">{html.escape(w)}</p>' for w in notices)
     figures = "".join(
         f'<figure><img alt="{name}" src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
         for name, data in images.items()
     )
-    seeds = c.runs["seed"].nunique()
+    title = html.escape(_("Policy comparison: {scenario}").format(scenario=c.scenario))
+    intro = _(
+        "{policies} policies x {seeds} seed(s); cells are mean ± standard deviation over seeds; status and gap "
+        "say what each policy's runs proved (target: within {target:.0%})."
+    ).format(policies=len(s), seeds=c.runs["seed"].nunique(), target=c.target_gap)
     return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>Policy comparison: {html.escape(c.scenario)}</title>"
+        f"<!doctype html><html lang='{current()}'><head><meta charset='utf-8'><title>{title}</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
         "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}img{max-width:100%}"
         ".warning{background:#fde2e1;border:2px solid #c00;padding:.6em;font-weight:bold}</style></head><body>"
-        f"<h1>Policy comparison: {html.escape(c.scenario)}</h1>{warnings}"
-        f"<p>{len(s)} policies x {seeds} seed(s); cells are mean ± standard deviation over seeds; status and "
-        f"gap say what each policy's runs proved (target: within {c.target_gap:.0%}).</p>"
-        f"<table><tr><th>policy</th>{head}</tr>{table}</table>{price}{figures}</body></html>"
+        f"<h1>{title}</h1>{warnings}<p>{html.escape(intro)}</p>"
+        "<table><tr><th>" + html.escape(_("policy")) + f"</th>{head}</tr>{table}</table>{price}{figures}</body></html>"
     )
 
 
@@ -121,11 +134,12 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
 
     The frontier needs the metrics ``coverage_worst`` and ``weighted_served``; without them it is left out.
     """
-    images = {
-        name: draw(c)
-        for name, draw in FIGURES.items()
-        if name != "frontier.png" or {"coverage_worst", "weighted_served"} <= set(c.metrics)
-    }
+    with plt.rc_context(figure_fonts()):
+        images = {
+            name: draw(c)
+            for name, draw in FIGURES.items()
+            if name != "frontier.png" or {"coverage_worst", "weighted_served"} <= set(c.metrics)
+        }
     files = {
         "runs.csv": c.runs.to_csv(index=False).encode(),
         "summary.csv": c.summary().to_csv().encode(),

@@ -36,6 +36,7 @@ import pandas as pd
 
 from matcher.errors import FieldError, Issue, MatcherError, ScenarioError
 from matcher.files import write_files
+from matcher.i18n import Text
 from matcher.io.scenario import load_scenario
 from matcher.io.tables import load_document
 from matcher.lab.metrics import metric_names
@@ -145,17 +146,17 @@ def load_spec(path: str | Path) -> SweepSpec:
     path = Path(path)
     shown = str(path)
     if not path.is_file():
-        raise ScenarioError([Issue(shown, "", "", "sweep spec not found")])
+        raise ScenarioError([Issue(shown, "", "", Text("sweep spec not found"))])
     doc = load_document(path, shown)
     if not isinstance(doc, dict):
-        raise ScenarioError([Issue(shown, "", "", "expected a mapping with scenarios and policies")])
+        raise ScenarioError([Issue(shown, "", "", Text("expected a mapping with scenarios and policies"))])
     issues = [
-        Issue(shown, "", k, f"unknown field; expected some of: {', '.join(SPEC_KEYS)}")
+        Issue(shown, "", k, Text("unknown field; expected some of: {items}", items=", ".join(SPEC_KEYS)))
         for k in sorted(set(map(str, doc)) - set(SPEC_KEYS))
     ]
     for required in ("scenarios", "policies"):
         if not doc.get(required):
-            issues.append(Issue(shown, "", required, "missing or empty"))
+            issues.append(Issue(shown, "", required, Text("missing or empty")))
     if issues:
         raise ScenarioError(issues)
 
@@ -396,7 +397,7 @@ def merge(runs: list[Run], store: Path) -> pd.DataFrame:
     for run in runs:
         path = store / f"{run.key}.json"
         if not path.is_file():
-            raise MatcherError(f"run {run.key} has no result file in {store}")
+            raise MatcherError(Text("run {key} has no result file in {store}", key=run.key, store=store))
         rows.append(json.loads(path.read_text(encoding="utf-8")))
     return pd.DataFrame(rows)
 

@@ -17,6 +17,8 @@ import networkx as nx
 import numpy as np
 
 from matcher.candidates import build_candidates, reach_pairs
+from matcher.display import pad
+from matcher.i18n import N_, _, term
 from matcher.network.bound import (
     CandidateClasses,
     CandidatePairs,
@@ -31,6 +33,7 @@ from matcher.policy import PairingMode
 from matcher.problem import CATEGORIES, URGENCIES, Problem
 from matcher.projects.needs import label as project_label
 from matcher.reasons import REASONS, Reason
+from matcher.vocabulary import Category
 
 if TYPE_CHECKING:  # the results import the solvers; import them for types only
     from matcher.projects.result import ProjectResult
@@ -39,6 +42,9 @@ if TYPE_CHECKING:  # the results import the solvers; import them for types only
 #: The reason said when enough candidates had room left but the solver passed the need over
 #: (a negative value, a side constraint, or a time limit); not a capacity shortage.
 NOT_CHOSEN = "not_chosen"
+NOT_CHOSEN_LABEL = N_(
+    "enough candidates had room left; the solver left it (its value, a side constraint or the time limit)"
+)
 #: The codes that together say "none within reach in time".
 WITHIN_REACH_IN_TIME = {Reason.OUT_OF_REACH.value, Reason.NOT_AVAILABLE.value, Reason.TOO_SLOW.value}
 SHOWN = 3
@@ -132,59 +138,92 @@ class Diagnosis:
         }
 
     def summary(self, max_rows: int = 20) -> str:
+        """A readable diagnosis for planners, in the current language (:mod:`matcher.i18n`)."""
         d = self.to_dict(limit=max_rows)
         projects = len(self.node_names) > self.problem.arrays.n_resources
-        nodes = "resources and candidate project orders" if projects else "resources"
+        nodes = _("resources and candidate project orders") if projects else _("resources")
+        hall = d["hall_set"]
         lines = [
-            f"Diagnosis of {d['scenario']}: {d['needs']} needs, served {d['served']}, "
-            f"at most {d['max_served']} servable by any "
-            + (
-                "plan of the project model (bound; orders 点单 and direct service)"
+            (
+                _(
+                    "Diagnosis of {name}: {needs} needs, served {served}, at most {bound} servable by any plan of "
+                    "the project model (bound; orders 点单 and direct service)"
+                )
                 if projects
-                else "assignment (bound)"
+                else _(
+                    "Diagnosis of {name}: {needs} needs, served {served}, at most {bound} servable by any "
+                    "assignment (bound)"
+                )
+            ).format(name=d["scenario"], needs=d["needs"], served=d["served"], bound=d["max_served"]),
+            _(
+                "Hall's deficiency {deficiency}: {lonely} needs have no candidate; {needs} needs compete for "
+                "{resources} {nodes} with capacity {capacity} (short by {short})"
+            ).format(
+                deficiency=d["deficiency"],
+                lonely=d["needs_without_candidates"],
+                needs=hall["needs"],
+                resources=hall["resources"],
+                nodes=nodes,
+                capacity=hall["capacity"],
+                short=hall["deficiency"],
             ),
-            f"Hall's deficiency {d['deficiency']}: {d['needs_without_candidates']} needs have no candidate; "
-            f"{d['hall_set']['needs']} needs compete for {d['hall_set']['resources']} {nodes} with "
-            f"capacity {d['hall_set']['capacity']} (short by {d['hall_set']['deficiency']})",
             "",
-            "Unmatched by reason:",
+            _("Unmatched by reason:"),
         ]
-        lines += [f"  {code:<18} {k:>7}  {_label(code)}" for code, k in d["unmatched_by_reason"].items()] or [
-            "  (none)"
+        lines += [f"  {code:<18} {k:>7}  {_(_label(code))}" for code, k in d["unmatched_by_reason"].items()] or [
+            _("  (none)")
         ]
-        lines.append("")
-        lines.append(f"Bottleneck {nodes} (needs the bound loses without them):")
-        lines += [f"  {b['resource']:<14} -{b['lost_needs']:<5} (carries {b['flow']})" for b in d["bottlenecks"]] or [
-            "  (none)"
-        ]
-        lines.append("")
-        uncovered = ", ".join(d["uncovered_communities"]) or "none"
-        lines.append(f"Communities outside every resource's service circle: {uncovered}")
+        lines += ["", _("Bottleneck {nodes} (needs the bound loses without them):").format(nodes=nodes)]
+        lines += [
+            f"  {pad(b['resource'], 14)} -{b['lost_needs']:<5} " + _("(carries {flow})").format(flow=b["flow"])
+            for b in d["bottlenecks"]
+        ] or [_("  (none)")]
+        return "\n".join([*lines, "", *self._graph_lines(d, nodes), *_unmatched_lines(d["unmatched"])])
+
+    def _graph_lines(self, d: dict[str, Any], nodes: str) -> list[str]:
+        """Uncovered communities, idle resources and the candidate and pairing graphs' components."""
+        uncovered = ", ".join(d["uncovered_communities"]) or _("none")
+        lines = [_("Communities outside every resource's service circle: {uncovered}").format(uncovered=uncovered)]
         for cat, comms in d["uncovered_by_category"].items():
-            lines.append(f"  no {cat} resource reaches: {', '.join(comms[:10])}" + (" ..." if len(comms) > 10 else ""))
+            shown = ", ".join(comms[:10]) + (" ..." if len(comms) > 10 else "")
+            lines.append(
+                _("  no {category} resource reaches: {communities}").format(
+                    category=term(Category(cat)), communities=shown
+                )
+            )
         idle = d["idle_resources"]
         lines.append(
-            f"Idle resources: {len(idle['no_candidate'])} could serve no need, "
-            f"{len(idle['unused'])} could but were not used"
+            _("Idle resources: {none} could serve no need, {unused} could but were not used").format(
+                none=len(idle["no_candidate"]), unused=len(idle["unused"])
+            )
         )
         cc = d["candidate_components"]
         lines.append(
-            f"Candidate graph: {cc['count']} components; largest (needs, {nodes}): "
-            + ", ".join(f"({x['needs']}, {x['resources']})" for x in cc["largest"])
+            _("Candidate graph: {count} components; largest (needs, {nodes}): {largest}").format(
+                count=cc["count"],
+                nodes=nodes,
+                largest=", ".join(f"({x['needs']}, {x['resources']})" for x in cc["largest"]),
+            )
         )
-        lines.append(f"Pairing graph (结对): {len(d['pairing_components'])} components")
-        if d["unmatched"]:
-            lines.append("")
-            lines.append(f"Unmatched needs (first {len(d['unmatched'])}):")
-            for row in d["unmatched"]:
-                extra = f" [{row['detail']}]" if row["detail"] else ""
-                lines.append(f"  {row['need']:<12} {row['community']:<10} {row['reason']}{extra}")
-        return "\n".join(lines)
+        lines.append(_("Pairing graph (结对): {count} components").format(count=len(d["pairing_components"])))
+        return lines
+
+
+def _unmatched_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The first unmatched needs, one line each: need, community, reason code and detail."""
+    if not rows:
+        return []
+    lines = ["", _("Unmatched needs (first {n}):").format(n=len(rows))]
+    for row in rows:
+        extra = f" [{row['detail']}]" if row["detail"] else ""
+        lines.append(f"  {pad(row['need'], 12)} {pad(row['community'], 10)} {row['reason']}{extra}")
+    return lines
 
 
 def _label(code: str) -> str:
+    """The English explanation (a msgid) of a reason code."""
     if code == NOT_CHOSEN:
-        return "enough candidates had room left; the solver left it (its value, a side constraint or the time limit)"
+        return NOT_CHOSEN_LABEL
     return project_label(code)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE
+from matcher.i18n import N_
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES
 from matcher.projects.plan import Plan
 from matcher.projects.space import CENTS, ProjectSpace
@@ -33,13 +34,14 @@ from matcher.vocabulary import Vocabulary
 
 class ProjectReason(Vocabulary):
     """Reasons a need goes unserved in a project run, beyond the core's direct-service reasons
-    (``capacity`` is the core's: every candidate, unit or running instance, is full)."""
+    (``capacity`` is the core's: every candidate, unit or running instance, is full). Labels are
+    English msgids, translated where printed (有空余未选, 站点已满, 点单未运行, 无人认领, 社区预算已用完)."""
 
-    NOT_CHOSEN = "not_chosen", "有空余未选 — an instance or unit had room; the solver left the need (its value)"
-    VENUE = "venue", "站点已满 — the station's weekly capacity or opening hours are spent"
-    ORDER_NOT_RUN = "order_not_run", "点单未运行 — the order that would serve it was placed but not claimed in full"
-    NO_CLAIMANT = "no_claimant", "无人认领 — too few eligible units have a task and the hours left to claim an order"
-    BUDGET = "budget", "社区预算已用完 — the community's budget (amount or number of orders) is spent"
+    NOT_CHOSEN = "not_chosen", N_("an instance or unit had room; the solver left the need (its value)")
+    VENUE = "venue", N_("the station's weekly capacity or opening hours are spent")
+    ORDER_NOT_RUN = "order_not_run", N_("the order that would serve it was placed but not claimed in full")
+    NO_CLAIMANT = "no_claimant", N_("too few eligible units have a task and the hours left to claim an order")
+    BUDGET = "budget", N_("the community's budget (amount or number of orders) is spent")
 
 
 #: Project-route stages of an unplaced candidate order, in the order they are checked.

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from matcher.display import pad
 from matcher.domain import Venue, Visit
+from matcher.i18n import _, current
 
 #: The periods of the index, and the label of the period that holds a date.
 PERIODS: dict[str, Any] = {
@@ -81,23 +83,30 @@ def summary_lines(rows: list[dict[str, Any]], with_visits: bool, max_rows: int) 
         return []
     if with_visits:
         first = rows[0]
+        names = {"station": _("station"), "day": _("day"), "week": _("week"), "month": _("month"), "year": _("year")}
         lines = [
-            "站点人气指数 Station popularity from visits (rank, visits): "
-            + ", ".join(f"{p} {first[p]}" for p in PERIODS)
+            _("Station popularity from visits (rank, visits): {periods}").format(
+                periods=", ".join(f"{names[p]} {first[p]}" for p in PERIODS)
+            )
         ]
-        lines.append(f"  {'station':<10} {'day':>10} {'week':>10} {'month':>10} {'year':>10}")
+        lines.append(f"  {pad(names['station'], 10)} " + " ".join(pad(names[p], 10, ">") for p in PERIODS))
         lines += [
-            f"  {r['venue']:<10} " + " ".join(f"{'#' + str(r[p + '_rank']):>4} {r[p + '_visits']:>5}" for p in PERIODS)
+            f"  {pad(r['venue'], 10)} "
+            + " ".join(f"{'#' + str(r[p + '_rank']):>4} {r[p + '_visits']:>5}" for p in PERIODS)
             for r in rows[:max_rows]
         ]
         return lines
     lines = [
-        "站点人气指数（估计）Station popularity, ESTIMATE — no visits list given: needs the plan serves at "
-        "each station in the planning week, one ranking (give `visits` for daily/weekly/monthly/yearly)"
+        _(
+            "Station popularity, ESTIMATE — no visits list given: needs the plan serves at each station in the "
+            "planning week, one ranking (give `visits` for daily/weekly/monthly/yearly)"
+        )
     ]
     lines += [
-        f"  {r['rank']:>3}. {r['venue']:<10} {r['type_label']}({r['type']:<12}) {r['needs_per_week_estimate']:>5}"
-        f" need(s) a week, {r['instances']} instance(s)"
+        f"  {r['rank']:>3}. {pad(r['venue'], 10)} {pad(r['type_label'] if current() == 'zh' else r['type'], 12)} "
+        + _("{needs:>5} need(s) a week, {instances} instance(s)").format(
+            needs=r["needs_per_week_estimate"], instances=r["instances"]
+        )
         for r in rows[:max_rows]
     ]
     return lines

@@ -16,6 +16,7 @@ import numpy as np
 
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
+from matcher.i18n import Text
 from matcher.problem import MINUTES_PER_HOUR
 from matcher.projects.needs import Route
 from matcher.projects.result import ProjectResult
@@ -32,7 +33,7 @@ def for_community(result: ProjectResult, community: str, alternatives: int = 5) 
     cover, its venue and what blocks it (the community's budget, the station, or claimants)."""
     s, a = result.space, result.space.problem.arrays
     if community not in a.community_ids:
-        raise FieldError("--community", f"unknown community {community!r}")
+        raise FieldError("--community", Text("unknown community {community!r}", community=community))
     c = a.community_ids.index(community)
     served = result.served
     route = Route(s, result.plan)
@@ -79,7 +80,7 @@ def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str
     """Open orders ``unit`` may claim, best placed first, each with the reasons."""
     s, a, problem = result.space, result.space.problem.arrays, result.space.problem
     if unit not in a.resource_ids:
-        raise FieldError("--unit", f"unknown unit {unit!r}")
+        raise FieldError("--unit", Text("unknown unit {unit!r}", unit=unit))
     r = a.resource_ids.index(unit)
     resource = problem.resources[r]
     claimed = np.bincount(s.claim_order[result.plan.claims], minlength=s.n_orders)

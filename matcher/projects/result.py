@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE
+from matcher.display import clip, pad
 from matcher.files import RESULTS_WORKBOOK, table_files, write_files
+from matcher.i18n import _
 from matcher.projects import popularity
 from matcher.projects.needs import (
     NeedPlan,
@@ -26,6 +28,7 @@ from matcher.projects.needs import (
 )
 from matcher.projects.plan import Plan, objective
 from matcher.projects.space import ProjectSpace
+from matcher.result import status_name
 
 #: Columns of the CSV tables, so a table without rows still has its header.
 COLUMNS = {
@@ -266,54 +269,89 @@ class ProjectResult:
         }
 
     def summary(self, max_rows: int = 15) -> str:
-        a, s = self.space.problem.arrays, self.space
+        """A readable report for planners, in the current language (:mod:`matcher.i18n`)."""
         orders = self.orders()
         new = [r for r in orders if r["kind"] == "new"]
-        claims = self.claims()
         unclaimed = self.unclaimed()
-        n = a.n_needs
-        by_project, directly = int(self.served_by_project.sum()), int(self.served_directly.sum())
-        methods = sorted({p.method for p in self.parts})
-        lines = [
-            f"Scenario {s.problem.name}: {n} needs, {a.n_resources} resources, {a.n_communities} communities, "
-            f"{len(s.problem.projects)} catalogue projects, {len(s.problem.venues)} venues",
-            f"Decision space: {s.n_orders} candidate orders, {len(s.claim_order)} claim pairs, "
-            f"{len(s.serve_need)} project-need pairs, {len(s.direct)} direct pairs; {len(self.parts)} independent "
-            f"part(s), solved by {', '.join(methods) or 'nothing'}",
-            f"Status {self.status}; objective {self.objective:,.3f}; bound {self.bound:,.3f}; gap {self.gap:.3%}; "
-            f"{self.wall_time:.2f} s",
-            f"Sequential baseline (order, then claim, then assign): {self.baseline:,.3f}"
-            + (f"; joint / baseline = {self.objective / self.baseline:.4f}" if self.baseline > 0 else ""),
-            f"Needs served: {by_project + directly} of {n} — {by_project} by projects, {directly} directly",
-            f"Orders: {sum(r['running'] for r in orders)} running ({len(new)} new orders made, "
-            f"{sum(r['kind'] != 'new' for r in orders)} given); claims: "
-            f"{sum(c['kind'] == 'pinned' for c in claims)} pinned, {sum(c['kind'] == 'given' for c in claims)} "
-            f"given and kept, {sum(c['kind'] == 'proposed' for c in claims)} proposed",
-            "",
-            "New orders (点单):" if new else "New orders (点单): none",
-        ]
+        lines = [*self._head_lines(orders), "", _("New orders (点单):") if new else _("New orders (点单): none")]
         lines += [
-            f"  {r['community']:<12} {r['project']:<10} {r['project_name'][:24]:<24} serves {r['needs_served']}"
-            + (f" at {r['venue']}" if r["venue"] else "")
+            f"  {pad(r['community'], 12)} {pad(r['project'], 10)} {pad(clip(r['project_name'], 24), 24)} "
+            + _("serves {n}").format(n=r["needs_served"])
+            + (_(" at {venue}").format(venue=r["venue"]) if r["venue"] else "")
             for r in new[:max_rows]
         ]
         if len(new) > max_rows:
-            lines.append(f"  ... and {len(new) - max_rows} more")
-        lines.append("")
+            lines.append(_("  ... and {n} more").format(n=len(new) - max_rows))
         counts = self.need_plan.counts()
-        lines.append("未服务需求 Unmatched by reason:" if counts else "未服务需求 Unmatched by reason: none")
-        lines += [f"  {code:<16} {k:>6}  {label(code)}" for code, k in counts.items()]
-        lines.append("")
-        lines.append("Unclaimed orders:" if unclaimed else "Unclaimed orders: none")
+        lines += ["", _("Unmatched by reason:") if counts else _("Unmatched by reason: none")]
+        lines += [f"  {code:<16} {k:>6}  {_(label(code))}" for code, k in counts.items()]
+        lines += ["", _("Unclaimed orders:") if unclaimed else _("Unclaimed orders: none")]
         lines += [
-            f"  {r['order']:<14} {r['project']:<10} {r['community']:<10} {r['claimed']}/{r['slots']} "
-            f"claimed — {r['explanation']}"
+            f"  {pad(r['order'], 14)} {pad(r['project'], 10)} {pad(r['community'], 10)} "
+            + _("{claimed}/{slots} claimed — {why}").format(
+                claimed=r["claimed"], slots=r["slots"], why=r["explanation"]
+            )
             for r in unclaimed[:max_rows]
         ]
-        popularity_lines = popularity.summary_lines(self.popularity(), bool(s.problem.visits), max_rows)
+        popularity_lines = popularity.summary_lines(self.popularity(), bool(self.space.problem.visits), max_rows)
         if popularity_lines:
             lines += ["", *popularity_lines]
         return "\n".join(lines)
+
+    def _head_lines(self, orders: list[dict[str, Any]]) -> list[str]:
+        """The summary's first lines: sizes, decision space, status, baseline, needs served, orders and claims."""
+        a, s = self.space.problem.arrays, self.space
+        claims = self.claims()
+        n = a.n_needs
+        by_project, directly = int(self.served_by_project.sum()), int(self.served_directly.sum())
+        ratio = _("; joint / baseline = {ratio:.4f}").format(ratio=self.objective / self.baseline)
+        return [
+            _(
+                "Scenario {name}: {needs} needs, {resources} resources, {communities} communities, "
+                "{projects} catalogue projects, {venues} venues"
+            ).format(
+                name=s.problem.name,
+                needs=n,
+                resources=a.n_resources,
+                communities=a.n_communities,
+                projects=len(s.problem.projects),
+                venues=len(s.problem.venues),
+            ),
+            _(
+                "Decision space: {orders} candidate orders, {claims} claim pairs, {serves} project-need pairs, "
+                "{direct} direct pairs; {parts} independent part(s), solved by {methods}"
+            ).format(
+                orders=s.n_orders,
+                claims=len(s.claim_order),
+                serves=len(s.serve_need),
+                direct=len(s.direct),
+                parts=len(self.parts),
+                methods=", ".join(sorted({p.method for p in self.parts})) or _("nothing"),
+            ),
+            _("Status {status}; objective {objective:,.3f}; bound {bound:,.3f}; gap {gap:.3%}; {seconds:.2f} s").format(
+                status=status_name(self.status),
+                objective=self.objective,
+                bound=self.bound,
+                gap=self.gap,
+                seconds=self.wall_time,
+            ),
+            _("Sequential baseline (order, then claim, then assign): {baseline:,.3f}").format(baseline=self.baseline)
+            + (ratio if self.baseline > 0 else ""),
+            _("Needs served: {served} of {needs} — {by_project} by projects, {directly} directly").format(
+                served=by_project + directly, needs=n, by_project=by_project, directly=directly
+            ),
+            _(
+                "Orders: {running} running ({new} new orders made, {given} given); claims: {pinned} pinned, "
+                "{kept} given and kept, {proposed} proposed"
+            ).format(
+                running=sum(r["running"] for r in orders),
+                new=sum(r["kind"] == "new" for r in orders),
+                given=sum(r["kind"] != "new" for r in orders),
+                pinned=sum(c["kind"] == "pinned" for c in claims),
+                kept=sum(c["kind"] == "given" for c in claims),
+                proposed=sum(c["kind"] == "proposed" for c in claims),
+            ),
+        ]
 
     def _columns(self, table: str) -> list[str] | None:
         if table == "popularity":

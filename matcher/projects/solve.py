@@ -30,6 +30,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from matcher.errors import MatcherError
+from matcher.i18n import Text
 from matcher.policy import PlacedOrderMode, Policy, get_policy
 from matcher.problem import Problem
 from matcher.projects.dominance import prune_dominated
@@ -225,7 +226,9 @@ def solve_projects(
     before each part's search (a part asked to stop keeps its best start) and, with ``cpsat``, at
     each improving solution; a HiGHS search under way runs to the end of its part's time share."""
     if engine not in ENGINES:
-        raise MatcherError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+        raise MatcherError(
+            Text("unknown engine {engine!r}; expected one of: {items}", engine=engine, items=", ".join(ENGINES))
+        )
     policy = get_policy(policy)
     start = time.perf_counter()
     space = prune_dominated(build_space(problem, policy))

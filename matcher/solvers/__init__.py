@@ -15,6 +15,7 @@ from typing import Any
 
 from matcher.candidates import build_candidates
 from matcher.errors import MatcherError, SolverUnsuitableError
+from matcher.i18n import Text
 from matcher.policy import Objective, Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result
@@ -43,7 +44,9 @@ def solve(
     plan so far; ``on_progress(objective, bound, seconds)`` hears of each improving plan (scaled units).
     """
     if solver not in SOLVERS:
-        raise MatcherError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
+        raise MatcherError(
+            Text("unknown solver {solver!r}; expected one of: {items}", solver=solver, items=", ".join(SOLVERS))
+        )
     params = params or SolveParams()
     if solver in ALIASES:
         solver, engine = ALIASES[solver]
@@ -56,24 +59,27 @@ def solve(
     solver, note = _choose(solver, policy, side_constraints(problem, candidates, policy))
     solution = REGISTRY[solver](problem, candidates, policy, params, Hooks(should_stop, on_progress))
     if solver in ENGINE_SOLVERS:
-        note = f"engine {params.engine}; {note}"
+        note = Text("engine {engine}; {note}", engine=params.engine, note=note)
     solved = time.perf_counter()
     timings = {"candidates": built - start, "solve": solved - built}
     return Result(problem, policy, candidates, solution, solver, note, solved - start, timings)
 
 
-def _choose(solver: str, policy: Policy, needs_more: list[str]) -> tuple[str, str]:
-    """The solver to run for the name asked, and why."""
+def _choose(solver: str, policy: Policy, needs_more: list[str]) -> tuple[str, Text]:
+    """The solver that runs and why: ``auto`` picks stable for the stable objective, flow when
+    nothing in ``needs_more`` (what flow cannot express) applies, else mip."""
     stable = policy.objective == Objective.STABLE
     if stable and solver not in ("auto", "stable"):
-        raise SolverUnsuitableError(f"the stable objective is solved by deferred acceptance, not {solver!r}")
+        raise SolverUnsuitableError(
+            Text("the stable objective is solved by deferred acceptance, not {solver!r}", solver=solver)
+        )
     if solver != "auto":
-        return solver, "chosen by name"
+        return solver, Text("chosen by name")
     if stable:
-        return "stable", "auto: deferred acceptance for the stable objective"
+        return "stable", Text("auto: deferred acceptance for the stable objective")
     if needs_more:
-        return "mip", "auto: flow cannot express " + "; ".join(needs_more)
-    return "flow", "auto: flow is exact here"
+        return "mip", Text("auto: flow cannot express {reasons}", reasons=needs_more)
+    return "flow", Text("auto: flow is exact here")
 
 
 __all__ = ["ENGINE_NAMES", "SOLVERS", "SolveParams", "solve"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.candidates import Candidates
+from matcher.i18n import Text
 from matcher.policy import Objective, Policy
 from matcher.problem import Problem, ProblemArrays
-from matcher.rules.pairing import binding_minimums, pairing_rule_name
+from matcher.rules.pairing import binding_minimums
 from matcher.solution import Solution
 from matcher.solvers.priority import priority_bonus
 
@@ -51,25 +52,50 @@ def side_constraints(
     reasons = []
     multi = np.flatnonzero(a.need_providers > 1)
     if len(multi):
-        reasons.append(f"{len(multi)} need(s) take several providers (e.g. {a.need_ids[multi[0]]})")
+        reasons.append(
+            Text("{n} need(s) take several providers (e.g. {need})", n=len(multi), need=a.need_ids[multi[0]])
+        )
     binding = binding_minimums(a, candidates)
     if binding:
         g, c, m = binding[0]
         reasons.append(
-            f"{len(binding)} hard pairing minimum(s) (e.g. {pairing_rule_name(a.group_ids[g], a.community_ids[c], m)})"
+            Text(
+                "{n} hard pairing minimum(s) (e.g. {group} -> {community} serves {minimum})",
+                n=len(binding),
+                group=a.group_ids[g],
+                community=a.community_ids[c],
+                minimum=m,
+            )
         )
     if policy.min_community_share > 0:
-        reasons.append(f"a minimum share of {policy.min_community_share:.0%} served in every community")
+        reasons.append(
+            Text(
+                "a minimum share of {min_community_share:.0%} served in every community",
+                min_community_share=policy.min_community_share,
+            )
+        )
     if policy.objective == Objective.EQUITY:
-        reasons.append("the equity objective (worst community's coverage first, then value)")
+        reasons.append(Text("the equity objective (worst community's coverage first, then value)"))
     if policy.balance_weight > 0:
-        reasons.append(f"load balancing (balance_weight {policy.balance_weight:g}, target {policy.balance_target:.0%})")
+        reasons.append(
+            Text(
+                "load balancing (balance_weight {balance_weight:g}, target {balance_target:.0%})",
+                balance_weight=policy.balance_weight,
+                balance_target=policy.balance_target,
+            )
+        )
     if policy.priority_urgencies and priority_bonus(problem, candidates, policy) is None:
-        reasons.append(f"serving {', '.join(policy.priority_urgencies)} first needs weights too large for flow")
+        reasons.append(
+            Text("serving {items} first needs weights too large for flow", items=", ".join(policy.priority_urgencies))
+        )
     if uneven is None:
         _, uneven = effective_task_capacity(a, candidates)
     if uneven:
         reasons.append(
-            f"{len(uneven)} resource(s) whose hours bind with loads that differ by need or per pair (e.g. {uneven[0]})"
+            Text(
+                "{n} resource(s) whose hours bind with loads that differ by need or per pair (e.g. {resource})",
+                n=len(uneven),
+                resource=uneven[0],
+            )
         )
     return reasons

@@ -24,13 +24,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher.areas import Routes, routes_of
+from matcher.display import pad
 from matcher.errors import FieldError
+from matcher.i18n import Text, _, term
 from matcher.policy import Policy, get_policy
 from matcher.problem import LEVELS, URGENCIES, Problem
 from matcher.reasons import REASONS
+from matcher.result import status_name
 from matcher.solvers import solve
 from matcher.solvers.params import SolveParams
-from matcher.vocabulary import Level
+from matcher.vocabulary import Level, Urgency
 
 if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
     from matcher.result import Result
@@ -54,7 +57,7 @@ class EscalationRules:
     def __post_init__(self) -> None:
         for name in ("street_minutes", "district_minutes"):
             if getattr(self, name) < 0:
-                raise FieldError(name, f"must not be negative, got {getattr(self, name)!r}")
+                raise FieldError(name, Text("must not be negative, got {value!r}", value=getattr(self, name)))
 
     def delay(self, level: Level) -> float:
         return {Level.COMMUNITY: 0.0, Level.STREET: self.street_minutes, Level.DISTRICT: self.district_minutes}[level]
@@ -206,27 +209,41 @@ class EscalationResult:
         }
 
     def summary(self) -> str:
+        """A readable report of 吹哨报到 for planners, in the current language (:mod:`matcher.i18n`)."""
         s = self.level_shares()
         lines = [
-            f"Escalation of {self.problem.name}: {s['needs']} needs "
-            f"(street +{self.rules.street_minutes:g} min, district +{self.rules.district_minutes:g} min)"
+            _("Escalation of {name}: {needs} needs (street +{street:g} min, district +{district:g} min)").format(
+                name=self.problem.name,
+                needs=s["needs"],
+                street=self.rules.street_minutes,
+                district=self.rules.district_minutes,
+            )
         ]
         for run in self.runs:
             lines.append(
-                f"  {run.level.value:<10} saw {len(run.needs):>7}, served {run.result.n_served:>7} "
-                f"({run.result.solver}, {run.result.solution.status}, {run.result.wall_time:.2f} s)"
+                f"  {pad(term(run.level), 10)} "
+                + _("saw {saw:>7}, served {served:>7} ({solver}, {status}, {seconds:.2f} s)").format(
+                    saw=len(run.needs),
+                    served=run.result.n_served,
+                    solver=run.result.solver,
+                    status=status_name(run.result.solution.status),
+                    seconds=run.result.wall_time,
+                )
             )
-        lines.append("Where needs were solved:")
+        lines.append(_("Where needs were solved:"))
+        names = {"unserved": _("unserved"), **{level.value: term(level) for level in Level}}
         for key in ("community", "street", "district", "unserved"):
-            lines.append(f"  {key:<10} {s[key]:>7}  {s['share_' + key]:.1%}")
+            lines.append(f"  {pad(names[key], 10)} {s[key]:>7}  {s['share_' + key]:.1%}")
         lines.append(
-            f"  escalated to the street {s['escalated_to_street']}, to the district {s['escalated_to_district']}"
+            _("  escalated to the street {street}, to the district {district}").format(
+                street=s["escalated_to_street"], district=s["escalated_to_district"]
+            )
         )
-        lines.append("Deadline compliance (on time / needs; served at community/street/district):")
+        lines.append(_("Deadline compliance (on time / needs; served at community/street/district):"))
         for row in self.deadline_compliance():
             lines.append(
-                f"  {row['urgency']:<10} {row['on_time']:>7} / {row['needs']:<7} {row['compliance']:.1%}   "
-                f"{row['at_community']}/{row['at_street']}/{row['at_district']}"
+                f"  {pad(term(Urgency(row['urgency'])), 10)} {row['on_time']:>7} / {row['needs']:<7} "
+                f"{row['compliance']:.1%}   {row['at_community']}/{row['at_street']}/{row['at_district']}"
             )
         return "\n".join(lines)
 

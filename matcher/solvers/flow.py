@@ -19,6 +19,7 @@ from ortools.graph.python import min_cost_flow
 
 from matcher.candidates import Candidates, expand_blocks
 from matcher.errors import MatcherError, SolverUnsuitableError
+from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import Problem, ProblemArrays
 from matcher.solution import Solution, Status
@@ -159,7 +160,7 @@ def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solu
     capacity, uneven = effective_task_capacity(problem.arrays, candidates)
     unsuitable = side_constraints(problem, candidates, policy, uneven)
     if unsuitable:
-        raise SolverUnsuitableError("the flow solver cannot express: " + "; ".join(unsuitable) + " (use cpsat)")
+        raise SolverUnsuitableError(Text("the flow solver cannot express: {reasons} (use cpsat)", reasons=unsuitable))
     if len(candidates) == 0:
         return Solution(np.zeros(0, dtype=np.int64), 0, 0, Status.OPTIMAL)
     network = ClassNetwork.build(problem.arrays, candidates, capacity)

@@ -57,6 +57,9 @@ class HighsSession:
         self._highspy = highspy
         self.h = new_highs()
         self.h.setOptionValue("random_seed", int(seed))
+        # The root reduced-cost heuristic costs about a quarter of the CPU on the core model and
+        # finds nothing the sub-MIP heuristics do not (bench/bench_engines.py; docs/engines.md).
+        self.h.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
         self.n = model.n_columns
         m = model.matrix.tocsr()
         inf = highspy.kHighsInf

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.errors import FieldError
+from matcher.i18n import Text
 
 #: Engines of the exact solver; HiGHS proves the core model's optimum fastest (docs/engines.md).
 ENGINE_NAMES = ("highs", "cpsat")
@@ -26,10 +27,13 @@ class SolveParams:
 
     def __post_init__(self) -> None:
         if not self.time_limit > 0:
-            raise FieldError("time_limit", f"must be positive, got {self.time_limit!r}")
+            raise FieldError("time_limit", Text("must be positive, got {value!r}", value=self.time_limit))
         if self.workers < 1:
-            raise FieldError("workers", f"must be at least 1, got {self.workers!r}")
+            raise FieldError("workers", Text("must be at least 1, got {value!r}", value=self.workers))
         if self.engine not in ENGINE_NAMES:
-            raise FieldError("engine", f"expected one of {', '.join(ENGINE_NAMES)}, got {self.engine!r}")
+            raise FieldError(
+                "engine",
+                Text("expected one of {items}, got {value!r}", items=", ".join(ENGINE_NAMES), value=self.engine),
+            )
         if not 0 <= self.gap < 1:
-            raise FieldError("gap", f"must lie in [0, 1), got {self.gap!r}")
+            raise FieldError("gap", Text("must lie in [0, 1), got {value!r}", value=self.gap))
