@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.candidates import Candidates
+from matcher.i18n import Text
 from matcher.problem import ProblemArrays
 from matcher.rules.model import ModelBuilder, group_sizes
 
@@ -28,21 +29,31 @@ def add_resource_tasks(b: ModelBuilder) -> None:
     b.per_owner_rows(binding, c.resource, np.ones(len(c)), np.full(len(tasks), -np.inf), tasks)
 
 
-def check_resource_hours(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[str]:
+def check_resource_hours(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[Text]:
     """The resources the chosen pairs give more minutes than their hours."""
     used = np.bincount(candidates.resource[chosen], weights=candidates.load[chosen], minlength=a.n_resources)
     over = np.flatnonzero(used > a.resource_capacity_minutes)
     return [
-        f"resource {a.resource_ids[r]} works {used[r]:g} of its {a.resource_capacity_minutes[r]} minutes"
+        Text(
+            "resource {resource} works {used:g} of its {minutes} minutes",
+            resource=a.resource_ids[r],
+            used=float(used[r]),
+            minutes=int(a.resource_capacity_minutes[r]),
+        )
         for r in over.tolist()
     ]
 
 
-def check_resource_tasks(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[str]:
+def check_resource_tasks(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[Text]:
     """The resources the chosen pairs give more tasks than their task count."""
     used = np.bincount(candidates.resource[chosen], minlength=a.n_resources)
     over = np.flatnonzero(used > a.resource_capacity_tasks)
     return [
-        f"resource {a.resource_ids[r]} takes {used[r]} of its {a.resource_capacity_tasks[r]} task(s)"
+        Text(
+            "resource {resource} takes {used} of its {tasks} task(s)",
+            resource=a.resource_ids[r],
+            used=int(used[r]),
+            tasks=int(a.resource_capacity_tasks[r]),
+        )
         for r in over.tolist()
     ]

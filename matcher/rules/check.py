@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.candidates import Candidates
+from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import ProblemArrays
 from matcher.rules.capacity import check_resource_hours, check_resource_tasks
@@ -14,7 +15,7 @@ from matcher.rules.providers import check_all_or_nothing
 from matcher.rules.shares import check_community_shares
 
 
-def check_plan(a: ProblemArrays, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[str]:
+def check_plan(a: ProblemArrays, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[Text]:
     """Every hard rule the chosen pairs break, one message each (empty when the plan keeps them all).
     That each pair is a candidate (skills, reach, slots, deadlines, pairings' bounds) is the
     candidates' own rule: ``chosen`` indexes them."""

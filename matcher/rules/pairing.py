@@ -8,13 +8,19 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.candidates import Candidates
+from matcher.i18n import Text
 from matcher.problem import ProblemArrays
 from matcher.rules.model import ModelBuilder
 
 
-def pairing_rule_name(group: str, community: str, minimum: int) -> str:
+def pairing_rule_name(group: str, community: str, minimum: int) -> Text:
     """How a hard pairing's minimum is named in every message (the core's and the project model's)."""
-    return f"hard pairing {group} -> {community} serves at least {minimum} need(s)"
+    return Text(
+        "hard pairing {group} -> {community} serves at least {minimum} need(s)",
+        group=group,
+        community=community,
+        minimum=minimum,
+    )
 
 
 def binding_minimums(a: ProblemArrays, candidates: Candidates) -> list[tuple[int, int, int]]:
@@ -36,7 +42,7 @@ def add_pairing_minimums(b: ModelBuilder) -> None:
         b.named[pairing_rule_name(a.group_ids[g], a.community_ids[comm], minimum)] = first
 
 
-def check_pairing_minimums(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[str]:
+def check_pairing_minimums(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[Text]:
     """The binding pairing minimums the chosen pairs leave unmet, each with what was served."""
     group = a.resource_group[candidates.resource[chosen]]
     community = a.need_community[candidates.need[chosen]]
@@ -48,6 +54,11 @@ def check_pairing_minimums(a: ProblemArrays, candidates: Candidates, chosen: np.
     return out
 
 
-def unmet_pairing(a: ProblemArrays, group: int, community: int, minimum: int, done: int) -> str:
+def unmet_pairing(a: ProblemArrays, group: int, community: int, minimum: int, done: int) -> Text:
     """A pairing minimum left unmet, in the rule's one wording."""
-    return f"{pairing_rule_name(a.group_ids[group], a.community_ids[community], minimum)}: {done} served"
+    return unmet(pairing_rule_name(a.group_ids[group], a.community_ids[community], minimum), done)
+
+
+def unmet(rule: Text, done: int) -> Text:
+    """A rule that asks for a number of needs served, left unmet with ``done`` served."""
+    return Text("{rule}: {done} served", rule=rule, done=done)

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import sparse
 
 from matcher.candidates import Candidates
+from matcher.i18n import Text
 from matcher.problem import ProblemArrays
 from matcher.rules.model import ModelBuilder, group_sizes
 
@@ -62,8 +63,16 @@ def served_needs(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -
     return taken >= a.need_providers
 
 
-def check_all_or_nothing(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[str]:
+def check_all_or_nothing(a: ProblemArrays, candidates: Candidates, chosen: np.ndarray) -> list[Text]:
     """The needs the chosen pairs give some providers but not exactly as many as they take."""
     taken = np.bincount(candidates.need[chosen], minlength=a.n_needs)
     wrong = np.flatnonzero((taken > 0) & (taken != a.need_providers))
-    return [f"need {a.need_ids[n]} has {taken[n]} of its {a.need_providers[n]} provider(s)" for n in wrong.tolist()]
+    return [
+        Text(
+            "need {need} has {taken} of its {providers} provider(s)",
+            need=a.need_ids[n],
+            taken=int(taken[n]),
+            providers=int(a.need_providers[n]),
+        )
+        for n in wrong.tolist()
+    ]

@@ -10,9 +10,11 @@ import numpy as np
 from scipy import sparse
 
 from matcher.candidates import Candidates
+from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import ProblemArrays
 from matcher.rules.model import Auxiliary, ModelBuilder
+from matcher.rules.pairing import unmet
 from matcher.rules.providers import served_needs
 
 
@@ -35,9 +37,15 @@ def served_by_community(
     return comms, counts[comms], (member @ served).tocsr()
 
 
-def share_rule_name(community: str, required: int, needs: int, share: float) -> str:
+def share_rule_name(community: str, required: int, needs: int, share: float) -> Text:
     """How a community's minimum share is named in every message."""
-    return f"community {community} has {required} of its {needs} need(s) served (minimum share {share:.0%})"
+    return Text(
+        "community {community} has {required} of its {needs} need(s) served (minimum share {share:.0%})",
+        community=community,
+        required=required,
+        needs=needs,
+        share=share,
+    )
 
 
 def add_community_shares(b: ModelBuilder, served: sparse.csr_matrix) -> None:
@@ -54,7 +62,7 @@ def add_community_shares(b: ModelBuilder, served: sparse.csr_matrix) -> None:
         b.named[share_rule_name(a.community_ids[comm], required, int(counts[i]), share)] = first
 
 
-def check_community_shares(a: ProblemArrays, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[str]:
+def check_community_shares(a: ProblemArrays, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[Text]:
     """The communities whose served needs fall short of the policy's minimum share."""
     share = policy.min_community_share
     if share <= 0:
@@ -65,7 +73,7 @@ def check_community_shares(a: ProblemArrays, candidates: Candidates, policy: Pol
     for c in np.flatnonzero(counts).tolist():
         required = required_served(share, int(counts[c]))
         if done[c] < required:
-            out.append(f"{share_rule_name(a.community_ids[c], required, int(counts[c]), share)}: {done[c]} served")
+            out.append(unmet(share_rule_name(a.community_ids[c], required, int(counts[c]), share), int(done[c])))
     return out
 
 
