@@ -52,10 +52,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-#: Blueprints that need no bearer token: the front page, the API's documentation, and Open311
+#: Blueprints that need no bearer token: the workbench (its pages sign in by a session cookie,
+#: :mod:`api.web.session`), the API's documentation, and Open311
 #: GeoReport v2, whose clients read without a key and file with the standard's ``api_key``
 #: (checked by the blueprint itself; it stores no personal fields).
-PUBLIC_BLUEPRINTS = frozenset({"home", "api-docs", "swagger_ui_assets", "open311"})
+PUBLIC_BLUEPRINTS = frozenset({"web", "api-docs", "swagger_ui_assets", "open311"})
 
 
 def _authenticate() -> None:
@@ -89,7 +90,8 @@ class Extension:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """An app on ``config['DATABASE_URL']`` (else the ``DATABASE_URL`` variable, else ./matcher.db)."""
-    from api.views import BLUEPRINTS, home
+    from api import web
+    from api.views import BLUEPRINTS
     from api.views.common import NameConverter
 
     app = Flask("api")
@@ -117,7 +119,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(
         Blueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path, static_url_path="/swagger-ui")
     )
-    app.register_blueprint(home.blp)
+    web.init_app(app)
     app.before_request(_authenticate)
     app.before_request(_bound_streamed_body)
     api = Api(app)

@@ -88,7 +88,16 @@ def current_principal() -> Principal:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         abort(401, message="missing bearer token: send 'Authorization: Bearer <token>'")
-    key = digest(secret.strip())
+    principal = principal_by_digest(digest(secret.strip()))
+    if principal is None:
+        abort(401, message="unknown or revoked token")
+    g.principal = principal
+    return principal
+
+
+def principal_by_digest(key: str) -> Principal | None:
+    """The holder of the live token whose hash is ``key`` (None when unknown or revoked); the
+    API's bearer tokens and the workbench's session both come here."""
     extension = current_app.extensions["matcher"]
     recent: dict[str, tuple[Principal, float]] = extension.recent_tokens
     known = recent.get(key)
@@ -96,12 +105,11 @@ def current_principal() -> Principal:
         with extension.store.read() as session:
             token = session.scalar(select(Token).where(Token.token_hash == key))
         if token is None or token.revoked:
-            abort(401, message="unknown or revoked token")
+            return None
         if len(recent) >= CACHE_SIZE:
             recent.clear()
         known = recent[key] = (Principal(token.role, token.subject), time.monotonic() + CACHE_SECONDS)
-    g.principal = known[0]
-    return g.principal
+    return known[0]
 
 
 def require_planner() -> Principal:

@@ -26,8 +26,10 @@ from api.auth import Principal
 from api.db import Store
 from api.models import Scenario, SolveJob, now
 from api.records import load_problem, policy_from
+from matcher.candidates import VALUE_SCALE
 from matcher.errors import MatcherError
 from matcher.projects.dispatch import solve_problem
+from matcher.result import relative_gap
 from matcher.solvers.params import SolveParams
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ UNFINISHED = ("queued", "running")
 STOP_POLL_SECONDS = 0.5
 #: How long a process's lease lasts unless renewed; it renews it every third of that.
 LEASE_SECONDS = 15.0
+#: At most one progress write per job in this many seconds (the engine may improve many times a second).
+PROGRESS_SECONDS = 0.5
 #: Result fields a job's summary repeats (the direct model's and the project model's).
 SUMMARY = (
     "model",
@@ -61,6 +65,32 @@ SUMMARY = (
 def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     """Plain JSON data (numpy scalars become Python numbers)."""
     return json.loads(json.dumps(data, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+
+
+class ProgressWriter:
+    """Records a job's latest improving plan (objective, bound, gap, seconds) in its row, at most
+    every PROGRESS_SECONDS, so any process can show it while the job runs (the workbench polls it)."""
+
+    def __init__(self, store: Store, job_id: str) -> None:
+        self.store, self.job_id, self._last = store, job_id, 0.0
+
+    def __call__(self, objective: int, bound: int | None, seconds: float) -> None:
+        if time.monotonic() - self._last < PROGRESS_SECONDS:
+            return
+        self._last = time.monotonic()
+        progress = {
+            "objective": objective / VALUE_SCALE,
+            "bound": None if bound is None else bound / VALUE_SCALE,
+            "gap": relative_gap(objective, bound),
+            "seconds": round(float(seconds), 2),
+        }
+        try:
+            with self.store.write() as session:
+                job = session.get(SolveJob, self.job_id)
+                if job is not None and job.status == "running":
+                    job.progress = progress
+        except Exception:  # progress is for show: a busy database must not fail the solve
+            log.warning("could not record the progress of solve job %s", self.job_id, exc_info=True)
 
 
 class JobRunner:
@@ -208,6 +238,7 @@ class JobRunner:
                     engine="cpsat" if solver == "cpsat" else "highs", time_limit=time_limit, workers=self.solver_workers
                 ),
                 should_stop=stop.is_set,
+                on_progress=ProgressWriter(self.store, job_id),
             )
         except MatcherError as exc:  # bad lists or policy, infeasible rules, no solution in time
             self._finish(job_id, "failed", error=str(exc))

@@ -4,6 +4,7 @@ object; a scenario's :class:`~matcher.problem.Problem` is rebuilt from those row
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import asdict, fields
 from enum import Enum
@@ -35,9 +36,11 @@ def scenario_records(loaded: LoadedScenario) -> dict[str, tuple[Record, ...]]:
 
 
 def plain(value: Any) -> Any:
-    """A field value as JSON: enums by value, sets sorted, neighbour pairs as a mapping."""
+    """A field value as JSON: enums by value, dates as ISO text, sets sorted, neighbour pairs as a mapping."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, (set, frozenset)):
         return sorted(plain(v) for v in value)
     if isinstance(value, tuple):
@@ -53,11 +56,18 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 #: The fields that identify a record of a list without an ``id`` (joined by "->").
-KEY_FIELDS = {"pairings": ("group", "community"), "claims": ("order", "resource"), "budgets": ("community",)}
+KEY_FIELDS = {
+    "pairings": ("group", "community"),
+    "claims": ("order", "resource"),
+    "budgets": ("community",),
+    "pairs": ("need", "resource"),
+    "travel": ("origin", "destination"),
+    "visits": ("station", "date"),
+}
 
 
 def record_key(list_name: str, record: Record) -> str:
-    """The record's id, or for pairings, claims and budgets the fields that identify it."""
+    """The record's id, or for pairings, claims, budgets, pairs, travel and visits the fields that identify it."""
     return "->".join(str(getattr(record, name)) for name in KEY_FIELDS.get(list_name, ("id",)))
 
 
@@ -133,15 +143,14 @@ def placed_orders(session: Session, scenario_id: int) -> tuple[list[PinnedOrder]
 def load_problem(session: Session, scenario: Scenario) -> Problem:
     """The scenario's problem as it stands in the database, checked across records: its lists, and
     the orders and active claims made through the API, pinned."""
-    rows = session.scalars(
-        select(ListRecord)
-        .where(ListRecord.scenario_id == scenario.id)
+    rows = session.execute(  # plain rows, not ORM objects: a 50,000-need scenario loads seconds faster
+        select(ListRecord.list_name, ListRecord.data)
+        .where(ListRecord.scenario_id == scenario.id, ListRecord.list_name.in_(PROBLEM_LISTS))
         .order_by(ListRecord.list_name, ListRecord.position, ListRecord.id)
     ).all()
     lists: dict[str, list[Record]] = {name: [] for name in PROBLEM_LISTS}
-    for row in rows:
-        if row.list_name in lists:
-            lists[row.list_name].append(parse(row.list_name, row.data))
+    for list_name, data in rows:
+        lists[list_name].append(parse(list_name, data))
     orders, claims = placed_orders(session, scenario.id)
     lists["orders"] += orders
     lists["claims"] += claims

@@ -85,7 +85,7 @@ def record_schema(list_name: str, *, partial: bool = False) -> type[Schema]:
     """The request schema of one list's records, built from its value object's fields."""
     cls: type[Record] = LISTS[list_name]
     hints = typing.get_type_hints(cls)
-    attrs = {f.name: _field_for(hints[f.name], not partial and f.name in cls.required) for f in dataclass_fields(cls)}
+    attrs = {f.name: _field_for(hints[f.name], not partial and f.name in cls.mandatory) for f in dataclass_fields(cls)}
     name = f"{cls.__name__}{'Patch' if partial else ''}Schema"
     return Schema.from_dict(attrs, name=name)
 
@@ -272,6 +272,7 @@ class SolveJobSchema(Schema):
     finished_at = fields.DateTime(allow_none=True)
     error = fields.String(allow_none=True)
     summary = fields.Dict(allow_none=True)
+    progress = fields.Dict(allow_none=True)
 
 
 class SolveListSchema(Schema):

@@ -35,7 +35,7 @@ class Area(Record):
     parent: str = ""
     name: str = ""
 
-    required: ClassVar = ("id", "level")
+    mandatory: ClassVar = ("id", "level")
     parsers: ClassVar = {"level": _vocab_parser(Level)}
 
     def __post_init__(self) -> None:
@@ -64,7 +64,7 @@ class Grid(Record):
     ordinary: int = 0
     general: int = 0
 
-    required: ClassVar = ("id", "community")
+    mandatory: ClassVar = ("id", "community")
     parsers: ClassVar = {
         name: _count
         for name in ("party_groups", "party_members", "households", "workers", "weekly_visit_capacity", *VISIT_TIERS)

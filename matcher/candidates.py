@@ -49,6 +49,7 @@ class Candidates:
     value: np.ndarray  # int64 scaled value of the pair
     stages: Stages
     hard_groups: np.ndarray  # (G,) bool: unit groups whose pairings bind under the policy
+    listed: bool = False  # from a scenario's pairs list: identical needs or resources may differ in their pairs
 
     def __len__(self) -> int:
         return len(self.need)
@@ -199,7 +200,7 @@ def _class_pairs(
     if not policy.enforce_deadlines:  # a late pair earns less than an on-time one
         value -= policy.lateness_cost * np.maximum(arrival - a.need_deadline[first][need], 0.0)
     scaled = np.rint(value * VALUE_SCALE).astype(np.int64)
-    keep = (scaled > 0) | (providers > 1)
+    keep = (scaled > 0) | (providers > 1) | a.need_required[first][need]  # a required need is served at a loss
     res, need, minutes, arrival, scaled = res[keep], need[keep], minutes[keep], arrival[keep], scaled[keep]
     survivors.append(np.bincount(need, minlength=n))
 
@@ -209,12 +210,19 @@ def _class_pairs(
 
 
 def build_candidates(problem: Problem, policy: Policy) -> Candidates:
-    """All candidate pairs of ``problem`` under ``policy`` (:func:`candidates_of` its arrays)."""
-    return candidates_of(problem.arrays, policy)
+    """All candidate pairs of ``problem`` under ``policy``: those its arrays give
+    (:func:`candidates_of`), which a scenario's ``pairs`` list then replaces or restricts
+    (:mod:`matcher.given_pairs`)."""
+    computed = candidates_of(problem.arrays, policy)
+    if not problem.pairs:
+        return computed
+    from matcher.given_pairs import given_candidates  # the researcher's own pairs (it builds on this module)
+
+    return given_candidates(problem, policy, computed)
 
 
 def candidates_of(a: ProblemArrays, policy: Policy) -> Candidates:
-    """All candidate pairs of the problem arrays ``a`` under ``policy``, with per-need survival counts.
+    """The candidate pairs the problem arrays ``a`` give under ``policy``, with per-need survival counts.
 
     Identical needs (:attr:`ProblemArrays.need_classes`) have identical pairs, so the pairs are
     found once per class and copied to each member; they come out grouped by need.

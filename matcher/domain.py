@@ -109,7 +109,7 @@ class Record:
     """Shared parsing of plain mappings into value objects."""
 
     parsers: ClassVar[dict[str, Callable[[str, Any], Any]]] = {}
-    required: ClassVar[tuple[str, ...]] = ()
+    mandatory: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         """Normalise typed fields given as text (``"health"`` becomes ``Category.HEALTH``)."""
@@ -131,12 +131,12 @@ class Record:
                 raise FieldError(
                     str(key), Text("unknown field; expected some of: {items}", items=", ".join(sorted(known)))
                 )
-        for key in cls.required:
+        for key in cls.mandatory:
             if _is_blank(record.get(key)):
                 raise FieldError(key, Text("is required"))
         kwargs = {}
         for key, value in record.items():
-            if _is_blank(value) and key not in cls.required:
+            if _is_blank(value) and key not in cls.mandatory:
                 continue
             parse = cls.parsers.get(key, _text)
             kwargs[key] = parse(key, value)
@@ -183,6 +183,17 @@ def _signed_float(name: str, value: Any) -> float:
     return _number(name, value, minimum=-math.inf)
 
 
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "1.0", "y", "是"):
+        return True
+    if text in ("false", "no", "0", "0.0", "n", "否"):
+        return False
+    raise FieldError(name, Text("expected true or false, got {value}", value=typed(value)))
+
+
 def _neighbours(name: str, value: Any) -> tuple[tuple[str, float], ...]:
     """Neighbours as 'C02:8;C03:12' or a YAML mapping {C02: 8}: community id and travel minutes."""
     if isinstance(value, Mapping):
@@ -216,7 +227,7 @@ class Community(Record):
     neighbours: tuple[tuple[str, float], ...] = ()
     population: int = 0
 
-    required: ClassVar = ("id",)
+    mandatory: ClassVar = ("id",)
     parsers: ClassVar = {
         "x": _signed_float,
         "y": _signed_float,
@@ -253,8 +264,9 @@ class Need(Record):
     providers: int = 1
     slot: Slot | None = None
     title: str = ""
+    required: bool = False  # 必须服务: served in every feasible plan, else the plan is infeasible
 
-    required: ClassVar = ("id", "community", "category")
+    mandatory: ClassVar = ("id", "community", "category")
     parsers: ClassVar = {
         "category": _vocab_parser(Category),
         "tier": _vocab_parser(Tier),
@@ -264,6 +276,7 @@ class Need(Record):
         "hours": _positive,
         "providers": _positive_count,
         "slot": _vocab_parser(Slot),
+        "required": _flag,
     }
 
     def __post_init__(self) -> None:
@@ -303,7 +316,7 @@ class Resource(Record):
     level: Level = Level.COMMUNITY
     name: str = ""
 
-    required: ClassVar = ("id", "kind", "community", "categories")
+    mandatory: ClassVar = ("id", "kind", "community", "categories")
     parsers: ClassVar = {
         "kind": _vocab_parser(ResourceKind),
         "categories": _vocab_set_parser(Category),
@@ -349,7 +362,7 @@ class Project(Record):
     cost: float = 1.0
     venue_type: StationType | None = None
 
-    required: ClassVar = ("id", "name", "category")
+    mandatory: ClassVar = ("id", "name", "category")
     parsers: ClassVar = {
         "category": _vocab_parser(Category),
         "tier": _vocab_parser(Tier),
@@ -390,7 +403,7 @@ class Pairing(Record):
     mode: PairingMode = PairingMode.HARD
     min_served: int = 0
 
-    required: ClassVar = ("group", "community")
+    mandatory: ClassVar = ("group", "community")
     parsers: ClassVar = {"mode": _vocab_parser(PairingMode), "min_served": _count}
 
     def __post_init__(self) -> None:
@@ -399,17 +412,6 @@ class Pairing(Record):
         _require_id("community", self.community)
         if self.min_served < 0:
             raise FieldError("min_served", Text("must not be negative"))
-
-
-def _flag(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "1", "1.0", "y", "是"):
-        return True
-    if text in ("false", "no", "0", "0.0", "n", "否"):
-        return False
-    raise FieldError(name, Text("expected true or false, got {value}", value=typed(value)))
 
 
 @dataclass(frozen=True)
@@ -428,7 +430,7 @@ class Order(Record):
     venue: str = ""
     slots: int | None = None
 
-    required: ClassVar = ("id", "project", "community")
+    mandatory: ClassVar = ("id", "project", "community")
     parsers: ClassVar = {"pinned": _flag, "slots": _positive_count}
 
     def __post_init__(self) -> None:
@@ -444,7 +446,7 @@ class Claim(Record):
     resource: str
     pinned: bool = True
 
-    required: ClassVar = ("order", "resource")
+    mandatory: ClassVar = ("order", "resource")
     parsers: ClassVar = {"pinned": _flag}
 
     def __post_init__(self) -> None:
@@ -499,7 +501,7 @@ class Venue(Record):
     opening_hours: float = 8.0
     name: str = ""
 
-    required: ClassVar = ("id", "community", "type")
+    mandatory: ClassVar = ("id", "community", "type")
     parsers: ClassVar = {"type": _vocab_parser(StationType), "capacity": _count, "opening_hours": _opening_hours}
 
     def __post_init__(self) -> None:
@@ -532,7 +534,7 @@ class Visit(Record):
     date: datetime.date
     count: int
 
-    required: ClassVar = ("station", "date", "count")
+    mandatory: ClassVar = ("station", "date", "count")
     parsers: ClassVar = {"date": _date, "count": _count}
 
     def __post_init__(self) -> None:
@@ -548,7 +550,7 @@ class Budget(Record):
     amount: float | None = None  # None: no money limit
     max_orders: int = 3
 
-    required: ClassVar = ("community",)
+    mandatory: ClassVar = ("community",)
     parsers: ClassVar = {"amount": _float, "max_orders": _count}
 
     def __post_init__(self) -> None:
@@ -560,13 +562,80 @@ class Budget(Record):
 
 
 @dataclass(frozen=True)
+class GivenPair(Record):
+    """A pair the researcher gives (who may serve whom, from a survey or a routing engine): a need,
+    a resource, and any of its value (or a cost taken off the need's value), its load in minutes of
+    the resource's hours and its travel minutes; blank fields are computed as usual."""
+
+    need: str
+    resource: str
+    value: float | None = None
+    cost: float | None = None
+    load_minutes: float | None = None
+    travel_minutes: float | None = None
+
+    mandatory: ClassVar = ("need", "resource")
+    parsers: ClassVar = {
+        "value": _signed_float,
+        "cost": _signed_float,
+        "load_minutes": _float,
+        "travel_minutes": _float,
+    }
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require_id("need", self.need)
+        _require_id("resource", self.resource)
+        if self.value is not None and self.cost is not None:
+            raise FieldError("cost", Text("give a value or a cost, not both"))
+
+
+@dataclass(frozen=True)
+class TravelTime(Record):
+    """Travel minutes from one community to another, used as given (a routing engine's matrix).
+    Without the reverse row the same minutes hold back."""
+
+    origin: str
+    destination: str
+    minutes: float
+
+    mandatory: ClassVar = ("origin", "destination", "minutes")
+    parsers: ClassVar = {"minutes": _float}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require_id("origin", self.origin)
+        _require_id("destination", self.destination)
+        if self.origin == self.destination:
+            raise FieldError(
+                "destination", Text("the same community; minutes within one are settings.intra_community_minutes")
+            )
+
+
+#: How a scenario's ``pairs`` list meets the computed candidates.
+PAIRS_MODES = ("replace", "restrict")
+
+
+def _pairs_mode(name: str, value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in PAIRS_MODES:
+        raise FieldError(
+            name, Text("expected one of {items}, got {value}", items=", ".join(PAIRS_MODES), value=typed(value))
+        )
+    return text
+
+
+@dataclass(frozen=True)
 class Settings(Record):
-    """Scenario-wide settings: how coordinates turn into travel minutes."""
+    """Scenario-wide settings: how coordinates turn into travel minutes, and how a ``pairs`` list
+    is used (``replace``: the listed pairs are the candidates; ``restrict``: the computed candidates
+    that are listed, with the listed fields)."""
 
     minutes_per_km: float = 4.0
     intra_community_minutes: float = 5.0
+    pairs_mode: str = "replace"
 
-    parsers: ClassVar = {"minutes_per_km": _float, "intra_community_minutes": _float}
+    parsers: ClassVar = {"minutes_per_km": _float, "intra_community_minutes": _float, "pairs_mode": _pairs_mode}
 
 
 def ids(records: Iterable[Any], attribute: str = "id") -> list[str]:
@@ -579,6 +648,7 @@ __all__ = [
     "Budget",
     "Claim",
     "Community",
+    "GivenPair",
     "Need",
     "Order",
     "Pairing",
@@ -586,6 +656,7 @@ __all__ = [
     "Record",
     "Resource",
     "Settings",
+    "TravelTime",
     "Venue",
     "ids",
 ]

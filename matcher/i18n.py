@@ -22,6 +22,7 @@ Updating the catalogues after changing a text (Babel's pybabel, from the reposit
 
 from __future__ import annotations
 
+import functools
 import gettext
 import os
 from collections.abc import Mapping
@@ -120,10 +121,20 @@ def _text(template: str, fields: dict[str, Any]) -> Text:
     return Text(template, **fields)
 
 
-def translated(value: Any) -> Any:
-    """A :class:`Text` in the current language, its fields too; any other value as it is."""
+def translated(value: Any, language: str | None = None) -> Any:
+    """A :class:`Text` in the current language (or in ``language``, without changing the current
+    one: a web page's language is its request's), its fields too; any other value as it is."""
+    say = _ if language is None else catalogue(language).gettext
     if isinstance(value, Text):
-        return _(value.template).format(**{k: translated(v) for k, v in value.fields.items()})
+        return say(value.template).format(**{k: translated(v, language) for k, v in value.fields.items()})
     if isinstance(value, list):
-        return _("; ").join(str(translated(v)) for v in value)
+        return say(N_("; ")).join(str(translated(v, language)) for v in value)
     return value
+
+
+@functools.cache
+def catalogue(language: str) -> gettext.NullTranslations:
+    """The translations of ``language`` (read once)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])

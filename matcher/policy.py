@@ -6,7 +6,7 @@ scenario file (``policy: {preset: urgency-first, travel_cost: 0.02}``) or the co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -195,6 +195,23 @@ PRESETS: dict[str, Policy] = {
         Policy(name="stable", objective=Objective.STABLE),
     )
 }
+
+
+def parse_overrides(items: Iterable[str], option: str = "--set") -> dict[str, Any]:
+    """``FIELD=VALUE`` texts (values read as YAML) as a mapping of policy overrides (the CLI's
+    ``--set``, the workbench's overrides box)."""
+    import yaml
+
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise FieldError(option, Text("expected FIELD=VALUE, got {value!r}", value=item))
+        try:
+            overrides[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise FieldError(key.strip(), Text("cannot read value {value!r}", value=value)) from None
+    return overrides
 
 
 def get_policy(spec: str | Mapping[str, Any] | Policy | None = None) -> Policy:

@@ -11,7 +11,21 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Settings, Venue, Visit
+from matcher.domain import (
+    Budget,
+    Claim,
+    Community,
+    GivenPair,
+    Need,
+    Order,
+    Pairing,
+    Project,
+    Resource,
+    Settings,
+    TravelTime,
+    Venue,
+    Visit,
+)
 from matcher.errors import Issue, ScenarioError
 from matcher.i18n import Text
 from matcher.travel import Travel
@@ -51,6 +65,8 @@ class Problem:
     venues: tuple[Venue, ...] = ()
     budgets: tuple[Budget, ...] = ()
     visits: tuple[Visit, ...] = ()
+    pairs: tuple[GivenPair, ...] = ()  # the researcher's own candidate pairs (settings.pairs_mode)
+    travel: tuple[TravelTime, ...] = ()  # travel minutes as given, instead of coordinates or neighbours
 
     @classmethod
     def build(
@@ -67,6 +83,8 @@ class Problem:
         venues: Sequence[Venue] = (),
         budgets: Sequence[Budget] = (),
         visits: Sequence[Visit] = (),
+        pairs: Sequence[GivenPair] = (),
+        travel: Sequence[TravelTime] = (),
     ) -> Problem:
         """Assemble and check a problem; raise :class:`ScenarioError` naming each bad record."""
         problem = cls(
@@ -82,6 +100,8 @@ class Problem:
             tuple(venues),
             tuple(budgets),
             tuple(visits),
+            tuple(pairs),
+            tuple(travel),
         )
         issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
         if issues:
@@ -142,6 +162,7 @@ class Problem:
                     Text("unit group {group!r} mixes hard and soft pairings", group=p.group),
                 )
         yield from _check_project_lists(self, community_ids)
+        yield from _check_given_lists(self, community_ids)
 
     @property
     def has_projects(self) -> bool:
@@ -255,6 +276,30 @@ def _check_claims(problem: Problem, projects: dict[str, Project]) -> Iterator[tu
             )
 
 
+def _check_given_lists(problem: Problem, community_ids: set[str]) -> Iterator[tuple[Location, str, str]]:
+    """The researcher's pairs and travel minutes against the lists they name; each listed once."""
+    need_ids, resource_ids = {n.id for n in problem.needs}, {r.id for r in problem.resources}
+    seen: set[tuple[str, str]] = set()
+    for i, p in enumerate(problem.pairs):
+        if p.need not in need_ids:
+            yield Location("pairs", i), "need", Text("unknown need {need!r}", need=p.need)
+        if p.resource not in resource_ids:
+            yield Location("pairs", i), "resource", Text("unknown resource {resource!r}", resource=p.resource)
+        if (p.need, p.resource) in seen:
+            message = Text("pair {need!r} -> {resource!r} listed twice", need=p.need, resource=p.resource)
+            yield Location("pairs", i), "resource", message
+        seen.add((p.need, p.resource))
+    seen.clear()
+    for i, t in enumerate(problem.travel):
+        for name in ("origin", "destination"):
+            if getattr(t, name) not in community_ids:
+                yield Location("travel", i), name, Text("unknown community {community!r}", community=getattr(t, name))
+        if (t.origin, t.destination) in seen:
+            message = Text("{origin!r} -> {destination!r} listed twice", origin=t.origin, destination=t.destination)
+            yield Location("travel", i), "destination", message
+        seen.add((t.origin, t.destination))
+
+
 def _record_label(problem: Problem, loc: Location) -> str:
     record = problem.record(loc)
     key = getattr(record, "id", None) or "->".join(str(getattr(record, f.name)) for f in fields(record)[:2])
@@ -329,6 +374,7 @@ def need_columns(
         "need_skills": _skill_words(known, skill_index),
         "need_minutes": np.array([round(n.hours * MINUTES_PER_HOUR) for n in needs], dtype=np.int64),
         "need_providers": np.array([n.providers for n in needs], dtype=np.int32),
+        "need_required": np.array([n.required for n in needs], dtype=bool),
         "need_slots": np.array(
             [all_slots if n.slot is None else 1 << SLOTS.index(n.slot) for n in needs], dtype=np.uint8
         ),
@@ -357,6 +403,7 @@ class ProblemArrays:
     need_minutes: np.ndarray  # int64 effort in minutes
     need_providers: np.ndarray  # int32
     need_slots: np.ndarray  # uint8 mask of acceptable slots
+    need_required: np.ndarray  # bool: served in every feasible plan (必须服务)
     resource_community: np.ndarray  # int32 home community
     resource_categories: np.ndarray  # uint8 mask
     resource_skills: np.ndarray  # (R, W) uint64
@@ -397,7 +444,7 @@ class ProblemArrays:
             community_ids=list(cidx),
             need_ids=[n.id for n in needs],
             resource_ids=[r.id for r in resources],
-            travel=Travel.of(communities, problem.settings),
+            travel=Travel.of(communities, problem.settings, problem.travel),
             community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
             community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
             **need_columns(needs, cidx, skills),
@@ -424,7 +471,7 @@ class ProblemArrays:
     @cached_property
     def need_classes(self) -> tuple[np.ndarray, np.ndarray]:
         """Identical needs, for matching: same community, category, skills, urgency, tier, slot,
-        minutes and providers, hence the same candidate pairs with the same values and loads.
+        minutes, providers and required flag, hence the same candidate pairs with the same values and loads.
 
         Returns (class of each need, first need of each class); classes are numbered in order of
         their first need.
@@ -437,6 +484,7 @@ class ProblemArrays:
             self.need_slots,
             self.need_minutes,
             self.need_providers,
+            self.need_required,
             *self.need_skills.T,
         ]
         return _classes(columns)

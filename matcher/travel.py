@@ -1,9 +1,12 @@
-"""Travel minutes between communities, from coordinates or shortest paths over neighbour lists.
+"""Travel minutes between communities: as given in a ``travel`` list, from coordinates, or by
+shortest paths over neighbour lists.
 
 No community x community matrix is ever made: minutes are computed for the pairs asked about,
 and the communities within a radius are found by a radius-limited query (a KD-tree over the
 coordinates, or Dijkstra's search stopped at the radius over the neighbour graph), so memory
-follows the pairs found, not the square of the communities.
+follows the pairs found, not the square of the communities. A complete ``travel`` list (every
+ordered pair of communities) is used as given, with no shortest-path pass; an incomplete one is
+a directed graph whose shortest paths give the rest.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from matcher.domain import Community, Settings
+from matcher.domain import Community, Settings, TravelTime
 
 #: Shortest-path rows kept per search block and in the cache: about 32 MB of float64 at a time.
 _BLOCK_CELLS = 1 << 22
@@ -29,26 +32,40 @@ _SLACK = 1e-6
 class Travel:
     """Minutes between communities (float32; ``inf`` where no route exists).
 
-    With coordinates (km) the time is straight-line distance times ``minutes_per_km``; with
-    neighbour lists it is the shortest path over the undirected neighbour graph. Within one
+    With a complete ``travel`` list the time is the listed one; with an incomplete one it is the
+    shortest path over the listed (directed) rows; with coordinates (km) it is straight-line
+    distance times ``minutes_per_km``; with neighbour lists it is the shortest path over the
+    undirected neighbour graph. Within one
     community the time is ``intra_community_minutes`` (the doorstep of the 15-minute circle).
     ``travel[origins, destinations]`` gives the minutes of those pairs, element by element.
     """
 
     def __init__(
-        self, n: int, intra: float, xy: np.ndarray | None, minutes_per_km: float, graph: csr_matrix | None
+        self,
+        n: int,
+        intra: float,
+        xy: np.ndarray | None,
+        minutes_per_km: float,
+        graph: csr_matrix | None,
+        table: np.ndarray | None = None,
+        directed: bool = False,
     ) -> None:
         self.n = n
         self.intra = np.float32(intra)
         self._xy = xy
         self._per_km = minutes_per_km
         self._graph = graph
+        self._table = table  # (n, n) float32 minutes as given, when the travel list is complete
+        self._directed = directed
         self._rows: dict[int, np.ndarray] = {}
 
     @classmethod
-    def of(cls, communities: Sequence[Community], settings: Settings) -> Travel:
-        """The travel of ``communities`` under ``settings`` (coordinates when every one has them)."""
+    def of(cls, communities: Sequence[Community], settings: Settings, given: Sequence[TravelTime] = ()) -> Travel:
+        """The travel of ``communities`` under ``settings``: the ``given`` minutes when there are
+        any, else coordinates when every community has them, else the neighbour lists."""
         n = len(communities)
+        if given:
+            return cls._given(communities, settings, given)
         if n and all(c.has_coordinates for c in communities):
             xy = np.array([(c.x, c.y) for c in communities], dtype=np.float64)
             return cls(n, settings.intra_community_minutes, xy, settings.minutes_per_km, None)
@@ -62,6 +79,29 @@ class Travel:
         graph = coo_matrix((weights, (rows, cols)), shape=(n, n)).tocsr()
         return cls(n, settings.intra_community_minutes, None, settings.minutes_per_km, graph)
 
+    @classmethod
+    def _given(cls, communities: Sequence[Community], settings: Settings, given: Sequence[TravelTime]) -> Travel:
+        """Minutes as listed (a missing reverse takes the same minutes): a table when every ordered
+        pair is listed, else a directed graph for shortest paths."""
+        n = len(communities)
+        index = {c.id: i for i, c in enumerate(communities)}
+        listed = {(index[t.origin], index[t.destination]): float(t.minutes) for t in given}
+        for (o, d), m in list(listed.items()):
+            listed.setdefault((d, o), m)
+        origin, destination = (np.array(side, dtype=np.int64) for side in zip(*listed, strict=True))
+        minutes = np.array(list(listed.values()), dtype=np.float64)
+        if len(listed) == n * (n - 1):
+            table = np.full((n, n), settings.intra_community_minutes, dtype=np.float32)
+            table[origin, destination] = minutes
+            return cls(n, settings.intra_community_minutes, None, settings.minutes_per_km, None, table=table)
+        graph = coo_matrix((np.maximum(minutes, 1e-9), (origin, destination)), shape=(n, n)).tocsr()
+        return cls(n, settings.intra_community_minutes, None, settings.minutes_per_km, graph, directed=True)
+
+    @property
+    def complete_table(self) -> bool:
+        """Are the minutes a complete given table (no shortest paths computed)?"""
+        return self._table is not None
+
     def __len__(self) -> int:
         return self.n
 
@@ -72,7 +112,9 @@ class Travel:
     def minutes(self, origin: object, destination: object) -> np.ndarray:
         """Minutes from each origin to each destination (index arrays, broadcast together)."""
         o, d = np.broadcast_arrays(np.asarray(origin, dtype=np.int64), np.asarray(destination, dtype=np.int64))
-        if self._xy is not None:
+        if self._table is not None:
+            out = self._table[o, d]
+        elif self._xy is not None:
             out = self._straight(o, d)
         else:
             out = self._path_minutes(o.ravel(), d.ravel()).reshape(o.shape)
@@ -85,7 +127,9 @@ class Travel:
         """
         origin = np.asarray(origin, dtype=np.int64)
         radius = np.asarray(radius, dtype=np.float64)
-        if self._xy is not None:
+        if self._table is not None:
+            query, community = self._scan(origin, radius)
+        elif self._xy is not None:
             query, community = self._ball(origin, radius)
         else:
             query, community = self._search(origin, radius)
@@ -120,6 +164,19 @@ class Travel:
         community = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
         return np.repeat(np.arange(len(origin)), counts), community
 
+    def _scan(self, origin: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query, community) pairs within each radius, read from the given table a block at a time."""
+        assert self._table is not None
+        block = max(1, _BLOCK_CELLS // max(self.n, 1))
+        queries, communities = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for start in range(0, len(origin), block):
+            rows, community = np.nonzero(
+                self._table[origin[start : start + block]] <= radius[start : start + block, None]
+            )
+            queries.append(rows + start)
+            communities.append(community)
+        return np.concatenate(queries), np.concatenate(communities).astype(np.int64)
+
     def _search(self, origin: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Candidate (query, community) pairs by Dijkstra's search stopped a little past each radius."""
         assert self._graph is not None
@@ -130,7 +187,7 @@ class Travel:
             qs = order[start : start + block]
             sources, inverse = np.unique(origin[qs], return_inverse=True)
             limit = float(radius[qs].max()) * (1 + _SLACK) + _SLACK
-            dist = dijkstra(self._graph, directed=False, indices=sources, limit=max(limit, 0.0))
+            dist = dijkstra(self._graph, directed=self._directed, indices=sources, limit=max(limit, 0.0))
             dist[np.arange(len(sources)), sources] = self.intra
             rows, community = np.nonzero(dist[inverse] <= radius[qs][:, None] * (1 + _SLACK) + _SLACK)
             queries.append(qs[rows])
@@ -157,6 +214,6 @@ class Travel:
         if missing:
             if len(self._rows) + len(missing) > max(1, _BLOCK_CELLS // max(self.n, 1)):
                 self._rows.clear()
-            dist = dijkstra(self._graph, directed=False, indices=missing).astype(np.float32)
+            dist = dijkstra(self._graph, directed=self._directed, indices=missing).astype(np.float32)
             self._rows.update(zip(missing, dist, strict=True))
         return np.stack([self._rows[s] for s in sources.tolist()])

@@ -6,6 +6,7 @@ spreadsheet may say ``健康服务`` or ``health``.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import TypeVar
 
@@ -41,11 +42,12 @@ class Vocabulary(StrEnum):
 
     @classmethod
     def parse(cls: type[E], text: object) -> E:
-        """Return the member named by ``text`` (English value or Chinese label)."""
+        """Return the member named by ``text`` (English value, in any case, or Chinese label)."""
         key = str(text).strip()
-        for member in cls:
-            if key in (member.value, member.label) or key.lower() == member.value:
-                return member
+        names = _names(cls)
+        found = names.get(key) or names.get(key.lower())
+        if found is not None:
+            return found  # type: ignore[return-value]
         choices = ", ".join(f"{m.value} ({m.label})" if m.label != m.value else m.value for m in cls)
         shown = typed(key if isinstance(text, str) else text)
         raise ValueError(
@@ -56,6 +58,17 @@ class Vocabulary(StrEnum):
                 choices=choices,
             )
         )
+
+
+@functools.cache
+def _names(cls: type[Vocabulary]) -> dict[str, Vocabulary]:
+    """Each member of ``cls`` by its value and its label, the first member winning (reading a
+    scenario parses hundreds of thousands of values: a loop over the members took seconds)."""
+    names: dict[str, Vocabulary] = {}
+    for member in cls:
+        names.setdefault(member.value, member)
+        names.setdefault(member.label, member)
+    return names
 
 
 class Category(Vocabulary):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Venue
 from matcher.problem import Problem
+from matcher.projects.plan import Plan
 from matcher.projects.result import ProjectResult
 
 CATS = ("health", "culture")
@@ -19,9 +20,17 @@ def _rec(cls, **fields):
 
 
 @st.composite
-def small_problems(draw: st.DrawFn, max_needs: int = 7, categories: tuple[str, ...] = CATS) -> Problem:
+def small_problems(
+    draw: st.DrawFn,
+    max_needs: int = 7,
+    categories: tuple[str, ...] = CATS,
+    with_venues: bool = False,
+    with_minimums: bool = False,
+) -> Problem:
     """2-3 communities on a line, a few needs, units and volunteers, 1-3 projects, budgets, maybe
-    a given order with a pinned claim and a hard pairing."""
+    a given order with a pinned claim and a hard pairing; ``with_venues``: maybe a station type for
+    the later projects and a station or two with small capacities and hours; ``with_minimums``:
+    maybe a minimum on the hard pairing (which can make the problem infeasible)."""
     n_comm = draw(st.integers(2, 3))
     communities = [
         _rec(Community, id=f"C{i}", street="S", x=float(draw(st.integers(0, 4))), y=0.0) for i in range(n_comm)
@@ -65,28 +74,47 @@ def small_problems(draw: st.DrawFn, max_needs: int = 7, categories: tuple[str, .
             serves=draw(st.integers(1, 4)),
             hours=draw(st.integers(1, 4)),
             cost=draw(st.integers(1, 3)),
+            venue_type="elderly_care" if i > 0 and with_venues and draw(st.booleans()) else None,
         )
         for i in range(draw(st.integers(1, 3)))
+    ]
+    venues = [
+        _rec(
+            Venue,
+            id=f"V{i}",
+            community=f"C{draw(st.integers(0, n_comm - 1))}",
+            type="elderly_care",
+            capacity=draw(st.integers(0, 3)),
+            opening_hours=draw(st.sampled_from([0.25, 0.5, 8])),
+        )
+        for i in range(draw(st.integers(0, 2)) if with_venues else 0)
     ]
     budgets = [
         _rec(Budget, community=c.id, amount=draw(st.integers(1, 4)), max_orders=draw(st.integers(0, 2)))
         for c in communities
         if draw(st.integers(0, 4)) > 0
     ]
-    pairings = [_rec(Pairing, group="G", community="C0", mode="hard")] if resources[0].pairing_group else []
+    minimum = draw(st.sampled_from([0, 0, 1])) if with_minimums else 0
+    pairings = (
+        [_rec(Pairing, group="G", community="C0", mode="hard", min_served=minimum)]
+        if resources[0].pairing_group
+        else []
+    )
     orders, claims = [], []
     if draw(st.booleans()):
         orders.append(_rec(Order, id="O1", project=projects[0].id, community="C1", pinned=draw(st.booleans())))
         if draw(st.booleans()) and resources[-1].capacity_hours >= projects[0].hours:  # else infeasible input
             claims.append(_rec(Claim, order="O1", resource=resources[-1].id, pinned=True))
     return Problem.build(
-        communities, needs, resources, projects, pairings, orders=orders, claims=claims, budgets=budgets
+        communities, needs, resources, projects, pairings, orders=orders, claims=claims, budgets=budgets, venues=venues
     )
 
 
-def violations(result: ProjectResult) -> list[str]:
-    """Every hard rule the plan breaks, checked from the records, not from the model."""
-    s, plan, problem = result.space, result.plan, result.space.problem
+def violations(result: ProjectResult, plan: Plan | None = None) -> list[str]:
+    """Every hard rule the plan (the result's own by default) breaks, checked from the records,
+    not from the model."""
+    s, problem = result.space, result.space.problem
+    plan = result.plan if plan is None else plan
     a = problem.arrays
     out = []
     claims = np.flatnonzero(plan.claims)
@@ -135,6 +163,13 @@ def violations(result: ProjectResult) -> list[str]:
         group = problem.resources[r].pairing_group
         if group in hard_groups and (group, a.community_ids[c]) not in hard:
             out.append(f"{problem.resources[r].id} of hard-paired group {group} works in {a.community_ids[c]}")
+    for v, venue in enumerate(problem.venues):
+        here = np.flatnonzero(plan.running & (s.order_venue == v))
+        minutes = sum(round(problem.projects[s.order_project[o]].hours * 60) for o in here)
+        if minutes > round(venue.opening_hours * 60 * 7):
+            out.append(f"venue {venue.id} open {venue.opening_hours} h a day runs {minutes} min a week")
+        if int(np.isin(s.serve_order[serves], here).sum()) > venue.capacity:
+            out.append(f"venue {venue.id} takes more than {venue.capacity} needs")
     budgets = {b.community: b for b in problem.budgets}
     for c, cid in enumerate(a.community_ids):
         free = np.flatnonzero(plan.placed & ~s.order_pinned & (s.order_community == c))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from matcher.candidates import VALUE_SCALE
-from matcher.domain import Budget, Claim, Community, Need, Order, Project, Resource, Venue
+from matcher.domain import Budget, Claim, Community, Need, Order, Pairing, Project, Resource, Venue
 from matcher.errors import FieldError, InfeasibleError
 from matcher.problem import Problem
 from matcher.projects import recommend, solve_projects
@@ -351,3 +351,40 @@ def test_recommendations_list_each_project_once_with_its_venue_and_blocker():
     meal = rows[1]
     assert not meal["ordered"] and meal["venue"] in {"CT0", "CT1", "CT2"} and meal["value"] > 0
     assert "budget of C1" in meal["blocked_by"] and "orders 1 of 1" in meal["blocked_by"]
+
+
+def test_a_venue_too_short_for_a_project_leaves_it_unrun_rather_than_failing():
+    """The only candidate order needs 2 hours at a station open 0.25 h a day (105 min a week):
+    it cannot run, so the plan serves the need directly; the sequential and greedy starts used to
+    run it anyway and the fixed model reported the whole problem infeasible."""
+    problem = Problem.build(
+        [rec(Community, id=f"C{i}", x=0, y=0) for i in range(2)],
+        [rec(Need, id="N0", community="C1", category="health", tier="floor")],
+        [rec(Resource, id="U", kind="unit", community="C0", categories="health", capacity_hours=2, capacity_tasks=1)],
+        [rec(Project, id="P", name="p", category="health", serves=1, hours=2, cost=1, venue_type="elderly_care")],
+        venues=[rec(Venue, id="V", community="C0", type="elderly_care", capacity=5, opening_hours=0.25)],
+        budgets=[rec(Budget, community="C1", amount=1, max_orders=1)],
+    )
+    for engine in ("cpsat", "highs"):
+        result = solve_projects(problem, time_limit=5, workers=1, engine=engine, gap=0.0)
+        assert not result.plan.running.any()
+        assert result.plan.direct.sum() == 1  # U serves N0 itself: 6.0 less 5 minutes' travel
+
+
+def test_a_hard_pairing_minimum_where_nothing_else_happens_is_still_enforced():
+    """Group G must serve at least once in C0, which has no needs and no orders: no plan meets
+    it, and the result says so naming the pairing (the part with nothing in it was skipped)."""
+    problem = Problem.build(
+        [rec(Community, id="C0", x=0, y=0), rec(Community, id="C1", x=0, y=0)],
+        [rec(Need, id="N0", community="C1", category="health")],
+        [
+            rec(Resource, id="G1", kind="unit", community="C0", categories="health", pairing_group="G"),
+            rec(Resource, id="U", kind="unit", community="C0", categories="health"),
+        ],
+        [rec(Project, id="P", name="p", category="health")],
+        [rec(Pairing, group="G", community="C0", mode="hard", min_served=1)],
+        budgets=[rec(Budget, community="C1", amount=1, max_orders=1)],
+    )
+    for engine in ("cpsat", "highs"):
+        with pytest.raises(InfeasibleError, match="hard pairing G -> C0"):
+            solve_projects(problem, time_limit=5, workers=1, engine=engine)

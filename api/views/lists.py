@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from api import audit, eligibility, tables
 from api.auth import current_principal, require_planner
+from api.edits import check_problem, find_or_404, update_record
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
 from api.parser import Blueprint
-from api.records import EDITABLE, fill_row, find_record, load_problem, make_row, parse
+from api.records import EDITABLE, find_record, make_row, parse
 from api.schemas import ListQuery, RecordPageSchema, RecordQuery, RecordSchema, record_schema
 from api.views.common import MAX_ID, get_or_404, paged, store
-from matcher.errors import ScenarioError
 from matcher.io.scenario import LISTS
 from matcher.vocabulary import Category
 
@@ -33,26 +33,13 @@ TITLES = {
 }
 
 
-def _category_filter(value: str) -> Any:
+def category_filter(value: str) -> Any:
     try:
         wanted = Category.parse(value).value
     except ValueError as exc:
         raise ApiError(422, str(exc), {"query": {"category": [str(exc)]}}) from None
     column = ListRecord.category  # resources hold several categories joined by ';'
     return or_(column == wanted, column.like(f"{wanted};%"), column.like(f"%;{wanted}"), column.like(f"%;{wanted};%"))
-
-
-def _check_problem(session: Session, scenario_id: int) -> None:
-    """After a change, every cross-record rule of :meth:`Problem.check` must still hold (unknown
-    community, pairing without resources, ...); else 422 naming the field, and nothing is written."""
-    session.flush()
-    try:
-        load_problem(session, get_or_404(session, Scenario, scenario_id, "scenario"))
-    except ScenarioError as exc:
-        errors: dict[str, list[str]] = {}
-        for issue in exc.issues:
-            errors.setdefault(issue.field or "_schema", []).append(f"{issue.file} {issue.record}: {issue.message}")
-        raise ApiError(422, f"the change breaks the scenario: {exc.issues[0]}", {"json": errors}) from None
 
 
 def list_blueprint(list_name: str) -> Blueprint:
@@ -80,7 +67,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 if "community" in args:
                     query = query.where(ListRecord.community == args["community"])
                 if "category" in args:
-                    query = query.where(_category_filter(args["category"]))
+                    query = query.where(category_filter(args["category"]))
                 return paged(
                     session, query.order_by(ListRecord.position, ListRecord.id), args["page"], args["page_size"]
                 )
@@ -102,7 +89,7 @@ def list_blueprint(list_name: str) -> Blueprint:
                 )
                 row = make_row(scenario_id, list_name, position or 0, record)
                 session.add(row)
-                _check_problem(session, scenario_id)
+                check_problem(session, scenario_id)
                 eligibility.touch(session, scenario_id)
                 audit.record(
                     session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id, data=row.data
@@ -123,36 +110,12 @@ def list_blueprint(list_name: str) -> Blueprint:
         def patch(self, body: dict[str, Any], scenario_id: int, record_id: str) -> ListRecord:
             """Change some fields of a record (planners); the whole record is validated again."""
             actor = require_planner()
-            if "id" in body and body["id"] != record_id:
-                raise ApiError(422, "a record's id cannot change", {"json": {"id": ["cannot change"]}})
-            with store().write() as session:
-                row = _find_or_404(session, scenario_id, record_id)
-                merged = {**row.data, **{k: v for k, v in body.items() if v is not None}}
-                for key in [k for k, v in body.items() if v is None]:
-                    merged.pop(key, None)
-                record = parse(list_name, merged)
-                before = row.data
-                fill_row(row, record)
-                _check_problem(session, scenario_id)
-                eligibility.touch(session, scenario_id)
-                audit.record(
-                    session,
-                    actor,
-                    f"{list_name}.update",
-                    list_name,
-                    record_id,
-                    scenario_id,
-                    changed={k: [before.get(k), row.data.get(k)] for k in body},
-                )
-                session.flush()
-                return row
+            update_record(store(), actor, scenario_id, list_name, record_id, body)
+            with store().read() as session:
+                return _find_or_404(session, scenario_id, record_id)
 
     def _find_or_404(session: Session, scenario_id: int, record_id: str) -> ListRecord:
-        get_or_404(session, Scenario, scenario_id, "scenario")
-        row = find_record(session, scenario_id, list_name, record_id)
-        if row is None:
-            raise ApiError(404, f"no {list_name} record {record_id!r} in scenario {scenario_id}")
-        return row
+        return find_or_404(session, scenario_id, list_name, record_id)
 
     return blp
 

@@ -30,7 +30,7 @@ SUMMARIES = {
     "generate": "generate a case scenario from a seed",
     "escalate": "route what a community cannot serve to its street, then its district",
     "explain": "explain unmatched needs and the limits of a scenario",
-    "serve": "run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
+    "serve": "run the web workbench at / and the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
     "tokens": "issue API tokens",
     "recommend": "projects for a community to order, or orders for a unit to claim",
     "compare": "compare allocation policies on a scenario",

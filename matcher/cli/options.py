@@ -12,12 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
 from matcher.i18n import Text, _, ngettext
-from matcher.policy import PRESETS, Policy
+from matcher.policy import PRESETS, Policy, parse_overrides
 from matcher.result import format_gap, relative_gap
 
 if TYPE_CHECKING:  # matcher.solvers imports the engines: only when a command solves
@@ -88,16 +86,7 @@ def policy_from_args(args: argparse.Namespace, scenario_policy: Policy) -> Polic
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The --set FIELD=VALUE options as a mapping (values read as YAML)."""
-    overrides: dict[str, Any] = {}
-    for item in args.overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise FieldError("--set", Text("expected FIELD=VALUE, got {value!r}", value=item))
-        try:
-            overrides[key.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise FieldError(key.strip(), Text("cannot read value {value!r}", value=value)) from None
-    return overrides
+    return parse_overrides(args.overrides)
 
 
 def add_solve_options(parser: argparse.ArgumentParser) -> None:

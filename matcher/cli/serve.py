@@ -1,10 +1,11 @@
-"""``matcher serve``: run the API on granian (default 127.0.0.1:8000, SQLite file ./matcher.db)."""
+"""``matcher serve``: run the workbench and the API on granian (default 127.0.0.1:8000, SQLite file ./matcher.db)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
 import socket
 
 from matcher.cli import SUMMARIES
@@ -67,6 +68,9 @@ def handle(args: argparse.Namespace) -> int:
             "DATABASE_URL": database_url(args),
             "SOLVE_WORKERS": args.solve_workers,
             "SQLITE_SYNCHRONOUS": args.sqlite_synchronous,
+            # one key for every worker, so a workbench session signed by one is read by the others;
+            # MATCHER_SECRET_KEY keeps sessions across restarts
+            "SECRET_KEY": os.environ.get("MATCHER_SECRET_KEY") or secrets.token_hex(32),
         }
     )
     print(

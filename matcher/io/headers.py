@@ -72,6 +72,14 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "regular": ("常规",),
     "ordinary": ("普通",),
     "general": ("一般",),
+    "required": ("必须服务", "必需"),
+    "need": ("需求", "需求编号"),
+    "value": ("价值",),
+    "load_minutes": ("工作量", "工作分钟"),
+    "travel_minutes": ("路程分钟", "路程时间"),
+    "origin": ("from", "出发社区", "起点"),
+    "destination": ("to", "到达社区", "终点"),
+    "minutes": ("分钟", "通行分钟"),
 }
 
 #: Chinese names of the sheet (or list) of each list.
@@ -85,6 +93,8 @@ SHEET_ALIASES: dict[str, tuple[str, ...]] = {
     "claims": ("认领", "认领清单"),
     "venues": ("站点", "站点清单"),
     "budgets": ("预算",),
+    "pairs": ("配对", "配对清单"),
+    "travel": ("通行时间", "路程"),
     "areas": ("区域",),
     "grids": ("网格",),
 }

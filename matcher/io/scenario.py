@@ -16,6 +16,7 @@ from matcher.domain import (
     Budget,
     Claim,
     Community,
+    GivenPair,
     Need,
     Order,
     Pairing,
@@ -23,6 +24,7 @@ from matcher.domain import (
     Record,
     Resource,
     Settings,
+    TravelTime,
     Venue,
     Visit,
 )
@@ -48,6 +50,8 @@ LISTS: dict[str, type[Record]] = {
     "venues": Venue,
     "budgets": Budget,
     "visits": Visit,
+    "pairs": GivenPair,
+    "travel": TravelTime,
     "areas": Area,
     "grids": Grid,
 }
@@ -134,6 +138,8 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
         venues=tuple(records["venues"]),
         budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
         visits=tuple(records["visits"]),  # type: ignore[arg-type]
+        pairs=tuple(records["pairs"]),  # type: ignore[arg-type]
+        travel=tuple(records["travel"]),  # type: ignore[arg-type]
     )
     cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
     cross += [_issue(rows, loc, f, m) for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
@@ -161,7 +167,7 @@ def _issue(rows: dict[str, list[Row]], loc: Location, field_name: str, message: 
 
 def _list_rows(doc: Mapping[str, Any], list_name: str, source: Source, shown: str) -> list[Row]:
     """Rows of a list: inline, from a file (``file.xlsx#sheet`` picks a sheet), or the workbook."""
-    columns = Columns(LISTS[list_name].field_names(), LISTS[list_name].required)
+    columns = Columns(LISTS[list_name].field_names(), LISTS[list_name].mandatory)
     spec = doc.get(list_name)
     if spec is None and doc.get("workbook"):
         workbook = str(doc["workbook"])

@@ -41,11 +41,11 @@ class _State:
         c = s.order_community[o]
         if not plan.placed[o] and ((0 <= self.count[c] < 1) or (0 <= self.cents[c] < s.order_cents[o])):
             return 0.0, [], []
-        if not fits_venue(s, self.venue_left, o):
+        if not fits_venue(s, o, self.venue_left):
             return 0.0, [], []
         have = [k for k in self.claims_of.get(o, []) if plan.claims[k]]
         need = int(s.order_slots[o]) - len(have)
-        add = []
+        add: list[int] = []
         for k in self.claims_of.get(o, []):
             if len(add) >= need:
                 break

@@ -54,10 +54,31 @@ class JointModel:
         self.claim = [m.new_bool_var(f"claim{k}") for k in K]
         self.serve = [m.new_bool_var(f"serve{s}") for s in S]
         self.direct = [m.new_bool_var(f"direct{d}") for d in D]
-        local = {int(o): i for i, o in enumerate(orders)}
-        claim_of = _by(space.claim_order, K)
-        serve_of = _by(space.serve_order, S)
-        for i, o in enumerate(orders.tolist()):
+        self._orders()
+        self._needs(a)
+        self._resources(a)
+        self._budgets()
+        self._venues()
+        self.assumptions = self._pairing_minimums(a) if minimums else {}
+        if fixed is not None:
+            self._fix(fixed)
+        new = [self.placed[i] for i, o in enumerate(orders.tolist()) if not space.order_pinned[o]]
+        m.maximize(
+            cp_model.LinearExpr.weighted_sum(self.direct, space.direct.value[D].tolist())
+            + cp_model.LinearExpr.weighted_sum(self.serve, space.serve_value[S].tolist())
+            - cp_model.LinearExpr.weighted_sum(self.claim, space.claim_cost[K].tolist())
+            - ORDER_COST * sum(new)
+        )
+
+    def _orders(self) -> None:
+        """An order runs only placed and with every slot claimed (a new one is placed only to run);
+        claims go to placed orders, one per slot; an instance serves at most ``serves`` needs, only
+        while running; pinned orders and claims stay."""
+        space, part, m = self.space, self.part, self.model
+        local = {int(o): i for i, o in enumerate(part.orders)}
+        claim_of = _by(space.claim_order, part.claims)
+        serve_of = _by(space.serve_order, part.serves)
+        for i, o in enumerate(part.orders.tolist()):
             m.add(self.running[i] <= self.placed[i])
             if space.order_pinned[o]:
                 m.add(self.placed[i] == 1)
@@ -73,28 +94,19 @@ class JointModel:
                 m.add(sum(served) <= int(space.order_serves[o]) * self.running[i])
             for v in served:
                 m.add(v <= self.running[i])
-        for k, o in enumerate(space.claim_order[K].tolist()):
+        for k, o in enumerate(space.claim_order[part.claims].tolist()):
             m.add(self.claim[k] <= self.placed[local[o]])
-            if space.claim_pinned[K[k]]:
+            if space.claim_pinned[part.claims[k]]:
                 m.add(self.claim[k] == 1)
-        self._needs(a)
-        self._resources(a)
-        self._budgets()
-        self._venues()
-        self.assumptions = self._pairing_minimums(a) if minimums else {}
-        if fixed is not None:
-            for i, o in enumerate(orders.tolist()):
-                m.add(self.placed[i] == int(fixed.placed[o]))
-                m.add(self.running[i] == int(fixed.running[o]))
-            for k, g in enumerate(K.tolist()):
-                m.add(self.claim[k] == int(fixed.claims[g]))
-        new = [self.placed[i] for i, o in enumerate(orders.tolist()) if not space.order_pinned[o]]
-        m.maximize(
-            cp_model.LinearExpr.weighted_sum(self.direct, space.direct.value[D].tolist())
-            + cp_model.LinearExpr.weighted_sum(self.serve, space.serve_value[S].tolist())
-            - cp_model.LinearExpr.weighted_sum(self.claim, space.claim_cost[K].tolist())
-            - ORDER_COST * sum(new)
-        )
+
+    def _fix(self, fixed: Plan) -> None:
+        """Pin orders and claims to ``fixed`` (only who serves each need is left to decide)."""
+        m, part = self.model, self.part
+        for i, o in enumerate(part.orders.tolist()):
+            m.add(self.placed[i] == int(fixed.placed[o]))
+            m.add(self.running[i] == int(fixed.running[o]))
+        for k, g in enumerate(part.claims.tolist()):
+            m.add(self.claim[k] == int(fixed.claims[g]))
 
     def _needs(self, a) -> None:
         """A need is served once: by one instance, or directly with all its providers."""

@@ -98,18 +98,16 @@ def budget_left(space: ProjectSpace, plan: Plan) -> tuple[np.ndarray, np.ndarray
 
 
 def venue_minutes_left(space: ProjectSpace, plan: Plan) -> np.ndarray:
-    """Per venue: the opening minutes of the week its running instances leave."""
-    running = np.flatnonzero(plan.running & (space.order_venue >= 0))
-    used = np.bincount(
-        space.order_venue[running], weights=space.order_minutes[running], minlength=len(space.venue_minutes)
-    )
+    """Per venue: opening minutes a week left after the plan's running instances there."""
+    at = np.flatnonzero(plan.running & (space.order_venue >= 0))
+    used = np.bincount(space.order_venue[at], weights=space.order_minutes[at], minlength=len(space.venue_minutes))
     return space.venue_minutes - used.astype(np.int64)
 
 
-def fits_venue(space: ProjectSpace, left: np.ndarray, o: int) -> bool:
-    """Does order ``o`` fit in what its venue has left (an order without a venue always does)?"""
+def fits_venue(space: ProjectSpace, o: int, minutes_left: np.ndarray) -> bool:
+    """Can order ``o``'s instance run within its venue's opening minutes left (true without a venue)?"""
     v = space.order_venue[o]
-    return bool(v < 0 or left[v] >= space.order_minutes[o])
+    return bool(v < 0 or minutes_left[v] >= space.order_minutes[o])
 
 
 def objective(space: ProjectSpace, plan: Plan, part: Part | None = None) -> int:

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from matcher.projects.assign import assign
-from matcher.projects.highs import _linear_program
+from matcher.projects.highs import linear_program
 from matcher.projects.model import JointModel
 from matcher.projects.plan import Part, Plan, budget_left
 from matcher.projects.sequential import claim_step
@@ -36,11 +36,11 @@ def lp_rounding_plan(
     """(plan, objective, how assigned, LP bound) rounded from the LP relaxation of ``model``; the
     LP optimum bounds the part's objective (``inf`` when the LP did not finish). The orders and
     claims of ``keep`` (placed orders first) stay."""
-    c, A, lo, hi, lower, upper, sign = _linear_program(model.model)
+    program = linear_program(model.model)
     lp = milp(
-        c,
-        constraints=LinearConstraint(A, lo, hi),
-        bounds=Bounds(lower, upper),
+        program.objective,
+        constraints=LinearConstraint(program.matrix, program.row_lower, program.row_upper),
+        bounds=Bounds(program.lower, program.upper),
         options={"time_limit": max(time_limit, 0.1), "disp": False},
     )
     plan = Plan.empty(space) if keep is None else keep.orders_and_claims(part)
@@ -65,5 +65,5 @@ def lp_rounding_plan(
         values = {int(o): float(r) for o, r in zip(part.orders.tolist(), running.tolist(), strict=True)}
         claim_step(space, part, plan, values, preference)
     done, value, _, how = assign(space, part, plan, time_limit=time_limit, workers=workers, seed=seed)
-    bound = sign * lp.fun if lp.status == 0 else float("inf")
+    bound = program.model_value(lp.fun) if lp.status == 0 else float("inf")
     return done, value, how, bound

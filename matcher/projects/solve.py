@@ -29,7 +29,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from matcher.errors import MatcherError
+from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.i18n import Text
 from matcher.policy import PlacedOrderMode, Policy, get_policy
 from matcher.problem import Problem
@@ -50,7 +50,8 @@ MIN_SHARE = 0.2
 
 def split_parts(space: ProjectSpace) -> list[Part]:
     """Independent parts: communities joined by any resource that may serve or claim in both,
-    or by a venue shared between them."""
+    or by a venue shared between them. A part with no needs and no orders is left out, unless a
+    binding hard pairing's minimum falls in it (the model then proves it cannot be met)."""
     a = space.problem.arrays
     C = a.n_communities
     d_res, d_comm = space.direct.resource, a.need_community[space.direct.need]
@@ -66,11 +67,12 @@ def split_parts(space: ProjectSpace) -> list[Part]:
     parts = []
     need_label = comm_label[a.need_community]
     order_label = comm_label[space.order_community]
+    guarded = {comm_label[c] for g, c, _ in a.pairing_minimums if space.direct.hard_groups[g]}
     for lab in np.unique(comm_label):
         comms = np.flatnonzero(comm_label == lab)
         orders = np.flatnonzero(order_label == lab)
         needs = np.flatnonzero(need_label == lab)
-        if len(needs) == 0 and len(orders) == 0:
+        if len(needs) == 0 and len(orders) == 0 and lab not in guarded:
             continue
         parts.append(
             Part(
@@ -95,6 +97,50 @@ def trivial_bound(space: ProjectSpace, part: Part) -> int:
     return int(best.sum())
 
 
+def _report(part: Part, method: str, status: str, value: int, bound: int, baseline: int, t0: float) -> PartReport:
+    return PartReport(
+        len(part.communities),
+        len(part.needs),
+        part.size,
+        method,
+        status,
+        value,
+        bound,
+        baseline,
+        time.perf_counter() - t0,
+    )
+
+
+def _best_start(
+    space: ProjectSpace,
+    part: Part,
+    model: JointModel,
+    base: tuple[Plan, int],
+    engine: str,
+    limit: float,
+    workers: int,
+    seed: int,
+) -> tuple[Plan, int, float]:
+    """(plan, objective, LP bound) of the best heuristic start: the sequential baseline ``base``, the
+    placed orders first (then every plan must run as many), the joint greedy and, with HiGHS, the
+    rounded LP (``inf`` bound without it)."""
+    least, keep = 0, None  # placed orders every plan must run (placed_orders: priority or hard)
+    starts = [base]
+    if space.policy.placed_orders != PlacedOrderMode.FREE and space.order_given[part.orders].any():
+        least, keep, value = placed_first(space, part, engine=engine, time_limit=limit, workers=workers, seed=seed)
+        model.model.add(sum(model.placed_running()) >= least)
+        starts.append((keep, value))
+    starts.append(joint_greedy_plan(space, part, time_limit=limit, workers=workers, seed=seed, keep=keep)[:2])
+    lp_bound = float("inf")
+    if engine == "highs":
+        rounded, rounded_value, _, lp_bound = lp_rounding_plan(
+            space, part, model, time_limit=limit, workers=workers, seed=seed, keep=keep
+        )
+        starts.append((rounded, rounded_value))
+    plan, value = max((s for s in starts if placed_running(space, part, s[0]) >= least), key=lambda s: s[1])
+    return plan, value, lp_bound
+
+
 def _solve_part(
     space: ProjectSpace,
     part: Part,
@@ -109,79 +155,24 @@ def _solve_part(
     t0 = time.perf_counter()
     assign_limit = share / 4  # each exact assignment with fixed orders and claims
     base, base_value, how = sequential_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed)
-    first = space.policy.placed_orders != PlacedOrderMode.FREE and space.order_given[part.orders].any()
     if part.is_fixed(space):  # orders and claims leave no choice: placed orders run or cannot
         require_running(space, part, base)
         status = "optimal" if how in ("flow", "cpsat") else "feasible"
-        return (
-            base,
-            base,
-            PartReport(
-                len(part.communities),
-                len(part.needs),
-                part.size,
-                how,
-                status,
-                base_value,
-                base_value,
-                base_value,
-                time.perf_counter() - t0,
-            ),
-        )
+        return base, base, _report(part, how, status, base_value, base_value, base_value, t0)
     model = JointModel(space, part)
-    least, keep = 0, None  # placed orders every plan must run (placed_orders: priority or hard)
-    starts = [(base, base_value)]
-    if first:
-        least, keep, value = placed_first(
-            space, part, engine=engine, time_limit=assign_limit, workers=workers, seed=seed
-        )
-        model.model.add(sum(model.placed_running()) >= least)
-        starts.append((keep, value))
-    starts.append(joint_greedy_plan(space, part, time_limit=assign_limit, workers=workers, seed=seed, keep=keep)[:2])
-    lp_bound = float("inf")
-    if engine == "highs":
-        rounded, rounded_value, _, lp_bound = lp_rounding_plan(
-            space, part, model, time_limit=assign_limit, workers=workers, seed=seed, keep=keep
-        )
-        starts.append((rounded, rounded_value))
-    start_plan, start_value = max((s for s in starts if placed_running(space, part, s[0]) >= least), key=lambda s: s[1])
+    start_plan, start_value, lp_bound = _best_start(
+        space, part, model, (base, base_value), engine, assign_limit, workers, seed
+    )
     lp_floor = math.floor(lp_bound + 1e-6) if math.isfinite(lp_bound) else None
     if lp_floor is not None and lp_floor - start_value <= gap * abs(lp_floor):
         # The rounded LP is proven within the target gap by the LP itself: no search needed.
         status = "optimal" if start_value >= lp_floor else "feasible"
-        return (
-            start_plan,
-            base,
-            PartReport(
-                len(part.communities),
-                len(part.needs),
-                part.size,
-                "highs-lp",
-                status,
-                start_value,
-                max(lp_floor, start_value),
-                base_value,
-                time.perf_counter() - t0,
-            ),
-        )
+        report = _report(part, "highs-lp", status, start_value, max(lp_floor, start_value), base_value, t0)
+        return start_plan, base, report
     trivial = trivial_bound(space, part)
     if should_stop is not None and should_stop():  # asked to stop: keep the best start, search no more
         bound = max(min(trivial, lp_floor if lp_floor is not None else trivial), start_value)
-        return (
-            start_plan,
-            base,
-            PartReport(
-                len(part.communities),
-                len(part.needs),
-                part.size,
-                "stopped (start kept)",
-                "feasible",
-                start_value,
-                bound,
-                base_value,
-                time.perf_counter() - t0,
-            ),
-        )
+        return start_plan, base, _report(part, "stopped (start kept)", "feasible", start_value, bound, base_value, t0)
     model.hint(start_plan)
     left = max(MIN_SHARE, share - (time.perf_counter() - t0))
     found, value, bound, status = model.solve(left, workers, seed, should_stop, engine, gap)
@@ -189,21 +180,21 @@ def _solve_part(
     if found is None or value < start_value:  # time ran out before the engine matched its start
         found, value, status, method = start_plan, start_value, "feasible", engine + " (heuristic start kept)"
     bound = max(min(bound, trivial, lp_floor if lp_floor is not None else bound), value)
-    return (
-        found,
-        base,
-        PartReport(
-            len(part.communities),
-            len(part.needs),
-            part.size,
-            method,
-            status,
-            value,
-            bound,
-            base_value,
-            time.perf_counter() - t0,
-        ),
-    )
+    return found, base, _report(part, method, status, value, bound, base_value, t0)
+
+
+def _refuse_required(problem: Problem) -> None:
+    """The project model does not enforce required needs (必须服务) yet: say so rather than ignore them."""
+    required = np.flatnonzero(problem.arrays.need_required)
+    if len(required):
+        raise SolverUnsuitableError(
+            Text(
+                "the project model does not yet enforce required needs ({count}, e.g. {need}); drop the "
+                "orders and budgets to match them with the mip solver",
+                count=len(required),
+                need=problem.arrays.need_ids[required[0]],
+            )
+        )
 
 
 def solve_projects(
@@ -229,6 +220,7 @@ def solve_projects(
         raise MatcherError(
             Text("unknown engine {engine!r}; expected one of: {items}", engine=engine, items=", ".join(ENGINES))
         )
+    _refuse_required(problem)
     policy = get_policy(policy)
     start = time.perf_counter()
     space = prune_dominated(build_space(problem, policy))

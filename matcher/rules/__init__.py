@@ -7,6 +7,7 @@ and the ``check_*`` that tells whether a plan keeps it.
 | Hard: a need takes all its providers or none | :mod:`matcher.rules.providers` |
 | Hard: a resource's hours and task count | :mod:`matcher.rules.capacity` |
 | Hard: a binding pairing's (结对) minimum | :mod:`matcher.rules.pairing` |
+| Hard: a required need (必须服务) is served | :mod:`matcher.rules.required` |
 | Hard: each community's minimum share; Soft: the worst community's coverage (equity) | :mod:`matcher.rules.shares` |
 | Soft: urgency levels first, value, load balancing | :mod:`matcher.rules.objective` |
 | Hard: who may claim an order's slot (认领) | :mod:`matcher.rules.claims` |

@@ -12,6 +12,7 @@ from matcher.problem import ProblemArrays
 from matcher.rules.capacity import check_resource_hours, check_resource_tasks
 from matcher.rules.pairing import check_pairing_minimums
 from matcher.rules.providers import check_all_or_nothing
+from matcher.rules.required import check_required_needs
 from matcher.rules.shares import check_community_shares
 
 
@@ -24,5 +25,6 @@ def check_plan(a: ProblemArrays, candidates: Candidates, policy: Policy, chosen:
         *check_resource_hours(a, candidates, chosen),
         *check_resource_tasks(a, candidates, chosen),
         *check_pairing_minimums(a, candidates, chosen),
+        *check_required_needs(a, candidates, chosen),
         *check_community_shares(a, candidates, policy, chosen),
     ]

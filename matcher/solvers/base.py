@@ -50,6 +50,9 @@ def side_constraints(
     ``uneven`` is the second part of :func:`effective_task_capacity`, when already computed."""
     a = problem.arrays
     reasons = []
+    required = np.flatnonzero(a.need_required)
+    if len(required):
+        reasons.append(f"{len(required)} required need(s) (e.g. {a.need_ids[required[0]]})")
     multi = np.flatnonzero(a.need_providers > 1)
     if len(multi):
         reasons.append(

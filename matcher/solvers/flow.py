@@ -83,9 +83,9 @@ class ClassNetwork:
         classes, first = a.need_classes
         kinds, leads = a.resource_classes
         offsets = candidates.need_offsets(a.n_needs)
-        if not _classes_hold(candidates, offsets, classes, first, kinds):
-            # the caller changed some pairs' values (a re-plan's bonus for kept assignments): solve
-            # the per-need network, every need and resource its own class
+        if candidates.listed or not _classes_hold(candidates, offsets, classes, first, kinds):
+            # listed pairs (a scenario's own), or the caller changed some pairs' values (a re-plan's
+            # bonus for kept assignments): solve the per-need network, every need and resource its own class
             classes, first = np.arange(a.n_needs), np.arange(a.n_needs)
             kinds, leads = np.arange(a.n_resources), np.arange(a.n_resources)
         klass, rows = expand_blocks(offsets[first], offsets[first + 1] - offsets[first])

@@ -1,6 +1,7 @@
 """The greedy baseline: urgency first, then the nearest resource that still has room.
 
-1. Serve hard pairings' minimums first, each from its own unit group (结对 first).
+1. Serve hard pairings' minimums first, each from its own unit group (结对 first), then the
+   required needs (必须服务).
 2. Take the remaining needs by urgency (emergency first), then by value, highest first.
 3. Give each need its nearest candidates (earliest arrival) with hours and tasks left;
    a need with several providers is served only if all of them fit.
@@ -67,6 +68,8 @@ def solve_greedy(problem: Problem, candidates: Candidates, policy: Policy) -> So
             if done >= minimum:
                 break
             done += ledger.serve(n, in_group)
+    for n in order[a.need_required[order]].tolist():
+        ledger.serve(n)
     for n in order.tolist():
         ledger.serve(n)
     chosen = np.array(sorted(ledger.chosen), dtype=np.int64)

@@ -28,6 +28,7 @@ from matcher.rules.model import Auxiliary, ModelBuilder, Phase
 from matcher.rules.objective import add_overload, overload_of, priority_phases, value_phase
 from matcher.rules.pairing import add_pairing_minimums
 from matcher.rules.providers import add_all_or_nothing, served_needs
+from matcher.rules.required import add_required_needs
 from matcher.rules.shares import (
     add_community_shares,
     add_worst_coverage,
@@ -74,6 +75,7 @@ def build_linear_model(problem: Problem, candidates: Candidates, policy: Policy)
     add_resource_hours(b)
     add_resource_tasks(b)
     add_pairing_minimums(b)
+    add_required_needs(b, served)
     add_community_shares(b, served)
     overload: tuple[np.ndarray, np.ndarray] | None = None
     if policy.balance_weight > 0:

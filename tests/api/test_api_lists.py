@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import upload_bytes, yaml_bytes
 
 
 def test_filters_and_paging(client, tokens, scenario_id):
@@ -120,3 +121,29 @@ def test_edit_breaking_a_cross_record_rule_is_refused(client, tokens, scenario_i
     response = client.patch(url, json={"pairing_group": None}, headers=tokens["planner"])
     assert response.status_code == 422 and "group" in response.json["errors"]["json"]
     assert client.get(url, headers=tokens["planner"]).json["data"]["pairing_group"] == "G1"
+
+
+def test_pairs_travel_and_visits_are_stored_and_read_back(client, tokens):
+    """An uploaded scenario's pairs, travel and visits lists (read-only in the API) are stored keyed
+    by the records they join, read back as JSON and as CSV the scenario readers read again (a
+    scenario with visits used to fail: a visit has no id)."""
+    doc = {
+        "name": "researcher",
+        "communities": [{"id": "C1", "x": 0, "y": 0}, {"id": "C2", "x": 1, "y": 0}],
+        "needs": [{"id": "N1", "community": "C1", "category": "health", "required": True}],
+        "resources": [{"id": "U1", "kind": "unit", "community": "C2", "categories": "health"}],
+        "pairs": [{"need": "N1", "resource": "U1", "cost": 1.5, "load_minutes": 40}],
+        "travel": [{"from": "C1", "to": "C2", "minutes": 12}],
+        "venues": [{"id": "V1", "community": "C1", "type": "elderly_care"}],
+        "visits": [{"station": "V1", "date": "2026-03-01", "count": 40}],
+    }
+    scenario_id = upload_bytes(client, tokens["planner"], yaml_bytes(doc), "researcher.yaml")
+    base = f"/scenarios/{scenario_id}/lists"
+    pairs = client.get(f"{base}/pairs", headers=tokens["C1"]).json["items"]
+    assert [(p["id"], p["data"]) for p in pairs] == [("N1->U1", doc["pairs"][0])]
+    travel = client.get(f"{base}/travel", headers=tokens["C1"]).json["items"]
+    assert [(t["id"], t["data"]) for t in travel] == [("C1->C2", {"origin": "C1", "destination": "C2", "minutes": 12})]
+    visits = client.get(f"{base}/visits", headers=tokens["C1"]).json["items"]
+    assert [v["id"] for v in visits] == ["V1->2026-03-01"]
+    csv = client.get(f"{base}/pairs?format=csv", headers=tokens["C1"]).get_data(as_text=True)
+    assert csv.splitlines()[1].startswith("N1,U1,")

@@ -41,7 +41,9 @@ def test_second_server_on_a_port_in_use_is_refused(tmp_path):
 
 
 def test_front_page_points_to_the_docs(client):
-    """GET / answers, without a token, with a page linking to /docs."""
+    """GET / without a session sends the browser to the workbench's login page, which links /docs."""
     response = client.get("/")
-    assert response.status_code == 200 and response.mimetype == "text/html"
-    assert 'href="/docs"' in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert 'href="/docs"' in page.get_data(as_text=True)
