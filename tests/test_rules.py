@@ -22,6 +22,7 @@ from matcher.rules.claims import ClaimRule, claimants
 from matcher.rules.objective import PERMILLE, overload_of
 from matcher.rules.pairing import check_pairing_minimums, pairing_rule_name
 from matcher.rules.providers import check_all_or_nothing
+from matcher.rules.required import check_required_needs
 from matcher.rules.shares import check_community_shares, required_served
 from matcher.solvers import solve
 from matcher.solvers.linear import build_linear_model, plan_columns
@@ -106,6 +107,18 @@ def test_pairing_minimum():
     assert [r["need"] for r in solve(problem).assignments()] == ["N2"]
     greedy = solve(problem, solver="greedy")
     assert [r["need"] for r in greedy.assignments()] == ["N2"] and greedy.solution.violations == ()
+
+
+def test_required_need():
+    """Hard: one task, a floor need worth more and a quality need that is required: the required one is served."""
+    one = replace(R, capacity_tasks=1)
+    problem, policy, c = case(Problem.build(C, [need(1, tier="floor"), need(2, tier="quality", required=True)], [one]))
+    floor, required = chosen(problem, c, ("N1", "R1")), chosen(problem, c, ("N2", "R1"))
+    assert check_required_needs(problem.arrays, c, floor) == ["required need N2 not served"]
+    assert check_required_needs(problem.arrays, c, required) == []
+    assert not rows_hold(problem, policy, c, floor) and rows_hold(problem, policy, c, required)
+    for solver in ("auto", "greedy"):
+        assert [r["need"] for r in solve(problem, solver=solver).assignments()] == ["N2"]
 
 
 @pytest.mark.parametrize(("share", "needs", "required"), [(0.5, 4, 2), (1 / 3, 3, 1), (0.34, 3, 2), (0.1, 1, 1)])
