@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api import claims as service
 from api.errors import ApiError
-from api.views.common import rules, store
+from api.views.common import claims_writer, rules, store
 from api.web.terms import CLAIM_RULES, claim_rule_text
 
 
@@ -46,7 +46,7 @@ def attempt(work: Callable[[Session], Any], with_rules: bool = False) -> str:
     return "" when it was done, else why it was refused."""
     try:
         if with_rules:
-            service.write_with_rules(store(), rules(), work)
+            service.write_with_rules(claims_writer(), rules(), work)
         else:
             with store().write() as session:
                 work(session)

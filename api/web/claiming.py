@@ -25,7 +25,7 @@ from api.web.catalogue import chosen_scenario, claim_rules, orders, scenarios_wi
 from api.web.paging import Page, page_args
 from api.web.recommending import recommended
 from api.web.screens import Screen
-from api.web.session import login_required, signed_in
+from api.web.session import login_required, signed_in, signed_in_token
 from api.web.terms import CLAIM_STATUSES, STAGES, claim_rule_text
 
 SCREEN = Screen("web.claims", _l("Claims"), ("unit",))
@@ -112,7 +112,9 @@ def claim(order_id: int) -> Response | tuple[str, int]:
     """Claim one slot of the order for this unit (认领)."""
     actor, unit = signed_in(), _unit()
     cache = rules()
-    return _back(attempt(lambda s: service.claim(s, cache, actor, order_id, unit, None), with_rules=True))
+    return _back(
+        attempt(lambda s: service.claim(s, cache, actor, signed_in_token(), order_id, unit, None), with_rules=True)
+    )
 
 
 @blp.post("/web/claims/<int:claim_id>/withdraw")

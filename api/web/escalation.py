@@ -1,5 +1,5 @@
 """Escalation: a scenario's needs routed community → street → district by the core
-(:func:`matcher.network.escalation.escalate`), each need with the route it took, the level that
+(:func:`matcher.solvers.escalation.escalate`), each need with the route it took, the level that
 served it, its arrival against its deadline, or why no level could. The planner sets each level's
 routing minutes, the solver and its time limit per level; a result is kept per scenario, lists
 version and settings (the same settings on the same lists give the same routes)."""
@@ -24,7 +24,8 @@ from api.web.screens import Screen
 from api.web.session import login_required
 from api.web.terms import REASONS, STATUSES, value_text
 from matcher.errors import MatcherError
-from matcher.network.escalation import EscalationRules, escalate
+from matcher.solvers.escalation import EscalationRules, escalate
+from matcher.solvers.params import SolveParams
 
 SCREEN = Screen("web.escalation", _l("Escalation"))
 #: Solvers a planner may pick per level, and the seconds each level may take at most.
@@ -64,7 +65,9 @@ def routed(scenario_id: int, settings: dict[str, Any]) -> dict[str, Any] | str:
             scenario = session.get(Scenario, scenario_id)
             problem, policy = load_problem(session, scenario), policy_from(scenario.policy)  # type: ignore[arg-type]
         try:
-            return escalate(problem, policy, rules=rules, solver=solver, time_limit=seconds).to_dict()
+            return escalate(
+                problem, policy, rules=rules, solver=solver, params=SolveParams(time_limit=seconds)
+            ).to_dict()
         except MatcherError as exc:
             return message_text(getattr(exc, "message", str(exc)))
 

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from matcher.io.headers import FIELD_ALIASES, SHEET_ALIASES
-from matcher.projects.claimants import ClaimRule
+from matcher.rules.claims import ClaimRule
 from matcher.vocabulary import (
     Category,
     Level,

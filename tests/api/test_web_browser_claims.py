@@ -17,7 +17,7 @@ import pytest
 from browser import browser_page, playwright_ready, shot
 from conftest import bearer, upload
 
-from matcher.projects.claimants import ClaimRule
+from matcher.rules.claims import ClaimRule
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from loadgen import Server  # noqa: E402

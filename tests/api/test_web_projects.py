@@ -10,7 +10,7 @@ import re
 import pytest
 from web_helpers import sign_in
 
-from matcher.projects.claimants import ClaimRule
+from matcher.rules.claims import ClaimRule
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
