@@ -23,6 +23,7 @@ from api import errors
 from api.auth import current_principal
 from api.db import Store, upgrade
 from api.eligibility import RulesCache
+from api.group_commit import GroupCommit
 from api.jobs import JobRunner
 
 DEFAULTS: dict[str, Any] = {
@@ -80,12 +81,14 @@ def _bound_streamed_body() -> None:
 
 @dataclass
 class Extension:
-    """What an app holds beside Flask: its database, its job runner and its cache of claim rules."""
+    """What an app holds beside Flask: its database, its job runner, the queue its claim changes
+    are committed through and its cache of claim rules."""
 
     store: Store
     runner: JobRunner
+    claims_writer: GroupCommit
     rules: RulesCache = field(default_factory=RulesCache)
-    recent_tokens: dict[str, Any] = field(default_factory=dict)
+    token_holders: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -112,7 +115,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         lease_seconds=app.config["LEASE_SECONDS"],
     )
     runner.recover()
-    app.extensions["matcher"] = Extension(store, runner)
+    app.extensions["matcher"] = Extension(store, runner, GroupCommit(store))
 
     # The Swagger UI page's scripts and styles come from the installed swagger-ui-bundle package,
     # so /docs renders on machines without internet access.

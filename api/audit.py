@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.models import AuditEntry, now
+from api.prepared import Prepared
 
-_INSERT = insert(AuditEntry.__table__)
+_INSERT = Prepared(
+    insert(AuditEntry.__table__), ("at", "actor", "action", "entity", "entity_id", "scenario_id", "detail")
+)
 
 
 def record(
@@ -25,8 +28,8 @@ def record(
 ) -> None:
     """Add one audit entry (who, what, when) to the session's transaction."""
     name = actor.name if isinstance(actor, Principal) else actor
-    session.connection().execute(
-        _INSERT,
+    _INSERT.run(
+        session.connection(),
         {
             "at": now(),
             "actor": name,

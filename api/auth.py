@@ -3,28 +3,38 @@
 A token is a random secret shown once; only its SHA-256 hash is stored. Roles: ``planner`` (runs
 solves, edits scenarios), ``community`` (orders projects for its community, 点单) and ``unit``
 (claims for itself, 认领). Requests carry ``Authorization: Bearer <token>``.
+
+A revoked token stops working at once, in every server process: each request checks in the
+database that its token is live. A view that does so in its own transaction (the claim, see
+:func:`checks_token_itself`) is spared a query of its own: its caller's role and subject come from
+a per-process cache, which can never be stale, since a token's role and subject never change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app, g, request
 from flask_smorest import abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.models import Token
 
 ROLES = ("planner", "community", "unit")
 
-#: Each app keeps the tokens it saw recently, by hash, so a busy client costs no lookup per
-#: request; a token revoked in the database stops working within CACHE_SECONDS.
-CACHE_SECONDS = 30.0
+#: Tokens (by hash) whose holder a process remembers; the cache is emptied when it is full.
 CACHE_SIZE = 10_000
+#: A live (not revoked) token of this hash, as a column of a statement that needs to know.
+LIVE_TOKEN = (
+    select(Token.id).where(Token.token_hash == bindparam("token"), Token.revoked.is_(False)).exists().label("live")
+)
+
+F = TypeVar("F", bound=Callable)
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def issue_token(session: Session, role: str, subject: str = "", label: str = "")
 
 def revoke_tokens(session: Session, role: str, subject: str = "", secret: str = "") -> int:
     """Revoke the token whose secret is ``secret``, or else every token of ``role`` (and its
-    community or unit); return how many were live. Servers notice within CACHE_SECONDS."""
+    community or unit); return how many were live. Servers refuse them from the next request on."""
     query = select(Token).where(Token.revoked.is_(False))
     query = (
         query.where(Token.token_hash == digest(secret))
@@ -80,6 +90,34 @@ def revoke_tokens(session: Session, role: str, subject: str = "", secret: str = 
     return len(live)
 
 
+def checks_token_itself(method: F) -> F:
+    """Mark a view method that checks in its own transaction that the caller's token is live
+    (with :data:`LIVE_TOKEN` and :func:`token_hash`), so authentication makes no query for a
+    token the process has seen. Its refusals made before that transaction (a body that does not
+    validate, another unit's claim) do not say whether the token is revoked."""
+    method.checks_token_itself = True  # type: ignore[attr-defined]
+    return method
+
+
+def _view_checks_token() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return getattr(method, "checks_token_itself", False)
+
+
+def token_hash() -> str:
+    """The hash of the caller's token (after :func:`current_principal`)."""
+    return g.token_hash
+
+
+def principal_by_digest(key: str) -> Principal | None:
+    """The holder of the live token whose hash is ``key`` (None when unknown or revoked), read from
+    the database; the API's bearer tokens and the workbench's session both come here."""
+    with current_app.extensions["matcher"].store.read() as session:
+        found = session.execute(select(Token.role, Token.subject, Token.revoked).where(Token.token_hash == key)).first()
+    return None if found is None or found.revoked else Principal(found.role, found.subject)
+
+
 def current_principal() -> Principal:
     """The caller, from the bearer token; 401 when it is missing, unknown or revoked."""
     if "principal" in g:
@@ -88,28 +126,18 @@ def current_principal() -> Principal:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         abort(401, message="missing bearer token: send 'Authorization: Bearer <token>'")
-    principal = principal_by_digest(digest(secret.strip()))
-    if principal is None:
-        abort(401, message="unknown or revoked token")
-    g.principal = principal
-    return principal
-
-
-def principal_by_digest(key: str) -> Principal | None:
-    """The holder of the live token whose hash is ``key`` (None when unknown or revoked); the
-    API's bearer tokens and the workbench's session both come here."""
-    extension = current_app.extensions["matcher"]
-    recent: dict[str, tuple[Principal, float]] = extension.recent_tokens
-    known = recent.get(key)
-    if known is None or known[1] < time.monotonic():
-        with extension.store.read() as session:
-            token = session.scalar(select(Token).where(Token.token_hash == key))
-        if token is None or token.revoked:
-            return None
-        if len(recent) >= CACHE_SIZE:
-            recent.clear()
-        known = recent[key] = (Principal(token.role, token.subject), time.monotonic() + CACHE_SECONDS)
-    return known[0]
+    key = digest(secret.strip())
+    holders: dict[str, Principal] = current_app.extensions["matcher"].token_holders
+    known = holders.get(key) if _view_checks_token() else None
+    if known is None:
+        known = principal_by_digest(key)
+        if known is None:
+            abort(401, message="unknown or revoked token")
+        if len(holders) >= CACHE_SIZE:
+            holders.clear()
+        holders[key] = known
+    g.principal, g.token_hash = known, key
+    return known
 
 
 def require_planner() -> Principal:

@@ -12,18 +12,19 @@ unit and the order it was first sent with: a retry returns the claim it made the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.auth import Principal
-from api.db import Store
+from api.auth import LIVE_TOKEN, Principal
 from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
+from api.group_commit import GroupCommit
 from api.models import Claim, IdempotencyKey, ListRecord, Order, Scenario, Transfer, now
+from api.prepared import Prepared
 from api.records import OPEN_STAGES, find_record, parse
 from matcher.domain import Project, Venue
 from matcher.problem import venue_issue
@@ -32,15 +33,15 @@ T = TypeVar("T")
 STAGE_ORDER = ("hearing", "running", "evaluated")
 
 
-def write_with_rules(store: Store, rules: RulesCache, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a write transaction; when it needs claim rules ``rules`` does not hold
-    yet, build them in a read (no lock held) and run it again."""
+def write_with_rules(writer: GroupCommit, rules: RulesCache, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a write transaction (committed with others queued at the same moment, see
+    :mod:`api.group_commit`); when it needs claim rules ``rules`` does not hold yet, build them in
+    a read (no lock held) and run it again."""
     for _ in range(3):
         try:
-            with store.write() as session:
-                return work(session)
+            return writer.run(work)
         except Missing as missing:
-            with store.read() as session:
+            with writer.store.read() as session:
                 rules.build(session, missing.scenario_id)
     raise ApiError(503, "the scenario's lists keep changing; try again shortly")
 
@@ -119,10 +120,11 @@ def check_rules(
 
 
 #: The claim path's statements, built once (building SQLAlchemy expressions per request cost more
-#: CPU than running them): the order's row, locked, with its scenario's lists version and
-#: whether the unit is in its scenario ...
-_ORDER_ROW = (
+#: CPU than running them): the order's row, locked, with its scenario's lists version, whether
+#: the unit is in its scenario and whether the caller's token is live ...
+_ORDER_ROW = Prepared(
     select(
+        LIVE_TOKEN,
         Order.scenario_id,
         Order.slots,
         Order.stage,
@@ -142,16 +144,23 @@ _ORDER_ROW = (
     .with_for_update(of=Order)
 )
 #: ... the order and claim an Idempotency-Key of this unit was first used with ...
-_EARLIER = select(IdempotencyKey.order_id, IdempotencyKey.claim_id).where(
-    IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key")
+_EARLIER = Prepared(
+    select(IdempotencyKey.order_id, IdempotencyKey.claim_id).where(
+        IdempotencyKey.unit == bindparam("unit"), IdempotencyKey.key == bindparam("key")
+    )
 )
 #: ... the order's active claims, and the unit's among them ...
-_TAKEN = select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id)))).where(
-    Claim.order_id == bindparam("order_id"), Claim.status == "active"
+_TAKEN = Prepared(
+    select(func.count(), func.max(case((Claim.unit == bindparam("unit"), Claim.id)))).where(
+        Claim.order_id == bindparam("order_id"), Claim.status == "active"
+    )
 )
 #: ... and the new claim's row and its key's (Core, no unit-of-work flush).
-_INSERT = insert(Claim.__table__).returning(Claim.__table__.c.id)
-_INSERT_KEY = insert(IdempotencyKey.__table__)
+_INSERT = Prepared(
+    insert(Claim.__table__).returning(Claim.__table__.c.id),
+    ("order_id", "unit", "status", "created_at", "updated_at"),
+)
+_INSERT_KEY = Prepared(insert(IdempotencyKey.__table__), ("unit", "key", "order_id", "claim_id"))
 _KEY_IN_USE = ApiError(
     422,
     "this Idempotency-Key was used for a claim of another order",
@@ -160,16 +169,26 @@ _KEY_IN_USE = ApiError(
 
 
 def claim(
-    session: Session, rules: RulesCache, actor: Principal, order_id: int, unit: str, idempotency_key: str | None
-) -> tuple[Claim, bool]:
-    """Claim one slot of an order for ``unit``; return the claim and whether it is new."""
+    session: Session,
+    rules: RulesCache,
+    actor: Principal,
+    token: str,
+    order_id: int,
+    unit: str,
+    idempotency_key: str | None,
+) -> tuple[Claim | dict[str, Any], bool]:
+    """Claim one slot of an order for ``unit``, if the caller's token (hash ``token``) is live;
+    return the claim and whether it is new."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
-    found = conn.execute(_ORDER_ROW, {"unit": unit, "order_id": order_id}).first()
+    found = _ORDER_ROW.run(conn, {"unit": unit, "order_id": order_id, "token": token}).first()
+    live = found[0] if found is not None else conn.execute(select(LIVE_TOKEN), {"token": token}).scalar()
+    if not live:
+        raise ApiError(401, "unknown or revoked token")
     if found is None:
         raise ApiError(404, f"no order {order_id}")
-    scenario_id, slots, stage, project, community, version, unit_known = found
+    _, scenario_id, slots, stage, project, community, version, unit_known = found
     if idempotency_key:
-        earlier = conn.execute(_EARLIER, {"unit": unit, "key": idempotency_key}).first()
+        earlier = _EARLIER.run(conn, {"unit": unit, "key": idempotency_key}).first()
         if earlier is not None:
             if earlier.order_id != order_id:
                 raise _KEY_IN_USE
@@ -181,19 +200,17 @@ def claim(
     if not unit_known:
         raise _unknown_unit(unit, scenario_id, "unit")
     check_rules(rules, scenario_id, version, project, community, unit, "unit")
-    taken, mine = conn.execute(_TAKEN, {"unit": unit, "order_id": order_id}).one()
+    taken, mine = _TAKEN.run(conn, {"unit": unit, "order_id": order_id}).one()
     if mine is not None:
         raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
     if taken >= slots:
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
     at = now()
-    new = Claim(order_id=order_id, unit=unit, status="active", created_at=at, updated_at=at)
-    new.id = conn.execute(
-        _INSERT, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
-    ).scalar_one()
+    new = {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+    new["id"] = _INSERT.run(conn, new).scalar_one()  # the claim as answered: a mapping, no ORM object needed
     if idempotency_key:
         try:
-            conn.execute(_INSERT_KEY, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new.id})
+            _INSERT_KEY.run(conn, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new["id"]})
         except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
             raise _KEY_IN_USE from None
     audit.record(
@@ -201,7 +218,7 @@ def claim(
         actor,
         "claim.create",
         "claim",
-        new.id,
+        new["id"],
         scenario_id,
         order=order_id,
         unit=unit,

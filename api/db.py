@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -38,6 +40,8 @@ MIGRATIONS = str(Path(__file__).with_name("migrations"))
 #: OS crash; NORMAL syncs only at checkpoints and may lose the last commits, for several times the
 #: writes per second on a slow disk (docs/api.md has the measurements).
 SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+#: Seconds a pooled PostgreSQL connection may sit unused before it is pinged at its next use.
+PING_AFTER_IDLE_SECONDS = 5.0
 #: SQLite errors after which a connection is renewed rather than reused.
 RENEW_AFTER = ("readonly database", "disk I/O error", "unable to open database file")
 
@@ -56,10 +60,11 @@ def make_engine(url: str, *, pool: bool = True, synchronous: str = SQLITE_SYNCHR
         raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {synchronous!r}")
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        kwargs: dict[str, Any] = (
-            {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True} if pool else {"poolclass": NullPool}
-        )
-        return create_engine(url, **kwargs)
+        if not pool:
+            return create_engine(url, poolclass=NullPool)
+        engine = create_engine(url, pool_size=20, max_overflow=40)
+        ping_when_idle(engine)
+        return engine
     engine = create_engine(
         url, connect_args={"timeout": 30, "check_same_thread": False}, **({} if pool else {"poolclass": NullPool})
     )
@@ -84,6 +89,25 @@ def make_engine(url: str, *, pool: bool = True, synchronous: str = SQLITE_SYNCHR
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
 
     return engine
+
+
+def ping_when_idle(engine: Engine, seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Ping a pooled connection before use when it has been idle over ``seconds`` (the database may
+    have restarted meanwhile); one that was in use moments ago is not pinged, which saves every
+    request of a busy server a round trip. A connection that fails its ping is replaced."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) <= seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc  # the pool opens a new connection instead
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -43,8 +43,11 @@ class Schema(marshmallow.Schema):
 
     @pre_load
     def _storable(self, data: typing.Any, **_: typing.Any) -> typing.Any:
+        """Only the fields the schema reads are looked at (an unknown field is refused anyway; for
+        headers, reading every header cost more than the rest of the header schema)."""
         if isinstance(data, typing.Mapping):
-            bad = list(_unstorable({k: data[k] for k in data}, ""))
+            declared = {field.data_key or name for name, field in self.load_fields.items()}
+            bad = list(_unstorable({k: data[k] for k in data if k in declared}, ""))
             if bad:
                 raise ValidationError({field or "_schema": [message] for field, message in bad})
         return data

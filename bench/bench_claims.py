@@ -11,13 +11,14 @@ units, so a fifth of the claims are refused as full (409). Two loads, per databa
   was due, so a stalled server cannot hide the requests it held up.
 
 Printed for each run and as the median of the runs: claim requests per second, claims made per
-second, latency p50/p95/p99, CPU per request of the server (all its processes) and of the
-load generator, and overbooked orders (must be 0). Each client first claims ``--warm-up`` orders
+second, latency p50/p95/p99, CPU per request of the server (all its processes), of the load
+generator and of PostgreSQL's processes serving the run's database, and overbooked orders (must
+be 0). Each client first claims ``--warm-up`` orders
 of their own, untimed (the server opens its database connections and fills its caches), then
 the timed orders; every claim, warm-up included, is checked for overbooking and errors.
 
     python bench/bench_claims.py [--runs 3] [--clients 50] [--orders 200] [--slots 40] [--rate 375]
-        [--workers 2] [--threads 4] [--only sqlite|postgresql] [--loads closed,paced]
+        [--workers 2] [--threads 8] [--only sqlite|postgresql] [--loads closed,paced]
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database named uniquely per run
@@ -42,7 +43,7 @@ import psycopg
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loadgen import Server, fire, prepare  # noqa: E402
+from loadgen import Server, fire, prepare, process_cpu  # noqa: E402
 
 from api.db import Store  # noqa: E402
 from api.models import Claim, Order  # noqa: E402
@@ -100,6 +101,18 @@ def overbooked(url: str) -> tuple[int, int]:
     return sum(1 for order, n in counts.items() if n > slots[order]), sum(counts.values())
 
 
+def database_cpu_seconds(url: str) -> float:
+    """CPU seconds the PostgreSQL server processes serving database ``url`` have used (Linux
+    /proc; they run on this machine); 0 for SQLite, which runs inside the server's processes."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    with psycopg.connect(url, connect_timeout=3) as conn:
+        pids = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return sum(process_cpu(pid) for (pid,) in pids)
+
+
 def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: float) -> dict[str, float]:
     setup = prepare(url, args.clients, args.warm_up + args.orders, args.slots)
     warm_up, timed = setup.orders[: args.warm_up], setup.orders[args.warm_up :]
@@ -113,17 +126,19 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: flo
         cpu_before = server.cpu_seconds()
         rows, wall, client_cpu = fire(server.port, per_client, args.processes, rate=rate, warm_up=args.warm_up)
         server_cpu = server.cpu_seconds() - cpu_before
-    statuses = Counter(r[3] for r in rows if r[8])
-    failed = Counter(r[3] for r in rows if r[3] not in (201, 409))
+        database_cpu = database_cpu_seconds(url)  # its connections were all opened by this server
+    statuses = Counter(r[3] for r in rows if r[8] and not r[9])
+    failed = Counter(r[3] for r in rows if r[3] not in (201, 409) or r[9])
     if failed:  # never expected: show what went wrong, and the server's log
-        print(f"  unexpected answers {dict(failed)}; server log: {log.read_text()[-3000:]}")
+        problems = sorted({r[9] for r in rows if r[9]})[:5]
+        print(f"  unexpected answers {dict(failed)} {problems}; server log: {log.read_text()[-3000:]}")
     q = statistics.quantiles(sorted(r[5] for r in rows if r[8]), n=100)
     over, active = overbooked(url)
     return {
         "requests": sum(statuses.values()),
         "made": statuses[201],
         "full": statuses[409],
-        "other": sum(1 for r in rows if r[3] not in (201, 409)),
+        "other": sum(failed.values()),
         "wall": wall,
         "rps": sum(statuses.values()) / wall,
         "claims_per_s": statuses[201] / wall,
@@ -133,6 +148,7 @@ def run_once(url: str, args: argparse.Namespace, log: Path, seed: int, rate: flo
         "overbooked": over,
         "cpu_ms": server_cpu / len(rows) * 1000,
         "client_cpu_ms": client_cpu / len(rows) * 1000,
+        "database_cpu_ms": database_cpu / len(rows) * 1000,
         "active": active,
         "expected": min(args.clients, args.slots) * len(setup.orders),
     }
@@ -143,24 +159,26 @@ def report(name: str, runs: list[dict[str, float]]) -> None:
     header = (
         f"  {'run':>4} {'requests':>8} {'made':>6} {'409':>6} {'other':>5} {'wall s':>7} {'req/s':>7} "
         f"{'claims/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'overbooked':>10} "
-        f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}"
+        f"{'server CPU ms/req':>17} {'client CPU ms/req':>17} {'PostgreSQL CPU ms/req':>21}"
     )
     print(header)
     for i, r in enumerate(runs, 1):
         print(
             f"  {i:>4} {r['requests']:>8} {r['made']:>6} {r['full']:>6} {r['other']:>5} {r['wall']:>7.2f} "
             f"{r['rps']:>7.0f} {r['claims_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-            f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f} {r['client_cpu_ms']:>17.2f}"
+            f"{r['p99_ms']:>7.1f} {r['overbooked']:>10} {r['cpu_ms']:>17.2f} {r['client_cpu_ms']:>17.2f} "
+            f"{r['database_cpu_ms']:>21.2f}"
         )
     med = {
         k: statistics.median(r[k] for r in runs)
-        for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms", "client_cpu_ms")
+        for k in ("rps", "claims_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms", "client_cpu_ms", "database_cpu_ms")
     }
     print(
         f"  median: {med['rps']:.0f} claim requests/s, {med['claims_per_s']:.0f} claims made/s, "
         f"p50 {med['p50_ms']:.1f} ms, p95 {med['p95_ms']:.1f} ms, p99 {med['p99_ms']:.1f} ms; "
-        f"CPU per request: server {med['cpu_ms']:.2f} ms, load generator {med['client_cpu_ms']:.2f} ms; "
-        f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
+        f"CPU per request: server {med['cpu_ms']:.2f} ms, load generator {med['client_cpu_ms']:.2f} ms"
+        + (f", PostgreSQL {med['database_cpu_ms']:.2f} ms; " if med["database_cpu_ms"] else "; ")
+        + f"overbooked orders in all runs: {sum(r['overbooked'] for r in runs)}; "
         f"active claims = slots filled in every run: {all(r['active'] == r['expected'] for r in runs)}"
     )
 
@@ -186,7 +204,7 @@ def main() -> int:
     parser.add_argument("--loads", default="closed,paced", help="closed, paced or both (default: both)")
     parser.add_argument("--processes", type=int, default=2, help="client processes the clients are spread over")
     parser.add_argument("--workers", type=int, default=2, help="server processes (matcher serve --workers)")
-    parser.add_argument("--threads", type=int, default=4, help="request threads per server process")
+    parser.add_argument("--threads", type=int, default=8, help="request threads per server process")
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/test",

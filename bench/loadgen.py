@@ -1,8 +1,9 @@
 """Load against the real server on loopback: start ``matcher serve`` (granian) in a subprocess,
 prepare a scenario with units, orders and tokens, and fire claims from several processes at once.
 
-Each client is one keep-alive connection with at most one request in flight (aiohttp tasks,
-spread over several processes). Clients either send as fast as answers come back (a closed loop),
+Each client is one keep-alive connection with at most one request in flight (asyncio tasks on
+uvloop, spread over several processes; httptools parses the answers), and every answer's status
+and body are checked. Clients either send as fast as answers come back (a closed loop),
 or at a fixed rate; then a latency is counted from the moment the request was due, not from when
 it went out, so a stalled server cannot hide its stall (no coordinated omission).
 
@@ -27,7 +28,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import aiohttp
+import httptools
+import uvloop
 import yaml
 
 HOST = "127.0.0.1"
@@ -45,7 +47,7 @@ class Server:
     """``matcher serve`` on a free loopback port; ``kill()`` ends it as a crash would."""
 
     def __init__(
-        self, database_url: str, log_path: Path, workers: int = 2, threads: int = 4, extra: tuple[str, ...] = ()
+        self, database_url: str, log_path: Path, workers: int = 2, threads: int = 8, extra: tuple[str, ...] = ()
     ) -> None:
         self.port = free_port()
         self.extra = extra
@@ -242,25 +244,107 @@ Attempt = tuple[str, str, int, str]
 WARM_UP_SECONDS = 3.0
 
 
-async def _send(
-    session: aiohttp.ClientSession, port: int, attempt: Attempt, began_at: float, timed: bool, out: list[tuple]
-) -> None:
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection with one request in flight: the request goes out as
+    prepared bytes and httptools (llhttp, compiled) parses the answer, which costs the client
+    processes a fraction of the CPU an HTTP client library spends per request."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.answer: asyncio.Future[tuple[int, bytes]] | None = None
+        self.body = bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(exc)
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_result((self.parser.get_status_code(), bytes(self.body)))
+        self.body = bytearray()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self._fail(exc or ConnectionResetError("the server closed the connection"))
+
+    def _fail(self, exc: Exception) -> None:
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_exception(exc)
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes]:
+        """Send ``request`` and return the answer's status and body."""
+        assert self.transport is not None
+        self.answer = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        return await self.answer
+
+
+class _Client:
+    """One client's connection to the server, opened again after an error."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection: _Connection | None = None
+
+    async def post(self, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
+        if self.connection is None or self.connection.transport is None:
+            _, self.connection = await asyncio.get_running_loop().create_connection(_Connection, HOST, self.port)
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{headers}\r\n"
+        ).encode() + body
+        try:
+            async with asyncio.timeout(60):
+                return await self.connection.exchange(request)
+        except BaseException:
+            if self.connection.transport is not None:
+                self.connection.transport.close()
+            self.connection = None
+            raise
+
+
+def answer_problem(attempt: Attempt, status: int, body: Any) -> str:
+    """What is wrong with the answer to a claim ("" when nothing): a made claim names its order
+    and unit and is active, a retry returns a claim of the order, a refusal has the error shape."""
+    unit, _, order, _ = attempt
+    if not isinstance(body, dict):
+        return f"{status}: the body is not a JSON object"
+    if status in (200, 201):
+        if not isinstance(body.get("id"), int) or body.get("order_id") != order:
+            return f"{status}: not a claim of order {order}: {body}"
+        if status == 201 and (body.get("unit") != unit or body.get("status") != "active"):
+            return f"201: not an active claim of {unit}: {body}"
+        return ""
+    if body.get("code") != status or not body.get("message"):
+        return f"{status}: not the error shape: {body}"
+    return ""
+
+
+async def _send(client: _Client, attempt: Attempt, began_at: float, timed: bool, out: list[tuple]) -> None:
     """One claim; its latency runs from ``began_at`` (the moment it was due) to its answer."""
     unit, token, order, key = attempt
-    headers = {"Authorization": f"Bearer {token}", **({"Idempotency-Key": key} if key else {})}
+    headers = f"Authorization: Bearer {token}\r\n" + (f"Idempotency-Key: {key}\r\n" if key else "")
     try:
-        async with session.post(
-            f"http://{HOST}:{port}/orders/{order}/claims", json={"unit": unit}, headers=headers
-        ) as response:
-            status, body = response.status, await response.json(content_type=None)
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        status, body = 0, {"message": repr(exc)}
+        status, raw = await client.post(f"/orders/{order}/claims", json.dumps({"unit": unit}).encode(), headers)
+        body = json.loads(raw) if raw else None
+        problem = answer_problem(attempt, status, body)
+    except (OSError, TimeoutError, httptools.HttpParserError, ValueError) as exc:
+        status, body, problem = 0, None, f"no answer: {exc!r}"
     ended = time.time()
-    out.append((unit, order, key, status, (body or {}).get("id"), ended - began_at, began_at, ended, timed))
+    claim_id = body.get("id") if isinstance(body, dict) else None
+    out.append((unit, order, key, status, claim_id, ended - began_at, began_at, ended, timed, problem))
 
 
 async def _client(
-    session: aiohttp.ClientSession,
     port: int,
     warm_up: list[Attempt],
     attempts: list[Attempt],
@@ -271,25 +355,24 @@ async def _client(
 ) -> None:
     """One client: its warm-up attempts from ``start_at``, each sent when the last is answered; then
     its timed attempts from ``timed_at``, attempt k due at timed_at + k * interval (0: at once)."""
+    client = _Client(port)
     await asyncio.sleep(max(0.0, start_at - time.time()))
     for attempt in warm_up:
-        await _send(session, port, attempt, time.time(), False, out)
+        await _send(client, attempt, time.time(), False, out)
     for k, attempt in enumerate(attempts):
         due = timed_at + k * interval
         if time.time() < due:
             await asyncio.sleep(due - time.time())
-        await _send(session, port, attempt, due if interval else time.time(), True, out)
+        await _send(client, attempt, due if interval else time.time(), True, out)
 
 
 async def _clients(
     port: int, clients: list[tuple[list[Attempt], list[Attempt], float, float]], interval: float
 ) -> tuple[list[tuple], float]:
     out: list[tuple] = []
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
-        cpu = time.process_time()
-        await asyncio.gather(*(_client(session, port, *client, interval, out) for client in clients))
-        return out, time.process_time() - cpu
+    cpu = time.process_time()
+    await asyncio.gather(*(_client(port, *client, interval, out) for client in clients))
+    return out, time.process_time() - cpu
 
 
 def _process(
@@ -300,7 +383,7 @@ def _process(
     # showed as the server's latency. Frozen objects are left out of the collections.
     gc.collect()
     gc.freeze()
-    return asyncio.run(_clients(port, clients, interval))
+    return uvloop.run(_clients(port, clients, interval))
 
 
 def fire(
@@ -321,8 +404,8 @@ def fire(
     as soon as the last is answered.
 
     Returns one row per attempt: (unit, order, key, status, claim id, latency s, started at,
-    finished at, timed); the wall time from the first timed request to the last timed answer; and
-    the CPU seconds the client processes spent firing."""
+    finished at, timed, what is wrong with the answer or ""); the wall time from the first timed
+    request to the last timed answer; and the CPU seconds the client processes spent firing."""
     interval = len(per_client) / rate if rate else 0.0
     start_at = time.time() + delay + 0.3 * processes  # spawned processes need a moment to import
     timed_at = start_at + (WARM_UP_SECONDS if warm_up else 0.0)

@@ -16,9 +16,11 @@ from matcher.lab.compare import compare
 from matcher.lab.replays import REPLAY_METRICS
 from matcher.lab.runs import perturb
 from matcher.policy import get_policy
+from matcher.solvers.params import SolveParams
 from tests.lab_problems import random_problem, write_scenario
 
 SETTINGS = ReplaySettings(hours=24, replan_every=120)
+LAB = SolveParams(time_limit=10, workers=1)
 TIMELESS = ("wall_time", "replay_seconds")
 
 
@@ -33,8 +35,8 @@ def _table(comparison) -> pd.DataFrame:
 
 def test_replay_compare_gives_the_same_table_twice(problem):
     policies = [get_policy("efficiency"), get_policy("urgency-first")]
-    first = compare(problem, policies, seeds=2, time_limit=10, replay=SETTINGS)
-    second = compare(problem, policies, seeds=2, time_limit=10, replay=SETTINGS)
+    first = compare(problem, policies, seeds=2, params=LAB, replay=SETTINGS)
+    second = compare(problem, policies, seeds=2, params=LAB, replay=SETTINGS)
     pd.testing.assert_frame_equal(_table(first), _table(second))
     pd.testing.assert_frame_equal(first.summary(), second.summary())
     assert first.proof().drop(columns="seconds (mean)").equals(second.proof().drop(columns="seconds (mean)"))
@@ -47,7 +49,7 @@ def test_replay_row_is_the_replay(problem):
     """Each row's figures equal a replay of the same seed's stream run directly, and its plan's
     needs served are the replay's; the hindsight bound bounds the replay."""
     policy = get_policy("efficiency")
-    comparison = compare(problem, [policy], seeds=2, time_limit=10, replay=SETTINGS)
+    comparison = compare(problem, [policy], seeds=2, params=LAB, replay=SETTINGS)
     for seed in (0, 1):
         seeded = perturb(problem, seed)
         direct = run_replay(
@@ -102,7 +104,7 @@ def test_sweep_with_replay_equals_compare(problem, tmp_path):
     spec = sweep.load_spec(_spec(tmp_path, problem, {"hours": 24, "replan_every": 120}))
     report = sweep.run_sweep(spec, tmp_path / "out", None, progress=False)
     assert (report.table["status"] == "replay").all() and (report.table["error"] == "").all()
-    direct = compare(problem, [get_policy("efficiency")], seeds=2, time_limit=10, replay=SETTINGS)
+    direct = compare(problem, [get_policy("efficiency")], seeds=2, params=LAB, replay=SETTINGS)
     for column in ("objective", "replay_gap_to_hindsight", "replay_moves_per_replan", "needs_served"):
         assert report.table[column].tolist() == pytest.approx(direct.runs[column].tolist())
     assert set(REPLAY_METRICS) - {

@@ -18,6 +18,7 @@ from matcher.parallel.components import groups, solve_in_parts
 from matcher.policy import Policy, get_policy
 from matcher.projects.solve import solve_projects
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from tests import reference
 from tests.lab_problems import random_problem
 from tests.project_cases import small_problems
@@ -49,7 +50,9 @@ def test_parts_equal_brute_force(problem, policy, n_groups):
     """The summed parts reach the brute-force optimum, proven, and keep every hard rule."""
     best = reference.brute_force(problem, policy)
     result = _or_infeasible(
-        lambda: solve_in_parts(problem, policy, Serial(n_groups), solver="mip", time_limit=10, workers=1)
+        lambda: solve_in_parts(
+            problem, policy, Serial(n_groups), solver="mip", params=SolveParams(time_limit=10, workers=1)
+        )
     )
     if best is None:
         assert result is None
@@ -87,8 +90,8 @@ def test_parts_equal_the_whole_solve(seed, preset):
     policy = get_policy(preset)
     packed = groups(problem, build_candidates(problem, policy), policy, 2)
     assert len(packed) == 2
-    whole = solve(problem, policy, solver="mip", time_limit=20, workers=1)
-    parts = solve_in_parts(problem, policy, Serial(2), solver="mip", time_limit=20, workers=1)
+    whole = solve(problem, policy, solver="mip", params=SolveParams(time_limit=20, workers=1))
+    parts = solve_in_parts(problem, policy, Serial(2), solver="mip", params=SolveParams(time_limit=20, workers=1))
     assert parts.solution.status == whole.solution.status == "optimal"
     assert parts.solution.objective == whole.solution.objective
     assert "2 group(s)" in parts.solver_note
@@ -96,8 +99,8 @@ def test_parts_equal_the_whole_solve(seed, preset):
 
 def test_equity_is_solved_whole_and_says_why():
     problem = _two_towns(0)
-    result = solve_in_parts(problem, "equity", Serial(2), time_limit=20, workers=1)
-    whole = solve(problem, "equity", time_limit=20, workers=1)
+    result = solve_in_parts(problem, "equity", Serial(2), params=SolveParams(time_limit=20, workers=1))
+    whole = solve(problem, "equity", params=SolveParams(time_limit=20, workers=1))
     assert "cannot split" in result.solver_note
     assert result.solution.objective == whole.solution.objective
 
@@ -107,10 +110,12 @@ def test_parts_on_a_local_dask_cluster_equal_serial_parts():
     client = connect(None, n_workers=2)
     try:
         client.wait_for_workers(2)
-        on_dask = solve_in_parts(problem, "default", OnDask(client), solver="mip", time_limit=20, workers=1)
+        on_dask = solve_in_parts(
+            problem, "default", OnDask(client), solver="mip", params=SolveParams(time_limit=20, workers=1)
+        )
     finally:
         close(client, own_cluster=True)
-    serial = solve_in_parts(problem, "default", Serial(2), solver="mip", time_limit=20, workers=1)
+    serial = solve_in_parts(problem, "default", Serial(2), solver="mip", params=SolveParams(time_limit=20, workers=1))
     assert "Dask (2 workers" in on_dask.solver_note
     assert on_dask.solution.objective == serial.solution.objective
     assert on_dask.solution.bound == serial.solution.bound

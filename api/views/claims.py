@@ -9,7 +9,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from api import claims as service
-from api.auth import current_principal
+from api.auth import checks_token_itself, current_principal, token_hash
 from api.errors import ApiError
 from api.models import Claim, Order, Transfer
 from api.parser import Blueprint
@@ -22,7 +22,7 @@ from api.schemas import (
     TransferCreateSchema,
     TransferSchema,
 )
-from api.views.common import MAX_ID, get_or_404, rules, store
+from api.views.common import MAX_ID, claims_writer, get_or_404, rules, store
 
 blp = Blueprint("claims", __name__, description="Claims by units (认领) and their transfers")
 
@@ -44,6 +44,7 @@ class OrderClaims(MethodView):
             return {"items": [c for c in found if service.may_see(actor, c, order, session)]}
 
     # schema instances, not classes: webargs would build a schema per request from a class
+    @checks_token_itself
     @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.arguments(ClaimCreateSchema())
     @blp.response(201, ClaimSchema)
@@ -56,9 +57,11 @@ class OrderClaims(MethodView):
         unit = body["unit"]
         if not actor.is_unit(unit):
             raise ApiError(403, f"{actor.name} may not claim for unit {unit!r}")
-        cache = rules()
+        cache, token = rules(), token_hash()
         made, new = service.write_with_rules(
-            store(), cache, lambda session: service.claim(session, cache, actor, order_id, unit, headers.get("key"))
+            claims_writer(),
+            cache,
+            lambda session: service.claim(session, cache, actor, token, order_id, unit, headers.get("key")),
         )
         return made, (201 if new else 200)
 
@@ -110,7 +113,9 @@ class ClaimTransfers(MethodView):
         actor = current_principal()
         cache = rules()
         return service.write_with_rules(
-            store(), cache, lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"])
+            claims_writer(),
+            cache,
+            lambda session: service.offer_transfer(session, cache, actor, claim_id, body["to_unit"]),
         )
 
 

@@ -12,6 +12,7 @@ from werkzeug.routing import BaseConverter
 from api.db import Store
 from api.eligibility import RulesCache
 from api.errors import ApiError
+from api.group_commit import GroupCommit
 from api.jobs import JobRunner
 
 M = TypeVar("M")
@@ -28,6 +29,10 @@ class NameConverter(BaseConverter):
 
 def store() -> Store:
     return current_app.extensions["matcher"].store
+
+
+def claims_writer() -> GroupCommit:
+    return current_app.extensions["matcher"].claims_writer
 
 
 def rules() -> RulesCache:

@@ -14,7 +14,7 @@ from matcher.errors import FieldError
 from matcher.files import csv_text, write_files
 from matcher.i18n import _
 from matcher.io.scenario import load_scenario
-from matcher.network.escalation import EscalationRules
+from matcher.solvers.escalation import EscalationRules
 
 
 def register(sub: argparse._SubParsersAction) -> None:

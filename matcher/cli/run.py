@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.cli import SUMMARIES
-from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, policy_from_args, wrote_line
+from matcher.cli.options import (
+    ProgressLine,
+    add_policy_options,
+    add_solve_options,
+    params_from_args,
+    policy_from_args,
+    wrote_line,
+)
 from matcher.errors import FieldError
 from matcher.i18n import Text, translated
 from matcher.io.scenario import load_scenario
@@ -77,11 +84,7 @@ def handle(args: argparse.Namespace) -> int:
             problem,
             policy,
             solver=args.solver,
-            engine=args.engine,
-            time_limit=args.time_limit,
-            workers=args.workers,
-            seed=args.seed,
-            gap=args.gap,
+            params=params_from_args(args),
             on_progress=progress,
             executor=executor,
         )

@@ -33,7 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=2,
         help="server processes; each answers requests and runs the solve jobs it accepts (default: 2)",
     )
-    parser.add_argument("--threads", type=positive, default=4, help="request threads per process (default: 4)")
+    parser.add_argument(
+        "--threads",
+        type=positive,
+        default=8,
+        help="request threads per process; SQLite commits the claims that arrive together in one transaction, "
+        "so more threads mean fewer syncs of its log (default: 8)",
+    )
     parser.add_argument(
         "--solve-workers", type=positive, default=1, help="solve jobs each process runs at once (default: 1)"
     )

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke = actions.add_parser(
         "revoke",
         help="revoke a token, or every token of a planner, community or unit",
-        description="Revoke tokens; a running server refuses them within 30 s.",
+        description="Revoke tokens; a running server refuses them from their next request on.",
     )
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--token", metavar="SECRET", help="the one token with this secret")

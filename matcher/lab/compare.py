@@ -15,10 +15,11 @@ from matcher.errors import FieldError
 from matcher.i18n import N_, Text, _
 from matcher.lab.metrics import community_coverage, impossible_price, metric_names, pairing_price, utilisation
 from matcher.lab.replays import REPLAY_METRICS
-from matcher.lab.runs import lab_run
+from matcher.lab.runs import LAB_PARAMS, lab_run
 from matcher.policy import PRESETS, Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result, format_gap, status_name
+from matcher.solvers.params import SolveParams
 
 #: Columns of a run row that are not metrics.
 RUN_COLUMNS = (
@@ -163,11 +164,8 @@ def compare(
     seeds: int = 1,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
-    workers: int = 1,
-    deterministic_time: float | None = None,
+    params: SolveParams = LAB_PARAMS,
     metrics: Iterable[str] | None = None,
-    engine: str = "highs",
     target_gap: float = TARGET_GAP,
     on_run: Callable[[int, int, Result], None] | None = None,
     replay: ReplaySettings | None = None,
@@ -186,18 +184,7 @@ def compare(
     by_run: dict[tuple[str, int], Result] = {}
     for policy in policies:
         for seed in range(seeds):
-            result, row = lab_run(
-                problem,
-                policy,
-                seed,
-                solver=solver,
-                time_limit=time_limit,
-                workers=workers,
-                deterministic_time=deterministic_time,
-                metrics=names,
-                engine=engine,
-                replay=replay,
-            )
+            result, row = lab_run(problem, policy, seed, solver=solver, params=params, metrics=names, replay=replay)
             rows.append(row)
             if on_run:
                 on_run(len(rows), len(policies) * seeds, result)

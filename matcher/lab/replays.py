@@ -54,7 +54,7 @@ REPLAY_METRICS: dict[str, str] = {
 
 def settings_from(mapping: Any) -> ReplaySettings:
     """A sweep spec's ``replay:`` mapping as settings; bad fields raise FieldError naming them."""
-    from matcher.network.escalation import EscalationRules
+    from matcher.solvers.escalation import EscalationRules
 
     if not isinstance(mapping, dict):
         raise FieldError(

@@ -24,6 +24,7 @@ from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.projects.dispatch import solve_problem
 from matcher.result import Result
+from matcher.solvers.params import SolveParams
 
 
 def perturb(problem: Problem, seed: int) -> Problem:
@@ -46,6 +47,10 @@ def policy_fields(policy: Policy) -> dict[str, Any]:
     }
 
 
+#: The lab's search parameters unless given: one worker, so a run is repeatable.
+LAB_PARAMS = SolveParams(workers=1)
+
+
 def _refuse_projects(problem: Problem) -> None:
     if problem.has_projects:
         raise FieldError(
@@ -61,23 +66,17 @@ def solve_run(
     seed: int,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
-    workers: int = 1,
-    deterministic_time: float | None = None,
-    engine: str = "highs",
+    params: SolveParams = LAB_PARAMS,
 ) -> Result:
-    """Solve the seed's perturbation of ``problem`` under ``policy`` (through the one dispatch of
-    every command; the lab measures direct matching, so a scenario with projects is refused)."""
+    """Solve the seed's perturbation of ``problem`` under ``policy``, the seed also the engine's
+    (through the one dispatch of every command; the lab measures direct matching, so a scenario
+    with projects is refused)."""
     _refuse_projects(problem)
     result = solve_problem(
         perturb(problem, seed),
         policy,
         solver=solver,
-        engine=engine,
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        deterministic_time=deterministic_time,
+        params=dataclasses.replace(params, seed=seed),
     )
     assert isinstance(result, Result)
     return result
@@ -86,12 +85,8 @@ def solve_run(
 def record(
     result: Result,
     seed: int,
-    *,
-    time_limit: float,
-    workers: int,
-    deterministic_time: float | None = None,
+    params: SolveParams,
     metrics: list[str] | None = None,
-    engine: str = "highs",
 ) -> dict[str, Any]:
     """One table row: run identity, metrics, solver parameters and versions."""
     return {
@@ -112,10 +107,10 @@ def record(
             {
                 "solver": result.solver,
                 "note": result.solver_note,
-                "engine": engine,
-                "time_limit": time_limit,
-                "workers": workers,
-                "deterministic_time": deterministic_time,
+                "engine": params.engine,
+                "time_limit": params.time_limit,
+                "workers": params.workers,
+                "deterministic_time": params.deterministic_time,
                 "random_seed": seed,
             },
             sort_keys=True,
@@ -132,58 +127,46 @@ def lab_run(
     seed: int,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
-    workers: int = 1,
-    deterministic_time: float | None = None,
+    params: SolveParams = LAB_PARAMS,
     metrics: list[str] | None = None,
-    engine: str = "highs",
     replay: ReplaySettings | None = None,
 ) -> tuple[Result, dict[str, Any]]:
     """One run and its row: the seed's problem solved at once, or with ``replay`` its arrivals
     (the stream of that seed) replayed through the dispatcher (:mod:`matcher.lab.replays`)."""
-    extra: dict[str, Any] = {}
     if replay is None:
-        result = solve_run(
-            problem,
-            policy,
-            seed,
-            solver=solver,
-            engine=engine,
-            time_limit=time_limit,
-            workers=workers,
-            deterministic_time=deterministic_time,
-        )
-    else:
-        from matcher.lab.replays import replay_figures, replay_run
+        result = solve_run(problem, policy, seed, solver=solver, params=params)
+        return result, record(result, seed, params, metrics)
+    from matcher.lab.replays import replay_figures, replay_run
 
-        _refuse_projects(problem)
-        result, replayed = replay_run(
-            perturb(problem, seed), policy, seed, replay, time_limit=time_limit, deterministic_time=deterministic_time
-        )
-        extra = replay_figures(replayed)
-    row = record(
-        result,
+    _refuse_projects(problem)
+    result, replayed = replay_run(
+        perturb(problem, seed),
+        policy,
         seed,
-        metrics=metrics,
-        engine=engine,
-        time_limit=time_limit,
-        workers=workers,
-        deterministic_time=deterministic_time,
+        replay,
+        time_limit=params.time_limit,
+        deterministic_time=params.deterministic_time,
     )
-    row.update(extra)
-    if replay is not None:
-        parameters = json.loads(row["solver_parameters"])
-        row["solver_parameters"] = json.dumps({**parameters, "replay": replay.to_dict()}, sort_keys=True)
+    row = {**record(result, seed, params, metrics), **replay_figures(replayed)}
+    parameters = json.loads(row["solver_parameters"])
+    row["solver_parameters"] = json.dumps({**parameters, "replay": replay.to_dict()}, sort_keys=True)
     return result, row
 
 
 def measure_run(
-    problem: Problem, policy: Policy, seed: int, *, replay: ReplaySettings | None = None, **options: Any
+    problem: Problem,
+    policy: Policy,
+    seed: int,
+    *,
+    solver: str = "auto",
+    params: SolveParams = LAB_PARAMS,
+    metrics: list[str] | None = None,
+    replay: ReplaySettings | None = None,
 ) -> dict[str, Any]:
     """:func:`lab_run`'s row; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
-        _, row = lab_run(problem, policy, seed, replay=replay, **options)
+        _, row = lab_run(problem, policy, seed, solver=solver, params=params, metrics=metrics, replay=replay)
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         return {
             "scenario": problem.name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.auth import revoke_tokens
+
 
 def order(client, tokens, scenario_id, community="C1", project="P1", **extra):
     response = client.post(
@@ -204,3 +206,23 @@ def test_order_names_a_venue_of_the_projects_type(client, tokens):
     assert job["status"] == "done", job
     result = client.get(f"/solves/{job_id}/result", headers=tokens["planner"]).json["result"]
     assert result["served_by_project"] > 0
+
+
+def test_a_revoked_token_is_refused_at_once(app, client, tokens, scenario_id):
+    """A unit's token revoked in the database (as ``matcher tokens revoke`` does) makes no further
+    claim and reads nothing, from its next request on, though the server has just seen it; the
+    other units' tokens go on."""
+    made = order(client, tokens, scenario_id, slots=3)
+    assert claim(client, tokens, made["id"], "U1").status_code == 201
+    assert client.get("/units/U1/claims", headers=tokens["U1"]).status_code == 200
+    with app.extensions["matcher"].store.write() as session:
+        assert revoke_tokens(session, "unit", "U1") == 1
+    for response in (
+        claim(client, tokens, made["id"], "U1", key="after-revoke"),
+        client.post("/orders/2147483647/claims", json={"unit": "U1"}, headers=tokens["U1"]),  # no such order
+        client.get("/units/U1/claims", headers=tokens["U1"]),
+        client.get(f"/orders/{made['id']}", headers=tokens["U1"]),
+    ):
+        assert response.status_code == 401 and response.json["message"] == "unknown or revoked token"
+    assert claim(client, tokens, made["id"], "U4").status_code == 201
+    assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 2

@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -59,6 +60,42 @@ def test_simultaneous_claims_fill_exactly_the_slots(db_url, tmp_path):
         assert sorted(e.actor for e in audit) == sorted(f"unit:{c.unit}" for c in claims)
     finally:
         store.dispose()
+
+
+def active_claims(db_url: str) -> set[int]:
+    store = Store(db_url)
+    try:
+        with store.read() as session:
+            return set(session.scalars(select(Claim.id).where(Claim.status == "active")))
+    finally:
+        store.dispose()
+
+
+def test_no_answered_claim_is_lost_when_the_server_is_killed(db_url, tmp_path):
+    """Claims from 2 processes; the server and its workers are killed (kill -9) once 60 claims
+    are in the database: every claim answered 201 before the kill is in the database after it
+    (on SQLite, claims answered together were committed together, before any answer)."""
+    setup = prepare(db_url, 20, 40, 8)
+    rng = random.Random(7)
+    per_client = [[(u, t, o, "") for o in rng.sample(setup.orders, 40)] for u, t in setup.units.items()]
+    server = Server(db_url, tmp_path / "server.log").start()
+
+    def kill_once_claims_flow() -> None:
+        deadline = time.monotonic() + 60
+        while len(active_claims(db_url)) < 60 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.kill()
+
+    killer = threading.Thread(target=kill_once_claims_flow)
+    killer.start()
+    try:
+        rows, _, _ = fire(server.port, per_client, 2)
+    finally:
+        killer.join()
+        server.kill()
+    answered = {r[4] for r in rows if r[3] == 201}
+    assert len(answered) >= 60 and sum(1 for r in rows if r[3] == 0) > 0  # killed mid-way
+    assert answered <= active_claims(db_url)
 
 
 def long_job_on_server(db_url: str, tmp_path: Path) -> tuple[Server, dict[str, str], str]:

@@ -7,11 +7,15 @@ import io
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
-from api.db import Store
+from api.db import Store, normalise_url, ping_when_idle
 
 
 def immutable(path: Path, on: bool) -> None:
@@ -95,3 +99,27 @@ def test_streamed_body_over_the_cap_is_413(app, client, tokens):
     assert too_big.status_code == 413 and set(too_big.json) == {"code", "status", "message", "errors"}
     assert stream(300).status_code == 422  # read whole: the label's length (at most 200) is what is wrong
     assert stream(10).status_code == 201
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("idle_limit", [0.2, 60.0])
+def test_postgres_connection_idle_too_long_is_pinged_and_replaced(db_url, idle_limit):
+    """A pooled connection whose server process went away while it sat idle longer than the limit
+    fails its ping and is replaced unseen; one used within the limit is not pinged (a busy server
+    makes no extra round trip), so its first statement meets the lost connection."""
+    engine = create_engine(normalise_url(db_url), pool_size=1, max_overflow=0)
+    ping_when_idle(engine, idle_limit)
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(db_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        time.sleep(0.5)
+        with engine.connect() as conn:
+            if idle_limit < 0.5:
+                assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != first
+            else:
+                with pytest.raises(OperationalError):
+                    conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
