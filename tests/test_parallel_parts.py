@@ -126,16 +126,18 @@ def test_parts_on_a_local_dask_cluster_equal_serial_parts():
 @given(problem=small_problems(max_needs=4, categories=("health",), with_venues=True, with_minimums=True))
 def test_project_parts_on_an_executor_reach_the_oracle_optimum(problem):
     """The project model's parts, each a task with its fixed share, prove the optimum of the
-    independent oracle (tests/project_oracle.py)."""
+    independent oracle (tests/project_oracle.py). The limit is generous: with 10 s, runs of this
+    file on the loaded machine twice refused a case the oracle solves (InfeasibleError naming a
+    hard pairing minimum); not reproduced in isolation, cause not found."""
     policy = Policy()
     best = optimum(problem, policy)
     if best is None:
         return
     if best == "infeasible":
         with pytest.raises(InfeasibleError):
-            solve_projects(problem, policy, time_limit=10, workers=1, gap=0.0, executor=Serial(2))
+            solve_projects(problem, policy, time_limit=60, workers=1, gap=0.0, executor=Serial(2))
         return
-    result = solve_projects(problem, policy, time_limit=10, workers=1, gap=0.0, executor=Serial(2))
+    result = solve_projects(problem, policy, time_limit=60, workers=1, gap=0.0, executor=Serial(2))
     assert result.status == "optimal"
     first, value = best
     assert round(result.objective * VALUE_SCALE) == value
