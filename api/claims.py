@@ -12,6 +12,7 @@ unit and the order it was first sent with: a retry returns the claim it made the
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, case, func, insert, select
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.auth import LIVE_TOKEN, Principal
+from api.claim_statement import claim_in_one
 from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
 from api.group_commit import GroupCommit
@@ -178,7 +180,9 @@ def claim(
     idempotency_key: str | None,
 ) -> tuple[Claim | dict[str, Any], bool]:
     """Claim one slot of an order for ``unit``, if the caller's token (hash ``token``) is live;
-    return the claim and whether it is new."""
+    return the claim and whether it is new. The answers, in this order: token (401), order (404),
+    a known Idempotency-Key (its first claim, or 422 when it was used for another order), the
+    order's stage (409), the unit and the claim rules (422), the unit's own claim and a free slot (409)."""
     conn = session.connection()  # Core execution in the session's transaction: no ORM result handling
     found = _ORDER_ROW.run(conn, {"unit": unit, "order_id": order_id, "token": token}).first()
     live = found[0] if found is not None else conn.execute(select(LIVE_TOKEN), {"token": token}).scalar()
@@ -187,30 +191,93 @@ def claim(
     if found is None:
         raise ApiError(404, f"no order {order_id}")
     _, scenario_id, slots, stage, project, community, version, unit_known = found
-    if idempotency_key:
-        earlier = _EARLIER.run(conn, {"unit": unit, "key": idempotency_key}).first()
-        if earlier is not None:
-            if earlier.order_id != order_id:
-                raise _KEY_IN_USE
-            made = session.get(Claim, earlier.claim_id)
-            assert made is not None  # a key is deleted only with its claim
-            return made, False
-    if stage not in OPEN_STAGES:
-        raise ApiError(409, f"order {order_id} is {stage} and closed to claims")
-    if not unit_known:
-        raise _unknown_unit(unit, scenario_id, "unit")
-    check_rules(rules, scenario_id, version, project, community, unit, "unit")
-    taken, mine = _TAKEN.run(conn, {"unit": unit, "order_id": order_id}).one()
+    refusal = _refusal(rules, order_id, stage, scenario_id, version, project, community, unit, unit_known)
+    key, at = idempotency_key or "", now()
+    if refusal is None and conn.dialect.name == "postgresql":  # one statement (api.claim_statement)
+        try:
+            done = claim_in_one(conn, order_id, unit, key, slots, at, actor.name, scenario_id)
+        except IntegrityError:  # the same key, sent at this moment for another order
+            raise _KEY_IN_USE from None
+        earlier, taken, mine = done.earlier, done.taken, done.mine
+    else:
+        earlier = _EARLIER.run(conn, {"unit": unit, "key": key}).first() if key else None
+        done = None
+    if earlier is not None:
+        return _retried(session, order_id, earlier[0], earlier[1]), False
+    if refusal is not None:
+        raise refusal
+    if done is None:  # SQLite: the statements one by one
+        taken, mine = _TAKEN.run(conn, {"unit": unit, "order_id": order_id}).one()
     if mine is not None:
         raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
     if taken >= slots:
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
-    at = now()
-    new = {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
-    new["id"] = _INSERT.run(conn, new).scalar_one()  # the claim as answered: a mapping, no ORM object needed
-    if idempotency_key:
+    if done is not None and done.made is not None:
+        return _answer(done.made, order_id, unit, at), True
+    return _insert(session, actor, order_id, unit, key, at, scenario_id, taken, slots), True
+
+
+def _refusal(
+    rules: RulesCache,
+    order_id: int,
+    stage: str,
+    scenario_id: int,
+    version: int,
+    project: str,
+    community: str,
+    unit: str,
+    unit_known: bool,
+) -> ApiError | None:
+    """Why ``unit`` may not claim the order at all (its stage, an unknown unit, a claim rule), if it may not."""
+    if stage not in OPEN_STAGES:
+        return ApiError(409, f"order {order_id} is {stage} and closed to claims")
+    if not unit_known:
+        return _unknown_unit(unit, scenario_id, "unit")
+    try:
+        check_rules(rules, scenario_id, version, project, community, unit, "unit")
+    except ApiError as broken:
+        return broken
+    return None
+
+
+def _retried(session: Session, order_id: int, earlier_order: int, earlier_claim: int) -> Claim:
+    """The claim an Idempotency-Key made the first time; 422 when it was made for another order."""
+    if earlier_order != order_id:
+        raise _KEY_IN_USE
+    made = session.get(Claim, earlier_claim)
+    assert made is not None  # a key is deleted only with its claim
+    return made
+
+
+def _answer(claim_id: int, order_id: int, unit: str, at: datetime) -> dict[str, Any]:
+    """A new claim as answered: a mapping, no ORM object needed."""
+    return {"id": claim_id, "order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+
+
+def _insert(
+    session: Session,
+    actor: Principal,
+    order_id: int,
+    unit: str,
+    key: str,
+    at: datetime,
+    scenario_id: int,
+    taken: int,
+    slots: int,
+) -> dict[str, Any]:
+    """Insert the claim, its Idempotency-Key (unless ``key`` is '') and its audit entry, statement by statement."""
+    conn = session.connection()
+    new = _answer(
+        _INSERT.run(
+            conn, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+        ).scalar_one(),
+        order_id,
+        unit,
+        at,
+    )
+    if key:
         try:
-            _INSERT_KEY.run(conn, {"unit": unit, "key": idempotency_key, "order_id": order_id, "claim_id": new["id"]})
+            _INSERT_KEY.run(conn, {"unit": unit, "key": key, "order_id": order_id, "claim_id": new["id"]})
         except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
             raise _KEY_IN_USE from None
     audit.record(
@@ -225,7 +292,7 @@ def claim(
         slot=taken + 1,
         slots=slots,
     )
-    return new, True
+    return new
 
 
 def _lapse_transfers(

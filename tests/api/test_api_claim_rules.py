@@ -14,7 +14,7 @@ import pytest
 from conftest import bearer, upload_bytes, yaml_bytes
 from test_api_orders_claims import claim, order
 
-from api import audit, claims
+from api import claims
 from api.auth import issue_token
 
 
@@ -151,15 +151,16 @@ def test_concurrent_reuse_of_a_key_for_another_order_is_422(app, tokens, scenari
     first_order = order(client, tokens, scenario_id)["id"]
     second_order = order(client, tokens, scenario_id, "C2")["id"]
     paused, release = threading.Event(), threading.Event()
-    record = audit.record
+    made = claims.claim
 
-    def slow_record(session, actor, action, *args, **kwargs):  # the first claim waits before committing
-        if action == "claim.create" and threading.current_thread().name == "first":
+    def slow_claim(*args, **kwargs):  # the first claim, its rows written, waits before committing
+        answer = made(*args, **kwargs)
+        if threading.current_thread().name == "first":
             paused.set()
             release.wait(10)
-        return record(session, actor, action, *args, **kwargs)
+        return answer
 
-    monkeypatch.setattr(audit, "record", slow_record)
+    monkeypatch.setattr(claims, "claim", slow_claim)
     answers: dict[str, int] = {}
 
     def send(name: str, order_id: int) -> None:

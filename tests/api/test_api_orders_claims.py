@@ -105,6 +105,26 @@ def test_idempotency_key_counts_a_retry_once(client, tokens, scenario_id):
     assert log["total"] == 1
 
 
+def test_each_claim_is_audited_with_its_slot(client, tokens, scenario_id):
+    """Every claim made has one audit entry naming its order, unit, slot and the order's slots, at
+    the claim's own time; refusals leave none (PostgreSQL writes all three rows in one statement)."""
+    made = order(client, tokens, scenario_id)
+    answers = [claim(client, tokens, made["id"], unit, key=f"audit-{unit}") for unit in ("U1", "U4", "U5")]
+    assert [a.status_code for a in answers] == [201, 201, 409]
+    log = client.get("/audit?action=claim.create", headers=tokens["planner"]).json["items"]
+    entries = sorted(log, key=lambda e: int(e["entity_id"]))
+    expected = [
+        (
+            str(a.json["id"]),
+            "unit:" + a.json["unit"],
+            {"order": made["id"], "unit": a.json["unit"], "slot": slot, "slots": 2},
+        )
+        for slot, a in enumerate(answers[:2], start=1)
+    ]
+    assert [(e["entity_id"], e["actor"], e["detail"]) for e in entries] == expected
+    assert [e["at"][:19] for e in entries] == [a.json["created_at"][:19] for a in answers[:2]]
+
+
 def test_transfer_takes_effect_when_accepted(client, tokens, scenario_id):
     """A holder offers its claim; only the receiver accepts or declines."""
     made = order(client, tokens, scenario_id)
