@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, DateTime, bindparam, text
+from sqlalchemy import DateTime, bindparam, text
+from sqlalchemy.engine import Dialect
 
 from api.prepared import Prepared
 
@@ -62,22 +64,27 @@ class Outcome:
 
 
 def claim_in_one(
-    conn: Connection, order_id: int, unit: str, key: str, slots: int, at: datetime, actor: str, scenario_id: int
+    cursor: Any,
+    dialect: Dialect,
+    order_id: int,
+    unit: str,
+    key: str,
+    slots: int,
+    at: datetime,
+    actor: str,
+    scenario_id: int,
 ) -> Outcome:
-    """Claim a slot of the order (whose row ``conn``'s transaction has locked) for ``unit`` when
+    """Claim a slot of the order (whose row ``cursor``'s transaction has locked) for ``unit`` when
     the key ``key`` ('' for none) is new, the unit holds no claim on it and a slot is free."""
-    row = _CLAIM.run(
-        conn,
-        {
-            "order_id": order_id,
-            "unit": unit,
-            "key": key,
-            "slots": slots,
-            "at": at,
-            "actor": actor,
-            "scenario_id": scenario_id,
-        },
-    ).one()
-    earlier_order, earlier_claim, taken, mine, made = row
+    params = {
+        "order_id": order_id,
+        "unit": unit,
+        "key": key,
+        "slots": slots,
+        "at": at,
+        "actor": actor,
+        "scenario_id": scenario_id,
+    }
+    earlier_order, earlier_claim, taken, mine, made = _CLAIM.run_raw(cursor, dialect, params).fetchone()
     earlier = None if earlier_order is None else (earlier_order, earlier_claim)
     return Outcome(earlier, taken, mine, made)

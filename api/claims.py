@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.auth import LIVE_TOKEN, Principal
 from api.claim_statement import claim_in_one
+from api.db import Store
 from api.eligibility import Missing, RulesCache
 from api.errors import ApiError
 from api.group_commit import GroupCommit
@@ -39,11 +40,16 @@ def write_with_rules(writer: GroupCommit, rules: RulesCache, work: Callable[[Ses
     """Run ``work`` in a write transaction (committed with others queued at the same moment, see
     :mod:`api.group_commit`); when it needs claim rules ``rules`` does not hold yet, build them in
     a read (no lock held) and run it again."""
+    return _with_rules(writer.store, rules, lambda: writer.run(work))
+
+
+def _with_rules(store: Store, rules: RulesCache, attempt: Callable[[], T]) -> T:
+    """``attempt()``, again after building the claim rules it found missing (in a read, no lock held)."""
     for _ in range(3):
         try:
-            return writer.run(work)
+            return attempt()
         except Missing as missing:
-            with writer.store.read() as session:
+            with store.read() as session:
                 rules.build(session, missing.scenario_id)
     raise ApiError(503, "the scenario's lists keep changing; try again shortly")
 
@@ -170,6 +176,53 @@ _KEY_IN_USE = ApiError(
 )
 
 
+def claim_slot(
+    writer: GroupCommit,
+    rules: RulesCache,
+    actor: Principal,
+    token: str,
+    order_id: int,
+    unit: str,
+    idempotency_key: str | None,
+) -> tuple[Claim | dict[str, Any], bool]:
+    """:func:`claim` in a write transaction of its own; on PostgreSQL the usual claim (a slot made
+    or refused as taken) runs first on a driver connection (:func:`_claim_directly`)."""
+    if not writer.store.is_sqlite:
+        args = (rules, actor, token, order_id, unit, idempotency_key or "")
+        made = _with_rules(writer.store, rules, lambda: _claim_directly(writer.store, *args))
+        if made is not None:
+            return made, True
+    return write_with_rules(
+        writer, rules, lambda session: claim(session, rules, actor, token, order_id, unit, idempotency_key)
+    )
+
+
+def _claim_directly(
+    store: Store, rules: RulesCache, actor: Principal, token: str, order_id: int, unit: str, key: str
+) -> dict[str, Any] | None:
+    """The claim on PostgreSQL in two statements and their commit, without SQLAlchemy's Session and
+    statement execution (their Python cost exceeded the database's work): the order row is locked,
+    then :mod:`api.claim_statement` makes the claim. None, with nothing written, when the answer is
+    another (401, 404, a known key, a refusal before the slots are counted): :func:`claim` gives it."""
+    dialect = store.engine.dialect
+    with store.raw_write() as conn, conn.cursor() as cursor:
+        found = _ORDER_ROW.run_raw(cursor, dialect, {"unit": unit, "order_id": order_id, "token": token}).fetchone()
+        if found is None or not found[0]:
+            return None
+        _, scenario_id, slots, stage, project, community, version, unit_known = found
+        if _refusal(rules, order_id, stage, scenario_id, version, project, community, unit, unit_known) is not None:
+            return None
+        at = now()
+        try:
+            done = claim_in_one(cursor, dialect, order_id, unit, key, slots, at, actor.name, scenario_id)
+        except dialect.loaded_dbapi.IntegrityError:  # the same key, sent at this moment for another order
+            raise _KEY_IN_USE from None
+        if done.earlier is not None:
+            return None
+        _check_slot(order_id, unit, slots, done.taken, done.mine)
+        return _answer(done.made, order_id, unit, at)
+
+
 def claim(
     session: Session,
     rules: RulesCache,
@@ -191,30 +244,24 @@ def claim(
     if found is None:
         raise ApiError(404, f"no order {order_id}")
     _, scenario_id, slots, stage, project, community, version, unit_known = found
+    if idempotency_key:
+        earlier = _EARLIER.run(conn, {"unit": unit, "key": idempotency_key}).first()
+        if earlier is not None:
+            return _retried(session, order_id, earlier.order_id, earlier.claim_id), False
     refusal = _refusal(rules, order_id, stage, scenario_id, version, project, community, unit, unit_known)
-    key, at = idempotency_key or "", now()
-    if refusal is None and conn.dialect.name == "postgresql":  # one statement (api.claim_statement)
-        try:
-            done = claim_in_one(conn, order_id, unit, key, slots, at, actor.name, scenario_id)
-        except IntegrityError:  # the same key, sent at this moment for another order
-            raise _KEY_IN_USE from None
-        earlier, taken, mine = done.earlier, done.taken, done.mine
-    else:
-        earlier = _EARLIER.run(conn, {"unit": unit, "key": key}).first() if key else None
-        done = None
-    if earlier is not None:
-        return _retried(session, order_id, earlier[0], earlier[1]), False
     if refusal is not None:
         raise refusal
-    if done is None:  # SQLite: the statements one by one
-        taken, mine = _TAKEN.run(conn, {"unit": unit, "order_id": order_id}).one()
+    taken, mine = _TAKEN.run(conn, {"unit": unit, "order_id": order_id}).one()
+    _check_slot(order_id, unit, slots, taken, mine)
+    return _insert(session, actor, order_id, unit, idempotency_key or "", now(), scenario_id, taken, slots), True
+
+
+def _check_slot(order_id: int, unit: str, slots: int, taken: int, mine: int | None) -> None:
+    """409 when ``unit`` already holds claim ``mine`` on the order or its slots are all taken."""
     if mine is not None:
         raise ApiError(409, f"unit {unit!r} already holds claim {mine} on order {order_id}")
     if taken >= slots:
         raise ApiError(409, f"order {order_id} is full: {taken} of {slots} slots claimed")
-    if done is not None and done.made is not None:
-        return _answer(done.made, order_id, unit, at), True
-    return _insert(session, actor, order_id, unit, key, at, scenario_id, taken, slots), True
 
 
 def _refusal(
@@ -267,17 +314,11 @@ def _insert(
 ) -> dict[str, Any]:
     """Insert the claim, its Idempotency-Key (unless ``key`` is '') and its audit entry, statement by statement."""
     conn = session.connection()
-    new = _answer(
-        _INSERT.run(
-            conn, {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
-        ).scalar_one(),
-        order_id,
-        unit,
-        at,
-    )
+    new = {"order_id": order_id, "unit": unit, "status": "active", "created_at": at, "updated_at": at}
+    made = _INSERT.run(conn, new).scalar_one()
     if key:
         try:
-            _INSERT_KEY.run(conn, {"unit": unit, "key": key, "order_id": order_id, "claim_id": new["id"]})
+            _INSERT_KEY.run(conn, {"unit": unit, "key": key, "order_id": order_id, "claim_id": made})
         except IntegrityError:  # the same key, sent at this moment for another order (the transaction rolls back)
             raise _KEY_IN_USE from None
     audit.record(
@@ -285,14 +326,14 @@ def _insert(
         actor,
         "claim.create",
         "claim",
-        new["id"],
+        made,
         scenario_id,
         order=order_id,
         unit=unit,
         slot=taken + 1,
         slots=slots,
     )
-    return new
+    return _answer(made, order_id, unit, at)
 
 
 def _lapse_transfers(

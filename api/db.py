@@ -23,7 +23,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -180,6 +180,33 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def raw_write(self) -> Iterator[Any]:
+        """A pooled driver connection (psycopg) whose transaction commits on success and rolls back
+        on any error, for a hot path that SQLAlchemy's Session and statement execution would slow
+        (PostgreSQL only). Driver errors are raised wrapped as SQLAlchemy's (so a lost database is a
+        503 as elsewhere), and a connection they show broken is dropped from the pool."""
+        fairy = self.engine.raw_connection()
+        conn = fairy.driver_connection
+        dialect = self.engine.dialect
+        try:
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                if not conn.closed:
+                    conn.rollback()
+                raise
+        except dialect.loaded_dbapi.Error as exc:
+            broken = dialect.is_disconnect(exc, conn, None)
+            if broken:
+                fairy.invalidate(exc)
+            raise DBAPIError.instance(
+                None, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=broken, dialect=dialect
+            ) from exc
+        finally:
+            fairy.close()
 
     def _between_processes(self) -> AbstractContextManager[None]:
         """The SQLite writers' queue across processes (a no-op on PostgreSQL and where there is no flock)."""

@@ -57,11 +57,19 @@ class Prepared:
                 self._compiled[dialect.name] = found
         return found
 
-    def run(self, conn: Connection, params: Mapping[str, Any]) -> CursorResult:
-        compiled = self._for(conn.dialect)
+    def bind(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, dict[str, Any] | tuple[Any, ...]]:
+        """The SQL for ``dialect`` and the driver's parameters for it."""
+        compiled = self._for(dialect)
         values = {**compiled.defaults, **params}
         for name, processor in compiled.processors.items():
             values[name] = processor(values[name])
         if compiled.order is None:
-            return conn.exec_driver_sql(compiled.sql, values)
-        return conn.exec_driver_sql(compiled.sql, tuple(values[name] for name in compiled.order))
+            return compiled.sql, values
+        return compiled.sql, tuple(values[name] for name in compiled.order)
+
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> CursorResult:
+        return conn.exec_driver_sql(*self.bind(conn.dialect, params))
+
+    def run_raw(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any]) -> Any:
+        """Run on a driver cursor (:meth:`api.db.Store.raw_write`); returns the cursor."""
+        return cursor.execute(*self.bind(dialect, params))

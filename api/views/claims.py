@@ -58,11 +58,7 @@ class OrderClaims(MethodView):
         if not actor.is_unit(unit):
             raise ApiError(403, f"{actor.name} may not claim for unit {unit!r}")
         cache, token = rules(), token_hash()
-        made, new = service.write_with_rules(
-            claims_writer(),
-            cache,
-            lambda session: service.claim(session, cache, actor, token, order_id, unit, headers.get("key")),
-        )
+        made, new = service.claim_slot(claims_writer(), cache, actor, token, order_id, unit, headers.get("key"))
         return made, (201 if new else 200)
 
 

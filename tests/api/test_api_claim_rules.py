@@ -151,16 +151,15 @@ def test_concurrent_reuse_of_a_key_for_another_order_is_422(app, tokens, scenari
     first_order = order(client, tokens, scenario_id)["id"]
     second_order = order(client, tokens, scenario_id, "C2")["id"]
     paused, release = threading.Event(), threading.Event()
-    made = claims.claim
+    answer = claims._answer  # called once the claim's rows are written, before the commit
 
-    def slow_claim(*args, **kwargs):  # the first claim, its rows written, waits before committing
-        answer = made(*args, **kwargs)
+    def slow_answer(*args, **kwargs):  # the first claim waits before committing
         if threading.current_thread().name == "first":
             paused.set()
             release.wait(10)
-        return answer
+        return answer(*args, **kwargs)
 
-    monkeypatch.setattr(claims, "claim", slow_claim)
+    monkeypatch.setattr(claims, "_answer", slow_answer)
     answers: dict[str, int] = {}
 
     def send(name: str, order_id: int) -> None:
