@@ -183,7 +183,7 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
             raise ScenarioError([Issue(where, label, "", Text("more cells than header columns"))])
         for column, text in enumerate(formulas):
             if column < len(cells) and cells[column] is None and isinstance(text, str) and text.startswith("="):
-                name = fields[column] if column < len(fields) and fields[column] else f"column {column + 1}"
+                name = (fields[column] if column < len(fields) else None) or f"column {column + 1}"
                 issues.append(
                     Issue(
                         where,
@@ -215,7 +215,8 @@ def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) 
     given twice, missing required columns. Each is named once, for the header."""
     number, cells, _ = line
     label = Text("header (row {row})", row=number) if title_above or number > 1 else Text("header")
-    issues, seen = [], {}
+    issues: list[Issue] = []
+    seen: dict[str, str] = {}
     for cell in cells:
         if _blank(cell):
             continue
@@ -248,7 +249,8 @@ def _unknown(name: object, columns: Columns, what: str = "field") -> str:
 
 def rows_of(records: list[Any], shown: str, prefix: str, source: Source, columns: Columns) -> list[Row]:
     """Rows of an inline list; each record must be a mapping (its keys may be Chinese aliases)."""
-    rows, unknown = [], {}
+    rows: list[Row] = []
+    unknown: dict[str, str] = {}
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             raise ScenarioError([Issue(shown, f"{prefix} {i}", "", Text("expected a mapping of field: value"))])
