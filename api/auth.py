@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
-from flask import current_app, g, request
 import flask_smorest
+from flask import current_app, g, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 

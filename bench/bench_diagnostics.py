@@ -72,7 +72,7 @@ def time_diagnostics(problem: Problem, repeat: int) -> None:
 
 def escalation_figures(name: str) -> None:
     scenario = load_scenario(ROOT / "scenarios" / name / "scenario.yaml")
-    governance = governance_graph(scenario.problem, scenario.lists["areas"], party=False)  # type: ignore[arg-type]
+    governance = governance_graph(scenario.problem, scenario.areas, party=False)
     result = escalate(scenario.problem, scenario.policy, governance=governance)
     s = result.level_shares()
     print(f"{name}: {s['needs']} needs, policy {scenario.policy.name}, {result.wall_time:.2f} s")

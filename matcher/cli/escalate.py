@@ -53,15 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def require_parents(scenario: Scenario) -> None:
     """Escalation needs every community's street: refuse a scenario that lacks one."""
-    lists = scenario.lists
-    found = list(
-        check_hierarchy(
-            scenario.problem,
-            lists.get("areas", ()),
-            lists.get("grids", ()),  # type: ignore[arg-type]
-            strict=True,
-        )
-    )
+    found = list(check_hierarchy(scenario.problem, scenario.areas, scenario.grids, strict=True))
     if found:
         issues = []
         for loc, field, message in found:
@@ -91,7 +83,7 @@ def handle(args: argparse.Namespace) -> int:
     require_parents(scenario)
     policy = policy_from_args(args, scenario.policy)
     rules = EscalationRules(args.street_minutes, args.district_minutes)
-    governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), party=False)  # type: ignore[arg-type]
+    governance = governance_graph(scenario.problem, scenario.areas, party=False)
     result = escalate(
         scenario.problem,
         policy,

@@ -18,6 +18,7 @@ from matcher.io.scenario import LISTS, load_scenario
 from matcher.io.sources import Folder
 from matcher.io.tables import Columns, read_rows
 from matcher.network.escalation import EscalationRules
+from matcher.policy import Policy
 from matcher.problem import Problem
 
 
@@ -83,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def arrivals_from_file(path: str, problem: Problem, policy) -> list[Arrival]:  # type: ignore[no-untyped-def]
+def arrivals_from_file(path: str, problem: Problem, policy: Policy) -> list[Arrival]:
     """The file's arrivals, each row checked like an intake; every bad row is named."""
     file = Path(path)
     columns = Columns((*LISTS["needs"].field_names(), "at"), ("id", "community", "category", "at"))
