@@ -157,10 +157,13 @@ _TAKEN = Prepared(
 )
 #: ... and the new claim's row and its key's (Core, no unit-of-work flush).
 _INSERT = Prepared(
-    insert(Claim.__table__).returning(Claim.__table__.c.id),
+    insert(Claim.__table__).returning(Claim.__table__.c.id),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
     ("order_id", "unit", "status", "created_at", "updated_at"),
 )
-_INSERT_KEY = Prepared(insert(IdempotencyKey.__table__), ("unit", "key", "order_id", "claim_id"))
+_INSERT_KEY = Prepared(
+    insert(IdempotencyKey.__table__),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
+    ("unit", "key", "order_id", "claim_id"),
+)
 _KEY_IN_USE = ApiError(
     422,
     "this Idempotency-Key was used for a claim of another order",

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class Prepared:
         found = self._compiled.get(dialect.name)
         if found is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
-            processors = {}
+            assert isinstance(compiled, SQLCompiler)  # a Core statement compiles with the SQL compiler
+            processors: dict[str, Callable[[Any], Any]] = {}
             for name, bind in compiled.binds.items():
                 processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 if processor is not None:
