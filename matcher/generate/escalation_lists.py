@@ -37,21 +37,6 @@ NEED_TEMPLATES: tuple[tuple[str, str, str, str, float], ...] = (
     ("legal", "lawyer", "complex", "basic", 3),
 )
 
-COMMUNITY_SKILLS = {
-    "first_aid",
-    "safety_check",
-    "plumbing",
-    "electrical",
-    "meal_delivery",
-    "nurse",
-    "mediation",
-    "pension_policy",
-    "lawyer",
-    "psychology",
-}
-STREET_SKILLS = COMMUNITY_SKILLS | {"utility_repair", "heating", "property_dispute"}
-DISTRICT_SKILLS = STREET_SKILLS | {"major_repair", "permit"}
-
 
 def draw_needs(
     rng: np.random.Generator,
