@@ -101,6 +101,12 @@ __getattr__
 department
 load_minutes
 
+# A grid's households per visit tier, read by the tier's name (matcher/areas.py VISIT_TIERS).
+special
+regular
+ordinary
+general
+
 # openpyxl: a cell's type, set to keep text as text (matcher/files.py).
 _.data_type
 
@@ -137,10 +143,12 @@ HERITAGE
 # Public API used by the tests (vulture reads matcher and api only): ProjectResult.baseline_plan and
 # plan_objective (tests/test_projects_properties.py), Result.is_feasible (tests/test_solvers.py),
 # Travel.complete_table (tests/test_given_pairs.py), current_revision (tests/api/test_api_migrations.py),
-# JobRunner.wait_idle (tests/api/test_web_screens.py, bench/bench_pages.py).
+# JobRunner.wait_idle (tests/api/test_web_screens.py, bench/bench_pages.py); PLACED_ORDER_MODES
+# (bench/bench_projects.py's choices).
 baseline_plan
 _.plan_objective
 _.is_feasible
 _.complete_table
 current_revision
 _.wait_idle
+PLACED_ORDER_MODES

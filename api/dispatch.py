@@ -30,8 +30,8 @@ from matcher.dispatch.ledger import Ledger
 from matcher.dispatch.recommend import DEFAULT_K, accept, recommend
 from matcher.dispatch.replan import Replan, plan_data, replan, restore
 from matcher.errors import FieldError
-from matcher.network.escalation import EscalationRules
 from matcher.problem import Problem
+from matcher.solvers.escalation import EscalationRules
 
 RULES = EscalationRules()
 

@@ -1,4 +1,4 @@
-"""Who may claim what (认领资格), as the core decides it (:mod:`matcher.projects.claimants`), cached
+"""Who may claim what (认领资格), as the core decides it (:mod:`matcher.rules.claims`), cached
 per app by scenario and version of its lists.
 
 Building the rules loads the scenario's problem, which for a large scenario takes a while; a
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Scenario
 from api.records import load_problem, policy_from
-from matcher.projects.claimants import Claimants, ClaimRule, claimants
+from matcher.rules.claims import Claimants, ClaimRule, claimants
 
 #: Scenarios (at one version each) whose rules a process keeps.
 CACHE_SIZE = 16
@@ -36,7 +36,7 @@ class Rules:
     communities: dict[str, int]
 
     def broken(self, project: str, community: str, unit: str) -> ClaimRule | None:
-        return self.claimants.broken(self.projects[project], self.resources[unit], self.communities[community])
+        return self.claimants.check_claim(self.projects[project], self.resources[unit], self.communities[community])
 
 
 class Missing(Exception):

@@ -30,6 +30,7 @@ from matcher.candidates import VALUE_SCALE
 from matcher.errors import MatcherError
 from matcher.projects.dispatch import solve_problem
 from matcher.result import relative_gap
+from matcher.solvers.params import SolveParams
 
 log = logging.getLogger(__name__)
 
@@ -233,9 +234,9 @@ class JobRunner:
                 problem,
                 policy_from(policy_spec),
                 solver=solver,
-                engine="cpsat" if solver == "cpsat" else "highs",
-                time_limit=time_limit,
-                workers=self.solver_workers,
+                params=SolveParams(
+                    engine="cpsat" if solver == "cpsat" else "highs", time_limit=time_limit, workers=self.solver_workers
+                ),
                 should_stop=stop.is_set,
                 on_progress=ProgressWriter(self.store, job_id),
             )

@@ -27,13 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import city  # noqa: E402
+from matcher.areas import routes_of  # noqa: E402
 from matcher.generate.xihu import xihu  # noqa: E402
 from matcher.io.scenario import LISTS, load_scenario  # noqa: E402
 from matcher.network.diagnostics import diagnose  # noqa: E402
-from matcher.network.escalation import escalate  # noqa: E402
-from matcher.network.hierarchy import governance_graph  # noqa: E402
 from matcher.problem import Problem  # noqa: E402
 from matcher.solvers import solve  # noqa: E402
+from matcher.solvers.escalation import escalate  # noqa: E402
 
 
 def xihu_problem(needs: int) -> Problem:
@@ -72,8 +72,8 @@ def time_diagnostics(problem: Problem, repeat: int) -> None:
 
 def escalation_figures(name: str) -> None:
     scenario = load_scenario(ROOT / "scenarios" / name / "scenario.yaml")
-    governance = governance_graph(scenario.problem, scenario.areas, party=False)
-    result = escalate(scenario.problem, scenario.policy, governance=governance)
+    found = routes_of(scenario.problem, scenario.areas)
+    result = escalate(scenario.problem, scenario.policy, routes=found)
     s = result.level_shares()
     print(f"{name}: {s['needs']} needs, policy {scenario.policy.name}, {result.wall_time:.2f} s")
     print(

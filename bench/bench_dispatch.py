@@ -47,6 +47,7 @@ from matcher.policy import Policy  # noqa: E402
 from matcher.problem import Problem  # noqa: E402
 from matcher.result import Result  # noqa: E402
 from matcher.solvers import solve  # noqa: E402
+from matcher.solvers.params import SolveParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,8 +195,7 @@ def in_process_gap(
             problem.name,
         ),
         policy,
-        time_limit=time_limit,
-        workers=2,
+        params=SolveParams(time_limit=time_limit, workers=2),
     )
     return ledger.objective(), cold.objective, cold.bound if cold.bound is not None else cold.objective
 
@@ -241,7 +241,7 @@ def main() -> int:
 
     zhangjiang = load_scenario(ROOT / "scenarios" / "zhangjiang" / "scenario.yaml")
     start, c0 = time.perf_counter(), cpu()
-    base = solve(zhangjiang.problem, zhangjiang.policy, time_limit=20, workers=2)
+    base = solve(zhangjiang.problem, zhangjiang.policy, params=SolveParams(time_limit=20, workers=2))
     print(
         f"Zhangjiang base plan: {base.solver} {base.solution.status}, objective {base.objective:,.2f}, "
         f"{time.perf_counter() - start:.1f} s wall, {cpu() - c0:.1f} s CPU"

@@ -12,6 +12,7 @@ Prints two tables, each from this one run:
    Each row: value phase objective, bound, gap, status, wall and CPU seconds, median over repeats.
 
     python bench/bench_engines.py                       # Zhangjiang, 3 repeats, 30 s limit
+    python bench/bench_engines.py --command-only        # only table 1, the README command
     python bench/bench_engines.py --repeat 1 --time-limit 60 --scenario scenarios/wanshou/scenario.yaml
 """
 
@@ -143,12 +144,14 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-command", action="store_true", help="only the engine table")
+    parser.add_argument("--command-only", action="store_true", help="only the README command's table")
     args = parser.parse_args()
     with open("/proc/loadavg") as f:
         print(f"load average at start: {f.read().split()[0]} (2 cores; the machine may be shared)\n")
     if not args.skip_command:
         readme_command(args.scenario, args.repeat)
-    engines(args.scenario, args.repeat, args.time_limit, args.workers)
+    if not args.command_only:
+        engines(args.scenario, args.repeat, args.time_limit, args.workers)
 
 
 if __name__ == "__main__":

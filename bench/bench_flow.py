@@ -64,7 +64,7 @@ def end_to_end(problem: Problem) -> tuple[float, float, int, int, int]:
 def network(problem: Problem):  # type: ignore[no-untyped-def]
     policy = get_policy()
     candidates = build_candidates(problem, policy)
-    capacity, _ = effective_task_capacity(problem, candidates)
+    capacity, _ = effective_task_capacity(problem.arrays, candidates)
     a = problem.arrays
     return flow_arrays(a.n_needs, a.n_resources, candidates.need, candidates.resource, candidates.value, capacity)
 

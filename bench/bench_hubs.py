@@ -45,7 +45,7 @@ def main() -> None:
         problem, policy = scenario.problem, scenario.policy
         a = problem.arrays
         candidates = build_candidates(problem, policy)
-        capacity, _ = effective_task_capacity(problem, candidates)
+        capacity, _ = effective_task_capacity(problem.arrays, candidates)
         per_need = flow_arrays(
             a.n_needs, a.n_resources, candidates.need, candidates.resource, candidates.value, capacity
         )

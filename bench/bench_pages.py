@@ -100,7 +100,63 @@ def screens(scenario_id: int, job: str, need: str) -> dict[str, str]:
         "unmatched p.20": f"/web/runs/{job}/unmatched?page=20",
         "need": f"/web/runs/{job}/unmatched/{need}",
         "export": f"/web/runs/{job}/export",
+        "escalation": f"/web/escalation?scenario={scenario_id}&solver=greedy",
+        "escalation p.20": f"/web/escalation?scenario={scenario_id}&solver=greedy&page=20",
+        "compare": f"/web/compare?scenario={scenario_id}&run={job}",
+        "need history": f"/web/history/needs/{need}?scenario={scenario_id}",
     }
+
+
+PUDONG = Path(__file__).resolve().parents[1] / "scenarios" / "pudong" / "scenario.yaml"
+#: Orders (点单) the projects-and-claims bench places in Pudong, and one claim (认领) on each it can.
+ORDERS = 200
+
+
+def prepare_orders(url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Store Pudong, place ORDERS orders across its communities and claim each by a unit that may,
+    through the API's services; return (community, unit) tokens and the screens to time."""
+    from api import claims as service
+    from api.auth import Principal
+    from api.errors import ApiError
+
+    app = create_app({"DATABASE_URL": url})
+    extension = app.extensions["matcher"]
+    loaded = load_scenario(PUDONG)
+    scenario_id = save_scenario(extension.store, Principal("planner"), loaded)
+    problem, planner = loaded.problem, Principal("planner")
+    with extension.store.write() as session:
+        orders = [
+            service.create_order(session, planner, scenario_id, p.id, c.id, None, "")
+            for p, c in zip(problem.projects * ORDERS, problem.communities * ORDERS, strict=False)
+        ][:ORDERS]
+    with extension.store.read() as session:
+        extension.rules.build(session, scenario_id)
+    unit, claimed = "", 0
+    for order in orders:
+        for resource in problem.resources:
+            try:
+                with extension.store.write() as session:
+                    service.claim(session, extension.rules, Principal("unit", resource.id), order.id, resource.id, None)
+                unit, claimed = unit or resource.id, claimed + 1
+                break
+            except ApiError:  # a unit the claim rules refuse: try the next
+                continue
+    with extension.store.write() as session:
+        secrets = {
+            "community": issue_token(session, "community", orders[0].community),
+            "unit": issue_token(session, "unit", unit),
+        }
+    print(f"pudong: {ORDERS} orders placed, {claimed} claimed; community {orders[0].community}, unit {unit}")
+    extension.runner.shutdown()
+    extension.store.dispose()
+    pages = {
+        "community": {
+            "projects": f"/web/projects?scenario={scenario_id}",
+            "order history": f"/web/history/order/{orders[0].id}",
+        },
+        "unit": {"claims": f"/web/claims?scenario={scenario_id}"},
+    }
+    return secrets, pages
 
 
 def time_pages(client: requests.Session, base: str, pages: dict[str, str], warm: int, n: int) -> list[tuple]:
@@ -158,6 +214,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/pages.db"
         secret, made = prepare(url, scenarios, args.time_limit)
+        role_secrets, role_pages = prepare_orders(url)
         with Server(url, Path(folder) / "server.log") as server:
             base = f"http://127.0.0.1:{server.port}"
             client = signed_in(base, secret)
@@ -166,6 +223,15 @@ def main() -> int:
                 print(f"  {'screen':<18} {'first':>8} {'p50':>7} {'p95':>7}")
                 for screen, cold, p50, p95 in time_pages(
                     client, base, screens(scenario_id, job, need), args.warm, args.requests
+                ):
+                    print(f"  {screen:<18} {cold * 1000:8.0f} {p50 * 1000:7.0f} {p95 * 1000:7.0f}")
+            for role, pages in role_pages.items():
+                print(
+                    f"\npudong, {role} token: page times over {args.requests} requests after {args.warm} untimed (ms)"
+                )
+                print(f"  {'screen':<18} {'first':>8} {'p50':>7} {'p95':>7}")
+                for screen, cold, p50, p95 in time_pages(
+                    signed_in(base, role_secrets[role]), base, pages, args.warm, args.requests
                 ):
                     print(f"  {screen:<18} {cold * 1000:8.0f} {p50 * 1000:7.0f} {p95 * 1000:7.0f}")
             _, job, _ = made[big.name]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.policy import Policy
+from matcher.policy import PairingMode, Policy
 from matcher.problem import CATEGORIES, LEVELS, TIERS, URGENCIES, Problem, ProblemArrays
 from matcher.vocabulary import Level
 
@@ -61,9 +61,9 @@ class Candidates:
 
 def hard_groups(arrays: ProblemArrays, policy: Policy) -> np.ndarray:
     """Which unit groups' pairings bind under ``policy`` (declared, all hard, or all soft)."""
-    if policy.pairings == "hard":
+    if policy.pairings == PairingMode.HARD:
         return np.ones(len(arrays.group_ids), dtype=bool)
-    if policy.pairings == "soft":
+    if policy.pairings == PairingMode.SOFT:
         return np.zeros(len(arrays.group_ids), dtype=bool)
     return arrays.group_declared_hard.copy()
 
@@ -210,13 +210,23 @@ def _class_pairs(
 
 
 def build_candidates(problem: Problem, policy: Policy) -> Candidates:
-    """All candidate pairs of ``problem`` under ``policy``, with per-need survival counts.
+    """All candidate pairs of ``problem`` under ``policy``: those its arrays give
+    (:func:`candidates_of`), which a scenario's ``pairs`` list then replaces or restricts
+    (:mod:`matcher.given_pairs`)."""
+    computed = candidates_of(problem.arrays, policy)
+    if not problem.pairs:
+        return computed
+    from matcher.given_pairs import given_candidates  # the researcher's own pairs (it builds on this module)
+
+    return given_candidates(problem, policy, computed)
+
+
+def candidates_of(a: ProblemArrays, policy: Policy) -> Candidates:
+    """The candidate pairs the problem arrays ``a`` give under ``policy``, with per-need survival counts.
 
     Identical needs (:attr:`ProblemArrays.need_classes`) have identical pairs, so the pairs are
-    found once per class and copied to each member; they come out grouped by need. A scenario's
-    ``pairs`` list then replaces or restricts them (:mod:`matcher.given_pairs`).
+    found once per class and copied to each member; they come out grouped by need.
     """
-    a = problem.arrays
     classes, first = a.need_classes
     binding = hard_groups(a, policy)
     (pair_class, *columns), survivors = _class_pairs(a, policy, first, binding)
@@ -228,7 +238,7 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
         copies.append(columns.pop(0)[index])
     res, minutes, arrival, load, value = copies
     in_reach, available, in_time, unpaired, worthwhile = (count[classes] for count in survivors)
-    computed = Candidates(
+    return Candidates(
         need=need,
         resource=res,
         minutes=minutes,
@@ -238,8 +248,3 @@ def build_candidates(problem: Problem, policy: Policy) -> Candidates:
         stages=Stages(_skilled_anywhere(a), in_reach, available, in_time, unpaired, worthwhile),
         hard_groups=binding,
     )
-    if not problem.pairs:
-        return computed
-    from matcher.given_pairs import given_candidates  # the researcher's own pairs (it builds on this module)
-
-    return given_candidates(problem, policy, computed)

@@ -8,20 +8,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from typing import Any
 
 from matcher.errors import FieldError
 from matcher.i18n import Text
 from matcher.vocabulary import Tier, Urgency, Vocabulary
 
-PAIRING_MODES = ("declared", "hard", "soft")
-#: value: most weighted value; equity: first the best worst-community coverage, then value
-#: (lexicographic, by CP-SAT); stable: deferred acceptance on needs' and resources' preferences.
-OBJECTIVES = ("value", "equity", "stable")
-#: Orders a community placed (点单) in a project run: ``priority`` runs as many of them as can run
-#: before any value is weighed (lexicographic), ``hard`` requires every one to run, ``free`` weighs
-#: them like the solver's own orders.
-PLACED_ORDER_MODES = ("priority", "hard", "free")
+
+class PairingMode(StrEnum):
+    """Which fixed pairings (结对) bind: those declared hard, all of them, or none (a bonus only)."""
+
+    DECLARED = "declared"
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class Objective(StrEnum):
+    """What is optimised: the most weighted value; first the best worst-community coverage, then
+    value (equity, lexicographic); or deferred acceptance on needs' and resources' preferences."""
+
+    VALUE = "value"
+    EQUITY = "equity"
+    STABLE = "stable"
+
+
+class PlacedOrderMode(StrEnum):
+    """Orders a community placed (点单) in a project run: ``priority`` runs as many of them as can
+    run before any value is weighed (lexicographic), ``hard`` requires every one to run, ``free``
+    weighs them like the solver's own orders."""
+
+    PRIORITY = "priority"
+    HARD = "hard"
+    FREE = "free"
+
+
+PLACED_ORDER_MODES = tuple(PlacedOrderMode)
 _DEFAULT_TIERS = {"floor": 3.0, "basic": 2.0, "quality": 1.0}
 _DEFAULT_URGENCY = {"emergency": 4.0, "utilities": 3.0, "normal": 2.0, "complex": 1.0}
 
@@ -39,7 +61,7 @@ class Policy:
     with ``fit = 1 + locality_bonus * [r lives in n's community] + pairing_bonus * [r's group is
     paired with n's community]``.
 
-    ``objective`` picks what is optimised (see :data:`OBJECTIVES`); ``balance_weight`` > 0 takes
+    ``objective`` picks what is optimised (see :class:`Objective`); ``balance_weight`` > 0 takes
     that many units of value off, per resource, per unit of the share of its hours used beyond
     ``balance_target`` — a convex cost that spreads work across resources (load balancing).
 
@@ -56,15 +78,15 @@ class Policy:
     travel_cost: float = 0.01
     locality_bonus: float = 0.0
     pairing_bonus: float = 0.25
-    pairings: str = "declared"
+    pairings: PairingMode = PairingMode.DECLARED
     enforce_deadlines: bool = True
     min_community_share: float = 0.0
-    objective: str = "value"
+    objective: Objective = Objective.VALUE
     balance_weight: float = 0.0
     balance_target: float = 0.5
     priority_urgencies: tuple[str, ...] = ("emergency",)
     lateness_cost: float = 0.05
-    placed_orders: str = "priority"
+    placed_orders: PlacedOrderMode = PlacedOrderMode.PRIORITY
     move_cost: float = 0.5
 
     def __post_init__(self) -> None:
@@ -90,20 +112,8 @@ class Policy:
         for name in ("travel_cost", "locality_bonus", "pairing_bonus", "balance_weight", "lateness_cost", "move_cost"):
             if getattr(self, name) < 0:
                 raise FieldError(name, Text("must not be negative, got {value!r}", value=getattr(self, name)))
-        if self.pairings not in PAIRING_MODES:
-            raise FieldError(
-                "pairings",
-                Text("expected one of {items}, got {value!r}", items=", ".join(PAIRING_MODES), value=self.pairings),
-            )
-        if self.placed_orders not in PLACED_ORDER_MODES:
-            raise FieldError(
-                "placed_orders", f"expected one of {', '.join(PLACED_ORDER_MODES)}, got {self.placed_orders!r}"
-            )
-        if self.objective not in OBJECTIVES:
-            raise FieldError(
-                "objective",
-                Text("expected one of {items}, got {value!r}", items=", ".join(OBJECTIVES), value=self.objective),
-            )
+        for name, mode in (("pairings", PairingMode), ("placed_orders", PlacedOrderMode), ("objective", Objective)):
+            object.__setattr__(self, name, _mode(name, mode, getattr(self, name)))
         for name in ("min_community_share", "balance_target"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise FieldError(name, Text("must lie in [0, 1], got {value!r}", value=getattr(self, name)))
@@ -134,6 +144,16 @@ class Policy:
                     raise FieldError(key, Text("expected a number, got {value!r}", value=value)) from None
             changes[key] = value
         return replace(self, **changes)
+
+
+def _mode(name: str, mode: type[StrEnum], value: Any) -> Any:
+    """``value`` as a member of ``mode``; a FieldError naming the choices otherwise."""
+    try:
+        return mode(value)
+    except ValueError:
+        raise FieldError(
+            name, Text("expected one of {items}, got {value!r}", items=", ".join(mode), value=value)
+        ) from None
 
 
 def _levels(value: Any) -> tuple[str, ...]:
@@ -168,11 +188,11 @@ PRESETS: dict[str, Policy] = {
             urgency_weights={"emergency": 1000.0, "utilities": 100.0, "normal": 10.0, "complex": 1.0},
         ),
         Policy(name="locality-first", locality_bonus=1.0, travel_cost=0.05),
-        Policy(name="pairing-strict", pairings="hard"),
-        Policy(name="pairing-soft", pairings="soft"),
-        Policy(name="equity", pairing_bonus=0.0, objective="equity"),
+        Policy(name="pairing-strict", pairings=PairingMode.HARD),
+        Policy(name="pairing-soft", pairings=PairingMode.SOFT),
+        Policy(name="equity", pairing_bonus=0.0, objective=Objective.EQUITY),
         Policy(name="load-balanced", balance_weight=2.0),
-        Policy(name="stable", objective="stable"),
+        Policy(name="stable", objective=Objective.STABLE),
     )
 }
 

@@ -233,7 +233,7 @@ class Result:
                 served=self.n_served, needs=n, share=self.n_served / max(n, 1)
             )
         )
-        lines += [_("VIOLATED: {rule}").format(rule=v) for v in self.solution.violations]
+        lines += [_("VIOLATED: {rule}").format(rule=translated(v)) for v in self.solution.violations]
         lines += ["", *reason_lines(self.reason_counts()), ""]
         lines += deadline_lines(self.deadline_compliance())
         coverage = sorted(self.coverage(), key=lambda r: (r["coverage"], r["community"]))

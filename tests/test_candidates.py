@@ -12,6 +12,7 @@ from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.reasons import REASONS, Reason
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 
 HOME = [
     Community(id="A", x=0.0, y=0.0, street="S1", district="D1"),
@@ -36,7 +37,7 @@ def pairs(need=NEED, res=RES, pairings=(), policy="default", extra=()):
 
 def reason(need=NEED, res=RES, pairings=(), policy="default") -> Reason:
     problem = Problem.build(HOME, [need], [res], pairings=pairings)
-    result = solve(problem, policy, solver="cpsat", workers=1)
+    result = solve(problem, policy, solver="cpsat", params=SolveParams(workers=1))
     return REASONS[result.reasons[0]]
 
 

@@ -70,3 +70,14 @@ def test_each_command_registers_its_listed_summary():
         listed = {c.dest: c.help for c in sub._choices_actions}
         assert listed[name] == summary
         assert sub.choices[name].get_default("handler") is not None or name == "tokens"
+
+
+def test_solver_choices_are_the_registry():
+    """`--solver` lists its choices without importing the solvers (start fast); they are the
+    registry's names, ``auto`` and the aliases, no more and no fewer."""
+    from matcher.cli import build_parser
+    from matcher.solvers import SOLVERS
+
+    run = next(a for a in build_parser("run")._actions if isinstance(a, argparse._SubParsersAction)).choices["run"]
+    (solver,) = [a for a in run._actions if a.dest == "solver"]
+    assert sorted(solver.choices) == sorted(SOLVERS)

@@ -15,10 +15,11 @@ from matcher.dispatch.recommend import accept, recommend
 from matcher.dispatch.replan import replan
 from matcher.domain import Community, Need, Resource
 from matcher.errors import FieldError
-from matcher.network.escalation import EscalationRules
 from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.solvers import solve
+from matcher.solvers.escalation import EscalationRules
+from matcher.solvers.params import SolveParams
 from matcher.vocabulary import Category, Level, Urgency
 from tests import reference
 from tests.strategies import CATEGORIES, problems
@@ -54,7 +55,7 @@ def cases(draw, count: int = 1):  # type: ignore[no-untyped-def]
 
 
 def _solved_ledger(problem: Problem) -> Ledger:
-    result = solve(problem, "default", solver="cpsat", workers=1, time_limit=10)
+    result = solve(problem, "default", solver="cpsat", params=SolveParams(workers=1, time_limit=10))
     assert result.solution.status == "optimal"
     return Ledger.from_result(result)
 
@@ -121,7 +122,7 @@ def test_published_assignments_never_move(case, steps, move_cost) -> None:
     independently)."""
     problem, stream = case
     policy = get_policy("default").with_overrides({"move_cost": move_cost})
-    result = solve(problem, policy, solver="cpsat", workers=1, time_limit=10)
+    result = solve(problem, policy, solver="cpsat", params=SolveParams(workers=1, time_limit=10))
     ledger = Ledger.from_result(result)
     published: dict[str, tuple[str, ...]] = {}
     for t, (need, step) in enumerate(zip(stream, steps, strict=True), start=1):

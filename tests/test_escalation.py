@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.network.escalation import SEVEN_WORKING_DAYS, EscalationRules, escalate, level_problem
 from matcher.problem import LEVELS
 from matcher.solvers import solve
+from matcher.solvers.escalation import SEVEN_WORKING_DAYS, EscalationRules, escalate, level_problem
 from matcher.vocabulary import Level
 from tests.network_cases import community, need, problem, resource
 

@@ -119,7 +119,7 @@ def test_class_flow_matches_assignment_and_per_need_flow(seed):
     _check_plan(result)
 
     a, cands = problem.arrays, result.candidates
-    capacity, _ = effective_task_capacity(problem, cands)
+    capacity, _ = effective_task_capacity(problem.arrays, cands)
     per_need = flow_arrays(a.n_needs, a.n_resources, cands.need, cands.resource, cands.value, capacity)
     assert -solve_min_cost_flow(*per_need[:5])[0] == result.solution.objective
 

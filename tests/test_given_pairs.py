@@ -22,6 +22,7 @@ from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.projects import solve_projects
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 
 
 def rec(cls, **fields):
@@ -76,9 +77,9 @@ def test_listed_pairs_reach_the_enumerated_optimum(instance):
     best = _best_assignment(costs, loads, hours, required)
     if best is None:
         with pytest.raises(InfeasibleError, match=r"required need J\d is served"):
-            solve(problem, solver="mip", time_limit=10)
+            solve(problem, solver="mip", params=SolveParams(time_limit=10))
         return
-    result = solve(problem, solver="mip", time_limit=10, gap=0.0)
+    result = solve(problem, solver="mip", params=SolveParams(time_limit=10, gap=0.0))
     assert result.solution.objective == best * VALUE_SCALE
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from matcher.cli import main
+from matcher.solvers.params import SolveParams
 from tests.lab_problems import random_problem, write_scenario
 
 POLICIES = "efficiency,equity,pairing-strict,pairing-soft,stable"
@@ -143,7 +144,9 @@ def test_pairing_price_interval_holds_the_true_price():
         best_strict, best_soft = reference.best_plan(problem, strict), reference.best_plan(problem, soft)
         if best_strict is None or best_soft is None or best_strict[0] != best_soft[0]:
             continue
-        price = pairing_price(solve(problem, strict, workers=1), solve(problem, soft, workers=1))
+        price = pairing_price(
+            solve(problem, strict, params=SolveParams(workers=1)), solve(problem, soft, params=SolveParams(workers=1))
+        )
         true = (best_soft[1] - best_strict[1]) / 100
         assert price["value_lost_low"] - 1e-9 <= true <= price["value_lost_high"] + 1e-9
         assert price["value_lost"] == pytest.approx(true) and true >= 0

@@ -16,6 +16,7 @@ from matcher.problem import Problem
 from matcher.result import Result
 from matcher.solvers import solve
 from matcher.solvers.base import Solution
+from matcher.solvers.params import SolveParams
 
 
 def test_gini_and_jain_by_hand():
@@ -53,7 +54,7 @@ def _two_communities() -> Problem:
 
 
 def test_metrics_of_a_forced_matching():
-    result = solve(_two_communities(), "efficiency", workers=1)
+    result = solve(_two_communities(), "efficiency", params=SolveParams(workers=1))
     assert result.n_served == 2
     ids, share = m.community_coverage(result)
     assert ids == ["A", "B"] and share.tolist() == [1.0, 0.0]
@@ -79,7 +80,7 @@ def test_station_metrics_skipped_without_stations():
     p = Problem.build(
         p.communities, p.needs, [Resource(id="v", kind="volunteer", community="A", categories=frozenset({"health"}))]
     )
-    got = m.measure(solve(p, "efficiency", workers=1))
+    got = m.measure(solve(p, "efficiency", params=SolveParams(workers=1)))
     assert "station_gini" not in got and "station_visits_max" not in got
 
 
@@ -119,7 +120,10 @@ def test_price_of_fixed_pairings_by_hand():
     needs = [Need(id="n", community="B", category="legal")]
     res = [Resource(id="u", kind="unit", community="A", categories=frozenset({"legal"}), pairing_group="G")]
     problem = Problem.build(comms, needs, res, pairings=[Pairing(group="G", community="A")])
-    strict, soft = solve(problem, "pairing-strict", workers=1), solve(problem, "pairing-soft", workers=1)
+    strict, soft = (
+        solve(problem, "pairing-strict", params=SolveParams(workers=1)),
+        solve(problem, "pairing-soft", params=SolveParams(workers=1)),
+    )
     price = m.pairing_price(strict, soft)
     assert strict.n_served == 0 and soft.n_served == 1
     assert price["needs_served_lost"] == 1 and price["worst_coverage_lost"] == 1.0
@@ -127,7 +131,7 @@ def test_price_of_fixed_pairings_by_hand():
 
 
 def test_value_under_another_policy_revalues_the_same_pairs():
-    result = solve(_two_communities(), "efficiency", workers=1)
+    result = solve(_two_communities(), "efficiency", params=SolveParams(workers=1))
     assert m.value_under(result, result.policy) == pytest.approx(m.pair_value(result))
     # locality-first: bonus 1 for own-community resources, travel 0.05 a minute: (4 + 6) x 2 - 2 x 5 x 0.05
     assert m.value_under(result, get_policy("locality-first")) == pytest.approx(20 - 0.5)

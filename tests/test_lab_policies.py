@@ -12,6 +12,7 @@ from matcher.errors import InfeasibleError, SolverUnsuitableError
 from matcher.lab import metrics as m
 from matcher.policy import get_policy
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from matcher.solvers.stable import preferences, single_provider_pairs, stable_capacity
 from tests.lab_problems import random_problem
 from tests.strategies import problems
@@ -21,7 +22,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def _solve(problem, policy):
     try:
-        return solve(problem, policy, workers=1)
+        return solve(problem, policy, params=SolveParams(workers=1))
     except InfeasibleError:
         assume(False)
 
@@ -40,7 +41,10 @@ def test_equity_on_larger_random_problems(seed):
     problem = random_problem(
         seed, communities=5, needs=30, resources=10, uneven_hours=seed % 2 == 1, multi_provider=True
     )
-    efficiency, equity = solve(problem, "efficiency", workers=1), solve(problem, "equity", workers=1)
+    efficiency, equity = (
+        solve(problem, "efficiency", params=SolveParams(workers=1)),
+        solve(problem, "equity", params=SolveParams(workers=1)),
+    )
     assert equity.solution.status == "optimal"
     assert m.worst_coverage(equity) >= m.worst_coverage(efficiency)
     assert m.pair_value(efficiency) >= m.pair_value(equity) - 1e-9
@@ -123,7 +127,7 @@ def test_stable_objective_refuses_another_solver():
 def test_value_policies_have_blocking_pairs_the_stable_one_removes():
     """A sanity check that the blocking-pair count is not trivially zero."""
     problem = random_problem(0, communities=4, needs=25, resources=8)
-    assert m.blocking_pairs(solve(problem, "efficiency", workers=1)) > 0
+    assert m.blocking_pairs(solve(problem, "efficiency", params=SolveParams(workers=1))) > 0
     assert m.blocking_pairs(solve(problem, "stable")) == 0
 
 
@@ -147,8 +151,13 @@ resources:
   - {id: U2, kind: unit, community: C2, categories: [health], capacity_hours: 2, capacity_tasks: 2}
 """)
     problem = load_scenario(tmp_path / "s.yaml").problem
-    plain = solve(problem, get_policy("load-balanced").with_overrides({"balance_weight": 0}), solver="cpsat", workers=1)
-    balanced = solve(problem, "load-balanced", solver="cpsat", workers=1)
+    plain = solve(
+        problem,
+        get_policy("load-balanced").with_overrides({"balance_weight": 0}),
+        solver="cpsat",
+        params=SolveParams(workers=1),
+    )
+    balanced = solve(problem, "load-balanced", solver="cpsat", params=SolveParams(workers=1))
     assert sorted(row["resource"] for row in plain.assignments()) == ["U2", "U2"]
     assert sorted(row["resource"] for row in balanced.assignments()) == ["U1", "U2"]
     assert _overload_permille(plain) == 500 and _overload_permille(balanced) == 0

@@ -12,6 +12,7 @@ from matcher.candidates import build_candidates
 from matcher.network.bound import serving_bound
 from matcher.policy import get_policy
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from tests.network_cases import community, need, problem, resource
 
 #: Every pair worth the same: the maximum-value assignment is a maximum-count assignment.
@@ -79,7 +80,7 @@ def test_bound_never_below_any_assignment(p):
     policy = get_policy(COUNT)
     bound = serving_bound(p, build_candidates(p, policy))
     assert bound.max_served >= brute_force_max_served(p, policy)
-    assert bound.max_served >= solve(p, policy, solver="cpsat", time_limit=5, workers=1).n_served
+    assert bound.max_served >= solve(p, policy, solver="cpsat", params=SolveParams(time_limit=5, workers=1)).n_served
     assert bound.deficiency == bound.without_candidates + bound.hall_deficiency
 
 

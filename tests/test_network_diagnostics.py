@@ -5,14 +5,15 @@ from __future__ import annotations
 from matcher.domain import Pairing
 from matcher.network.diagnostics import NOT_CHOSEN, diagnose, explain_need
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from tests.network_cases import community, need, problem, resource
 
 # Two communities 10 km apart: 40 travel minutes at 4 min/km.
 NEAR, FAR = community("C1", 0), community("C2", 10)
 
 
-def reasons_of(p, **solve_options) -> dict[str, str]:
-    result = solve(p, **solve_options)
+def reasons_of(p) -> dict[str, str]:
+    result = solve(p)
     d = diagnose(result)
     return {p.needs[i].id: code for i, code in enumerate(d.reasons.tolist()) if code}
 
@@ -76,14 +77,14 @@ def test_multi_provider_need_short_of_free_candidates_is_capacity():
         [need("N1", "C1", urgency="emergency"), need("N2", "C1", providers=2)],
         [resource("R1", "C1", capacity_tasks=1), resource("R2", "C1", capacity_tasks=1)],
     )
-    d = diagnose(solve(p, solver="cpsat", time_limit=5))
+    d = diagnose(solve(p, solver="cpsat", params=SolveParams(time_limit=5)))
     assert d.reasons.tolist() == ["", "capacity"]
 
 
 def test_room_left_but_not_worth_serving_is_not_chosen():
     """Both candidates have room, but serving the two-provider need has negative value: not_chosen."""
     p = problem([NEAR], [need("N1", "C1", providers=2)], [resource("R1", "C1"), resource("R2", "C1")])
-    d = diagnose(solve(p, {"travel_cost": 1.0}, solver="cpsat", time_limit=5))
+    d = diagnose(solve(p, {"travel_cost": 1.0}, solver="cpsat", params=SolveParams(time_limit=5)))
     assert d.reasons.tolist() == [NOT_CHOSEN]
     assert d.unmatched()[0]["detail"] == ""
 

@@ -13,6 +13,7 @@ from matcher.network.diagnostics import diagnose, diagnose_projects
 from matcher.problem import Problem
 from matcher.projects.dispatch import solve_problem
 from matcher.projects.result import ProjectResult
+from matcher.solvers.params import SolveParams
 from tests.project_cases import small_problems
 from tests.test_projects_io import SCENARIOS
 
@@ -20,7 +21,7 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 
 def _explain(problem: Problem):
-    result = solve_problem(problem, time_limit=5, workers=1)
+    result = solve_problem(problem, params=SolveParams(time_limit=5, workers=1))
     if isinstance(result, ProjectResult):
         return result, diagnose_projects(result, bottlenecks=2)
     return result, diagnose(result, bottlenecks=2)

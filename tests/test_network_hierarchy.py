@@ -60,7 +60,7 @@ def test_governance_tree_and_party_levels(tmp_path):
     gov = governance_graph(s.problem, s.lists["areas"], s.lists["grids"])
     assert gov.counts() == {"district": 1, "street": 1, "community": 3, "grid": 1, "party_group": 4, "party_member": 40}
     assert gov.households() == 400
-    assert gov.route("C2") == ["community:C2", "street:S1", "district:D1"]
+    assert gov.routes.route("C2") == ["community:C2", "street:S1", "district:D1"]
     members = [n for n, lvl in gov.graph.nodes(data="level") if lvl == "party_member"]
     assert {gov.graph.nodes[m]["households"] for m in members} == {10}
     assert gov.graph.nodes["street:S1"]["party"].startswith("街道工委")

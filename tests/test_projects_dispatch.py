@@ -11,6 +11,7 @@ from matcher.problem import Problem
 from matcher.projects import ProjectResult, solve_projects
 from matcher.projects.dispatch import solve_problem
 from matcher.result import Result
+from matcher.solvers.params import SolveParams
 from tests.project_cases import violations
 from tests.test_projects import contested_unit, rec
 
@@ -43,8 +44,8 @@ def two_slot_project(slots: int | None, claimants: tuple[str, ...]) -> Problem:
 def test_the_switch_picks_the_model_by_orders_and_budgets():
     plain = contested_unit()
     direct = Problem.build(plain.communities, plain.needs, plain.resources, plain.projects)
-    assert isinstance(solve_problem(direct, time_limit=5, workers=1), Result)
-    assert isinstance(solve_problem(plain, time_limit=5, workers=1), ProjectResult)
+    assert isinstance(solve_problem(direct, params=SolveParams(time_limit=5, workers=1)), Result)
+    assert isinstance(solve_problem(plain, params=SolveParams(time_limit=5, workers=1)), ProjectResult)
 
 
 def test_an_order_runs_with_its_own_slot_count():

@@ -11,8 +11,10 @@ from scipy.optimize import linear_sum_assignment
 from matcher.candidates import build_candidates
 from matcher.errors import InfeasibleError, SolverUnsuitableError
 from matcher.policy import get_policy
+from matcher.rules.check import check_plan
 from matcher.solvers import solve
 from matcher.solvers.base import side_constraints
+from matcher.solvers.params import SolveParams
 from tests import reference
 from tests.strategies import problems
 
@@ -22,7 +24,7 @@ POLICIES = st.sampled_from(["default", "pairing-soft", "pairing-strict", "locali
 
 def _solve_or_infeasible(problem, policy, solver):
     try:
-        return solve(problem, policy, solver=solver, time_limit=10, workers=1)
+        return solve(problem, policy, solver=solver, params=SolveParams(time_limit=10, workers=1))
     except InfeasibleError:
         return None
 
@@ -36,6 +38,7 @@ def _check_rules(result) -> None:
     ]
     assert all(p is not None for p in chosen), "an assignment that is not a candidate"
     assert reference.feasible(problem, policy, chosen)
+    assert check_plan(problem.arrays, result.candidates, policy, result.solution.chosen) == []
 
 
 @SETTINGS
@@ -96,6 +99,13 @@ def test_cpsat_never_worse_than_greedy_and_bound_holds(problem, policy_name):
 
 
 def _check_rules_if_clean(result) -> None:
+    """A heuristic's plan keeps every rule exactly when it reports no violation (by the reference)."""
+    problem, policy = result.problem, result.policy
+    chosen = [
+        reference.pair_of(problem, policy, n, problem.needs[n], r, problem.resources[r])
+        for n, r in zip(result.pair_need.tolist(), result.pair_resource.tolist())
+    ]
+    assert reference.feasible(problem, policy, chosen) == result.is_feasible()
     if result.is_feasible():
         _check_rules(result)
 

@@ -10,12 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matcher.candidates import build_candidates
 from matcher.domain import Community, Need, Resource
 from matcher.errors import InfeasibleError
 from matcher.io.scenario import load_scenario
 from matcher.policy import get_policy
 from matcher.problem import Problem
 from matcher.solvers import solve
+from matcher.solvers.cpsat import CpsatSession
+from matcher.solvers.engine import Limits
+from matcher.solvers.linear import build_linear_model
+from matcher.solvers.params import SolveParams
 from tests import reference
 from tests.strategies import problems
 
@@ -29,9 +34,9 @@ def zhangjiang() -> Problem:
     return load_scenario(ZHANGJIANG).problem
 
 
-def _solve(problem, policy, **options):
+def _solve(problem, policy, solver="auto", **params):
     try:
-        return solve(problem, policy, **options)
+        return solve(problem, policy, solver=solver, params=SolveParams(**params))
     except InfeasibleError:
         return None
 
@@ -39,7 +44,7 @@ def _solve(problem, policy, **options):
 def test_zhangjiang_greedy_start_is_labelled_not_given_a_gap(zhangjiang):
     """Regression: at a budget too short for any plan, the greedy start was printed as
     ``feasible`` with a bound equal to its objective and a 0.00% gap."""
-    result = solve(zhangjiang, solver="mip", time_limit=0.02)
+    result = solve(zhangjiang, solver="mip", params=SolveParams(time_limit=0.02))
     assert result.solution.status == "no_solution_in_time"
     assert result.bound is None and result.gap is None
     status = result.summary().splitlines()[2]
@@ -126,7 +131,7 @@ def test_zhangjiang_emergencies_first(zhangjiang):
     """Regression: under the default policy 8 of 33 emergencies went unserved for "capacity" while
     quality-of-life needs were served. Now each unserved emergency has no candidate that could drop
     a less urgent need for it, on hours, tasks and the hard pairings."""
-    result = solve(zhangjiang, time_limit=3)
+    result = solve(zhangjiang, params=SolveParams(time_limit=3))
     phase = result.solution.phases[0]
     assert phase.name == "emergency needs served" and phase.status == "optimal" and phase.objective == phase.bound
     a, c = zhangjiang.arrays, result.candidates
@@ -192,3 +197,29 @@ def test_late_service_earns_less_than_on_time():
     row = late.deadline_compliance()[0]
     assert late.n_served == 1 and row["on_time"] == 0 and row["late"] == 1
     assert row["minutes_late"] == pytest.approx(reference.minutes_between(problem, "C0", "C0") + 40 - 30)
+
+
+def test_cpsat_stopped_before_any_plan_claims_no_bound():
+    """Regression: CP-SAT stopped before its first solution reports a bound of 0 (its unset field),
+    which the value phase printed as proven although the optimum (found by a full run) is higher."""
+    communities = [Community(id=f"C{i}", x=float(i), y=0.0) for i in range(3)]
+    needs = [Need(id=f"N{i}", community=f"C{i % 3}", category="health", hours=1 + (i % 3) / 2) for i in range(60)]
+    resources = [
+        Resource(
+            id=f"R{j}",
+            kind="volunteer",
+            community=f"C{j % 3}",
+            categories=frozenset({"health"}),
+            capacity_hours=4 + j % 3,
+            capacity_tasks=5,
+            radius_minutes=30,
+        )
+        for j in range(10)
+    ]
+    problem, policy = Problem.build(communities, needs, resources), get_policy("default")
+    model = build_linear_model(problem, build_candidates(problem, policy), policy)
+    value = model.phases[-1]
+    stopped = CpsatSession(model, workers=1).solve(value, None, Limits(seconds=10, gap=0, deterministic_time=1e-9))
+    best = CpsatSession(model, workers=1).solve(value, None, Limits(seconds=30, gap=0))
+    assert stopped.status == "no_solution" and best.status == "optimal"
+    assert stopped.bound is None or stopped.bound >= best.objective

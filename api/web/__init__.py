@@ -19,12 +19,30 @@ from types import ModuleType
 from flask import Flask
 from flask_babel import Babel
 
-from api.web import assets, editing, errors, export, formatting, home, i18n, result, runs, scenarios, session, unmatched
+from api.web import (
+    assets,
+    claiming,
+    compare,
+    editing,
+    errors,
+    escalation,
+    export,
+    formatting,
+    history,
+    home,
+    i18n,
+    projects,
+    result,
+    runs,
+    scenarios,
+    session,
+    unmatched,
+)
 from api.web.blueprint import blp
 from api.web.screens import MENU, menu_for
 
 #: The screen modules, in menu order (a new screen: one module and one template, listed here).
-SCREEN_MODULES: tuple[ModuleType, ...] = (scenarios, runs)
+SCREEN_MODULES: tuple[ModuleType, ...] = (scenarios, runs, compare, escalation, projects, claiming)
 
 
 def init_app(app: Flask) -> None:
@@ -59,4 +77,4 @@ def _template_globals() -> dict[str, object]:
     }
 
 
-__all__ = ["init_app", "editing", "errors", "export", "formatting", "home", "result", "unmatched"]
+__all__ = ["init_app", "editing", "errors", "export", "formatting", "history", "home", "result", "unmatched"]

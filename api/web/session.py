@@ -26,6 +26,11 @@ def signed_in() -> Principal | None:
     return g.web_principal
 
 
+def signed_in_token() -> str:
+    """The hash of the token this browser signed in with (the claim checks it is still live)."""
+    return str(session.get(TOKEN_KEY, ""))
+
+
 def sign_in(secret: str) -> Principal | None:
     """Check ``secret`` like a bearer token; remember its hash in the session when it is live."""
     key = digest(secret.strip())

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from matcher.io.headers import FIELD_ALIASES, SHEET_ALIASES
+from matcher.rules.claims import ClaimRule
 from matcher.vocabulary import (
     Category,
     Level,
@@ -124,3 +125,55 @@ def sheet_text(list_name: str) -> str:
 
 def term(table: dict[str, Any], code: str) -> str:
     return str(table.get(code, code))
+
+
+#: The 三会 stages of an order (点单) and its cancellation.
+STAGES = {
+    "hearing": _l("hearing (听证会)"),
+    "running": _l("coordination, running (协调会)"),
+    "evaluated": _l("evaluated (评议会)"),
+    "cancelled": _l("cancelled at the hearing"),
+}
+
+CLAIM_STATUSES = {
+    "active": _l("active"),
+    "withdrawn": _l("withdrawn"),
+    "cancelled": _l("cancelled with its order"),
+    "pending": _l("pending"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "lapsed": _l("lapsed"),
+}
+
+#: The claim rules (认领资格) in English; Chinese pages show the core's own labels.
+CLAIM_RULES = {
+    "kind": _l("only units, social organisations, workshops and departments claim projects"),
+    "category": _l("does not offer the project's category"),
+    "skills": _l("lacks a skill the project needs"),
+    "reach": _l("the ordering community is beyond its radius or level"),
+    "pairing": _l("a hard pairing (结对) binds it to other communities"),
+}
+
+
+def claim_rule_text(code: str) -> str:
+    """A claim rule as the page's language says it: the core's Chinese label, or English."""
+    return ClaimRule.parse(code).label if chinese() else term(CLAIM_RULES, code)
+
+
+#: Audit log actions (审计) as a person reads them.
+ACTIONS = {
+    "order.create": _l("ordered (点单)"),
+    "order.running": _l("to coordination (协调会)"),
+    "order.evaluated": _l("evaluated (评议会)"),
+    "order.cancelled": _l("cancelled at the hearing"),
+    "claim.create": _l("claimed (认领)"),
+    "claim.withdraw": _l("claim withdrawn"),
+    "claim.cancelled": _l("claim cancelled with its order"),
+    "transfer.offer": _l("transfer offered"),
+    "transfer.accepted": _l("transfer accepted"),
+    "transfer.declined": _l("transfer declined"),
+    "transfer.lapsed": _l("transfer lapsed"),
+    "dispatch.arrival": _l("need arrived (intake)"),
+    "dispatch.accept": _l("dispatched (派单)"),
+    "dispatch.unpin": _l("dispatch undone"),
+}

@@ -17,7 +17,7 @@ from matcher.lab.metrics import metric_names
 from matcher.policy import PRESETS
 from matcher.result import Result, format_gap, status_name
 from matcher.solvers import SOLVERS
-from matcher.solvers.params import ENGINE_NAMES
+from matcher.solvers.params import ENGINE_NAMES, SolveParams
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -90,11 +90,13 @@ def handle(args: argparse.Namespace) -> int:
         policies,
         args.seeds,
         solver=args.solver,
-        time_limit=args.time_limit,
-        workers=args.workers,
-        deterministic_time=args.deterministic_time,
+        params=SolveParams(
+            time_limit=args.time_limit,
+            workers=args.workers,
+            deterministic_time=args.deterministic_time,
+            engine=args.engine,
+        ),
         metrics=metrics,
-        engine=args.engine,
         target_gap=args.target_gap,
         on_run=_progress,
     )

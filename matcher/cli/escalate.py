@@ -8,15 +8,16 @@ import json
 import sys
 from pathlib import Path
 
+from matcher.areas import routes_of
 from matcher.cli import SUMMARIES
-from matcher.cli.options import add_policy_options, add_solve_options, policy_from_args
+from matcher.cli.options import add_policy_options, add_solve_options, params_from_args, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import table_files, write_files
 from matcher.i18n import _, term
+from matcher.io.hierarchy import check_hierarchy
 from matcher.io.scenario import Scenario, load_scenario
-from matcher.network.escalation import EscalationRules, escalate
-from matcher.network.hierarchy import check_hierarchy, governance_graph
 from matcher.result import Result, format_gap, status_name
+from matcher.solvers.escalation import EscalationRules, escalate
 from matcher.vocabulary import Level
 
 
@@ -83,19 +84,15 @@ def handle(args: argparse.Namespace) -> int:
     require_parents(scenario)
     policy = policy_from_args(args, scenario.policy)
     rules = EscalationRules(args.street_minutes, args.district_minutes)
-    governance = governance_graph(scenario.problem, scenario.areas, party=False)
+    found = routes_of(scenario.problem, scenario.areas)
     result = escalate(
         scenario.problem,
         policy,
         rules=rules,
-        governance=governance,
+        routes=found,
         on_level=_progress,
         solver=args.solver,
-        engine=args.engine,
-        time_limit=args.time_limit,
-        workers=args.workers,
-        seed=args.seed,
-        gap=args.gap,
+        params=params_from_args(args),
     )
     print(result.summary())
     out = Path(args.out) if args.out else Path("results") / scenario.problem.name

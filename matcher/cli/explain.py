@@ -18,6 +18,7 @@ from matcher.projects.dispatch import solve_problem
 from matcher.projects.model import ENGINES
 from matcher.projects.result import ProjectResult
 from matcher.solvers import SOLVERS
+from matcher.solvers.params import SolveParams
 
 #: The governance graph's levels as printed (msgids; the counts keep these keys in --json).
 GOVERNANCE_LEVELS = {
@@ -66,7 +67,9 @@ def handle(args: argparse.Namespace) -> int:
         raise FieldError(
             "--need", Text("no need with id {need!r} in {scenario}", need=args.need, scenario=args.scenario)
         )
-    result = solve_problem(problem, policy, solver=args.solver, engine=args.engine, time_limit=args.time_limit)
+    result = solve_problem(
+        problem, policy, solver=args.solver, params=SolveParams(engine=args.engine, time_limit=args.time_limit)
+    )
     if args.need:
         if isinstance(result, ProjectResult):
             explained = explain_project_need(result, args.need)

@@ -10,13 +10,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matcher.candidates import VALUE_SCALE
 from matcher.errors import FieldError
 from matcher.i18n import Text, _, ngettext
 from matcher.policy import PRESETS, Policy, parse_overrides
 from matcher.result import format_gap, relative_gap
+
+if TYPE_CHECKING:  # matcher.solvers imports the engines: only when a command solves
+    from matcher.solvers.params import SolveParams
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +117,15 @@ def add_solve_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_GAP,
         metavar="G",
         help=f"relative gap at which a plan counts as optimal (default: {DEFAULT_GAP:g}, i.e. 0.01%%)",
+    )
+
+
+def params_from_args(args: argparse.Namespace) -> SolveParams:
+    """The search parameters the options of :func:`add_solve_options` give."""
+    from matcher.solvers.params import SolveParams
+
+    return SolveParams(
+        time_limit=args.time_limit, workers=args.workers, seed=args.seed, engine=args.engine, gap=args.gap
     )
 
 

@@ -17,9 +17,9 @@ from matcher.i18n import _
 from matcher.io.scenario import LISTS, load_scenario
 from matcher.io.sources import Folder
 from matcher.io.tables import Columns, read_rows
-from matcher.network.escalation import EscalationRules
 from matcher.policy import Policy
 from matcher.problem import Problem
+from matcher.solvers.escalation import EscalationRules
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,7 +7,14 @@ import argparse
 from pathlib import Path
 
 from matcher.cli import SUMMARIES
-from matcher.cli.options import ProgressLine, add_policy_options, add_solve_options, policy_from_args, wrote_line
+from matcher.cli.options import (
+    ProgressLine,
+    add_policy_options,
+    add_solve_options,
+    params_from_args,
+    policy_from_args,
+    wrote_line,
+)
 from matcher.io.scenario import load_scenario
 from matcher.projects.dispatch import solve_problem
 
@@ -35,11 +42,7 @@ def handle(args: argparse.Namespace) -> int:
         problem,
         policy,
         solver=args.solver,
-        engine=args.engine,
-        time_limit=args.time_limit,
-        workers=args.workers,
-        seed=args.seed,
-        gap=args.gap,
+        params=params_from_args(args),
         on_progress=progress,
     )
     print(result.summary())

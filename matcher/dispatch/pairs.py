@@ -9,15 +9,13 @@ of the core — skills, scope, slot, deadline, pairings, worth — is then appli
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from types import SimpleNamespace
-from typing import cast
 
 import numpy as np
 
-from matcher.candidates import CATEGORIES, build_candidates
+from matcher.candidates import CATEGORIES, candidates_of
 from matcher.domain import Need
 from matcher.policy import Policy
-from matcher.problem import LEVELS, Problem, ProblemArrays, need_columns
+from matcher.problem import LEVELS, ProblemArrays, need_columns
 from matcher.vocabulary import Level
 
 _RESOURCE_COLUMNS = [
@@ -68,7 +66,7 @@ def need_pairs(
     small = replace(
         arrays, need_ids=[need.id], resource_ids=[arrays.resource_ids[i] for i in chosen.tolist()], **columns, **cut
     )
-    candidates = build_candidates(cast(Problem, SimpleNamespace(arrays=small, pairs=())), policy)
+    candidates = candidates_of(small, policy)
     return NeedPairs(
         chosen[candidates.resource].astype(np.int32),
         candidates.value,

@@ -30,8 +30,8 @@ from matcher.dispatch.ledger import Ledger, Placement, Step
 from matcher.dispatch.pairs import NeedPairs, need_pairs
 from matcher.errors import FieldError
 from matcher.i18n import Text
-from matcher.network.escalation import EscalationRules
 from matcher.problem import LEVELS
+from matcher.solvers.escalation import EscalationRules
 from matcher.vocabulary import Level
 
 DEFAULT_K = 5

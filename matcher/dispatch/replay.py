@@ -34,10 +34,11 @@ from matcher.display import pad
 from matcher.domain import Need
 from matcher.errors import FieldError
 from matcher.i18n import Text, _, term
-from matcher.network.escalation import EscalationRules
 from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
 from matcher.solvers import solve
+from matcher.solvers.escalation import EscalationRules
+from matcher.solvers.params import SolveParams
 from matcher.vocabulary import Urgency
 
 #: When proposals are published: at the last re-plan before they must set off, or at the first.
@@ -268,9 +269,7 @@ def run_replay(
             problem.name,
         ),
         policy,
-        time_limit=time_limit,
-        workers=1,
-        deterministic_time=deterministic_time,
+        params=SolveParams(time_limit=time_limit, workers=1, deterministic_time=deterministic_time),
     )
     rows = _compliance(ledger, hindsight)
     return ReplayResult(

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.areas import VISIT_TIERS
 from matcher.generate.escalation_lists import (
     DISTRICT_DEPARTMENTS,
     STREET_DEPARTMENTS,
@@ -26,7 +27,6 @@ from matcher.generate.escalation_lists import (
     resource,
 )
 from matcher.generate.writer import GeneratedScenario
-from matcher.network.records import VISIT_TIERS
 
 STREETS = (
     "北山街道",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matcher.areas import Area, Grid
 from matcher.domain import (
     Record,
     Settings,
@@ -18,11 +19,10 @@ from matcher.domain import (
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.i18n import Text
 from matcher.io.headers import sheet_for
+from matcher.io.hierarchy import check_hierarchy
 from matcher.io.sources import Folder, Source, Upload
 from matcher.io.tables import MAX_ISSUES, Columns, Row, parse_document, read_rows, read_text, rows_of
 from matcher.io.workbook import open_workbook
-from matcher.network.hierarchy import check_hierarchy
-from matcher.network.records import Area, Grid
 from matcher.policy import Policy, get_policy
 from matcher.problem import LIST_KINDS, Location, Problem, records_of
 

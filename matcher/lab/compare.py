@@ -13,10 +13,11 @@ from matcher import display
 from matcher.errors import FieldError
 from matcher.i18n import N_, Text, _
 from matcher.lab.metrics import community_coverage, impossible_price, metric_names, pairing_price, utilisation
-from matcher.lab.runs import record, solve_run
+from matcher.lab.runs import LAB_PARAMS, record, solve_run
 from matcher.policy import PRESETS, Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result, format_gap, status_name
+from matcher.solvers.params import SolveParams
 
 #: Columns of a run row that are not metrics.
 RUN_COLUMNS = (
@@ -161,11 +162,8 @@ def compare(
     seeds: int = 1,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
-    workers: int = 1,
-    deterministic_time: float | None = None,
+    params: SolveParams = LAB_PARAMS,
     metrics: Iterable[str] | None = None,
-    engine: str = "highs",
     target_gap: float = TARGET_GAP,
     on_run: Callable[[int, int, Result], None] | None = None,
 ) -> Comparison:
@@ -180,27 +178,8 @@ def compare(
     communities: list[str] = []
     for policy in policies:
         for seed in range(seeds):
-            result = solve_run(
-                problem,
-                policy,
-                seed,
-                solver=solver,
-                time_limit=time_limit,
-                workers=workers,
-                deterministic_time=deterministic_time,
-                engine=engine,
-            )
-            rows.append(
-                record(
-                    result,
-                    seed,
-                    time_limit=time_limit,
-                    workers=workers,
-                    deterministic_time=deterministic_time,
-                    metrics=names,
-                    engine=engine,
-                )
-            )
+            result = solve_run(problem, policy, seed, solver=solver, params=params)
+            rows.append(record(result, seed, params, names))
             if on_run:
                 on_run(len(rows), len(policies) * seeds, result)
             communities, share = community_coverage(result)

@@ -23,6 +23,7 @@ from matcher.policy import Policy
 from matcher.problem import Problem
 from matcher.projects.dispatch import solve_problem
 from matcher.result import Result
+from matcher.solvers.params import SolveParams
 
 
 def perturb(problem: Problem, seed: int) -> Problem:
@@ -45,19 +46,21 @@ def policy_fields(policy: Policy) -> dict[str, Any]:
     }
 
 
+#: The lab's search parameters unless given: one worker, so a run is repeatable.
+LAB_PARAMS = SolveParams(workers=1)
+
+
 def solve_run(
     problem: Problem,
     policy: Policy,
     seed: int,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
-    workers: int = 1,
-    deterministic_time: float | None = None,
-    engine: str = "highs",
+    params: SolveParams = LAB_PARAMS,
 ) -> Result:
-    """Solve the seed's perturbation of ``problem`` under ``policy`` (through the one dispatch of
-    every command; the lab measures direct matching, so a scenario with projects is refused)."""
+    """Solve the seed's perturbation of ``problem`` under ``policy``, the seed also the engine's
+    (through the one dispatch of every command; the lab measures direct matching, so a scenario
+    with projects is refused)."""
     if problem.has_projects:
         raise FieldError(
             "scenario",
@@ -68,11 +71,7 @@ def solve_run(
         perturb(problem, seed),
         policy,
         solver=solver,
-        engine=engine,
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        deterministic_time=deterministic_time,
+        params=dataclasses.replace(params, seed=seed),
     )
     assert isinstance(result, Result)
     return result
@@ -81,12 +80,8 @@ def solve_run(
 def record(
     result: Result,
     seed: int,
-    *,
-    time_limit: float,
-    workers: int,
-    deterministic_time: float | None = None,
+    params: SolveParams,
     metrics: list[str] | None = None,
-    engine: str = "highs",
 ) -> dict[str, Any]:
     """One table row: run identity, metrics, solver parameters and versions."""
     return {
@@ -107,10 +102,10 @@ def record(
             {
                 "solver": result.solver,
                 "note": result.solver_note,
-                "engine": engine,
-                "time_limit": time_limit,
-                "workers": workers,
-                "deterministic_time": deterministic_time,
+                "engine": params.engine,
+                "time_limit": params.time_limit,
+                "workers": params.workers,
+                "deterministic_time": params.deterministic_time,
                 "random_seed": seed,
             },
             sort_keys=True,
@@ -127,25 +122,13 @@ def measure_run(
     seed: int,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
-    workers: int = 1,
-    deterministic_time: float | None = None,
+    params: SolveParams = LAB_PARAMS,
     metrics: list[str] | None = None,
-    engine: str = "highs",
 ) -> dict[str, Any]:
     """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
-        result = solve_run(
-            problem,
-            policy,
-            seed,
-            solver=solver,
-            time_limit=time_limit,
-            workers=workers,
-            deterministic_time=deterministic_time,
-            engine=engine,
-        )
+        result = solve_run(problem, policy, seed, solver=solver, params=params)
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         return {
             "scenario": problem.name,
@@ -157,15 +140,4 @@ def measure_run(
             "matcher_version": matcher.__version__,
             "ortools_version": ortools.__version__,
         }
-    return {
-        **record(
-            result,
-            seed,
-            time_limit=time_limit,
-            workers=workers,
-            deterministic_time=deterministic_time,
-            metrics=metrics,
-            engine=engine,
-        ),
-        "error": "",
-    }
+    return {**record(result, seed, params, metrics), "error": ""}

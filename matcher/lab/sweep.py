@@ -44,7 +44,7 @@ from matcher.lab.runs import measure_run, policy_fields
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
 from matcher.solvers import SOLVERS
-from matcher.solvers.params import ENGINE_NAMES
+from matcher.solvers.params import ENGINE_NAMES, SolveParams
 
 SPEC_KEYS = (
     "name",
@@ -331,10 +331,12 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
     bar = _progress(len(runs), len(runs) - len(todo), progress, spec.name)
     options = {
         "solver": spec.solver,
-        "engine": spec.engine,
-        "time_limit": spec.time_limit,
-        "workers": spec.workers,
-        "deterministic_time": spec.deterministic_time,
+        "params": SolveParams(
+            time_limit=spec.time_limit,
+            workers=spec.workers,
+            deterministic_time=spec.deterministic_time,
+            engine=spec.engine,
+        ),
         "metrics": list(spec.metrics) if spec.metrics else None,
     }
     try:

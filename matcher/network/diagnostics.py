@@ -29,6 +29,7 @@ from matcher.network.bound import (
     resource_capacity,
     resource_losses,
 )
+from matcher.policy import PairingMode
 from matcher.problem import CATEGORIES, URGENCIES, Problem
 from matcher.projects.needs import label as project_label
 from matcher.reasons import REASONS, Reason
@@ -530,7 +531,7 @@ def _reach_facts(result: Result, n: int, skilled: np.ndarray) -> list[dict[str, 
 
 def _pairing_facts(result: Result, n: int) -> list[dict[str, Any]]:
     """The resources that could serve if hard pairings did not bind, and where they are bound."""
-    loose = build_candidates(result.problem, result.policy.with_overrides({"pairings": "soft"}))
+    loose = build_candidates(result.problem, result.policy.with_overrides({"pairings": PairingMode.SOFT}))
     a = result.problem.arrays
     facts = []
     for r in np.unique(loose.resource[loose.need == n]).tolist():

@@ -8,15 +8,14 @@ a grid's party groups) -> party-member household (党员中心户, each linking 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
-from matcher.network.records import Area, Grid
-from matcher.problem import Location, Problem
-from matcher.vocabulary import Level
+from matcher.areas import Area, Grid, Routes, routes_of
+from matcher.problem import Problem
 
 #: Taizhou's five party levels, by the governance level they sit on.
 PARTY_LEVELS = {
@@ -29,86 +28,12 @@ PARTY_LEVELS = {
 SERVICE_CIRCLE_MINUTES = 15.0
 
 
-def check_hierarchy(
-    problem: Problem, areas: Sequence[Area], grids: Sequence[Grid], *, strict: bool = False
-) -> Iterator[tuple[Location, str, str]]:
-    """Yield (location, field, message) for every broken link of the hierarchy.
-
-    Runs when the scenario declares ``areas`` or ``grids`` (or when ``strict``, as escalation
-    needs): every community then needs a parent street; area parents must exist and form no
-    cycle; a grid sits in exactly one community.
-    """
-    if not areas and not grids and not strict:
-        return
-    by_id: dict[str, tuple[int, Area]] = {}
-    for i, area in enumerate(areas):
-        if area.id in by_id:
-            yield Location("areas", i), "id", f"duplicate id {area.id!r}"
-        by_id.setdefault(area.id, (i, area))
-    parents = nx.DiGraph()
-    for i, area in enumerate(areas):
-        if area.parent and area.parent not in by_id:
-            yield Location("areas", i), "parent", f"unknown area {area.parent!r}"
-        elif area.parent:
-            parents.add_edge(area.id, area.parent)
-    in_cycle: set[str] = set()
-    for cycle in nx.simple_cycles(parents):
-        in_cycle.update(cycle)
-        first = min(range(len(cycle)), key=lambda k: by_id[cycle[k]][0])  # start at the record listed first
-        cycle = cycle[first:] + cycle[:first]
-        i = by_id[cycle[0]][0]
-        yield Location("areas", i), "parent", "cycle in the hierarchy: " + " -> ".join([*cycle, cycle[0]])
-    for i, area in enumerate(areas):
-        if area.id in in_cycle:
-            continue
-        if area.level is Level.STREET and not area.parent:
-            yield Location("areas", i), "parent", f"street {area.id!r} has no parent district"
-        elif area.level is Level.STREET and by_id.get(area.parent, (0, area))[1].level is not Level.DISTRICT:
-            yield Location("areas", i), "parent", f"the parent of street {area.id!r} must be a district"
-        elif area.level is Level.DISTRICT and area.parent:
-            yield Location("areas", i), "parent", f"district {area.id!r} is the top level and takes no parent"
-    for i, community in enumerate(problem.communities):
-        if not community.street:
-            yield Location("communities", i), "street", f"community {community.id!r} has no parent street"
-        elif areas and community.street not in by_id:
-            yield Location("communities", i), "street", f"unknown street {community.street!r}"
-        elif areas and community.street not in in_cycle:
-            street = by_id[community.street][1]
-            if street.level is not Level.STREET:
-                yield (
-                    Location("communities", i),
-                    "street",
-                    f"{community.street!r} is a {street.level.value}, not a street",
-                )
-            elif community.district and street.parent and community.district != street.parent:
-                yield (
-                    Location("communities", i),
-                    "district",
-                    f"{community.district!r} differs from street {street.id!r}'s district {street.parent!r}",
-                )
-    community_ids = {c.id for c in problem.communities}
-    homes: dict[str, str] = {}
-    for i, grid in enumerate(grids):
-        if grid.community not in community_ids:
-            yield Location("grids", i), "community", f"unknown community {grid.community!r}"
-        elif grid.id in homes and homes[grid.id] != grid.community:
-            yield (
-                Location("grids", i),
-                "community",
-                f"grid {grid.id!r} is in two communities: {homes[grid.id]!r} and {grid.community!r}",
-            )
-        elif grid.id in homes:
-            yield Location("grids", i), "id", f"duplicate id {grid.id!r}"
-        homes.setdefault(grid.id, grid.community)
-
-
 @dataclass(frozen=True)
 class Governance:
     """The governance tree as a networkx DiGraph (parent -> child); node keys are ``level:id``."""
 
     graph: nx.DiGraph
-    community_street: dict[str, str] = field(default_factory=dict)
-    street_district: dict[str, str] = field(default_factory=dict)
+    routes: Routes
 
     def counts(self) -> dict[str, int]:
         """Nodes per level."""
@@ -120,23 +45,15 @@ class Governance:
     def households(self) -> int:
         return sum(h for _, h in self.graph.nodes(data="households", default=0))
 
-    def route(self, community: str) -> list[str]:
-        """The escalation route of a community: itself, its street, its district (node keys)."""
-        street = self.community_street[community]
-        return [f"community:{community}", f"street:{street}", f"district:{self.street_district[street]}"]
-
 
 def governance_graph(
     problem: Problem, areas: Sequence[Area] = (), grids: Sequence[Grid] = (), *, party: bool = True
 ) -> Governance:
     """Build the governance tree; ``party`` expands grids into party groups and members."""
     g = nx.DiGraph()
-    street_district = {a.id: a.parent for a in areas if a.level is Level.STREET}
+    found = routes_of(problem, areas)
     names = {a.id: a.name for a in areas}
-    for c in problem.communities:
-        street_district.setdefault(c.street, c.district)
-    community_street = {c.id: c.street for c in problem.communities}
-    for street, district in street_district.items():
+    for street, district in found.street_district.items():
         g.add_node(f"district:{district}", level="district", name=names.get(district, district))
         g.add_node(f"street:{street}", level="street", name=names.get(street, street), party=PARTY_LEVELS["street"])
         g.add_edge(f"district:{district}", f"street:{street}")
@@ -164,7 +81,7 @@ def governance_graph(
         g.add_edge(f"community:{grid.community}", key)
         if party:
             _add_party(g, key, grid)
-    return Governance(g, community_street, street_district)
+    return Governance(g, found)
 
 
 def _add_party(g: nx.DiGraph, grid_key: str, grid: Grid) -> None:

@@ -6,7 +6,6 @@ otherwise the joint CP-SAT model runs with orders and claims pinned."""
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -48,7 +47,7 @@ def flow_capacities(space: ProjectSpace, part: Part, plan: Plan) -> tuple[np.nda
             return None
     minutes, tasks = residual_capacity(space, plan)
     d = d[space.direct.load[d] <= minutes[space.direct.resource[d]]]  # pairs that no longer fit cannot be chosen
-    residual = SimpleNamespace(arrays=replace(a, resource_capacity_minutes=minutes, resource_capacity_tasks=tasks))
+    residual = replace(a, resource_capacity_minutes=minutes, resource_capacity_tasks=tasks)
     subset = replace(
         space.direct,
         need=space.direct.need[d],
@@ -56,7 +55,7 @@ def flow_capacities(space: ProjectSpace, part: Part, plan: Plan) -> tuple[np.nda
         load=space.direct.load[d],
         value=space.direct.value[d],
     )
-    capacity, uneven = effective_task_capacity(residual, subset)  # type: ignore[arg-type]
+    capacity, uneven = effective_task_capacity(residual, subset)
     return None if uneven else (np.maximum(capacity, 0), d)
 
 

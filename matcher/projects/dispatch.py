@@ -12,7 +12,7 @@ from matcher.problem import Problem
 from matcher.result import Result
 from matcher.solvers import solve
 from matcher.solvers.engine import ProgressHook
-from matcher.solvers.params import DEFAULT_GAP
+from matcher.solvers.params import SolveParams
 
 if TYPE_CHECKING:  # the project model (and OR-Tools' CP-SAT) is imported only for problems with projects
     from matcher.projects.result import ProjectResult
@@ -23,37 +23,28 @@ def solve_problem(
     policy: Policy | str | dict[str, Any] | None = None,
     *,
     solver: str = "auto",
-    engine: str = "highs",
-    time_limit: float = 30.0,
-    workers: int = 2,
-    seed: int = 0,
-    deterministic_time: float | None = None,
-    gap: float = DEFAULT_GAP,
+    params: SolveParams | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_progress: ProgressHook | None = None,
 ) -> Result | ProjectResult:
-    """Solve with the project model when ``problem.has_projects`` (``engine`` picks its joint
-    solver), else with :func:`matcher.solvers.solve` (``solver`` and ``engine``; ``on_progress``
-    hears of each improving plan). Pinned orders and claims stay fixed in the project model."""
+    """Solve with the project model when ``problem.has_projects`` (``params.engine`` picks its joint
+    solver; its own gap target), else with :func:`matcher.solvers.solve` (``solver`` and ``params``;
+    ``on_progress`` hears of each improving plan). Pinned orders and claims stay fixed in the
+    project model."""
+    params = params or SolveParams()
     if problem.has_projects:
         from matcher.projects.solve import solve_projects
 
         return solve_projects(
-            problem, policy, time_limit=time_limit, workers=workers, seed=seed, should_stop=should_stop, engine=engine
+            problem,
+            policy,
+            time_limit=params.time_limit,
+            workers=params.workers,
+            seed=params.seed,
+            should_stop=should_stop,
+            engine=params.engine,
         )
-    return solve(
-        problem,
-        policy,
-        solver=solver,
-        engine=engine,
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        deterministic_time=deterministic_time,
-        gap=gap,
-        should_stop=should_stop,
-        on_progress=on_progress,
-    )
+    return solve(problem, policy, solver=solver, params=params, should_stop=should_stop, on_progress=on_progress)
 
 
 __all__ = ["solve_problem"]

@@ -22,6 +22,8 @@ from matcher.errors import InfeasibleError
 from matcher.projects.highs import Infeasible, solve_with_highs
 from matcher.projects.plan import ORDER_COST, Part, Plan
 from matcher.projects.space import ProjectSpace
+from matcher.rules.pairing import pairing_rule_name
+from matcher.solvers.explain import infeasible_core
 
 
 def _by(keys: np.ndarray, members: np.ndarray) -> dict[int, list[int]]:
@@ -187,7 +189,7 @@ class JointModel:
         for g, c, minimum in a.pairing_minimums:
             if c not in comms or not space.direct.hard_groups[g]:
                 continue
-            name = f"hard pairing {a.group_ids[g]} -> {a.community_ids[c]} serves at least {minimum}"
+            name = pairing_rule_name(a.group_ids[g], a.community_ids[c], minimum)
             lit = lits[name] = m.new_bool_var(name)
             terms = [self.direct[i] for i in np.flatnonzero((d_group == g) & (d_comm == c))] + [
                 self.claim[i] for i in np.flatnonzero((k_group == g) & (k_comm == c))
@@ -230,9 +232,7 @@ class JointModel:
             try:
                 values, value, bound, optimal = solve_with_highs(self.model, time_limit, gap)
             except Infeasible:
-                raise InfeasibleError(
-                    self._conflict() or ["pinned orders and claims against capacities and venues"]
-                ) from None
+                raise self._infeasible(time_limit) from None
             if values is None:
                 return None, 0, int(math.floor(bound + 1e-6)) if math.isfinite(bound) else _NO_BOUND, "unknown"
             chosen = values.astype(bool)
@@ -247,9 +247,9 @@ class JointModel:
             solver.parameters.relative_gap_limit = gap
             code = solver.solve(self.model, _Stop(should_stop) if should_stop else None)
             if code == cp_model.INFEASIBLE:
-                raise InfeasibleError(self._conflict() or ["pinned orders and claims against capacities and venues"])
+                raise self._infeasible(time_limit)
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return None, 0, int(math.floor(solver.best_objective_bound + 1e-6)), "unknown"
+                return None, 0, _NO_BOUND, "unknown"  # stopped before a first solution: CP-SAT's bound is unset
             read = solver.boolean_value
             value = int(round(solver.objective_value))
             bound = int(math.floor(solver.best_objective_bound + 1e-6))
@@ -266,14 +266,10 @@ class JointModel:
             target[idx] = np.array([read(v) for v in vars_], dtype=bool)
         return plan, value, max(value, bound), status
 
-    def _conflict(self) -> list[str]:
-        if not self.assumptions:
-            return []
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.solve(self.model)
-        names = {lit.index: name for name, lit in self.assumptions.items()}
-        return [names[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in names]
+    def _infeasible(self, time_limit: float) -> InfeasibleError:
+        """The error naming the hard pairing minimums that together make the model infeasible."""
+        core = infeasible_core(self.model, self.assumptions, time_limit)
+        return InfeasibleError(core or ["pinned orders and claims against capacities and venues"])
 
 
 class _Stop(cp_model.CpSolverSolutionCallback):

@@ -14,6 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.errors import InfeasibleError
+from matcher.policy import PlacedOrderMode
 from matcher.projects.assign import assign
 from matcher.projects.model import JointModel
 from matcher.projects.needs import order_reason
@@ -32,7 +33,7 @@ def require_running(space: ProjectSpace, part: Part, plan: Plan) -> None:
     ``part`` that do not run in ``plan``, and why."""
     given = part.orders[space.order_given[part.orders]]
     idle = given[~plan.running[given]]
-    if space.policy.placed_orders != "hard" or len(idle) == 0:
+    if space.policy.placed_orders != PlacedOrderMode.HARD or len(idle) == 0:
         return
     problems = []
     for o in idle[:5].tolist():

@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.i18n import Text
-from matcher.policy import Policy, get_policy
+from matcher.policy import PlacedOrderMode, Policy, get_policy
 from matcher.problem import Problem
 from matcher.projects.dominance import prune_dominated
 from matcher.projects.greedy import joint_greedy_plan
@@ -126,7 +126,7 @@ def _best_start(
     rounded LP (``inf`` bound without it)."""
     least, keep = 0, None  # placed orders every plan must run (placed_orders: priority or hard)
     starts = [base]
-    if space.policy.placed_orders != "free" and space.order_given[part.orders].any():
+    if space.policy.placed_orders != PlacedOrderMode.FREE and space.order_given[part.orders].any():
         least, keep, value = placed_first(space, part, engine=engine, time_limit=limit, workers=workers, seed=seed)
         model.model.add(sum(model.placed_running()) >= least)
         starts.append((keep, value))

@@ -4,7 +4,7 @@ each project instance may serve, as flat numpy arrays beside the direct candidat
 A catalogue project may run in a community when the community orders it: input orders (pinned
 or not) and, for communities with a budget, one candidate new order per project (and per venue
 of the project's station type within the 15-minute service circle). A resource may claim a
-provider slot of an order by the rules of :mod:`matcher.projects.claimants` (kind, category,
+provider slot of an order by the rules of :mod:`matcher.rules.claims` (kind, category,
 skills, reach, pairing). An instance serves needs of its community with the project's category whose
 skills the project covers.
 """
@@ -20,7 +20,7 @@ from matcher.candidates import VALUE_SCALE, Candidates, build_candidates, need_b
 from matcher.domain import Project
 from matcher.policy import Policy
 from matcher.problem import CATEGORIES, MINUTES_PER_HOUR, Problem
-from matcher.projects.claimants import Claimants, claimants
+from matcher.rules.claims import Claimants, claimants
 
 #: A venue serves the communities within the 15-minute service circle (15分钟服务圈) around it.
 SERVICE_CIRCLE_MINUTES = 15.0

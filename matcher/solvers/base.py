@@ -6,30 +6,22 @@ import numpy as np
 
 from matcher.candidates import Candidates
 from matcher.i18n import Text
-from matcher.policy import Policy
-from matcher.problem import Problem
+from matcher.policy import Objective, Policy
+from matcher.problem import Problem, ProblemArrays
+from matcher.rules.pairing import binding_minimums
 from matcher.solution import Solution
 from matcher.solvers.priority import priority_bonus
 
-__all__ = ["Solution", "effective_task_capacity", "side_constraints", "unserved_required"]
+__all__ = ["Solution", "effective_task_capacity", "side_constraints"]
 
 
-def unserved_required(problem: Problem, candidates: Candidates, chosen: np.ndarray) -> list[str]:
-    """A violation for each required need (必须服务) the chosen pairs leave unserved."""
-    a = problem.arrays
-    served = np.zeros(a.n_needs, dtype=bool)
-    served[candidates.need[chosen]] = True
-    return [f"required need {a.need_ids[n]} not served" for n in np.flatnonzero(a.need_required & ~served)]
-
-
-def effective_task_capacity(problem: Problem, candidates: Candidates) -> tuple[np.ndarray, list[str]]:
+def effective_task_capacity(a: ProblemArrays, candidates: Candidates) -> tuple[np.ndarray, list[str]]:
     """Per resource, how many tasks it can take when its hours reduce to a task count.
 
     A resource's hours reduce exactly when all its candidate loads are equal (then it takes
     ``hours // load`` tasks) or when its hours cannot bind (they cover its ``capacity_tasks``
     largest loads). Returns the capacities and the ids of resources whose hours do not reduce.
     """
-    a = problem.arrays
     n = a.n_resources
     if len(candidates) == 0:
         return a.resource_capacity_tasks.copy(), []
@@ -66,7 +58,7 @@ def side_constraints(
         reasons.append(
             Text("{n} need(s) take several providers (e.g. {need})", n=len(multi), need=a.need_ids[multi[0]])
         )
-    binding = [(g, c, m) for g, c, m in a.pairing_minimums if candidates.hard_groups[g]]
+    binding = binding_minimums(a, candidates)
     if binding:
         g, c, m = binding[0]
         reasons.append(
@@ -85,7 +77,7 @@ def side_constraints(
                 min_community_share=policy.min_community_share,
             )
         )
-    if policy.objective == "equity":
+    if policy.objective == Objective.EQUITY:
         reasons.append(Text("the equity objective (worst community's coverage first, then value)"))
     if policy.balance_weight > 0:
         reasons.append(
@@ -100,7 +92,7 @@ def side_constraints(
             Text("serving {items} first needs weights too large for flow", items=", ".join(policy.priority_urgencies))
         )
     if uneven is None:
-        _, uneven = effective_task_capacity(problem, candidates)
+        _, uneven = effective_task_capacity(a, candidates)
     if uneven:
         reasons.append(
             Text(

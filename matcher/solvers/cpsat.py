@@ -8,14 +8,13 @@ only :func:`matcher.solvers.explain.infeasible_rules`, after a model is proven i
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
 
+from matcher.rules.model import Phase
 from matcher.solvers.engine import EngineRun, Limits, RunStatus, whole_bound
-from matcher.solvers.linear import LinearModel, Phase
+from matcher.solvers.linear import LinearModel
 
 #: CP-SAT's largest finite domain end.
 _HUGE = cp_model.INT_MAX // 4
@@ -110,10 +109,8 @@ class CpsatSession:
         if status == cp_model.INFEASIBLE:
             return EngineRun(RunStatus.INFEASIBLE, None, None, None)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            bound = solver.best_objective_bound
-            return EngineRun(
-                RunStatus.NO_SOLUTION, None, None, whole_bound(bound, None) if math.isfinite(bound) else None
-            )
+            # stopped before a first solution: CP-SAT leaves its bound unset (read as 0), so none is proven
+            return EngineRun(RunStatus.NO_SOLUTION, None, None, None)
         values = np.array([solver.value(v) for v in self.x], dtype=np.float64)
         objective = int(round(float(phase.objective @ values)))
         bound = whole_bound(solver.best_objective_bound, objective)

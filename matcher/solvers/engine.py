@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from matcher.solvers.linear import Phase
+from matcher.rules.model import Phase
 
 #: ``on_progress(objective, bound, seconds)`` in scaled value units at improving plans; the bound
 #: is None while none is proven.

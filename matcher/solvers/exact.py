@@ -22,9 +22,10 @@ from matcher.candidates import Candidates
 from matcher.errors import InfeasibleError
 from matcher.policy import Policy
 from matcher.problem import Problem
+from matcher.rules.model import Phase
 from matcher.solution import PhaseOutcome, Solution, Status
 from matcher.solvers.engine import EngineRun, EngineSession, Limits, ProgressHook, RunStatus
-from matcher.solvers.linear import LinearModel, Phase, build_linear_model, plan_columns
+from matcher.solvers.linear import LinearModel, build_linear_model, plan_columns
 from matcher.solvers.params import SolveParams
 
 

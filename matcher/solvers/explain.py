@@ -18,6 +18,16 @@ def infeasible_rules(model: LinearModel, time_limit: float) -> list[str]:
     if not model.named:
         return []
     cp, _, literals = load_model(model, guarded=True)
+    return infeasible_core(cp, literals, time_limit)
+
+
+def infeasible_core(cp: cp_model.CpModel, literals: dict[str, cp_model.IntVar], time_limit: float) -> list[str]:
+    """Names of the rules, each enforced by its literal in ``literals``, that together make ``cp``
+    infeasible (the core model's side rules, the project model's pairing minimums); empty when
+    none are named, the model is feasible, or no core was found within ``time_limit`` seconds."""
+    if not literals:
+        return []
+    cp.clear_assumptions()
     cp.add_assumptions(list(literals.values()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # assumptions need the sequential search

@@ -22,7 +22,8 @@ from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.i18n import Text
 from matcher.policy import Policy
 from matcher.problem import Problem, ProblemArrays
-from matcher.solvers.base import Solution, effective_task_capacity, side_constraints
+from matcher.solution import Solution, Status
+from matcher.solvers.base import effective_task_capacity, side_constraints
 from matcher.solvers.hubs import Hubs, find_hubs, hub_network, split_units
 from matcher.solvers.priority import priority_bonus, with_bonus
 
@@ -156,15 +157,15 @@ def _classes_hold(
 def solve_flow(problem: Problem, candidates: Candidates, policy: Policy) -> Solution:
     """The exact optimum by min-cost flow over the class network; refuses problems flow cannot
     express."""
-    capacity, uneven = effective_task_capacity(problem, candidates)
+    capacity, uneven = effective_task_capacity(problem.arrays, candidates)
     unsuitable = side_constraints(problem, candidates, policy, uneven)
     if unsuitable:
         raise SolverUnsuitableError(Text("the flow solver cannot express: {reasons} (use cpsat)", reasons=unsuitable))
     if len(candidates) == 0:
-        return Solution(np.zeros(0, dtype=np.int64), 0, 0, "optimal")
+        return Solution(np.zeros(0, dtype=np.int64), 0, 0, Status.OPTIMAL)
     network = ClassNetwork.build(problem.arrays, candidates, capacity)
     cost, flows = solve_min_cost_flow(*network.arcs)
-    return Solution(network.chosen_rows(flows), -cost, -cost, "optimal")
+    return Solution(network.chosen_rows(flows), -cost, -cost, Status.OPTIMAL)
 
 
 def _members(kinds: np.ndarray, n_kinds: int, capacity: np.ndarray, unit_kind: np.ndarray) -> np.ndarray:

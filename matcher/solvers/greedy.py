@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from matcher.candidates import Candidates, need_base_values
 from matcher.policy import Policy
 from matcher.problem import Problem
-from matcher.solvers.base import Solution, unserved_required
+from matcher.rules.check import check_plan
+from matcher.rules.pairing import binding_minimums
+from matcher.solution import Solution, Status
 
 
 class _Ledger:
@@ -61,29 +61,17 @@ def solve_greedy(problem: Problem, candidates: Candidates, policy: Policy) -> So
     a = problem.arrays
     ledger = _Ledger(problem, candidates)
     order = np.lexsort((-need_base_values(a, policy), a.need_urgency))
-    violations = []
-    for g, c, minimum in a.pairing_minimums:
-        if not candidates.hard_groups[g]:
-            continue
+    for g, c, minimum in binding_minimums(a, candidates):
         in_group = a.resource_group == g
         done = 0
         for n in order[a.need_community[order] == c].tolist():
             if done >= minimum:
                 break
             done += ledger.serve(n, in_group)
-        if done < minimum:
-            violations.append(f"hard pairing {a.group_ids[g]} -> {a.community_ids[c]} served {done} of {minimum}")
     for n in order[a.need_required[order]].tolist():
         ledger.serve(n)
     for n in order.tolist():
         ledger.serve(n)
-    if policy.min_community_share > 0:
-        counts = np.bincount(a.need_community, minlength=a.n_communities)
-        done = np.bincount(a.need_community[ledger.served], minlength=a.n_communities)
-        for c in np.flatnonzero(counts):
-            required = math.ceil(policy.min_community_share * counts[c] - 1e-9)
-            if done[c] < required:
-                violations.append(f"community {a.community_ids[c]} served {done[c]} of required {required}")
     chosen = np.array(sorted(ledger.chosen), dtype=np.int64)
-    violations += unserved_required(problem, candidates, chosen)
-    return Solution(chosen, int(candidates.value[chosen].sum()), None, "heuristic", tuple(violations))
+    violations = tuple(check_plan(a, candidates, policy, chosen))
+    return Solution(chosen, int(candidates.value[chosen].sum()), None, Status.HEURISTIC, violations)

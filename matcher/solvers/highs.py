@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from matcher.errors import MatcherError
+from matcher.rules.model import Phase
 from matcher.solvers.engine import EngineRun, Limits, RunStatus, whole_bound
-from matcher.solvers.linear import LinearModel, Phase
+from matcher.solvers.linear import LinearModel
 
 _ROWWISE = 2
 _MAXIMISE = -1

@@ -6,7 +6,7 @@ the levels after it can add: the last level's bonus exceeds the total value of a
 earlier level's bonus exceeds the later levels' bonuses at their most plus that total. A flow
 optimum under these values is then the lexicographic optimum (flow serves each need once, so
 the bonus counts served needs exactly). The MIP solves the same order as phases instead
-(:func:`matcher.solvers.linear.priority_phases`).
+(:func:`matcher.rules.objective.priority_phases`).
 """
 
 from __future__ import annotations

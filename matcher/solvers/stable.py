@@ -18,14 +18,15 @@ Only needs that take one provider enter the game; capacities are task counts
 from __future__ import annotations
 
 import heapq
-import math
 
 import numpy as np
 
 from matcher.candidates import Candidates
 from matcher.policy import Policy
 from matcher.problem import Problem
-from matcher.solvers.base import Solution, effective_task_capacity, unserved_required
+from matcher.rules.check import check_plan
+from matcher.solution import Solution, Status
+from matcher.solvers.base import effective_task_capacity
 
 
 def stable_capacity(problem: Problem, candidates: Candidates) -> np.ndarray:
@@ -36,7 +37,7 @@ def stable_capacity(problem: Problem, candidates: Candidates) -> np.ndarray:
     of tasks can overbook it.
     """
     a = problem.arrays
-    capacity, uneven = effective_task_capacity(problem, candidates)
+    capacity, uneven = effective_task_capacity(a, candidates)
     if uneven:
         largest = np.zeros(a.n_resources, dtype=np.int64)
         np.maximum.at(largest, candidates.resource, candidates.load)
@@ -115,30 +116,5 @@ def solve_stable(problem: Problem, candidates: Candidates, policy: Policy) -> So
         stable_capacity(problem, candidates),
     )
     chosen = entered[picked]
-    return Solution(
-        chosen,
-        int(candidates.value[chosen].sum()),
-        None,
-        "stable",
-        tuple(_violations(problem, candidates, policy, chosen)),
-    )
-
-
-def _violations(problem: Problem, candidates: Candidates, policy: Policy, chosen: np.ndarray) -> list[str]:
-    """Hard pairing minimums, community shares and required needs the matching leaves unmet."""
-    a = problem.arrays
-    out = unserved_required(problem, candidates, chosen)
-    group = a.resource_group[candidates.resource[chosen]]
-    community = a.need_community[candidates.need[chosen]]
-    for g, c, minimum in a.pairing_minimums:
-        done = int(np.count_nonzero((group == g) & (community == c)))
-        if candidates.hard_groups[g] and done < minimum:
-            out.append(f"hard pairing {a.group_ids[g]} -> {a.community_ids[c]} served {done} of {minimum}")
-    if policy.min_community_share > 0:
-        counts = np.bincount(a.need_community, minlength=a.n_communities)
-        done_by = np.bincount(community, minlength=a.n_communities)
-        for c in np.flatnonzero(counts):
-            required = math.ceil(policy.min_community_share * counts[c] - 1e-9)
-            if done_by[c] < required:
-                out.append(f"community {a.community_ids[c]} served {done_by[c]} of required {required}")
-    return out
+    violations = tuple(check_plan(a, candidates, policy, chosen))
+    return Solution(chosen, int(candidates.value[chosen].sum()), None, Status.STABLE, violations)

@@ -4,17 +4,22 @@ Communities already name their street (街镇) and district (区); an ``areas`` 
 parents explicit (with names and parent links, so a missing parent or a cycle can be named) and
 a ``grids`` list (网格) places each grid in one community with its party groups, members,
 households by visit tier (Xihu's five tiers) and its grid workers' weekly visit capacity.
+:class:`Routes` reads from them the way a need escalates: community, street, district.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from matcher.domain import Record, _count, _vocab_parser
 from matcher.errors import FieldError
 from matcher.i18n import Text
 from matcher.vocabulary import Level
+
+if TYPE_CHECKING:  # the problem imports the records of the domain, not these
+    from matcher.problem import Problem
 
 #: Xihu's five visit tiers (特殊、重点、常规、普通、一般) and the visits a household of each tier
 #: gets per week. The frequencies are this project's assumption (the case names only the tiers).
@@ -85,3 +90,24 @@ class Grid(Record):
     def weekly_visits(self) -> float:
         """Visits the grid's households need per week under :data:`VISIT_TIERS`."""
         return sum(getattr(self, t) * per_week for t, per_week in VISIT_TIERS.items())
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Each community's street and each street's district: the route a need escalates along (吹哨报到)."""
+
+    community_street: dict[str, str]
+    street_district: dict[str, str]
+
+    def route(self, community: str) -> list[str]:
+        """The escalation route of a community: itself, its street, its district (node keys)."""
+        street = self.community_street[community]
+        return [f"community:{community}", f"street:{street}", f"district:{self.street_district[street]}"]
+
+
+def routes_of(problem: Problem, areas: Sequence[Area] = ()) -> Routes:
+    """The routes of ``problem``'s communities; a street's district from ``areas`` when listed there."""
+    street_district = {a.id: a.parent for a in areas if a.level is Level.STREET}
+    for c in problem.communities:
+        street_district.setdefault(c.street, c.district)
+    return Routes({c.id: c.street for c in problem.communities}, street_district)

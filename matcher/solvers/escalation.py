@@ -23,15 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher.areas import Routes, routes_of
 from matcher.display import pad
 from matcher.errors import FieldError
 from matcher.i18n import Text, _, term
-from matcher.network.hierarchy import Governance, governance_graph
 from matcher.policy import Policy, get_policy
 from matcher.problem import LEVELS, URGENCIES, Problem
 from matcher.reasons import REASONS
 from matcher.result import status_name
 from matcher.solvers import solve
+from matcher.solvers.params import SolveParams
 from matcher.vocabulary import Level, Urgency
 
 if TYPE_CHECKING:  # matcher.result imports the solvers; import it for types only
@@ -94,7 +95,7 @@ class EscalationResult:
     """Level, route, resources and deadline status of every need after escalation."""
 
     problem: Problem
-    governance: Governance
+    routes: Routes
     rules: EscalationRules
     runs: tuple[LevelRun, ...]
     level: np.ndarray  # per need: index into LEVELS where served, -1 when unserved
@@ -122,7 +123,7 @@ class EscalationResult:
     def route(self, n: int) -> list[str]:
         """Governance nodes the need went through, community first."""
         community = self.problem.needs[n].community
-        return self.governance.route(community)[: int(self.tried[n])]
+        return self.routes.route(community)[: int(self.tried[n])]
 
     def level_shares(self) -> dict[str, Any]:
         """Needs solved in the community, in the street, escalated to and solved in the district."""
@@ -252,9 +253,10 @@ def escalate(
     policy: Policy | str | dict[str, Any] | None = None,
     *,
     rules: EscalationRules | None = None,
-    governance: Governance | None = None,
+    routes: Routes | None = None,
     on_level: Callable[[Level, Result], None] | None = None,
-    **solve_options: Any,
+    solver: str = "auto",
+    params: SolveParams | None = None,
 ) -> EscalationResult:
     """Solve level by level: community, then street, then district, each seeing what was left;
     ``on_level(level, result)`` hears of each level as it is solved (for progress)."""
@@ -268,7 +270,7 @@ def escalate(
     start = time.perf_counter()
     policy = get_policy(policy)
     rules = rules or EscalationRules()
-    governance = governance or governance_graph(problem, party=False)
+    routes = routes or routes_of(problem)
     a = problem.arrays
     deadline = a.need_deadline
     level = np.full(a.n_needs, -1, dtype=np.int8)
@@ -285,7 +287,7 @@ def escalate(
         if not len(needs):
             continue
         tried[needs] = i + 1
-        result = solve(level_problem(problem, lvl, needs, delay), policy, **solve_options)
+        result = solve(level_problem(problem, lvl, needs, delay), policy, solver=solver, params=params)
         timings[lvl.value] = result.wall_time
         runs.append(LevelRun(lvl, needs, result))
         if on_level:
@@ -298,5 +300,5 @@ def escalate(
         level[done] = i
         arrival[done] = local_arrival[result.served]
     return EscalationResult(
-        problem, governance, rules, tuple(runs), level, arrival, tried, time.perf_counter() - start, timings
+        problem, routes, rules, tuple(runs), level, arrival, tried, time.perf_counter() - start, timings
     )

@@ -1,11 +1,12 @@
-"""Who may claim a provider slot of an order (认领): the rules, as arrays over the whole problem.
+"""Hard: who may claim a provider slot of an order (认领) — the rules, as arrays over the whole problem.
 
 A resource may claim a slot of project ``p`` ordered by community ``c`` when it is an
 organisation (units, social organisations, workshops, departments: volunteers and party members
 serve needs directly), offers the project's category and every skill of the project, reaches
 ``c`` within its radius and its level's scope (the core's ``reach_pairs``), and no hard pairing
 (结对) binds it to other communities. The solver's decision space (:mod:`matcher.projects.space`)
-and the service's check of each claim both read these arrays, so the two never disagree.
+and the service's check of each claim (:meth:`Claimants.check_claim`, :mod:`api.eligibility`) both
+read these arrays, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Claimants:
         """(P, R) bool: may claim the project somewhere (kind, category and skills)."""
         return self.kind[None, :] & self.category & self.skills
 
-    def broken(self, project: int, resource: int, community: int) -> ClaimRule | None:
+    def check_claim(self, project: int, resource: int, community: int) -> ClaimRule | None:
         """The first rule a claim of ``project`` ordered by ``community`` by ``resource`` breaks, if any."""
         held = (
             (ClaimRule.KIND, self.kind[resource]),
