@@ -141,7 +141,7 @@ def _apply(ledger: Ledger, event: DispatchEvent) -> None:
     if event.kind == "arrival":
         intake(ledger, {**event.data, TIME_FIELD: event.at})
     elif event.kind == "accept":
-        accept(ledger, event.need, event.resource, event.at, RULES)
+        accept(ledger, event.need, event.data.get("resources") or event.resource, event.at, RULES)
     elif event.kind == "unpin":
         ledger.unpin(ledger.need_index(event.need))
     elif event.kind == "replan":
@@ -191,17 +191,24 @@ def recommendations(
 
 
 def publish(
-    live: LiveDispatch, session: Session, scenario: Scenario, need_id: str, resource_id: str, actor: str
+    live: LiveDispatch, session: Session, scenario: Scenario, need_id: str, resource_ids: list[str], actor: str
 ) -> dict[str, Any]:
-    """Accept an option: the assignment is published (派单) and pinned."""
+    """Accept an option: the assignment — one resource, or the set a need of several providers
+    takes — is published (派单) and pinned."""
     with live.plan(session, scenario) as ledger:
         at = max(clock(scenario), ledger.arrived_at[ledger.need_index(need_id)])
-        option = accept(ledger, need_id, resource_id, at, RULES)
+        option = accept(ledger, need_id, resource_ids, at, RULES)
         live.record(
             session,
             scenario,
             DispatchEvent(
-                scenario_id=scenario.id, kind="accept", need=need_id, resource=resource_id, at=at, actor=actor
+                scenario_id=scenario.id,
+                kind="accept",
+                need=need_id,
+                resource=resource_ids[0],
+                at=at,
+                data={"resources": resource_ids} if len(resource_ids) > 1 else {},
+                actor=actor,
             ),
         )
         n = ledger.need_index(need_id)

@@ -53,7 +53,7 @@ def readme_command(scenario: str, repeat: int) -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "matcher", "run", scenario, "--out", "/tmp/bench-engines-run"],
+            [sys.executable, "-m", "matcher", "--lang", "en", "run", scenario, "--out", "/tmp/bench-engines-run"],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -293,6 +293,7 @@ STATUS_NAMES = {
     "no_solution_in_time": N_("no_solution_in_time"),
     "heuristic": N_("heuristic"),
     "stable": N_("stable"),
+    "replay": N_("replay"),  # a dispatch policy's run in the lab: an online plan, not an optimisation
 }
 
 

@@ -21,10 +21,19 @@ ALLOWED: dict[str, set[str]] = {
     "matcher.io": {"matcher"},
     "matcher.generate": {"matcher", "matcher.io"},
     "matcher.solvers": {"matcher", "matcher.rules"},
-    "matcher.projects": {"matcher", "matcher.rules", "matcher.solvers"},
+    "matcher.parallel": {"matcher", "matcher.rules", "matcher.solvers"},  # independent parts on Dask
+    "matcher.projects": {"matcher", "matcher.rules", "matcher.solvers", "matcher.parallel"},
     "matcher.network": {"matcher", "matcher.rules", "matcher.solvers", "matcher.projects"},
     "matcher.dispatch": {"matcher", "matcher.rules", "matcher.io", "matcher.solvers", "matcher.projects"},
-    "matcher.lab": {"matcher", "matcher.rules", "matcher.io", "matcher.solvers", "matcher.projects"},
+    "matcher.lab": {
+        "matcher",
+        "matcher.rules",
+        "matcher.io",
+        "matcher.solvers",
+        "matcher.parallel",
+        "matcher.projects",
+        "matcher.dispatch",  # a dispatch policy's run replays arrivals through the dispatcher
+    },
     "api": {
         "matcher",
         "matcher.rules",
@@ -42,6 +51,7 @@ ALLOWED: dict[str, set[str]] = {
         "matcher.io",
         "matcher.generate",
         "matcher.solvers",
+        "matcher.parallel",
         "matcher.projects",
         "matcher.network",
         "matcher.dispatch",

@@ -12,6 +12,7 @@ from distributed import get_task_stream
 
 from matcher.cli import main
 from matcher.lab import sweep
+from matcher.parallel.cluster import connect
 from tests.lab_problems import random_problem, write_scenario
 
 SPEC = {
@@ -43,7 +44,7 @@ def spec_path(tmp_path_factory):
 
 def test_sweep_on_a_local_cluster_equals_the_serial_sweep(spec_path, tmp_path):
     spec = sweep.load_spec(spec_path)
-    client = sweep.connect(None, n_workers=2)
+    client = connect(None, n_workers=2)
     try:
         client.wait_for_workers(2)
         with get_task_stream(client) as stream:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,7 @@ class ArrivalListSchema(Schema):
 class OptionSchema(Schema):
     rank = fields.Integer()
     resource = fields.String()
+    resources = fields.List(fields.String())
     level = fields.String()
     arrival_minutes = fields.Float()
     deadline_minutes = fields.Float()
@@ -97,7 +98,17 @@ class KArgs(Schema):
 
 
 class AcceptSchema(Schema):
-    resource = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    """One resource, or for a need of several providers the set (``resources``) of a recommendation."""
+
+    resource = fields.String(validate=validate.Length(min=1, max=200))
+    resources = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)), validate=validate.Length(min=1, max=20)
+    )
+
+    @validates_schema
+    def one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if ("resource" in data) == ("resources" in data):
+            raise ValidationError("give resource (one provider) or resources (a set), not both", "resource")
 
 
 class ReplanArgs(Schema):
@@ -159,12 +170,14 @@ class Accept(MethodView):
     @blp.arguments(AcceptSchema)
     @blp.response(200, ArrivalViewSchema)
     def post(self, body: dict[str, Any], scenario_id: int, need_id: str) -> dict[str, Any]:
-        """Publish need -> resource (派单); it is pinned: later re-plans never move it (planners)."""
+        """Publish need -> resource (派单), or need -> a recommended set of resources for a need of
+        several providers; it is pinned: later re-plans never move it (planners)."""
         actor = require_planner()
         with store().write() as session:
             scenario = locked_scenario(session, scenario_id)
-            view = service.publish(live(), session, scenario, need_id, body["resource"], actor.name)
-            audit.record(session, actor, "dispatch.accept", "needs", need_id, scenario_id, resource=body["resource"])
+            chosen = body.get("resources") or [body["resource"]]
+            view = service.publish(live(), session, scenario, need_id, chosen, actor.name)
+            audit.record(session, actor, "dispatch.accept", "needs", need_id, scenario_id, resource=",".join(chosen))
             return view
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import overrides_from_args, wrote_line
+from matcher.cli.replay import add_replay_options, replay_settings
 from matcher.display import pad
 from matcher.errors import FieldError
 from matcher.i18n import Text, _
@@ -65,6 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"runs not proven within this relative gap are named loudly (default: {TARGET_GAP:g})",
     )
     parser.add_argument("--out", metavar="DIR", help="output directory (default: results/compare-<scenario>)")
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="run each policy as a dispatch policy: replay the seed's arrivals through the live dispatcher "
+        "(the options below) and report on-time shares, moves per re-plan and the gap to hindsight",
+    )
+    add_replay_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -75,6 +83,9 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise FieldError("--seeds", Text("must be at least 1, got {value}", value=args.seeds))
+    if not args.replay and (args.arrivals or args.rates):
+        raise FieldError("--replay", Text("--arrivals and --rates describe a replay: add --replay"))
+    replay = replay_settings(args) if args.replay else None
     policies = parse_policies(args.policies, overrides_from_args(args))
     metrics = metric_names(args.metrics.split(",")) if args.metrics else None
     scenario = load_scenario(args.scenario)
@@ -99,6 +110,7 @@ def handle(args: argparse.Namespace) -> int:
         metrics=metrics,
         target_gap=args.target_gap,
         on_run=_progress,
+        replay=replay,
     )
     print(
         _("Scenario {name}: {policies} policies x {seeds} seed(s)").format(

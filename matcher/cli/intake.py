@@ -10,9 +10,9 @@ import io
 from pathlib import Path
 
 from matcher.cli import SUMMARIES
-from matcher.cli.replay import arrivals_from_file
 from matcher.dispatch.intake import TIME_FIELD, intake
 from matcher.dispatch.ledger import Ledger
+from matcher.dispatch.replay import arrivals_from_file
 from matcher.domain import Need
 from matcher.errors import FieldError
 from matcher.files import write_files

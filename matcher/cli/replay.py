@@ -9,21 +9,15 @@ from pathlib import Path
 
 from matcher.cli import SUMMARIES
 from matcher.cli.options import add_policy_options, policy_from_args
-from matcher.dispatch.intake import read_arrivals
-from matcher.dispatch.ledger import Ledger
-from matcher.dispatch.replay import PUBLISH, Arrival, generated, parse_rates, run_replay
+from matcher.dispatch.replay import PUBLISH, ReplaySettings, parse_rates, run_replay
+from matcher.errors import FieldError
 from matcher.files import csv_text, write_files
 from matcher.i18n import _
-from matcher.io.scenario import LISTS, load_scenario
-from matcher.io.sources import Folder
-from matcher.io.tables import Columns, read_rows
-from matcher.policy import Policy
-from matcher.problem import Problem
+from matcher.io.scenario import load_scenario
 from matcher.solvers.escalation import EscalationRules
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    rules = EscalationRules()
     parser = sub.add_parser(
         "replay",
         help=SUMMARIES["replay"],
@@ -33,6 +27,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx): its communities and resources")
     add_policy_options(parser)
+    add_replay_options(parser)
+    parser.add_argument("--seed", type=int, default=0, help="seed of a generated stream (default: 0)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="CP-SAT time limit per re-plan when flow cannot express it (default: 10)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="write replay.json and replay.csv here (default: results/<scenario>)"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def add_replay_options(parser: argparse.ArgumentParser) -> None:
+    """Where arrivals come from and how the dispatcher works, as ``replay`` and ``compare --replay`` take them."""
+    rules = EscalationRules()
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--arrivals",
@@ -47,7 +59,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default without --arrivals: the scenario's own needs at seeded random times)",
     )
     parser.add_argument("--hours", type=float, default=168.0, help="length of a generated stream (default: 168)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of a generated stream (default: 0)")
     parser.add_argument(
         "--replan-every", type=float, default=60.0, metavar="MIN", help="minutes between re-plans (default: 60)"
     )
@@ -71,45 +82,36 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="M",
         help=f"routing minutes to the district (default: {rules.district_minutes:g})",
     )
-    parser.add_argument(
-        "--time-limit",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="CP-SAT time limit per re-plan when flow cannot express it (default: 10)",
-    )
-    parser.add_argument(
-        "--out", metavar="DIR", help="write replay.json and replay.csv here (default: results/<scenario>)"
-    )
-    parser.set_defaults(handler=handle)
 
 
-def arrivals_from_file(path: str, problem: Problem, policy: Policy) -> list[Arrival]:
-    """The file's arrivals, each row checked like an intake; every bad row is named."""
-    file = Path(path)
-    columns = Columns((*LISTS["needs"].field_names(), "at"), ("id", "community", "category", "at"))
-    rows = read_rows(Folder(file.parent), file.name, None, "arrivals", columns)
-    scratch = Ledger.empty(problem, policy)
-    return [Arrival(need, at) for need, at in read_arrivals(scratch, rows)]
+def replay_settings(args: argparse.Namespace) -> ReplaySettings:
+    """The replay options as settings; bad values raise FieldError naming the option."""
+    rates = tuple(parse_rates(args.rates).items()) if args.rates else None
+    try:
+        return ReplaySettings(
+            hours=args.hours,
+            rates=rates,
+            arrivals=args.arrivals,
+            replan_every=args.replan_every,
+            publish=args.publish,
+            rules=EscalationRules(args.street_minutes, args.district_minutes),
+        )
+    except FieldError as exc:
+        raise FieldError("--" + exc.field.replace("_", "-"), exc.message) from None  # the option's name
 
 
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policy = policy_from_args(args, scenario.policy)
     problem = scenario.problem
-    rules = EscalationRules(args.street_minutes, args.district_minutes)
-    if args.arrivals:
-        arrivals = arrivals_from_file(args.arrivals, problem, policy)
-    else:
-        rates = parse_rates(args.rates) if args.rates else None
-        arrivals = generated(problem, args.hours, args.seed, rates)
+    settings = replay_settings(args)
     result = run_replay(
         problem,
         policy,
-        arrivals,
-        replan_every=args.replan_every,
-        publish=args.publish,
-        rules=rules,
+        settings.stream(problem, policy, args.seed),
+        replan_every=settings.replan_every,
+        publish=settings.publish,
+        rules=settings.rules,
         time_limit=args.time_limit,
     )
     print(result.summary())

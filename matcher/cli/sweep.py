@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from matcher.lab.sweep import connect, load_spec, run_sweep  # pandas and Dask only for this command
+    from matcher.lab.sweep import load_spec, run_sweep  # pandas and Dask only for this command
+    from matcher.parallel.cluster import close, connect
 
     if args.n_workers < 1:
         raise FieldError("--n-workers", Text("must be at least 1, got {value}", value=args.n_workers))
@@ -51,10 +52,7 @@ def handle(args: argparse.Namespace) -> int:
         return 130
     finally:
         if client is not None:
-            cluster = client.cluster
-            client.close()
-            if cluster is not None and args.scheduler is None:
-                cluster.close()
+            close(client, own_cluster=args.scheduler is None)
     print(
         _("Sweep {name}: {total} runs; {resumed} found finished, {ran} run now, {failed} failed").format(
             name=spec.name, total=report.total, resumed=report.resumed, ran=report.ran, failed=report.failed

@@ -18,8 +18,9 @@ minutes), then the district's; each step is recorded.
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,16 +49,27 @@ class Move:
 
 @dataclass(frozen=True)
 class Option:
-    """One way to serve the new need: the resource, when it arrives, what the plan gains."""
+    """One way to serve the new need: the resource, when it arrives, what the plan gains. A need
+    of several providers is served by a set: ``placement`` and the ``others``."""
 
     placement: Placement
     level: Level
     delta: int  # scaled change in the plan's objective
     moves: tuple[Move, ...]
+    others: tuple[Placement, ...] = ()
 
     @property
     def moved(self) -> int:
         return len(self.moves)
+
+    @property
+    def placements(self) -> tuple[Placement, ...]:
+        return (self.placement, *self.others)
+
+    @property
+    def arrival(self) -> float:
+        """When the need is served: its last provider's arrival."""
+        return max(p.arrival for p in self.placements)
 
 
 @dataclass(frozen=True)
@@ -78,10 +90,11 @@ class Recommendation:
                 {
                     "rank": rank,
                     "resource": ids[o.placement.resource],
+                    "resources": [ids[p.resource] for p in o.placements],
                     "level": o.level.value,
-                    "arrival_minutes": round(o.placement.arrival, 1),
+                    "arrival_minutes": round(o.arrival, 1),
                     "deadline_minutes": self.deadline,
-                    "on_time": o.placement.arrival <= self.deadline,
+                    "on_time": o.arrival <= self.deadline,
                     "objective_change": o.delta / VALUE_SCALE,
                     "moved": o.moved,
                     "moves": [
@@ -184,18 +197,47 @@ def options_for(ledger: Ledger, pairs: NeedPairs, level: Level, k: int) -> list[
     return found[:k]
 
 
+def _placement(pairs: NeedPairs, i: int) -> Placement:
+    return Placement(int(pairs.resource[i]), int(pairs.value[i]), int(pairs.load[i]), float(pairs.arrival[i]))
+
+
+def set_options(ledger: Ledger, pairs: NeedPairs, level: Level, k: int, providers: int) -> list[Option]:
+    """The ``k`` best sets of ``providers`` distinct resources for a need of several providers,
+    among the resources that have room now (a set moves nothing: displacing several needs at once
+    is left to a re-plan). Best first: the larger summed value, then the earlier last arrival (the
+    need is served when its last provider arrives), then the resource indices.
+
+    Sets come out of a best-first walk over index tuples of the members sorted by value (each step
+    moves one member to the next resource), in non-increasing order of summed value; the walk goes
+    on past the k-th set while sets tie with it, so ties are ranked by arrival exactly."""
+    members = [_placement(pairs, i) for i in range(len(pairs)) if ledger.fits(_placement(pairs, i))]
+    members.sort(key=lambda x: (-x.value, x.arrival, x.resource))
+    if len(members) < providers:
+        return []
+
+    def total(t: tuple[int, ...]) -> int:
+        return sum(members[i].value for i in t)
+
+    first = tuple(range(providers))
+    heap, seen = [(-total(first), first)], {first}
+    found: list[tuple[int, ...]] = []
+    while heap and (len(found) < k or -heap[0][0] == total(found[k - 1])):
+        _, t = heapq.heappop(heap)
+        found.append(t)
+        for j in range(providers):
+            limit = t[j + 1] if j + 1 < providers else len(members)
+            if t[j] + 1 < limit:
+                nxt = (*t[:j], t[j] + 1, *t[j + 1 :])
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (-total(nxt), nxt))
+    options = [Option(members[t[0]], level, total(t), (), tuple(members[i] for i in t[1:])) for t in found]
+    options.sort(key=lambda o: (-o.delta, o.arrival, sorted(x.resource for x in o.placements)))
+    return options[:k]
+
+
 def _check_open(ledger: Ledger, need_id: str) -> int:
     n = ledger.need_index(need_id)
-    if ledger.providers(n) != 1:
-        raise FieldError(
-            "providers",
-            Text(
-                "need {need!r} takes {n} providers; live dispatch places needs of one provider, a re-plan places "
-                "the others",
-                need=need_id,
-                n=ledger.providers(n),
-            ),
-        )
     if n in ledger.placed:
         raise FieldError("need", Text("need {need_id!r} is already assigned", need_id=need_id))
     return n
@@ -225,7 +267,8 @@ def recommend(ledger: Ledger, need_id: str, k: int = DEFAULT_K, rules: Escalatio
     options: list[Option] = []
     for level, pairs, delay in _levels(ledger, n, rules or EscalationRules()):
         started = time.perf_counter()
-        options = options_for(ledger, pairs, level, k)
+        p = ledger.providers(n)
+        options = options_for(ledger, pairs, level, k) if p == 1 else set_options(ledger, pairs, level, k, p)
         route.append(
             Step(
                 level.value,
@@ -243,30 +286,51 @@ def recommend(ledger: Ledger, need_id: str, k: int = DEFAULT_K, rules: Escalatio
     return Recommendation(n, float(need.urgency.deadline_minutes), tuple(options), tuple(route))
 
 
-def accept(ledger: Ledger, need_id: str, resource_id: str, at: float, rules: EscalationRules | None = None) -> Option:
-    """Publish need -> resource (派单): the option re-evaluated on the ledger as it is now, at the
-    lowest level that offers the resource, applied and pinned."""
+def accept(
+    ledger: Ledger, need_id: str, resource_ids: str | Sequence[str], at: float, rules: EscalationRules | None = None
+) -> Option:
+    """Publish need -> resource (派单), or need -> a set of resources for a need of several
+    providers: the option re-evaluated on the ledger as it is now, at the lowest level that offers
+    the resources, applied and pinned."""
     n = _check_open(ledger, need_id)
-    r = ledger.resource_index(resource_id)
+    ids = [resource_ids] if isinstance(resource_ids, str) else list(resource_ids)
+    p = ledger.providers(n)
+    if len(ids) != p or len(set(ids)) != p:
+        raise FieldError(
+            "resources" if p > 1 else "resource",
+            Text("need {need!r} takes {n} distinct provider(s), got {ids}", need=need_id, n=p, ids=ids),
+        )
+    wanted = [ledger.resource_index(r) for r in ids]
     for level, pairs, _ in _levels(ledger, n, rules or EscalationRules()):
-        at_r = np.flatnonzero(pairs.resource == r)
-        if not len(at_r):
-            continue
-        i = int(at_r[0])
-        option = _option(ledger, Placement(r, int(pairs.value[i]), int(pairs.load[i]), float(pairs.arrival[i])), level)
+        option = _option_at(ledger, pairs, level, wanted)
         if option is not None:
             ledger.pairs[n] = pairs
             apply(ledger, n, option, at)
             ledger.pin(n)
             return option
     raise FieldError(
-        "resource",
+        "resources" if p > 1 else "resource",
         Text(
-            "resource {resource!r} cannot serve need {need!r} now (not a candidate in time, or full of published work)",
-            resource=resource_id,
+            "{resources} cannot serve need {need!r} now (not a candidate in time, or full of published work)",
+            resources=", ".join(map(repr, ids)),
             need=need_id,
         ),
     )
+
+
+def _option_at(ledger: Ledger, pairs: NeedPairs, level: Level, wanted: list[int]) -> Option | None:
+    """The option that puts the need on the ``wanted`` resources at this level, or None: one
+    resource as in a recommendation (directly, or displacing one need); a set only when every
+    member has room (nothing moves)."""
+    rows = [np.flatnonzero(pairs.resource == r) for r in wanted]
+    if any(len(row) == 0 for row in rows):
+        return None
+    placements = [_placement(pairs, int(row[0])) for row in rows]
+    if len(placements) == 1:
+        return _option(ledger, placements[0], level)
+    if not all(ledger.fits(x) for x in placements):
+        return None
+    return Option(placements[0], level, sum(x.value for x in placements), (), tuple(placements[1:]))
 
 
 def apply(ledger: Ledger, n: int, option: Option, at: float) -> None:
@@ -275,4 +339,5 @@ def apply(ledger: Ledger, n: int, option: Option, at: float) -> None:
         ledger.remove(move.need)
         if move.target is not None:
             ledger.place(move.need, move.target, at)
-    ledger.place(n, option.placement, at)
+    for placement in option.placements:
+        ledger.place(n, placement, at)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from matcher.dispatch.intake import intake
+from matcher.dispatch.intake import intake, read_arrivals
 from matcher.dispatch.ledger import Ledger
 from matcher.dispatch.recommend import apply, recommend
 from matcher.dispatch.replan import Replan, replan
@@ -36,6 +37,7 @@ from matcher.errors import FieldError
 from matcher.i18n import Text, _, term
 from matcher.policy import Policy
 from matcher.problem import URGENCIES, Problem
+from matcher.result import Result
 from matcher.solvers import solve
 from matcher.solvers.escalation import EscalationRules
 from matcher.solvers.params import SolveParams
@@ -123,6 +125,8 @@ class ReplayResult:
     published_at_once: int
     escalated: int
     seconds: float
+    ledger: Ledger | None = field(default=None, repr=False, compare=False)  # the final live plan
+    hindsight: Result | None = field(default=None, repr=False, compare=False)  # the same needs solved at once
 
     @property
     def gap(self) -> float:
@@ -198,6 +202,65 @@ def _on_time(ledger: Ledger, n: int) -> bool:
     wait = ledger.placed_at[n] - ledger.arrived_at[n]
     arrival = max(p.arrival for p in ledger.placed[n])
     return wait + arrival <= ledger.needs[n].urgency.deadline_minutes
+
+
+def arrivals_from_file(path: str | Path, problem: Problem, policy: Policy) -> list[Arrival]:
+    """The file's arrivals (the needs list's columns plus ``at``), each row checked like an intake
+    against ``problem``'s communities; every bad row is named."""
+    from matcher.io.scenario import LISTS
+    from matcher.io.sources import Folder
+    from matcher.io.tables import Columns, read_rows
+
+    file = Path(path)
+    columns = Columns((*LISTS["needs"].field_names(), "at"), ("id", "community", "category", "at"))
+    rows = read_rows(Folder(file.parent), file.name, None, "arrivals", columns)
+    scratch = Ledger.empty(problem, policy)
+    return [Arrival(need, at) for need, at in read_arrivals(scratch, rows)]
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """How a replay runs, as ``matcher replay`` and the policy lab (``compare --replay``, a sweep's
+    ``replay:``) give it: the arrivals — a file, or a stream generated over ``hours`` (with
+    ``rates`` per urgency level, or the scenario's own needs at random minutes) — and the
+    dispatcher's re-plan interval, publication rule and routing minutes."""
+
+    hours: float = 168.0
+    rates: tuple[tuple[str, float], ...] | None = None
+    arrivals: str | None = None
+    replan_every: float = 60.0
+    publish: str = "latest"
+    rules: EscalationRules = field(default_factory=EscalationRules)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.hours) and self.hours > 0):
+            raise FieldError("hours", Text("must be positive, got {value!r}", value=self.hours))
+        if not (math.isfinite(self.replan_every) and self.replan_every > 0):
+            raise FieldError("replan_every", Text("must be positive, got {value!r}", value=self.replan_every))
+        if self.publish not in PUBLISH:
+            raise FieldError(
+                "publish", Text("expected one of {items}, got {value!r}", items=", ".join(PUBLISH), value=self.publish)
+            )
+        if self.rates is not None and self.arrivals is not None:
+            raise FieldError("rates", Text("give arrivals or rates, not both"))
+
+    def stream(self, problem: Problem, policy: Policy, seed: int) -> list[Arrival]:
+        """The arrivals: the file's, or the stream generated with ``seed``."""
+        if self.arrivals is not None:
+            return arrivals_from_file(self.arrivals, problem, policy)
+        return generated(problem, self.hours, seed, dict(self.rates) if self.rates else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain data (run keys, tables)."""
+        return {
+            "hours": self.hours,
+            "rates": dict(self.rates) if self.rates else None,
+            "arrivals": self.arrivals,
+            "replan_every": self.replan_every,
+            "publish": self.publish,
+            "street_minutes": self.rules.street_minutes,
+            "district_minutes": self.rules.district_minutes,
+        }
 
 
 def _check_options(replan_every: float, publish: str) -> None:
@@ -283,6 +346,8 @@ def run_replay(
         published_at_once,
         escalated,
         time.perf_counter() - start,
+        ledger,
+        hindsight,
     )
 
 

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from matcher import display
+from matcher.dispatch.replay import ReplaySettings
 from matcher.errors import FieldError
 from matcher.i18n import N_, Text, _
 from matcher.lab.metrics import community_coverage, impossible_price, metric_names, pairing_price, utilisation
-from matcher.lab.runs import LAB_PARAMS, record, solve_run
+from matcher.lab.replays import REPLAY_METRICS
+from matcher.lab.runs import LAB_PARAMS, lab_run
 from matcher.policy import PRESETS, Policy, get_policy
 from matcher.problem import Problem
 from matcher.result import Result, format_gap, status_name
@@ -166,31 +168,36 @@ def compare(
     metrics: Iterable[str] | None = None,
     target_gap: float = TARGET_GAP,
     on_run: Callable[[int, int, Result], None] | None = None,
+    replay: ReplaySettings | None = None,
 ) -> Comparison:
     """Solve ``problem`` under every policy for seeds 0..seeds-1 and measure each run;
-    ``on_run(done, total, result)`` hears of each finished run (for progress)."""
+    ``on_run(done, total, result)`` hears of each finished run (for progress). With ``replay``
+    every run replays its seed's arrivals through the dispatcher instead (:mod:`matcher.lab.replays`),
+    and the replay's own figures join the metrics."""
     policies = list(policies)
-    names = metric_names(metrics)
+    asked = None if metrics is None else list(metrics)
+    replayed = [m for m in REPLAY_METRICS if replay is not None and (asked is None or m in asked)]
+    names = metric_names(None if asked is None else [m for m in asked if m not in replayed])
     rows: list[dict[str, Any]] = []
     coverage: dict[str, list[np.ndarray]] = {}
     loads: dict[str, list[np.ndarray]] = {}
     by_run: dict[tuple[str, int], Result] = {}
-    communities: list[str] = []
     for policy in policies:
         for seed in range(seeds):
-            result = solve_run(problem, policy, seed, solver=solver, params=params)
-            rows.append(record(result, seed, params, names))
+            result, row = lab_run(problem, policy, seed, solver=solver, params=params, metrics=names, replay=replay)
+            rows.append(row)
             if on_run:
                 on_run(len(rows), len(policies) * seeds, result)
             communities, share = community_coverage(result)
-            coverage.setdefault(policy.name, []).append(share)
+            coverage.setdefault(policy.name, []).append(pd.Series(share, index=communities))
             loads.setdefault(policy.name, []).append(utilisation(result))
             by_run[policy.name, seed] = result
     runs = pd.DataFrame(rows)
-    present = [m for m in names if m in runs.columns]
-    cover = pd.DataFrame({p: np.mean(v, axis=0) for p, v in coverage.items()}, index=communities).T
+    present = [m for m in names + replayed if m in runs.columns]
+    # Replayed streams differ by seed, and so may the communities with needs: mean over the runs that have them.
+    cover = pd.DataFrame({p: pd.concat(v, axis=1).mean(axis=1) for p, v in coverage.items()}).T
     price: dict[str, float] = {}
-    if ("pairing-strict", 0) in by_run and ("pairing-soft", 0) in by_run:
+    if replay is None and ("pairing-strict", 0) in by_run and ("pairing-soft", 0) in by_run:
         prices = [pairing_price(by_run["pairing-strict", s], by_run["pairing-soft", s]) for s in range(seeds)]
         price = {k: float(np.mean([p[k] for p in prices])) for k in prices[0]}
     return Comparison(

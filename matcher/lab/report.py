@@ -19,6 +19,10 @@ from matcher.i18n import _, current  # noqa: E402
 from matcher.lab.compare import PROOF_NAMES, Comparison  # noqa: E402
 from matcher.lab.fonts import cjk_family, figure_fonts, font_notice  # noqa: E402
 from matcher.lab.metrics import METRICS  # noqa: E402
+from matcher.lab.replays import REPLAY_METRICS  # noqa: E402
+
+#: What each column means, for the report's headers.
+DESCRIPTIONS = {**{name: text for name, (_measure, text) in METRICS.items()}, **REPLAY_METRICS}
 
 
 def _png(fig: plt.Figure) -> bytes:
@@ -91,7 +95,7 @@ def html_report(c: Comparison, images: dict[str, bytes]) -> str:
         for p in s.index
     )
     head = "".join(f"<th>{html.escape(_(PROOF_NAMES[k]))}</th>" for k in proof.columns) + "".join(
-        f'<th title="{html.escape(METRICS[m][1])}">{html.escape(m)}</th>' for m in c.metrics
+        f'<th title="{html.escape(DESCRIPTIONS[m])}">{html.escape(m)}</th>' for m in c.metrics
     )
     price = ""
     if c.pairing_price:

@@ -17,6 +17,7 @@ import numpy as np
 import ortools
 
 import matcher
+from matcher.dispatch.replay import ReplaySettings
 from matcher.errors import FieldError
 from matcher.lab.metrics import measure
 from matcher.policy import Policy
@@ -50,6 +51,15 @@ def policy_fields(policy: Policy) -> dict[str, Any]:
 LAB_PARAMS = SolveParams(workers=1)
 
 
+def _refuse_projects(problem: Problem) -> None:
+    if problem.has_projects:
+        raise FieldError(
+            "scenario",
+            "the policy lab compares direct matchings; this scenario orders projects "
+            "(use matcher run for the project model)",
+        )
+
+
 def solve_run(
     problem: Problem,
     policy: Policy,
@@ -61,12 +71,7 @@ def solve_run(
     """Solve the seed's perturbation of ``problem`` under ``policy``, the seed also the engine's
     (through the one dispatch of every command; the lab measures direct matching, so a scenario
     with projects is refused)."""
-    if problem.has_projects:
-        raise FieldError(
-            "scenario",
-            "the policy lab compares direct matchings; this scenario orders projects "
-            "(use matcher run for the project model)",
-        )
+    _refuse_projects(problem)
     result = solve_problem(
         perturb(problem, seed),
         policy,
@@ -116,6 +121,38 @@ def record(
     }
 
 
+def lab_run(
+    problem: Problem,
+    policy: Policy,
+    seed: int,
+    *,
+    solver: str = "auto",
+    params: SolveParams = LAB_PARAMS,
+    metrics: list[str] | None = None,
+    replay: ReplaySettings | None = None,
+) -> tuple[Result, dict[str, Any]]:
+    """One run and its row: the seed's problem solved at once, or with ``replay`` its arrivals
+    (the stream of that seed) replayed through the dispatcher (:mod:`matcher.lab.replays`)."""
+    if replay is None:
+        result = solve_run(problem, policy, seed, solver=solver, params=params)
+        return result, record(result, seed, params, metrics)
+    from matcher.lab.replays import replay_figures, replay_run
+
+    _refuse_projects(problem)
+    result, replayed = replay_run(
+        perturb(problem, seed),
+        policy,
+        seed,
+        replay,
+        time_limit=params.time_limit,
+        deterministic_time=params.deterministic_time,
+    )
+    row = {**record(result, seed, params, metrics), **replay_figures(replayed)}
+    parameters = json.loads(row["solver_parameters"])
+    row["solver_parameters"] = json.dumps({**parameters, "replay": replay.to_dict()}, sort_keys=True)
+    return result, row
+
+
 def measure_run(
     problem: Problem,
     policy: Policy,
@@ -124,11 +161,12 @@ def measure_run(
     solver: str = "auto",
     params: SolveParams = LAB_PARAMS,
     metrics: list[str] | None = None,
+    replay: ReplaySettings | None = None,
 ) -> dict[str, Any]:
-    """Solve and measure one run; a failure becomes a row with its error instead of an exception."""
+    """:func:`lab_run`'s row; a failure becomes a row with its error instead of an exception."""
     start = time.perf_counter()
     try:
-        result = solve_run(problem, policy, seed, solver=solver, params=params)
+        _, row = lab_run(problem, policy, seed, solver=solver, params=params, metrics=metrics, replay=replay)
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         return {
             "scenario": problem.name,
@@ -140,4 +178,4 @@ def measure_run(
             "matcher_version": matcher.__version__,
             "ortools_version": ortools.__version__,
         }
-    return {**record(result, seed, params, metrics), "error": ""}
+    return {**row, "error": ""}

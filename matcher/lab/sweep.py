@@ -14,6 +14,9 @@ The spec is a YAML (or JSON) mapping::
     workers: 1                     # optional: CP-SAT workers per run (1 is reproducible)
     deterministic_time: 2          # optional: CP-SAT work bound in deterministic units (repeatable)
     metrics: [needs_served, coverage_worst]   # optional; default all
+    replay: {hours: 24, replan_every: 60}     # optional: every run replays its seed's arrivals
+                                   # through the dispatcher (fields: hours, rates, arrivals,
+                                   # replan_every, publish, street_minutes, district_minutes)
 
 Every run has a key (a digest of the scenario's content, the policy's fields, the seed and the
 solver settings). Its row is written to ``runs/<key>.json`` (atomically) as soon as it is done, so
@@ -23,6 +26,7 @@ grid order, into ``sweep.parquet`` and ``sweep.csv``. A run that fails is a row 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -34,12 +38,14 @@ from typing import Any
 
 import pandas as pd
 
+from matcher.dispatch.replay import ReplaySettings
 from matcher.errors import FieldError, Issue, MatcherError, ScenarioError
 from matcher.files import write_files
 from matcher.i18n import Text
 from matcher.io.scenario import load_scenario
 from matcher.io.tables import load_document
 from matcher.lab.metrics import metric_names
+from matcher.lab.replays import settings_from
 from matcher.lab.runs import measure_run, policy_fields
 from matcher.policy import Policy, get_policy
 from matcher.problem import Problem
@@ -58,6 +64,7 @@ SPEC_KEYS = (
     "workers",
     "deterministic_time",
     "metrics",
+    "replay",
 )
 
 
@@ -89,6 +96,7 @@ class SweepSpec:
     deterministic_time: float | None = None
     metrics: tuple[str, ...] | None = None
     engine: str = "highs"
+    replay: ReplaySettings | None = None
 
     def runs(self) -> list[Run]:
         """The grid in a fixed order: scenario, policy, parameter combination, seed."""
@@ -115,6 +123,7 @@ class SweepSpec:
             "workers": self.workers,
             "deterministic_time": self.deterministic_time,
             "metrics": self.metrics,
+            **({"replay": self.replay.to_dict()} if self.replay else {}),
         }
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
@@ -208,6 +217,7 @@ def load_spec(path: str | Path) -> SweepSpec:
                 ),
                 "bad parameter value",
             )
+    replay = check("replay", lambda v: _replay(v, path.parent), "bad replay settings") if "replay" in doc else None
     problems = tuple(load_scenario(path.parent / s).problem for s in scenarios)
     return SweepSpec(
         str(doc.get("name") or path.stem),
@@ -222,7 +232,16 @@ def load_spec(path: str | Path) -> SweepSpec:
         deterministic,
         metrics,
         engine,
+        replay,
     )
+
+
+def _replay(value: Any, folder: Path) -> ReplaySettings:
+    """The ``replay:`` mapping; an arrivals file is relative to the spec."""
+    settings = settings_from(value)
+    if settings.arrivals is None:
+        return settings
+    return dataclasses.replace(settings, arrivals=str(folder / settings.arrivals))
 
 
 def _as_list(value: Any, kinds: type | tuple[type, ...]) -> list[Any]:
@@ -303,24 +322,6 @@ class SweepReport:
         return done[(gap.isna() | (gap > target_gap) | ~phases) & ~exact]
 
 
-def connect(scheduler: str | None, n_workers: int = 2, timeout: float = 10.0) -> Any:
-    """A Dask client: a new LocalCluster of ``n_workers`` processes, or the scheduler at an address.
-
-    A scheduler that does not answer within ``timeout`` seconds raises :class:`FieldError`.
-    """
-    from distributed import Client, LocalCluster
-
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster)
-    try:
-        return Client(scheduler, timeout=f"{timeout}s")
-    except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
-        raise FieldError(
-            "--scheduler", f"no Dask scheduler answered at {scheduler!r} within {timeout:g} s ({type(exc).__name__})"
-        ) from None
-
-
 def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool = True) -> SweepReport:
     """Run the runs of ``spec`` not yet in ``out/runs`` (on ``client``, or here when None); merge all."""
     runs = spec.runs()
@@ -338,6 +339,7 @@ def run_sweep(spec: SweepSpec, out: Path, client: Any = None, *, progress: bool 
             engine=spec.engine,
         ),
         "metrics": list(spec.metrics) if spec.metrics else None,
+        "replay": spec.replay,
     }
     try:
         for run, row in _execute(spec, todo, client, options):

@@ -5,6 +5,7 @@ call :func:`solve_problem`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from matcher.policy import Policy
@@ -15,6 +16,7 @@ from matcher.solvers.engine import ProgressHook
 from matcher.solvers.params import SolveParams
 
 if TYPE_CHECKING:  # the project model (and OR-Tools' CP-SAT) is imported only for problems with projects
+    from matcher.parallel.cluster import Executor
     from matcher.projects.result import ProjectResult
 
 
@@ -26,11 +28,12 @@ def solve_problem(
     params: SolveParams | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_progress: ProgressHook | None = None,
+    executor: Executor | None = None,
 ) -> Result | ProjectResult:
     """Solve with the project model when ``problem.has_projects`` (``params.engine`` picks its joint
     solver; its own gap target), else with :func:`matcher.solvers.solve` (``solver`` and ``params``;
     ``on_progress`` hears of each improving plan). Pinned orders and claims stay fixed in the
-    project model."""
+    project model. With an ``executor`` independent parts are solved there (:mod:`matcher.parallel`)."""
     params = params or SolveParams()
     if problem.has_projects:
         from matcher.projects.solve import solve_projects
@@ -43,7 +46,12 @@ def solve_problem(
             seed=params.seed,
             should_stop=should_stop,
             engine=params.engine,
+            executor=executor,
         )
+    if executor is not None:
+        from matcher.parallel.components import solve_in_parts
+
+        return solve_in_parts(problem, policy, executor, solver=solver, params=replace(params, workers=1))
     return solve(problem, policy, solver=solver, params=params, should_stop=should_stop, on_progress=on_progress)
 
 

@@ -31,6 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher.errors import MatcherError, SolverUnsuitableError
 from matcher.i18n import Text
+from matcher.parallel.cluster import Executor
 from matcher.policy import PlacedOrderMode, Policy, get_policy
 from matcher.problem import Problem
 from matcher.projects.dominance import prune_dominated
@@ -208,6 +209,7 @@ def solve_projects(
     should_stop: Callable[[], bool] | None = None,
     engine: str = "highs",
     gap: float = GAP_TARGET,
+    executor: Executor | None = None,
 ) -> ProjectResult:
     """Decide orders, claims and who serves each need; ``communities`` limits the work to the
     parts that hold them (the rest of the result stays empty). Parts run on up to ``workers``
@@ -215,7 +217,9 @@ def solve_projects(
     model: ``highs`` (default; its bound is much tighter here) or ``cpsat``; a part's search stops
     once its relative ``gap`` is proven (0 asks for proven optima). ``should_stop`` is polled
     before each part's search (a part asked to stop keeps its best start) and, with ``cpsat``, at
-    each improving solution; a HiGHS search under way runs to the end of its part's time share."""
+    each improving solution; a HiGHS search under way runs to the end of its part's time share.
+    With an ``executor`` (Dask, or serial) the parts run there instead, each a task with a fixed
+    share of the time (see :func:`solve_on`); ``should_stop`` does not reach them."""
     if engine not in ENGINES:
         raise MatcherError(
             Text("unknown engine {engine!r}; expected one of: {items}", engine=engine, items=", ".join(ENGINES))
@@ -230,6 +234,14 @@ def solve_projects(
         parts = [p for p in parts if wanted & set(p.communities.tolist())]
     built = time.perf_counter()
     plan, baseline = Plan.empty(space), Plan.empty(space)
+    if executor is not None:
+        reports = solve_on(
+            executor, space, parts, plan, baseline, time_limit=time_limit, seed=seed, engine=engine, gap=gap
+        )
+        solved = time.perf_counter()
+        return ProjectResult(
+            space, plan, baseline, reports, solved - start, {"space": built - start, "solve": solved - built}
+        )
     deadline = start + time_limit
     threads = max(1, min(workers, len(parts)))
     per_part_workers = max(1, workers // threads)
@@ -259,4 +271,37 @@ def solve_projects(
     )
 
 
-__all__ = ["solve_projects", "split_parts"]
+def _part_task(job: dict[str, Any], part_share: tuple[Part, float]) -> tuple[Plan, Plan, PartReport]:
+    """One part on a worker: one thread, no stop request (it cannot cross processes)."""
+    part, share = part_share
+    return _solve_part(job["space"], part, share, 1, job["seed"], None, job["engine"], job["gap"])
+
+
+def solve_on(
+    executor: Executor,
+    space: ProjectSpace,
+    parts: list[Part],
+    plan: Plan,
+    baseline: Plan,
+    *,
+    time_limit: float,
+    seed: int,
+    engine: str,
+    gap: float,
+) -> list[PartReport]:
+    """Solve ``parts`` on ``executor`` and write their plans into ``plan`` and ``baseline``. Each part
+    gets a fixed share of the time its size earns, as if the executor's workers shared the time
+    limit (at least :data:`MIN_SHARE`, at most the limit), so the same parts get the same shares
+    wherever they run."""
+    total = max(sum(p.size for p in parts), 1)
+    ordered = sorted(parts, key=lambda p: -p.size)  # largest first, so the workers finish together
+    shares = [max(MIN_SHARE, min(time_limit, time_limit * executor.workers * p.size / total)) for p in ordered]
+    job = {"space": space, "seed": seed, "engine": engine, "gap": gap}
+    answers = executor.map(_part_task, job, list(zip(ordered, shares, strict=True)))
+    for part, (best, base, _) in zip(ordered, answers, strict=True):
+        plan.update(part, best)
+        baseline.update(part, base)
+    return [report for _, _, report in answers]
+
+
+__all__ = ["solve_on", "solve_projects", "split_parts"]

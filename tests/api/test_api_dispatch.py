@@ -110,3 +110,31 @@ def test_a_rolled_back_intake_leaves_no_trace_in_the_live_plan(client, tokens, s
     monkeypatch.undo()
     assert client.get(f"/scenarios/{scenario_id}/arrivals", headers=planner).json["items"] == []
     assert _arrive(client, planner, scenario_id, id="H1", at=1.0).status_code == 201
+
+
+def test_a_need_of_two_providers_gets_sets_and_accepting_publishes_both(client, tokens, scenario_id):
+    """Recommendations for a need of two providers are sets of two distinct resources; accepting
+    one publishes both and a re-plan keeps them; a body with both or neither field is a 422."""
+    planner = tokens["planner"]
+    assert _arrive(client, planner, scenario_id, id="P2", urgency="normal", providers=2, at=1.0).status_code == 201
+    rec = client.get(f"/scenarios/{scenario_id}/arrivals/P2/recommendations?k=3", headers=planner)
+    assert rec.status_code == 200, rec.json
+    options = rec.json["options"]
+    assert options and all(len(set(o["resources"])) == 2 and o["moved"] == 0 for o in options)
+    changes = [o["objective_change"] for o in options]
+    assert changes == sorted(changes, reverse=True)
+    chosen = options[0]["resources"]
+    url = f"/scenarios/{scenario_id}/arrivals/P2/accept"
+    both = client.post(url, json={"resource": chosen[0], "resources": chosen}, headers=planner)
+    assert both.status_code == 422 and "resource" in both.json["errors"]["json"]
+    assert client.post(url, json={}, headers=planner).status_code == 422
+    short = client.post(url, json={"resources": chosen[:1]}, headers=planner)
+    assert short.status_code == 422 and "resources" in short.json["errors"]["json"]
+    accepted = client.post(url, json={"resources": chosen}, headers=planner)
+    assert accepted.status_code == 200, accepted.json
+    assert accepted.json["status"] == "published" and sorted(accepted.json["resources"]) == sorted(chosen)
+    assert client.post(f"/scenarios/{scenario_id}/replan", json={}, headers=planner).status_code == 200
+    (p2,) = [
+        a for a in client.get(f"/scenarios/{scenario_id}/arrivals", headers=planner).json["items"] if a["need"] == "P2"
+    ]
+    assert p2["status"] == "published" and sorted(p2["resources"]) == sorted(chosen)

@@ -94,7 +94,9 @@ def test_no_answered_claim_is_lost_when_the_server_is_killed(db_url, tmp_path):
         killer.join()
         server.kill()
     answered = {r[4] for r in rows if r[3] == 201}
-    assert len(answered) >= 60 and sum(1 for r in rows if r[3] == 0) > 0  # killed mid-way
+    # killed mid-way, with claims answered: the kill comes once 60 are committed, and the answers of
+    # the last commit (a group of up to 64 on SQLite) may not have left the server yet
+    assert len(answered) >= 1 and sum(1 for r in rows if r[3] == 0) > 0
     assert answered <= active_claims(db_url)
 
 
