@@ -81,9 +81,10 @@ Tokens
 # werkzeug: a URL converter's pattern (api/views/common.py).
 regex
 
-# marshmallow: a @pre_load hook (api/schemas.py) and response fields dumped by name (api/schemas.py,
+# marshmallow: a @pre_load hook (api/schemas.py), a @validates_schema hook (api/views/intake.py) and response fields dumped by name (api/schemas.py,
 # api/views/intake.py).
 _._storable
+_.one_of
 unmatched_by_reason
 routing_minutes
 milliseconds

@@ -22,8 +22,8 @@ EXEMPT = ("api/migrations/versions/",)
 
 #: TEMPORARY allow-list: these paths were being changed on other branches (issue 14) when the checks
 #: were added; some of their functions still break the rules (matcher/dispatch/replay.py run_replay
-#: 74 lines, matcher/lab/sweep.py load_spec 82 lines and radon D) and vulture names some of their
-#: code. Shrink this list as each is fixed; it should end empty.
+#: 76 lines, matcher/lab/sweep.py load_spec 84 lines and radon D, matcher/lab/compare.py compare
+#: radon D) and vulture names some of their code. Shrink this list as each is fixed; it should end empty.
 NOT_YET = (
     "matcher/solvers/",
     "matcher/rules/",
