@@ -24,7 +24,7 @@ from api.views.common import runner, store
 from api.web.blueprint import blp
 from api.web.results import FINISHED, Recent, finished, rebuilt
 from api.web.screens import Screen
-from api.web.session import login_required, signed_in
+from api.web.session import current_actor, login_required
 from api.web.terms import STATUSES
 from matcher.lab.compare import TARGET_GAP, Comparison
 from matcher.lab.metrics import METRICS, community_coverage, impossible_price, pairing_price
@@ -103,9 +103,9 @@ def _result(job_id: str) -> Result:
 
 def _price(jobs: list[SolveJob]) -> dict[str, Any] | None:
     """The price of the fixed pairings from the newest pairing-strict and pairing-soft runs picked."""
-    by_policy = {}
+    by_policy: dict[str, SolveJob] = {}
     for job in jobs:
-        by_policy.setdefault(job.policy.get("name"), job)
+        by_policy.setdefault(str(job.policy.get("name")), job)
     if "pairing-strict" not in by_policy or "pairing-soft" not in by_policy:
         return None
     strict, soft = by_policy["pairing-strict"], by_policy["pairing-soft"]
@@ -119,7 +119,12 @@ def unproven(jobs: list[SolveJob]) -> set[str]:
         return set()
     rows = pd.DataFrame(
         [
-            {"id": j.id, "policy": j.policy.get("name"), "status": j.summary["status"], "gap": j.summary.get("gap")}
+            {
+                "id": j.id,
+                "policy": j.policy.get("name"),
+                "status": (j.summary or {}).get("status"),
+                "gap": (j.summary or {}).get("gap"),
+            }
             for j in jobs
         ]
     )
@@ -157,7 +162,7 @@ def start_presets() -> Response | tuple[str, int]:
         message = _l("Choose a scenario, 1 to %(most)s presets and a time limit of 1 to 600 seconds.", most=MOST)
         return compare(str(message)), 422
     jobs = [
-        runner().submit(signed_in(), scenario.id, "auto", limit, policy_data(get_policy({"preset": p})))  # type: ignore[arg-type]
+        runner().submit(current_actor(), scenario.id, "auto", limit, policy_data(get_policy({"preset": p})))
         for p in presets
     ]
     return redirect(url_for("web.compare", scenario=scenario.id, run=[job.id for job in jobs]))
