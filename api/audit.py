@@ -13,7 +13,8 @@ from api.models import AuditEntry, now
 from api.prepared import Prepared
 
 _INSERT = Prepared(
-    insert(AuditEntry.__table__), ("at", "actor", "action", "entity", "entity_id", "scenario_id", "detail")
+    insert(AuditEntry.__table__),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
+    ("at", "actor", "action", "entity", "entity_id", "scenario_id", "detail"),
 )
 
 

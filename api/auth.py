@@ -16,14 +16,17 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
+import flask_smorest
 from flask import current_app, g, request
-from flask_smorest import abort
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.models import Token
+
+#: flask-smorest ships no type hints; its ``abort`` always raises (an HTTPException carrying the message).
+abort: Callable[..., NoReturn] = flask_smorest.abort
 
 ROLES = ("planner", "community", "unit")
 

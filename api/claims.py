@@ -165,10 +165,13 @@ _TAKEN = Prepared(
 )
 #: ... and the new claim's row and its key's (Core, no unit-of-work flush).
 _INSERT = Prepared(
-    insert(Claim.__table__).returning(Claim.__table__.c.id),
+    insert(Claim.__table__).returning(Claim.__table__.c.id),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
     ("order_id", "unit", "status", "created_at", "updated_at"),
 )
-_INSERT_KEY = Prepared(insert(IdempotencyKey.__table__), ("unit", "key", "order_id", "claim_id"))
+_INSERT_KEY = Prepared(
+    insert(IdempotencyKey.__table__),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
+    ("unit", "key", "order_id", "claim_id"),
+)
 _KEY_IN_USE = ApiError(
     422,
     "this Idempotency-Key was used for a claim of another order",
@@ -457,29 +460,7 @@ def create_order(
 ) -> Order:
     """A community orders a catalogue project (点单), at a venue where the project needs one; it
     starts at its hearing (听证会)."""
-    if not (actor.is_planner or actor.is_community(community)):
-        raise ApiError(403, f"{actor.name} may not order for community {community!r}")
-    row = find_record(session, scenario_id, "projects", project)
-    if row is None:
-        raise ApiError(
-            422,
-            f"no project {project!r} in the projects list (项目清单)",
-            {"json": {"project": [f"unknown project {project!r}"]}},
-        )
-    if find_record(session, scenario_id, "communities", community) is None:
-        raise ApiError(
-            422,
-            f"no community {community!r} in scenario {scenario_id}",
-            {"json": {"community": [f"unknown community {community!r}"]}},
-        )
-    station = find_record(session, scenario_id, "venues", venue) if venue else None
-    issue = venue_issue(
-        cast(Project, parse("projects", row.data)),
-        venue,
-        cast(Venue, parse("venues", station.data)) if station else None,
-    )
-    if issue:
-        raise ApiError(422, issue, {"json": {"venue": [issue]}})
+    row = _orderable_project(session, actor, scenario_id, project, community, venue)
     order = Order(
         scenario_id=scenario_id,
         project=project,
@@ -506,6 +487,37 @@ def create_order(
         slots=order.slots,
     )
     return order
+
+
+def _orderable_project(
+    session: Session, actor: Principal, scenario_id: int, project: str, community: str, venue: str
+) -> ListRecord:
+    """The catalogue project's record, once the actor may order it for the community, the
+    community is known and the venue suits the project; else 403 or 422 naming the field."""
+    if not (actor.is_planner or actor.is_community(community)):
+        raise ApiError(403, f"{actor.name} may not order for community {community!r}")
+    row = find_record(session, scenario_id, "projects", project)
+    if row is None:
+        raise ApiError(
+            422,
+            f"no project {project!r} in the projects list (项目清单)",
+            {"json": {"project": [f"unknown project {project!r}"]}},
+        )
+    if find_record(session, scenario_id, "communities", community) is None:
+        raise ApiError(
+            422,
+            f"no community {community!r} in scenario {scenario_id}",
+            {"json": {"community": [f"unknown community {community!r}"]}},
+        )
+    station = find_record(session, scenario_id, "venues", venue) if venue else None
+    issue = venue_issue(
+        cast(Project, parse("projects", row.data)),
+        venue,
+        cast(Venue, parse("venues", station.data)) if station else None,
+    )
+    if issue:
+        raise ApiError(422, issue, {"json": {"venue": [issue]}})
+    return row
 
 
 def advance(

@@ -23,7 +23,7 @@ def check_problem(session: Session, scenario_id: int) -> None:
     community, pairing without resources, ...); else 422 naming the field, and nothing is written."""
     session.flush()
     try:
-        load_problem(session, session.get(Scenario, scenario_id))  # type: ignore[arg-type]
+        load_problem(session, session.get_one(Scenario, scenario_id))
     except ScenarioError as exc:
         errors: dict[str, list[str]] = {}
         for issue in exc.issues:

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -45,23 +46,23 @@ def register(app: Flask) -> None:
     """Install handlers so no error escapes in another shape."""
 
     @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+    def _api_error(exc: ApiError) -> ResponseReturnValue:
         return jsonify(_body(exc.code, HTTPStatus(exc.code).phrase, exc.message, exc.errors)), exc.code
 
     @app.errorhandler(FieldError)
-    def _field_error(exc: FieldError):  # type: ignore[no-untyped-def]
+    def _field_error(exc: FieldError) -> ResponseReturnValue:
         return _api_error(field_error(exc))
 
     @app.errorhandler(ScenarioError)
-    def _scenario_error(exc: ScenarioError):  # type: ignore[no-untyped-def]
+    def _scenario_error(exc: ScenarioError) -> ResponseReturnValue:
         return _api_error(scenario_error(exc))
 
     @app.errorhandler(MatcherError)
-    def _matcher_error(exc: MatcherError):  # type: ignore[no-untyped-def]
+    def _matcher_error(exc: MatcherError) -> ResponseReturnValue:
         return _api_error(ApiError(422, str(exc)))
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") or {}
@@ -74,7 +75,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def _database_unavailable(exc: DBAPIError):  # type: ignore[no-untyped-def]
+    def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
         """The database went away or stayed locked; the client may retry (a claim retried with
         its Idempotency-Key counts once)."""
         app.logger.error("database unavailable: %s", exc.orig)
@@ -89,7 +90,7 @@ def register(app: Flask) -> None:
         return response, 503
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         app.logger.exception("unexpected error")
         return _http_error(InternalServerError())
 

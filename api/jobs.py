@@ -225,10 +225,10 @@ class JobRunner:
                 return
             job.status, job.started_at = "running", now()
             solver, time_limit, policy_spec = job.solver, job.time_limit, job.policy
-            scenario = session.get(Scenario, job.scenario_id)
+            scenario = session.get_one(Scenario, job.scenario_id)
         try:
             with self.store.read() as session:
-                problem = load_problem(session, scenario)  # type: ignore[arg-type]
+                problem = load_problem(session, scenario)
             # projects: the cpsat engine stops mid-search on DELETE; highs stops between parts
             result = solve_problem(
                 problem,

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from matcher.problem import Problem
-from matcher.vocabulary import Category, Tier, Urgency
+from matcher.vocabulary import Category, Tier, Urgency, Vocabulary
 
 FORMATS = ("json", "xml")
 #: Fields of a service in GET services, in the standard's order.
@@ -51,7 +51,7 @@ REQUEST_FIELDS = (
 #: Fields of the answer to POST requests.
 CREATED_FIELDS = ("service_request_id", "service_notice", "account_id")
 #: Service attributes a request may carry (attribute[code]=value), with their values.
-ATTRIBUTES: dict[str, type] = {"urgency": Urgency, "tier": Tier}
+ATTRIBUTES: dict[str, type[Vocabulary]] = {"urgency": Urgency, "tier": Tier}
 _GROUP = "家门口服务 doorstep services"
 _STATUS_NOTES = {
     "waiting": "待派单 waiting for a resource",

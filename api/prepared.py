@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Prepared:
     """One Core statement, compiled for each dialect it meets; ``column_keys`` names the columns
     an INSERT without values sets."""
 
-    def __init__(self, statement: Executable, column_keys: Sequence[str] | None = None) -> None:
+    def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None) -> None:
         self.statement = statement
         self.column_keys = list(column_keys) if column_keys is not None else None
         self._compiled: dict[str, _Compiled] = {}
@@ -41,8 +42,9 @@ class Prepared:
     def _for(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)  # type: ignore[call-arg]
-            processors = {}
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+            assert isinstance(compiled, SQLCompiler)  # a Core statement compiles with the SQL compiler
+            processors: dict[str, Callable[[Any], Any]] = {}
             for name, bind in compiled.binds.items():
                 processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 if processor is not None:

@@ -154,12 +154,8 @@ def load_problem(session: Session, scenario: Scenario) -> Problem:
     orders, claims = placed_orders(session, scenario.id)
     lists["orders"] += orders
     lists["claims"] += claims
-    # every list of the registry is a keyword of Problem.build, so lists the core adds come along
-    return Problem.build(
-        **lists,
-        settings=Settings.from_record(scenario.settings),  # type: ignore[arg-type]
-        name=scenario.name,
-    )
+    # every list of the registry is a list of Problem.from_lists, so lists the core adds come along
+    return Problem.from_lists(lists, Settings.from_record(scenario.settings), scenario.name).checked()
 
 
 def find_record(session: Session, scenario_id: int, list_name: str, record_id: str) -> ListRecord | None:

@@ -84,7 +84,7 @@ def _field_for(annotation: typing.Any, required: bool) -> fields.Field:
     return fields.Raw(metadata={"description": "a list, or text separated by ';'"}, **kwargs)
 
 
-def record_schema(list_name: str, *, partial: bool = False) -> type[Schema]:
+def record_schema(list_name: str, *, partial: bool = False) -> type[marshmallow.Schema]:
     """The request schema of one list's records, built from its value object's fields."""
     cls: type[Record] = LISTS[list_name]
     hints = typing.get_type_hints(cls)

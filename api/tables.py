@@ -5,7 +5,7 @@ sheet, in the cell format the scenario readers read back (lists joined by ';', n
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matcher.files import csv_text
@@ -25,7 +25,7 @@ def cell(value: Any) -> Any:
     return value
 
 
-def columns(records: list[Mapping[str, Any]]) -> list[str]:
+def columns(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every field any record has, in order of first appearance."""
     names: list[str] = []
     for record in records:
@@ -33,11 +33,11 @@ def columns(records: list[Mapping[str, Any]]) -> list[str]:
     return names
 
 
-def csv_bytes(records: list[Mapping[str, Any]]) -> bytes:
+def csv_bytes(records: Sequence[Mapping[str, Any]]) -> bytes:
     return ("\ufeff" + csv_text([{k: cell(v) for k, v in r.items()} for r in records], columns(records))).encode()
 
 
-def xlsx_bytes(sheet: str, records: list[Mapping[str, Any]]) -> bytes:
+def xlsx_bytes(sheet: str, records: Sequence[Mapping[str, Any]]) -> bytes:
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -52,7 +52,7 @@ def xlsx_bytes(sheet: str, records: list[Mapping[str, Any]]) -> bytes:
     return out.getvalue()
 
 
-def download(list_name: str, records: list[Mapping[str, Any]], fmt: str) -> tuple[bytes, dict[str, str]]:
+def download(list_name: str, records: Sequence[Mapping[str, Any]], fmt: str) -> tuple[bytes, dict[str, str]]:
     """The file's bytes and its response headers."""
     body = csv_bytes(records) if fmt == "csv" else xlsx_bytes(list_name, records)
     return body, {"Content-Type": FORMATS[fmt], "Content-Disposition": f'attachment; filename="{list_name}.{fmt}"'}

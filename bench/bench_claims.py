@@ -183,7 +183,7 @@ def report(name: str, runs: list[dict[str, float]]) -> None:
     )
 
 
-def main() -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients, one unit each")
@@ -217,6 +217,11 @@ def main() -> int:
         default="FULL",
         help="matcher serve --sqlite-synchronous (default FULL: every commit synced)",
     )
+    return parser
+
+
+def main() -> int:
+    parser = _parser()
     args = parser.parse_args()
     loads = [load.strip() for load in args.loads.split(",")]
     if not set(loads) <= {"closed", "paced"}:
@@ -236,21 +241,24 @@ def main() -> int:
                 continue
             for load in loads:
                 rate = args.rate if load == "paced" else 0.0
-                runs = []
-                for i in range(args.runs):
-                    name = unique_name("matcher_bench")
-                    url = f"sqlite:///{tmp}/{load}{i}.db" if kind == "sqlite" else scratch_postgres(args.postgres, name)
-                    try:
-                        runs.append(run_once(url, args, Path(tmp) / "server.log", i, rate))
-                    finally:
-                        if kind == "postgresql":
-                            drop_postgres(args.postgres, name)
+                runs = [_run(kind, load, i, rate, args, tmp) for i in range(args.runs)]
                 report(
                     f"{title}, {load} load"
                     + (f" at {rate:.0f} claim requests/s" if rate else " (next claim as soon as the last is answered)"),
                     runs,
                 )
     return 0
+
+
+def _run(kind: str, load: str, i: int, rate: float, args: argparse.Namespace, tmp: str) -> dict[str, float]:
+    """Run ``i`` of one database and load, on a fresh database (a scratch PostgreSQL one is dropped after)."""
+    name = unique_name("matcher_bench")
+    url = f"sqlite:///{tmp}/{load}{i}.db" if kind == "sqlite" else scratch_postgres(args.postgres, name)
+    try:
+        return run_once(url, args, Path(tmp) / "server.log", i, rate)
+    finally:
+        if kind == "postgresql":
+            drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ def time_diagnostics(problem: Problem, repeat: int) -> None:
 
 def escalation_figures(name: str) -> None:
     scenario = load_scenario(ROOT / "scenarios" / name / "scenario.yaml")
-    found = routes_of(scenario.problem, scenario.lists["areas"])  # type: ignore[arg-type]
+    found = routes_of(scenario.problem, scenario.areas)
     result = escalate(scenario.problem, scenario.policy, routes=found)
     s = result.level_shares()
     print(f"{name}: {s['needs']} needs, policy {scenario.policy.name}, {result.wall_time:.2f} s")

@@ -44,31 +44,7 @@ def main() -> int:
                 request(server.port, "POST", "/orders/1/claims", {"unit": "U000"}, unit)
                 har = Path(tmp) / "run.har"
                 started = time.perf_counter()
-                run = subprocess.run(
-                    [
-                        str(Path(sys.executable).with_name("schemathesis")),
-                        "run",
-                        f"http://127.0.0.1:{server.port}/openapi.json",
-                        "-H",
-                        f"Authorization: Bearer {setup.planner}",
-                        "--checks",
-                        "not_a_server_error",
-                        "--phases",
-                        PHASES,
-                        "--max-examples",
-                        str(args.examples),
-                        "--seed",
-                        str(args.seed),
-                        "--continue-on-failure",
-                        "--report",
-                        "har",
-                        "--report-har-path",
-                        str(har),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    cwd=tmp,
-                )  # its cache stays in the scratch folder
+                run = _schemathesis(server.port, setup.planner, args, har, tmp)  # its cache stays in tmp
                 took = time.perf_counter() - started
                 log = (Path(tmp) / "server.log").read_text()
         finally:
@@ -95,6 +71,37 @@ def main() -> int:
         print(run.stdout[-6000:])
         print("server log tail:", log[-3000:])
     return 1 if errors or not entries else 0
+
+
+def _schemathesis(
+    port: int, planner: str, args: argparse.Namespace, har: Path, tmp: str
+) -> subprocess.CompletedProcess[str]:
+    """Run schemathesis against the server as the planner, its requests recorded in ``har``."""
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
+            f"http://127.0.0.1:{port}/openapi.json",
+            "-H",
+            f"Authorization: Bearer {planner}",
+            "--checks",
+            "not_a_server_error",
+            "--phases",
+            PHASES,
+            "--max-examples",
+            str(args.examples),
+            "--seed",
+            str(args.seed),
+            "--continue-on-failure",
+            "--report",
+            "har",
+            "--report-har-path",
+            str(har),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+    )
 
 
 if __name__ == "__main__":

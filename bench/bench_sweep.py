@@ -36,22 +36,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        spec_file = folder / "spec.yaml"
-        spec_file.write_text(
-            yaml.safe_dump(
-                {
-                    "name": "bench",
-                    "scenarios": [str(SCENARIO)],
-                    "policies": POLICIES,
-                    "seeds": args.seeds,
-                    "deterministic_time": args.deterministic_time,
-                    "time_limit": 60,
-                    "workers": 1,
-                }
-            ),
-            encoding="utf-8",
-        )
-        spec = sweep.load_spec(spec_file)
+        spec = _spec(folder / "spec.yaml", args.seeds, args.deterministic_time)
         runs = len(spec.runs())
         print(
             f"Sweep of {runs} Zhangjiang runs ({len(POLICIES)} policies x {args.seeds} seeds; CP-SAT 1 worker, "
@@ -90,6 +75,25 @@ def main() -> None:
             f"(+{med['startup']:.1f} s start-up), speed-up {med['speedup']:.2f}x, "
             f"overhead per run {med['overhead'] * 1000:.0f} ms"
         )
+
+
+def _spec(path: Path, seeds: int, deterministic_time: float) -> sweep.SweepSpec:
+    """The sweep's spec, written to ``path`` and read back as ``matcher sweep`` reads one."""
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "bench",
+                "scenarios": [str(SCENARIO)],
+                "policies": POLICIES,
+                "seeds": seeds,
+                "deterministic_time": deterministic_time,
+                "time_limit": 60,
+                "workers": 1,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return sweep.load_spec(path)
 
 
 def _serial(spec: sweep.SweepSpec, out: Path) -> tuple[sweep.SweepReport, float]:

@@ -7,7 +7,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ EXCEL_BOM = "\ufeff"
 
 
 def table_files(
-    tables: Mapping[str, list[Mapping[str, Any]]],
+    tables: Mapping[str, Sequence[Mapping[str, Any]]],
     workbook: str | None = None,
     columns: Mapping[str, list[str] | None] | None = None,
 ) -> dict[str, str | bytes]:
@@ -70,7 +70,7 @@ def table_files(
 
 
 def xlsx_bytes(
-    tables: Mapping[str, list[Mapping[str, Any]]], columns: Mapping[str, list[str] | None] | None = None
+    tables: Mapping[str, Sequence[Mapping[str, Any]]], columns: Mapping[str, list[str] | None] | None = None
 ) -> bytes:
     """An XLSX workbook with one sheet per table (header row, then one row per record). Text is
     always stored as text, so an id such as ``=1+1`` never becomes a formula."""
@@ -96,7 +96,7 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
-def _columns(rows: list[Mapping[str, Any]]) -> list[str]:
+def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every key of ``rows`` in order of first appearance."""
     columns: list[str] = []
     for row in rows:
@@ -104,7 +104,7 @@ def _columns(rows: list[Mapping[str, Any]]) -> list[str]:
     return columns
 
 
-def csv_text(rows: list[Mapping[str, Any]], columns: list[str] | None = None) -> str:
+def csv_text(rows: Sequence[Mapping[str, Any]], columns: list[str] | None = None) -> str:
     """Rows as CSV text; columns default to every key in order of first appearance."""
     if columns is None:
         columns = _columns(rows)

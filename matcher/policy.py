@@ -13,7 +13,7 @@ from typing import Any
 
 from matcher.errors import FieldError
 from matcher.i18n import Text
-from matcher.vocabulary import Tier, Urgency
+from matcher.vocabulary import Tier, Urgency, Vocabulary
 
 
 class PairingMode(StrEnum):
@@ -48,7 +48,7 @@ _DEFAULT_TIERS = {"floor": 3.0, "basic": 2.0, "quality": 1.0}
 _DEFAULT_URGENCY = {"emergency": 4.0, "utilities": 3.0, "normal": 2.0, "complex": 1.0}
 
 
-def _weights(enum: type, values: Mapping[Any, float]) -> dict[str, float]:
+def _weights(enum: type[Vocabulary], values: Mapping[Any, float]) -> dict[str, float]:
     return {enum.parse(k).value: float(v) for k, v in values.items()}
 
 

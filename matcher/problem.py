@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from matcher.domain import (
     Order,
     Pairing,
     Project,
+    Record,
     Resource,
     Settings,
     TravelTime,
@@ -30,6 +32,8 @@ from matcher.errors import Issue, ScenarioError
 from matcher.i18n import Text
 from matcher.travel import Travel
 from matcher.vocabulary import Category, Level, PairingMode, Slot, Tier, Urgency
+
+R = TypeVar("R", bound=Record)
 
 CATEGORIES = list(Category)
 TIERS = list(Tier)
@@ -103,12 +107,42 @@ class Problem:
             tuple(pairs),
             tuple(travel),
         )
-        issues = [Issue(loc.list_name, _record_label(problem, loc), f, m) for loc, f, m in problem.check()]
+        return problem.checked()
+
+    @classmethod
+    def from_lists(
+        cls, lists: Mapping[str, Sequence[Record]], settings: Settings | None = None, name: str = "scenario"
+    ) -> Problem:
+        """A problem from parsed lists by name (``needs``, ``resources`` ...), not yet checked; a list
+        not given is empty, a name that is not a list of a problem is a TypeError."""
+        unknown = sorted(set(lists) - set(LIST_KINDS))
+        if unknown:
+            raise TypeError(f"not lists of a problem: {', '.join(unknown)}")
+        return cls(
+            records_of(lists, "communities", Community),
+            records_of(lists, "needs", Need),
+            records_of(lists, "resources", Resource),
+            records_of(lists, "projects", Project),
+            records_of(lists, "pairings", Pairing),
+            settings or Settings(),
+            name,
+            records_of(lists, "orders", Order),
+            records_of(lists, "claims", Claim),
+            records_of(lists, "venues", Venue),
+            records_of(lists, "budgets", Budget),
+            records_of(lists, "visits", Visit),
+            records_of(lists, "pairs", GivenPair),
+            records_of(lists, "travel", TravelTime),
+        )
+
+    def checked(self) -> Problem:
+        """This problem, after :meth:`check`; raise :class:`ScenarioError` naming each bad record."""
+        issues = [Issue(loc.list_name, _record_label(self, loc), f, m) for loc, f, m in self.check()]
         if issues:
             raise ScenarioError(issues)
-        return problem
+        return self
 
-    def record(self, location: Location) -> object:
+    def record(self, location: Location) -> Record:
         return getattr(self, location.list_name)[location.index]
 
     def check(self) -> Iterator[tuple[Location, str, str]]:
@@ -300,6 +334,32 @@ def _check_given_lists(problem: Problem, community_ids: set[str]) -> Iterator[tu
         seen.add((t.origin, t.destination))
 
 
+#: The record kind of each list of a problem, by list name.
+LIST_KINDS: dict[str, type[Record]] = {
+    "communities": Community,
+    "needs": Need,
+    "resources": Resource,
+    "projects": Project,
+    "pairings": Pairing,
+    "orders": Order,
+    "claims": Claim,
+    "venues": Venue,
+    "budgets": Budget,
+    "visits": Visit,
+    "pairs": GivenPair,
+    "travel": TravelTime,
+}
+
+
+def records_of(lists: Mapping[str, Sequence[Record]], name: str, kind: type[R]) -> tuple[R, ...]:
+    """List ``name`` of ``lists`` (empty when absent) as records of ``kind``; TypeError if one is not."""
+    records = lists.get(name, ())
+    typed = tuple(r for r in records if isinstance(r, kind))
+    if len(typed) != len(records):
+        raise TypeError(f"list {name} holds records that are not {kind.__name__}")
+    return typed
+
+
 def _record_label(problem: Problem, loc: Location) -> str:
     record = problem.record(loc)
     key = getattr(record, "id", None) or "->".join(str(getattr(record, f.name)) for f in fields(record)[:2])
@@ -355,6 +415,44 @@ def _classes(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     renumber = np.empty(len(first), dtype=np.int64)
     renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
     return renumber[classes.ravel()], np.sort(first)
+
+
+def _resource_columns(
+    resources: Sequence[Resource], cidx: dict[str, int], skills: dict[str, int], gidx: dict[str, int]
+) -> dict[str, np.ndarray]:
+    """The resource columns of :class:`ProblemArrays`."""
+    return dict(
+        resource_community=np.array([cidx[r.community] for r in resources], dtype=np.int32),
+        resource_categories=np.array([_mask(r.categories, CATEGORIES) for r in resources], dtype=np.uint8),
+        resource_skills=_skill_words([r.skills for r in resources], skills),
+        resource_capacity_minutes=np.array(
+            [round(r.capacity_hours * MINUTES_PER_HOUR) for r in resources], dtype=np.int64
+        ),
+        resource_capacity_tasks=np.array([r.capacity_tasks for r in resources], dtype=np.int64),
+        resource_radius=np.array([r.radius_minutes for r in resources], dtype=np.float32),
+        resource_slots=np.array([_mask(r.availability, SLOTS) for r in resources], dtype=np.uint8),
+        resource_response=np.array([r.response_minutes for r in resources], dtype=np.float32),
+        resource_factor=np.array([r.hours_factor for r in resources], dtype=np.float32),
+        resource_level=np.array([LEVELS.index(r.level) for r in resources], dtype=np.int8),
+        resource_group=np.array([gidx.get(r.pairing_group, -1) for r in resources], dtype=np.int32),
+    )
+
+
+def _pairing_columns(
+    pairings: Sequence[Pairing], gidx: dict[str, int], cidx: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int]]]:
+    """Which unit groups are paired (结对) with which communities, which declare it hard, and the
+    minimums served of hard pairings."""
+    paired = np.zeros((len(gidx), len(cidx)), dtype=bool)
+    declared_hard = np.zeros(len(gidx), dtype=bool)
+    minimums = []
+    for p in pairings:
+        g, c = gidx[p.group], cidx[p.community]
+        paired[g, c] = True
+        declared_hard[g] |= p.mode is PairingMode.HARD
+        if p.min_served:
+            minimums.append((g, c, p.min_served))
+    return paired, declared_hard, minimums
 
 
 def need_columns(
@@ -427,40 +525,21 @@ class ProblemArrays:
         cidx = _index([c.id for c in communities])
         streets = _index(sorted({c.street for c in communities}))
         districts = _index(sorted({c.district for c in communities}))
-        skills = _index(sorted({s for r in (*problem.needs, *problem.resources) for s in r.skills}))
-        needs, resources = problem.needs, problem.resources
-        groups = sorted({r.pairing_group for r in resources if r.pairing_group})
+        skills = _index(
+            sorted({s for n in problem.needs for s in n.skills} | {s for r in problem.resources for s in r.skills})
+        )
+        groups = sorted({r.pairing_group for r in problem.resources if r.pairing_group})
         gidx = _index(groups)
-        paired = np.zeros((len(groups), len(communities)), dtype=bool)
-        declared_hard = np.zeros(len(groups), dtype=bool)
-        minimums = []
-        for p in problem.pairings:
-            g, c = gidx[p.group], cidx[p.community]
-            paired[g, c] = True
-            declared_hard[g] |= p.mode is PairingMode.HARD
-            if p.min_served:
-                minimums.append((g, c, p.min_served))
+        paired, declared_hard, minimums = _pairing_columns(problem.pairings, gidx, cidx)
         return cls(
             community_ids=list(cidx),
-            need_ids=[n.id for n in needs],
-            resource_ids=[r.id for r in resources],
+            need_ids=[n.id for n in problem.needs],
+            resource_ids=[r.id for r in problem.resources],
             travel=Travel.of(communities, problem.settings, problem.travel),
             community_street=np.array([streets[c.street] for c in communities], dtype=np.int32),
             community_district=np.array([districts[c.district] for c in communities], dtype=np.int32),
-            **need_columns(needs, cidx, skills),
-            resource_community=np.array([cidx[r.community] for r in resources], dtype=np.int32),
-            resource_categories=np.array([_mask(r.categories, CATEGORIES) for r in resources], dtype=np.uint8),
-            resource_skills=_skill_words([r.skills for r in resources], skills),
-            resource_capacity_minutes=np.array(
-                [round(r.capacity_hours * MINUTES_PER_HOUR) for r in resources], dtype=np.int64
-            ),
-            resource_capacity_tasks=np.array([r.capacity_tasks for r in resources], dtype=np.int64),
-            resource_radius=np.array([r.radius_minutes for r in resources], dtype=np.float32),
-            resource_slots=np.array([_mask(r.availability, SLOTS) for r in resources], dtype=np.uint8),
-            resource_response=np.array([r.response_minutes for r in resources], dtype=np.float32),
-            resource_factor=np.array([r.hours_factor for r in resources], dtype=np.float32),
-            resource_level=np.array([LEVELS.index(r.level) for r in resources], dtype=np.int8),
-            resource_group=np.array([gidx.get(r.pairing_group, -1) for r in resources], dtype=np.int32),
+            **need_columns(problem.needs, cidx, skills),
+            **_resource_columns(problem.resources, cidx, skills, gidx),
             group_ids=groups,
             paired=paired,
             group_declared_hard=declared_hard,

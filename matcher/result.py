@@ -1,6 +1,6 @@
 """The result of a matching run: assignments, unmatched needs with reasons, loads, coverage,
-deadline compliance, and what the solver proved. ``summary()`` is for people; ``to_dict``,
-``write_json`` and ``write_csv`` are for programs."""
+deadline compliance, and what the solver proved. ``summary()`` is for people; ``to_dict`` and
+``write`` (the result's JSON and CSV files, XLSX on request) are for programs."""
 
 from __future__ import annotations
 

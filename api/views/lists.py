@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api import audit, eligibility, tables
-from api.auth import current_principal, require_planner
+from api.auth import Principal, current_principal, require_planner
 from api.edits import check_problem, find_or_404, update_record
 from api.errors import ApiError
 from api.models import ListRecord, Scenario
@@ -59,42 +59,13 @@ def list_blueprint(list_name: str) -> Blueprint:
         def get(self, args: dict[str, Any], scenario_id: int) -> dict[str, Any]:
             """List records, filtered by community and category, a page at a time."""
             current_principal()
-            with store().read() as session:
-                get_or_404(session, Scenario, scenario_id, "scenario")
-                query = select(ListRecord).where(
-                    ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name
-                )
-                if "community" in args:
-                    query = query.where(ListRecord.community == args["community"])
-                if "category" in args:
-                    query = query.where(category_filter(args["category"]))
-                return paged(
-                    session, query.order_by(ListRecord.position, ListRecord.id), args["page"], args["page_size"]
-                )
+            return _page(list_name, args, scenario_id)
 
         @blp.arguments(create_schema)
         @blp.response(201, RecordSchema)
         def post(self, body: dict[str, Any], scenario_id: int) -> ListRecord:
             """Add a record (planners); 409 when its id is taken."""
-            actor = require_planner()
-            record = parse(list_name, body)
-            with store().write() as session:
-                get_or_404(session, Scenario, scenario_id, "scenario")
-                if find_record(session, scenario_id, list_name, record.id) is not None:  # type: ignore[attr-defined]
-                    raise ApiError(409, f"{list_name} already holds id {record.id!r}")  # type: ignore[attr-defined]
-                position = session.scalar(
-                    select(func.coalesce(func.max(ListRecord.position), -1) + 1).where(
-                        ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name
-                    )
-                )
-                row = make_row(scenario_id, list_name, position or 0, record)
-                session.add(row)
-                check_problem(session, scenario_id)
-                eligibility.touch(session, scenario_id)
-                audit.record(
-                    session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id, data=row.data
-                )
-                return row
+            return _create(require_planner(), list_name, body, scenario_id)
 
     @blp.route("/<name:record_id>")
     class RecordById(MethodView):
@@ -118,6 +89,38 @@ def list_blueprint(list_name: str) -> Blueprint:
         return find_or_404(session, scenario_id, list_name, record_id)
 
     return blp
+
+
+def _page(list_name: str, args: dict[str, Any], scenario_id: int) -> dict[str, Any]:
+    """One page of a list's records, filtered by community and category."""
+    with store().read() as session:
+        get_or_404(session, Scenario, scenario_id, "scenario")
+        query = select(ListRecord).where(ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name)
+        if "community" in args:
+            query = query.where(ListRecord.community == args["community"])
+        if "category" in args:
+            query = query.where(category_filter(args["category"]))
+        return paged(session, query.order_by(ListRecord.position, ListRecord.id), args["page"], args["page_size"])
+
+
+def _create(actor: Principal, list_name: str, body: dict[str, Any], scenario_id: int) -> ListRecord:
+    """Add a record at the end of its list, check the problem and audit it; 409 when its id is taken."""
+    record = parse(list_name, body)
+    with store().write() as session:
+        get_or_404(session, Scenario, scenario_id, "scenario")
+        if find_record(session, scenario_id, list_name, record.id) is not None:  # type: ignore[attr-defined]
+            raise ApiError(409, f"{list_name} already holds id {record.id!r}")  # type: ignore[attr-defined]
+        position = session.scalar(
+            select(func.coalesce(func.max(ListRecord.position), -1) + 1).where(
+                ListRecord.scenario_id == scenario_id, ListRecord.list_name == list_name
+            )
+        )
+        row = make_row(scenario_id, list_name, position or 0, record)
+        session.add(row)
+        check_problem(session, scenario_id)
+        eligibility.touch(session, scenario_id)
+        audit.record(session, actor, f"{list_name}.create", list_name, row.record_id, scenario_id, data=row.data)
+        return row
 
 
 every_list = Blueprint(

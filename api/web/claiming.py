@@ -25,7 +25,7 @@ from api.web.catalogue import chosen_scenario, claim_rules, orders, scenarios_wi
 from api.web.paging import Page, page_args
 from api.web.recommending import recommended
 from api.web.screens import Screen
-from api.web.session import login_required, signed_in, signed_in_token
+from api.web.session import current_actor, login_required, signed_in, signed_in_token
 from api.web.terms import CLAIM_STATUSES, STAGES, claim_rule_text
 
 SCREEN = Screen("web.claims", _l("Claims"), ("unit",))
@@ -110,7 +110,7 @@ def _back(error: str) -> Response | tuple[str, int]:
 @login_required("unit")
 def claim(order_id: int) -> Response | tuple[str, int]:
     """Claim one slot of the order for this unit (认领)."""
-    actor, unit = signed_in(), _unit()
+    actor, unit = current_actor(), _unit()
     cache = rules()
     return _back(
         attempt(lambda s: service.claim(s, cache, actor, signed_in_token(), order_id, unit, None), with_rules=True)
@@ -120,7 +120,7 @@ def claim(order_id: int) -> Response | tuple[str, int]:
 @blp.post("/web/claims/<int:claim_id>/withdraw")
 @login_required("unit")
 def withdraw(claim_id: int) -> Response | tuple[str, int]:
-    actor = signed_in()
+    actor = current_actor()
     return _back(attempt(lambda s: service.withdraw(s, actor, claim_id)))
 
 
@@ -128,7 +128,7 @@ def withdraw(claim_id: int) -> Response | tuple[str, int]:
 @login_required("unit")
 def transfer(claim_id: int) -> Response | tuple[str, int]:
     """Offer the claim to another unit; it moves when that unit accepts."""
-    actor, cache = signed_in(), rules()
+    actor, cache = current_actor(), rules()
     body, error = loaded(TransferCreateSchema(), request.form)
     return _back(
         error or attempt(lambda s: service.offer_transfer(s, cache, actor, claim_id, body["to_unit"]), with_rules=True)
@@ -138,5 +138,5 @@ def transfer(claim_id: int) -> Response | tuple[str, int]:
 @blp.post("/web/transfers/<int:transfer_id>/<any(accept, decline):answer>")
 @login_required("unit")
 def answer(transfer_id: int, answer: str) -> Response | tuple[str, int]:
-    actor = signed_in()
+    actor = current_actor()
     return _back(attempt(lambda s: service.decide_transfer(s, actor, transfer_id, accept=answer == "accept")))

@@ -3,7 +3,8 @@ policy preset, with its status and proven gap, the core's figures of each (:mod:
 on the stored result rebuilt), coverage by community and deadlines on time as charts, the runs not
 proven within the lab's target gap marked NOT PROVEN (:meth:`matcher.lab.compare.Comparison.unproven`),
 and, when a pairing-strict and a pairing-soft run are among them, the price of the fixed pairings
-(结对) with the interval the runs' bounds prove. Runs are started on the run board."""
+(结对) with the interval the runs' bounds prove. Runs are started here, one per chosen preset
+(through the API's job runner), or on the run board."""
 
 from __future__ import annotations
 
@@ -11,20 +12,23 @@ import math
 from typing import Any
 
 import pandas as pd
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import defer
+from werkzeug.wrappers import Response
 
 from api.models import Scenario, SolveJob
-from api.views.common import store
+from api.records import policy_data
+from api.views.common import runner, store
 from api.web.blueprint import blp
 from api.web.results import FINISHED, Recent, finished, rebuilt
 from api.web.screens import Screen
-from api.web.session import login_required
+from api.web.session import current_actor, login_required
 from api.web.terms import STATUSES
 from matcher.lab.compare import TARGET_GAP, Comparison
 from matcher.lab.metrics import METRICS, community_coverage, impossible_price, pairing_price
+from matcher.policy import PRESETS, get_policy
 from matcher.result import Result
 
 SCREEN = Screen("web.compare", _l("Compare policies"))
@@ -99,9 +103,9 @@ def _result(job_id: str) -> Result:
 
 def _price(jobs: list[SolveJob]) -> dict[str, Any] | None:
     """The price of the fixed pairings from the newest pairing-strict and pairing-soft runs picked."""
-    by_policy = {}
+    by_policy: dict[str, SolveJob] = {}
     for job in jobs:
-        by_policy.setdefault(job.policy.get("name"), job)
+        by_policy.setdefault(str(job.policy.get("name")), job)
     if "pairing-strict" not in by_policy or "pairing-soft" not in by_policy:
         return None
     strict, soft = by_policy["pairing-strict"], by_policy["pairing-soft"]
@@ -115,7 +119,12 @@ def unproven(jobs: list[SolveJob]) -> set[str]:
         return set()
     rows = pd.DataFrame(
         [
-            {"id": j.id, "policy": j.policy.get("name"), "status": j.summary["status"], "gap": j.summary.get("gap")}
+            {
+                "id": j.id,
+                "policy": j.policy.get("name"),
+                "status": (j.summary or {}).get("status"),
+                "gap": (j.summary or {}).get("gap"),
+            }
             for j in jobs
         ]
     )
@@ -123,12 +132,48 @@ def unproven(jobs: list[SolveJob]) -> set[str]:
     return set(comparison.unproven()["id"])
 
 
+#: Seconds each run started from this screen may take (the run board allows the same range).
+TIME_LIMITS = (1.0, 600.0)
+
+
+def _pending(asked: list[str]) -> list[SolveJob]:
+    """The asked runs still queued or running (the page reloads until they finish)."""
+    if not asked:
+        return []
+    with store().read() as session:
+        return list(
+            session.scalars(
+                select(SolveJob)
+                .options(defer(SolveJob.result))
+                .where(SolveJob.id.in_(asked), SolveJob.status.in_(("queued", "running")))
+            ).all()
+        )
+
+
+@blp.post("/web/compare")
+@login_required("planner")
+def start_presets() -> Response | tuple[str, int]:
+    """Start one run per chosen preset on the scenario (solver ``auto``), then compare them."""
+    with store().read() as session:
+        scenario = session.get(Scenario, request.form.get("scenario", type=int) or 0)
+    presets = [p for p in request.form.getlist("preset") if p in PRESETS][:MOST]
+    limit = request.form.get("time_limit", type=float)
+    if scenario is None or not presets or limit is None or not TIME_LIMITS[0] <= limit <= TIME_LIMITS[1]:
+        message = _l("Choose a scenario, 1 to %(most)s presets and a time limit of 1 to 600 seconds.", most=MOST)
+        return compare(str(message)), 422
+    jobs = [
+        runner().submit(current_actor(), scenario.id, "auto", limit, policy_data(get_policy({"preset": p})))
+        for p in presets
+    ]
+    return redirect(url_for("web.compare", scenario=scenario.id, run=[job.id for job in jobs]))
+
+
 @blp.get("/web/compare")
 @login_required("planner")
-def compare() -> str:
+def compare(error: str = "") -> str:
     with store().read() as session:
         names = dict(session.execute(select(Scenario.id, Scenario.name).order_by(Scenario.id.desc())).all())
-    scenario_id = request.args.get("scenario", type=int) or next(iter(names), None)
+    scenario_id = request.values.get("scenario", type=int) or next(iter(names), None)
     runs = _runs(scenario_id) if scenario_id in names else []
     asked = request.args.getlist("run")
     picked = [job for job in runs if job.id in asked][:MOST] if asked else runs[:MOST]
@@ -153,6 +198,9 @@ def compare() -> str:
         target_gap=TARGET_GAP,
         statuses=STATUSES,
         most=MOST,
+        presets=list(PRESETS),
+        pending=_pending(asked),
+        error=error,
     )
 
 

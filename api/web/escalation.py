@@ -62,8 +62,8 @@ def routed(scenario_id: int, settings: dict[str, Any]) -> dict[str, Any] | str:
 
     def make() -> dict[str, Any] | str:
         with store().read() as session:
-            scenario = session.get(Scenario, scenario_id)
-            problem, policy = load_problem(session, scenario), policy_from(scenario.policy)  # type: ignore[arg-type]
+            scenario = session.get_one(Scenario, scenario_id)
+            problem, policy = load_problem(session, scenario), policy_from(scenario.policy)
         try:
             return escalate(
                 problem, policy, rules=rules, solver=solver, params=SolveParams(time_limit=seconds)

@@ -19,7 +19,7 @@ from api.web.blueprint import blp
 from api.web.catalogue import chosen_scenario, orders, records, scenarios_with
 from api.web.recommending import recommended
 from api.web.screens import Screen
-from api.web.session import login_required, signed_in
+from api.web.session import current_actor, login_required, signed_in
 from api.web.terms import CLAIM_STATUSES, STAGES
 
 SCREEN = Screen("web.projects", _l("Projects and orders"), ("planner", "community"))
@@ -77,8 +77,10 @@ def _back(error: str = "") -> Response | tuple[str, int]:
 @login_required(*ROLES)
 def place_order() -> Response | tuple[str, int]:
     """Order a catalogue project for the community (点单); it starts at its hearing."""
-    actor = signed_in()
+    actor = current_actor()
     scenario_id = chosen_scenario(scenarios_with("projects"))
+    if scenario_id is None:
+        return projects(str(_l("No scenario has a projects list (项目清单) yet."))), 422
     body, error = loaded(OrderCreateSchema(), request.form, numbers=("slots",))
     return _back(
         error
@@ -101,7 +103,7 @@ def place_order() -> Response | tuple[str, int]:
 @login_required(*ROLES)
 def advance(order_id: int) -> Response | tuple[str, int]:
     """The next of the 三会: to its coordination (协调会), then evaluated (评议会) with a score."""
-    actor = signed_in()
+    actor = current_actor()
     body, error = loaded(StageSchema(), request.form, numbers=("score",))
     return _back(
         error
@@ -117,6 +119,6 @@ def advance(order_id: int) -> Response | tuple[str, int]:
 @login_required(*ROLES)
 def cancel(order_id: int) -> Response | tuple[str, int]:
     """Cancel an order at its hearing (听证会), with the reason."""
-    actor = signed_in()
+    actor = current_actor()
     body, error = loaded(CancelSchema(), request.form)
     return _back(error or attempt(lambda session: service.cancel(session, actor, order_id, body["reason"])))

@@ -36,8 +36,8 @@ def recommended(scenario_id: int, community: str = "", unit: str = "") -> list[d
 
     def make() -> list[dict[str, Any]] | str:
         with store().read() as session:
-            scenario = session.get(Scenario, scenario_id)
-            problem, policy = load_problem(session, scenario), policy_from(scenario.policy)  # type: ignore[arg-type]
+            scenario = session.get_one(Scenario, scenario_id)
+            problem, policy = load_problem(session, scenario), policy_from(scenario.policy)
         try:
             result = solve_projects(problem, policy, time_limit=TIME_LIMIT, communities=[home])
             return recommend.for_community(result, community) if community else recommend.for_unit(result, unit)

@@ -21,7 +21,7 @@ from api.web.issues import message_text
 from api.web.paging import Page, page_args
 from api.web.results import job_or_404
 from api.web.screens import Screen
-from api.web.session import login_required, signed_in
+from api.web.session import current_actor, login_required
 from api.web.terms import STATUSES, term
 from matcher.errors import FieldError
 from matcher.policy import PRESETS, get_policy, parse_overrides
@@ -83,7 +83,7 @@ def start() -> Response | tuple[str, int]:
     except (FieldError, TypeError, ValueError) as exc:
         field = getattr(exc, "field", "")
         return runs(f"{field}: {message_text(getattr(exc, 'message', str(exc)))}"), 422
-    job = runner().submit(signed_in(), scenario.id, solver, limit, policy)  # type: ignore[arg-type]
+    job = runner().submit(current_actor(), scenario.id, solver, limit, policy)
     return redirect(url_for("web.run", job_id=job.id))
 
 
@@ -127,6 +127,6 @@ def progress(job_id: str) -> Response:
 @login_required("planner")
 def stop(job_id: str) -> Response:
     """Ask the job to stop: it keeps the best plan found so far."""
-    if runner().stop(signed_in(), job_id[:32]) is None:  # type: ignore[arg-type]
+    if runner().stop(current_actor(), job_id[:32]) is None:
         abort(404)
     return redirect(url_for("web.run", job_id=job_id))

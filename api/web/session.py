@@ -26,6 +26,14 @@ def signed_in() -> Principal | None:
     return g.web_principal
 
 
+def current_actor() -> Principal:
+    """Who this browser signed in as, on a page :func:`login_required` has let through."""
+    principal = signed_in()
+    if principal is None:  # login_required answers such a request before the view runs
+        raise RuntimeError("a workbench view ran without a signed-in principal")
+    return principal
+
+
 def signed_in_token() -> str:
     """The hash of the token this browser signed in with (the claim checks it is still live)."""
     return str(session.get(TOKEN_KEY, ""))

@@ -54,15 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def require_parents(scenario: Scenario) -> None:
     """Escalation needs every community's street: refuse a scenario that lacks one."""
-    lists = scenario.lists
-    found = list(
-        check_hierarchy(
-            scenario.problem,
-            lists.get("areas", ()),
-            lists.get("grids", ()),  # type: ignore[arg-type]
-            strict=True,
-        )
-    )
+    found = list(check_hierarchy(scenario.problem, scenario.areas, scenario.grids, strict=True))
     if found:
         issues = []
         for loc, field, message in found:
@@ -92,7 +84,7 @@ def handle(args: argparse.Namespace) -> int:
     require_parents(scenario)
     policy = policy_from_args(args, scenario.policy)
     rules = EscalationRules(args.street_minutes, args.district_minutes)
-    found = routes_of(scenario.problem, scenario.lists.get("areas", ()))  # type: ignore[arg-type]
+    found = routes_of(scenario.problem, scenario.areas)
     result = escalate(
         scenario.problem,
         policy,

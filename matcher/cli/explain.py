@@ -70,18 +70,20 @@ def handle(args: argparse.Namespace) -> int:
     result = solve_problem(
         problem, policy, solver=args.solver, params=SolveParams(engine=args.engine, time_limit=args.time_limit)
     )
-    projects = isinstance(result, ProjectResult)
     if args.need:
-        explained = explain_project_need(result, args.need) if projects else explain_need(result, args.need)
+        if isinstance(result, ProjectResult):
+            explained = explain_project_need(result, args.need)
+        else:
+            explained = explain_need(result, args.need)
         print(json.dumps(explained, ensure_ascii=False, indent=1))
         return 0
-    if projects:
+    if isinstance(result, ProjectResult):
         diagnosis = diagnose_projects(result, bottlenecks=args.bottlenecks)
     else:
         diagnosis = diagnose(result, bottlenecks=args.bottlenecks)
-    grids = scenario.lists.get("grids", ())
-    governance = governance_graph(scenario.problem, scenario.lists.get("areas", ()), grids)  # type: ignore[arg-type]
-    overloaded = grid_visit_load(grids)  # type: ignore[arg-type]
+    grids = scenario.grids
+    governance = governance_graph(scenario.problem, scenario.areas, grids)
+    overloaded = grid_visit_load(grids)
     if args.json:
         data = diagnosis.to_dict(args.rows)
         data["governance"] = governance.counts()

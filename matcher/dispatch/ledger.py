@@ -106,7 +106,9 @@ class Ledger:
         ledger = cls.with_needs(problem, policy, build_candidates(problem, policy))
         for need_id, resource_ids in assignment.items():
             n = ledger.index.get(need_id)
-            pairs = ledger.pairs[n] if n is not None else None
+            if n is None:
+                continue
+            pairs = ledger.pairs[n]
             if pairs is None or len(resource_ids) != ledger.providers(n):
                 continue
             rows = [

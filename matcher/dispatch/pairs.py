@@ -9,6 +9,7 @@ of the core — skills, scope, slot, deadline, pairings, worth — is then appli
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -63,8 +64,9 @@ def need_pairs(
     chosen = np.flatnonzero(near)
     cut = {name: getattr(arrays, name)[chosen] for name in _RESOURCE_COLUMNS}
     cut["resource_response"] = cut["resource_response"] + np.float32(delay)
+    cut_columns: dict[str, Any] = {**columns, **cut}
     small = replace(
-        arrays, need_ids=[need.id], resource_ids=[arrays.resource_ids[i] for i in chosen.tolist()], **columns, **cut
+        arrays, need_ids=[need.id], resource_ids=[arrays.resource_ids[i] for i in chosen.tolist()], **cut_columns
     )
     candidates = candidates_of(small, policy)
     return NeedPairs(

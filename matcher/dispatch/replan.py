@@ -25,7 +25,7 @@ import numpy as np
 from matcher.candidates import VALUE_SCALE, Candidates, build_candidates
 from matcher.dispatch.ledger import Ledger, Placement
 from matcher.problem import MINUTES_PER_HOUR, Problem
-from matcher.solution import Solution
+from matcher.solution import Solution, Status
 from matcher.solvers.base import side_constraints
 from matcher.solvers.exact import solve_exact
 from matcher.solvers.flow import flow_with_priority
@@ -109,7 +109,7 @@ def _solve(
     if side_constraints(problem, candidates, ledger.policy):
         current = np.flatnonzero(kept)
         hint = (
-            Solution(current, int(candidates.value[current].sum()), None, "heuristic")
+            Solution(current, int(candidates.value[current].sum()), None, Status.HEURISTIC)
             if len(current)
             else solve_greedy(problem, candidates, ledger.policy)
         )

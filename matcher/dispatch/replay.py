@@ -287,10 +287,7 @@ def run_replay(
     """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
     _check_options(replan_every, publish)
     start = time.perf_counter()
-    base = Problem(
-        problem.communities, (), problem.resources, problem.projects, problem.pairings, problem.settings, problem.name
-    )
-    ledger = Ledger.empty(base, policy)
+    ledger = Ledger.empty(_with_needs(problem, ()), policy)
     replans: list[Replan] = []
     published_at_once = escalated = 0
     next_tick = replan_every
@@ -309,28 +306,13 @@ def run_replay(
         while arrival.at >= next_tick:
             tick(next_tick)
             next_tick += replan_every
-        n = intake(ledger, {**_record(arrival.need), "at": arrival.at})
-        if ledger.providers(n) != 1:
-            continue  # several providers: the next re-plan places it
-        rec = recommend(ledger, arrival.need.id, k=1, rules=rules)
-        escalated += len(rec.route) > 1 and bool(rec.options)
-        if rec.options:
-            apply(ledger, n, rec.options[0], arrival.at)
-            if arrival.need.urgency.deadline_minutes < replan_every:
-                ledger.pin(n)
-                published_at_once += 1
+        published, routed = _place_on_arrival(ledger, arrival, rules, replan_every)
+        published_at_once += published
+        escalated += routed
     if arrivals:
         tick(next_tick)
     hindsight = solve(
-        Problem(
-            problem.communities,
-            tuple(a.need for a in arrivals),
-            problem.resources,
-            problem.projects,
-            problem.pairings,
-            problem.settings,
-            problem.name,
-        ),
+        _with_needs(problem, tuple(a.need for a in arrivals)),
         policy,
         params=SolveParams(time_limit=time_limit, workers=1, deterministic_time=deterministic_time),
     )
@@ -349,6 +331,39 @@ def run_replay(
         ledger,
         hindsight,
     )
+
+
+def _with_needs(problem: Problem, needs: tuple[Need, ...]) -> Problem:
+    """``problem``'s communities, resources, projects and pairings with ``needs`` as its needs list."""
+    return Problem(
+        problem.communities,
+        needs,
+        problem.resources,
+        problem.projects,
+        problem.pairings,
+        problem.settings,
+        problem.name,
+    )
+
+
+def _place_on_arrival(
+    ledger: Ledger, arrival: Arrival, rules: EscalationRules | None, replan_every: float
+) -> tuple[int, int]:
+    """Take the arrival in and place it on its best option at once (a need of several providers
+    waits for the next re-plan); one due before that re-plan is published at once. Returns
+    (published at once, escalated beyond its community) as 0 or 1 each."""
+    n = intake(ledger, {**_record(arrival.need), "at": arrival.at})
+    if ledger.providers(n) != 1:
+        return 0, 0
+    rec = recommend(ledger, arrival.need.id, k=1, rules=rules)
+    escalated = int(len(rec.route) > 1 and bool(rec.options))
+    if not rec.options:
+        return 0, escalated
+    apply(ledger, n, rec.options[0], arrival.at)
+    if arrival.need.urgency.deadline_minutes < replan_every:
+        ledger.pin(n)
+        return 1, escalated
+    return 0, escalated
 
 
 def _compliance(ledger: Ledger, hindsight: Any) -> list[dict[str, Any]]:

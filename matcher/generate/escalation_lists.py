@@ -37,21 +37,6 @@ NEED_TEMPLATES: tuple[tuple[str, str, str, str, float], ...] = (
     ("legal", "lawyer", "complex", "basic", 3),
 )
 
-COMMUNITY_SKILLS = {
-    "first_aid",
-    "safety_check",
-    "plumbing",
-    "electrical",
-    "meal_delivery",
-    "nurse",
-    "mediation",
-    "pension_policy",
-    "lawyer",
-    "psychology",
-}
-STREET_SKILLS = COMMUNITY_SKILLS | {"utility_repair", "heating", "property_dispute"}
-DISTRICT_SKILLS = STREET_SKILLS | {"major_repair", "permit"}
-
 
 def draw_needs(
     rng: np.random.Generator,
@@ -134,7 +119,7 @@ def resource(
 
 
 #: Departments of a street office (街道) and what they answer for.
-STREET_DEPARTMENTS = (
+STREET_DEPARTMENTS: tuple[tuple[str, list[str], set[str]], ...] = (
     ("城市管理", ["community_management"], {"property_dispute", "safety_check"}),
     ("民政", ["government", "party_community"], {"pension_policy"}),
     ("司法所", ["legal"], {"lawyer", "mediation"}),
@@ -154,6 +139,43 @@ DISTRICT_DEPARTMENTS = (
 )
 
 
+#: A community's own resource kinds: (kind, categories, skills, radius km, response minutes, name).
+OLDER_VOLUNTEER = (
+    "volunteer",
+    ["community_management", "party_community", "culture", "daily_life"],
+    {"safety_check", "meal_delivery"},
+    10,
+    10,
+    "民情专员 (older volunteer)",
+)
+YOUNGER_VOLUNTEER = (
+    "volunteer",
+    ["legal", "government", "health"],
+    {"mediation", "pension_policy", "first_aid"},
+    10,
+    5,
+    "民情专员 (younger volunteer)",
+)
+PARTY_MEMBER = (
+    "party_member",
+    ["daily_life", "community_management", "health"],
+    {"plumbing", "electrical", "first_aid", "safety_check"},
+    10,
+    5,
+    "党员 (party member)",
+)
+HEALTH_STATION = ("unit", ["health"], {"nurse", "first_aid"}, 15, 10, "社区卫生服务站 (health station)")
+SOCIAL_ORG = (
+    "social_org",
+    ["culture", "party_community", "daily_life"],
+    {"meal_delivery"},
+    15,
+    15,
+    "社会组织 (social organisation)",
+)
+LEGAL_WORKSHOP = ("workshop", ["legal", "health"], {"lawyer", "mediation"}, 20, 30, "法律工作室 (legal workshop)")
+
+
 def community_resources(rng: np.random.Generator, community: str, load: float, prefix: str) -> list[dict[str, Any]]:
     """A community's own resources, sized to serve about ``load`` needs.
 
@@ -161,62 +183,21 @@ def community_resources(rng: np.random.Generator, community: str, load: float, p
     bring skills but take few; party members (党员) take repairs and first aid; the station and a
     social organisation take health, meals and culture.
     """
-    rows = []
-    k = 0
-
-    def add(
-        kind: str, categories: list[str], skills: set[str], tasks: int, radius: float, response: float, name: str
-    ) -> None:
-        nonlocal k
-        k += 1
-        rows.append(
-            resource(f"{prefix}-{k:02d}", kind, community, categories, skills, tasks, radius, response, name=name)
-        )
-
     unit = max(load / 100.0, 0.2)
-    for _ in range(max(1, round(4 * unit))):
-        add(
-            "volunteer",
-            ["community_management", "party_community", "culture", "daily_life"],
-            {"safety_check", "meal_delivery"},
-            8,
-            10,
-            10,
-            "民情专员 (older volunteer)",
-        )
-    for _ in range(max(1, round(2 * unit))):
-        add(
-            "volunteer",
-            ["legal", "government", "health"],
-            {"mediation", "pension_policy", "first_aid"},
-            3,
-            10,
-            5,
-            "民情专员 (younger volunteer)",
-        )
-    for _ in range(max(1, round(4 * unit))):
-        add(
-            "party_member",
-            ["daily_life", "community_management", "health"],
-            {"plumbing", "electrical", "first_aid", "safety_check"},
-            4,
-            10,
-            5,
-            "党员 (party member)",
-        )
-    add("unit", ["health"], {"nurse", "first_aid"}, max(2, round(10 * unit)), 15, 10, "社区卫生服务站 (health station)")
-    add(
-        "social_org",
-        ["culture", "party_community", "daily_life"],
-        {"meal_delivery"},
-        max(2, round(12 * unit)),
-        15,
-        15,
-        "社会组织 (social organisation)",
-    )
+    plan = [  # (how many, tasks each, kind), in id order
+        (max(1, round(4 * unit)), 8, OLDER_VOLUNTEER),
+        (max(1, round(2 * unit)), 3, YOUNGER_VOLUNTEER),
+        (max(1, round(4 * unit)), 4, PARTY_MEMBER),
+        (1, max(2, round(10 * unit)), HEALTH_STATION),
+        (1, max(2, round(12 * unit)), SOCIAL_ORG),
+    ]
     if rng.random() < 0.5:
-        add("workshop", ["legal", "health"], {"lawyer", "mediation"}, 2, 20, 30, "法律工作室 (legal workshop)")
-    return rows
+        plan.append((1, 2, LEGAL_WORKSHOP))
+    each = [(tasks, kind) for count, tasks, kind in plan for _ in range(count)]
+    return [
+        resource(f"{prefix}-{k:02d}", kind, community, categories, set(skills), tasks, radius, response, name=name)
+        for k, (tasks, (kind, categories, skills, radius, response, name)) in enumerate(each, start=1)
+    ]
 
 
 def level_departments(

@@ -86,6 +86,37 @@ def taizhou(seed: int = 4, needs_per_community: float = 14.0) -> GeneratedScenar
     }
     # 15 communities on a 5 x 3 grid, 1 km apart: every one within the 15-minute circle of a canteen.
     ids = [f"TZ{i + 1:02d}" for i in range(len(COMMUNITIES))]
+    _communities(rng, ids, lists)
+    lists["projects"] += [dict(zip(PROJECT_FIELDS, t, strict=True)) for t in CATALOGUE]
+    _venues(rng, ids, lists)
+    _resources(rng, ids, lists)
+    _needs(rng, ids, needs_per_community, lists)
+    # The meal service already runs at two canteens, each ordered and claimed (pinned).
+    for k in range(2):
+        venue = lists["venues"][k]
+        oid = f"OT01-{venue['community']}"
+        lists["orders"].append(
+            {"id": oid, "project": "T01", "community": venue["community"], "pinned": True, "venue": venue["id"]}
+        )
+        lists["claims"].append({"order": oid, "resource": f"TZU{k + 1:02d}", "pinned": True})
+    description = (
+        f"Taizhou {STREET}: 15 communities, 7 canteens for the meal service, stations of the five types; "
+        f"focus groups 一老一小一残一特; generated with seed {seed} by matcher.generate.taizhou"
+    )
+    return GeneratedScenario(
+        "taizhou",
+        description,
+        {k: rows for k, rows in lists.items() if rows},
+        settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
+    )
+
+
+#: The columns of a CATALOGUE entry, in order.
+PROJECT_FIELDS = ("id", "name", "category", "tier", "skills", "provider_slots", "serves", "hours", "cost", "venue_type")
+
+
+def _communities(rng: np.random.Generator, ids: list[str], lists: dict[str, list[dict[str, Any]]]) -> None:
+    """The communities on their grid, each with its budget (预算)."""
     for i, (cid, name) in enumerate(zip(ids, COMMUNITIES, strict=True)):
         lists["communities"].append(
             {
@@ -99,27 +130,10 @@ def taizhou(seed: int = 4, needs_per_community: float = 14.0) -> GeneratedScenar
             }
         )
         lists["budgets"].append({"community": cid, "amount": round(float(rng.uniform(3, 6)), 1), "max_orders": 3})
-    for t in CATALOGUE:
-        lists["projects"].append(
-            dict(
-                zip(
-                    (
-                        "id",
-                        "name",
-                        "category",
-                        "tier",
-                        "skills",
-                        "provider_slots",
-                        "serves",
-                        "hours",
-                        "cost",
-                        "venue_type",
-                    ),
-                    t,
-                    strict=True,
-                )
-            )
-        )
+
+
+def _venues(rng: np.random.Generator, ids: list[str], lists: dict[str, list[dict[str, Any]]]) -> None:
+    """The canteens (长者食堂) first, then the stations of each type, in random communities."""
     canteen_homes = sorted(rng.choice(len(ids), size=CANTEENS, replace=False).tolist())
     for k, c in enumerate(canteen_homes):
         lists["venues"].append(
@@ -144,26 +158,6 @@ def taizhou(seed: int = 4, needs_per_community: float = 14.0) -> GeneratedScenar
                     "name": f"{COMMUNITIES[c]}{label}",
                 }
             )
-    _resources(rng, ids, lists)
-    _needs(rng, ids, needs_per_community, lists)
-    # The meal service already runs at two canteens, each ordered and claimed (pinned).
-    for k in range(2):
-        venue = lists["venues"][k]
-        oid = f"OT01-{venue['community']}"
-        lists["orders"].append(
-            {"id": oid, "project": "T01", "community": venue["community"], "pinned": True, "venue": venue["id"]}
-        )
-        lists["claims"].append({"order": oid, "resource": f"TZU{k + 1:02d}", "pinned": True})
-    description = (
-        f"Taizhou {STREET}: 15 communities, 7 canteens for the meal service, stations of the five types; "
-        f"focus groups 一老一小一残一特; generated with seed {seed} by matcher.generate.taizhou"
-    )
-    return GeneratedScenario(
-        "taizhou",
-        description,
-        {k: rows for k, rows in lists.items() if rows},
-        settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
-    )
 
 
 def _resources(rng: np.random.Generator, ids: list[str], lists: dict[str, list[dict[str, Any]]]) -> None:

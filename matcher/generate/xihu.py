@@ -54,16 +54,68 @@ def xihu(seed: int = 2016, needs_per_grid: float = 12.0) -> GeneratedScenario:
     """The scenario document and its lists, reproducible from ``seed``."""
     rng = np.random.default_rng(seed)
     street_ids = [f"XH-S{i + 1:02d}" for i in range(len(STREETS))]
+    home_street, xy = _place_communities(rng)
+    ids = [f"XH{i + 1:03d}" for i in range(COMMUNITIES)]
+    grids, households = _grids(rng, ids)
+    communities = [
+        {
+            "id": c,
+            "name": f"{STREETS[home_street[i]]}{c}社区",
+            "street": street_ids[home_street[i]],
+            "district": DISTRICT,
+            "x": float(xy[i, 0]),
+            "y": float(xy[i, 1]),
+            "population": int(households[i] * 2.4),
+        }
+        for i, c in enumerate(ids)
+    ]
+    # Needs come from grid visits: each grid raises needs in proportion to its weighted visit tiers.
+    grid_weight = np.array([sum(g[t] * per_week for t, per_week in VISIT_TIERS.items()) for g in grids])
+    count = int(round(needs_per_grid * GRIDS))
+    grid_of_need = rng.choice(GRIDS, size=count, p=grid_weight / grid_weight.sum())
+    need_rows = _needs_by_grid(rng, grids, grid_of_need)
+    per_community = np.bincount([ids.index(r["community"]) for r in need_rows], minlength=COMMUNITIES)
+    resources = []
+    for i, c in enumerate(ids):
+        resources += community_resources(rng, c, 0.6 * per_community[i], f"R-{c}")
+    resources += _grid_teams(grids, needs_per_grid) + _workshops(rng, ids, needs_per_grid)
+    street_tasks = max(10, int(count / len(STREETS) / 25))
+    for s, street in enumerate(street_ids):
+        seat = ids[int(np.flatnonzero(home_street == s)[0])]
+        resources += level_departments(
+            seat, STREET_DEPARTMENTS, "street", f"ST-{street}", street_tasks, 40, 60, f"{STREETS[s]}服务中心 "
+        )
+    resources += level_departments(
+        ids[0], DISTRICT_DEPARTMENTS, "district", "DI-XH", max(20, count // 40), 240, 60, "西湖区 "
+    )
     areas = [{"id": DISTRICT, "level": "district", "parent": "", "name": "西湖区 (Xihu district)"}]
     areas += [
         {"id": s, "level": "street", "parent": DISTRICT, "name": name}
         for s, name in zip(street_ids, STREETS, strict=True)
     ]
+    return GeneratedScenario(
+        name="xihu",
+        description=(
+            f"Xihu district (西湖区), generated with seed {seed}: 11 towns/streets, 386 grids, five visit "
+            "tiers, grid workers' weekly visit capacity, three-level routing"
+        ),
+        lists={"areas": areas, "communities": communities, "grids": grids, "needs": need_rows, "resources": resources},
+        policy={"preset": "urgency-first"},
+        settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
+    )
+
+
+def _place_communities(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each community's street (every street has one) and its position (km) near the street's centre."""
     centres = rng.uniform(0, 16, (len(STREETS), 2))
     home_street = np.sort(rng.integers(0, len(STREETS), COMMUNITIES))
     home_street[: len(STREETS)] = np.arange(len(STREETS))  # every street has a community
     xy = (centres[home_street] + rng.normal(0, 0.9, (COMMUNITIES, 2))).round(3)
-    ids = [f"XH{i + 1:03d}" for i in range(COMMUNITIES)]
+    return home_street, xy
+
+
+def _grids(rng: np.random.Generator, ids: list[str]) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The grids (网格), each in a community (every community has one), and households per community."""
     grid_home = np.concatenate([np.arange(COMMUNITIES), rng.integers(0, COMMUNITIES, GRIDS - COMMUNITIES)])
     grid_home.sort()
     grids, households = [], np.zeros(COMMUNITIES)
@@ -87,46 +139,35 @@ def xihu(seed: int = 2016, needs_per_grid: float = 12.0) -> GeneratedScenario:
             }
         )
         households[c] += sum(tiers.values())
-    communities = [
-        {
-            "id": c,
-            "name": f"{STREETS[home_street[i]]}{c}社区",
-            "street": street_ids[home_street[i]],
-            "district": DISTRICT,
-            "x": float(xy[i, 0]),
-            "y": float(xy[i, 1]),
-            "population": int(households[i] * 2.4),
-        }
-        for i, c in enumerate(ids)
-    ]
-    # Needs come from grid visits: each grid raises needs in proportion to its weighted visit tiers.
-    grid_weight = np.array([sum(g[t] * per_week for t, per_week in VISIT_TIERS.items()) for g in grids])
-    count = int(round(needs_per_grid * GRIDS))
-    grid_of_need = rng.choice(GRIDS, size=count, p=grid_weight / grid_weight.sum())
-    need_rows = _needs_by_grid(rng, grids, grid_of_need)
-    per_community = np.bincount([ids.index(r["community"]) for r in need_rows], minlength=COMMUNITIES)
-    resources = []
-    for i, c in enumerate(ids):
-        resources += community_resources(rng, c, 0.6 * per_community[i], f"R-{c}")
-    for g in grids:
-        resources.append(
-            resource(
-                f"GW-{g['id']}",
-                "party_member",
-                g["community"],
-                ["community_management", "party_community", "daily_life", "government"],
-                {"safety_check", "pension_policy"},
-                int(g["workers"] * 2 * needs_per_grid / 12),
-                10,
-                10,
-                name=f"网格员 grid team {g['id']}",
-            )
+    return grids, households
+
+
+def _grid_teams(grids: list[dict[str, Any]], needs_per_grid: float) -> list[dict[str, Any]]:
+    """One grid workers' team (网格员) per grid, its capacity following the grid's workers."""
+    return [
+        resource(
+            f"GW-{grid['id']}",
+            "party_member",
+            grid["community"],
+            ["community_management", "party_community", "daily_life", "government"],
+            {"safety_check", "pension_policy"},
+            int(grid["workers"] * 2 * needs_per_grid / 12),
+            10,
+            10,
+            name=f"网格员 grid team {grid['id']}",
         )
+        for grid in grids
+    ]
+
+
+def _workshops(rng: np.random.Generator, ids: list[str], needs_per_grid: float) -> list[dict[str, Any]]:
+    """The district's specialist workshops (专业工作室), each seated in a random community."""
+    workshops = []
     for w in range(WORKSHOPS):
         c = ids[int(rng.integers(COMMUNITIES))]
         kind = ["legal", "health", "culture", "health"][w % 4]
         skills = [{"lawyer", "mediation"}, {"nurse"}, set(), {"psychology"}][w % 4]
-        resources.append(
+        workshops.append(
             resource(
                 f"WS-{w + 1:03d}",
                 "workshop",
@@ -139,25 +180,7 @@ def xihu(seed: int = 2016, needs_per_grid: float = 12.0) -> GeneratedScenario:
                 name="专业工作室 specialist workshop",
             )
         )
-    street_tasks = max(10, int(count / len(STREETS) / 25))
-    for s, street in enumerate(street_ids):
-        seat = ids[int(np.flatnonzero(home_street == s)[0])]
-        resources += level_departments(
-            seat, STREET_DEPARTMENTS, "street", f"ST-{street}", street_tasks, 40, 60, f"{STREETS[s]}服务中心 "
-        )
-    resources += level_departments(
-        ids[0], DISTRICT_DEPARTMENTS, "district", "DI-XH", max(20, count // 40), 240, 60, "西湖区 "
-    )
-    return GeneratedScenario(
-        name="xihu",
-        description=(
-            f"Xihu district (西湖区), generated with seed {seed}: 11 towns/streets, 386 grids, five visit "
-            "tiers, grid workers' weekly visit capacity, three-level routing"
-        ),
-        lists={"areas": areas, "communities": communities, "grids": grids, "needs": need_rows, "resources": resources},
-        policy={"preset": "urgency-first"},
-        settings={"minutes_per_km": 4.0, "intra_community_minutes": 5.0},
-    )
+    return workshops
 
 
 def _needs_by_grid(

@@ -38,7 +38,7 @@ def _area_parents(
     areas: Sequence[Area], by_id: dict[str, tuple[int, Area]], in_cycle: set[str]
 ) -> Iterator[tuple[Location, str, str]]:
     """Unknown parents, cycles (their areas added to ``in_cycle``), and streets under districts."""
-    parents = nx.DiGraph()
+    parents: nx.DiGraph[str] = nx.DiGraph()
     for i, area in enumerate(areas):
         if area.parent and area.parent not in by_id:
             yield Location("areas", i), "parent", f"unknown area {area.parent!r}"

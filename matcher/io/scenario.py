@@ -13,20 +13,8 @@ from typing import Any
 
 from matcher.areas import Area, Grid
 from matcher.domain import (
-    Budget,
-    Claim,
-    Community,
-    GivenPair,
-    Need,
-    Order,
-    Pairing,
-    Project,
     Record,
-    Resource,
     Settings,
-    TravelTime,
-    Venue,
-    Visit,
 )
 from matcher.errors import FieldError, Issue, ScenarioError
 from matcher.i18n import Text
@@ -36,25 +24,10 @@ from matcher.io.sources import Folder, Source, Upload
 from matcher.io.tables import MAX_ISSUES, Columns, Row, parse_document, read_rows, read_text, rows_of
 from matcher.io.workbook import open_workbook
 from matcher.policy import Policy, get_policy
-from matcher.problem import Location, Problem
+from matcher.problem import LIST_KINDS, Location, Problem, records_of
 
 #: The lists of a scenario and the record type of each.
-LISTS: dict[str, type[Record]] = {
-    "communities": Community,
-    "needs": Need,
-    "resources": Resource,
-    "projects": Project,
-    "pairings": Pairing,
-    "orders": Order,
-    "claims": Claim,
-    "venues": Venue,
-    "budgets": Budget,
-    "visits": Visit,
-    "pairs": GivenPair,
-    "travel": TravelTime,
-    "areas": Area,
-    "grids": Grid,
-}
+LISTS: dict[str, type[Record]] = {**LIST_KINDS, "areas": Area, "grids": Grid}
 #: Lists that are not part of the solver's :class:`Problem`; they are kept in ``Scenario.lists``.
 EXTRA_LISTS = ("areas", "grids")
 REQUIRED_LISTS = ("communities", "needs", "resources")
@@ -72,6 +45,16 @@ class Scenario:
     rows: dict[str, list[Row]] = field(default_factory=dict, repr=False)
     lists: dict[str, tuple[Record, ...]] = field(default_factory=dict, repr=False)
     encodings: dict[str, str] = field(default_factory=dict)  # text file read → the encoding it was in
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """The areas list (街道、区 above the communities); empty when the scenario gives none."""
+        return records_of(self.lists, "areas", Area)
+
+    @property
+    def grids(self) -> tuple[Grid, ...]:
+        """The grids list (网格); empty when the scenario gives none."""
+        return records_of(self.lists, "grids", Grid)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -91,6 +74,28 @@ def load_upload(name: str, files: Mapping[str, bytes]) -> Scenario:
 
 def _load(name: str, source: Source, path: Path) -> Scenario:
     shown = source.shown(name)
+    doc = _document(name, source, path, shown)
+    rows = {list_name: _list_rows(doc, list_name, source, shown) for list_name in LISTS}
+    records, issues = _records(rows)
+    settings = _settings(doc.get("settings"), shown, issues)
+    policy = _policy(doc.get("policy"), shown, issues)
+    if issues:
+        raise ScenarioError(issues[:MAX_ISSUES])
+    given = {list_name: found for list_name, found in records.items() if list_name not in EXTRA_LISTS}
+    problem = Problem.from_lists(given, settings, str(doc.get("name") or path.stem))
+    areas, grids = records_of(records, "areas", Area), records_of(records, "grids", Grid)
+    cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
+    cross += [_issue(rows, loc, f, m) for loc, f, m in check_hierarchy(problem, areas, grids)]
+    if cross:
+        raise ScenarioError(cross[:MAX_ISSUES])
+    assert policy is not None
+    extra = {list_name: tuple(records[list_name]) for list_name in EXTRA_LISTS}
+    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows, extra, dict(source.encodings))
+
+
+def _document(name: str, source: Source, path: Path, shown: str) -> dict[Any, Any]:
+    """The scenario's top-level mapping, its keys in English (``需求清单`` becomes ``needs``); a
+    workbook names itself. Unknown keys are an error."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         doc: dict[str, Any] = {"name": path.stem, "workbook": name}
@@ -111,7 +116,11 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
                 for k in unknown
             ]
         )
-    rows = {list_name: _list_rows(doc, list_name, source, shown) for list_name in LISTS}
+    return doc
+
+
+def _records(rows: dict[str, list[Row]]) -> tuple[dict[str, list[Record]], list[Issue]]:
+    """Each list's rows parsed by its record type, and an issue for each row that does not parse."""
     issues: list[Issue] = []
     records: dict[str, list[Record]] = {}
     for list_name, cls in LISTS.items():
@@ -121,33 +130,7 @@ def _load(name: str, source: Source, path: Path) -> Scenario:
                 records[list_name].append(cls.from_record(row.values))
             except FieldError as exc:
                 issues.append(Issue(row.file, _label(row), exc.field, exc.message))
-    settings = _settings(doc.get("settings"), shown, issues)
-    policy = _policy(doc.get("policy"), shown, issues)
-    if issues:
-        raise ScenarioError(issues[:MAX_ISSUES])
-    problem = Problem(
-        tuple(records["communities"]),
-        tuple(records["needs"]),
-        tuple(records["resources"]),  # type: ignore[arg-type]
-        tuple(records["projects"]),
-        tuple(records["pairings"]),
-        settings,  # type: ignore[arg-type]
-        str(doc.get("name") or path.stem),
-        orders=tuple(records["orders"]),
-        claims=tuple(records["claims"]),  # type: ignore[arg-type]
-        venues=tuple(records["venues"]),
-        budgets=tuple(records["budgets"]),  # type: ignore[arg-type]
-        visits=tuple(records["visits"]),  # type: ignore[arg-type]
-        pairs=tuple(records["pairs"]),  # type: ignore[arg-type]
-        travel=tuple(records["travel"]),  # type: ignore[arg-type]
-    )
-    cross = [_issue(rows, loc, f, m) for loc, f, m in problem.check()]
-    cross += [_issue(rows, loc, f, m) for loc, f, m in check_hierarchy(problem, records["areas"], records["grids"])]  # type: ignore[arg-type]
-    if cross:
-        raise ScenarioError(cross[:MAX_ISSUES])
-    assert policy is not None
-    extra = {list_name: tuple(records[list_name]) for list_name in EXTRA_LISTS}
-    return Scenario(problem, policy, path, str(doc.get("description") or ""), rows, extra, dict(source.encodings))
+    return records, issues
 
 
 def _list_name(key: str) -> str | None:

@@ -148,8 +148,29 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
     top = list(itertools.islice(lines, HEADER_SEARCH))
     if not top:
         raise ScenarioError([Issue(where, "", "", Text("the {what} is empty", what=what))])
+    header_at = _header_at(top, where, columns)
+    fields = [None if _blank(h) else field_for(h, columns.fields) for h in top[header_at][1]]
+    rows: list[Row] = []
+    issues: list[Issue] = []
+    for line, cells, formulas in itertools.chain(top[header_at + 1 :], lines):
+        label = Text("row {line}", line=line)
+        if source is not None:
+            source.tally.add(where, rows=1, cells=len(cells))
+        extra = [v for v in cells[len(fields) :] if not _blank(v)]
+        if extra:
+            raise ScenarioError([Issue(where, label, "", Text("more cells than header columns"))])
+        issues += _formula_issues(where, label, cells, formulas, fields)
+        rows.append(Row(where, label, {f: v for f, v in zip(fields, cells) if f}))
+    if issues:
+        raise ScenarioError(issues[:MAX_ISSUES])
+    return rows
+
+
+def _header_at(top: list[Line], where: str, columns: Columns) -> int:
+    """Which of the first rows is the header: the first naming every required column, and a sound
+    header; else name what is wrong with the row most like a header."""
     header_at = next((i for i, (_, cells, _) in enumerate(top) if _names_required(cells, columns)), None)
-    if header_at is None:  # name what is wrong with the row most like a header
+    if header_at is None:
         known = [len(_known(cells, columns)) for _, cells, _ in top]
         if not max(known):
             raise ScenarioError(
@@ -168,38 +189,34 @@ def _table_rows(lines: Iterator[Line], where: str, what: str, columns: Columns, 
             )
         best = known.index(max(known))
         raise ScenarioError(_header_issues(top[best], where, columns, title_above=best > 0))
-    header_cells = top[header_at][1]
     issues = _header_issues(top[header_at], where, columns, title_above=header_at > 0)
     if issues:
         raise ScenarioError(issues)
-    fields = [None if _blank(h) else field_for(h, columns.fields) for h in header_cells]
-    rows: list[Row] = []
-    for line, cells, formulas in itertools.chain(top[header_at + 1 :], lines):
-        label = Text("row {line}", line=line)
-        if source is not None:
-            source.tally.add(where, rows=1, cells=len(cells))
-        extra = [v for v in cells[len(fields) :] if not _blank(v)]
-        if extra:
-            raise ScenarioError([Issue(where, label, "", Text("more cells than header columns"))])
-        for column, text in enumerate(formulas):
-            if column < len(cells) and cells[column] is None and isinstance(text, str) and text.startswith("="):
-                name = fields[column] if column < len(fields) and fields[column] else f"column {column + 1}"
-                issues.append(
-                    Issue(
-                        where,
-                        label,
-                        name,
-                        Text(
-                            "the formula {formula} has no saved value; open and save the file in Excel or WPS, "
-                            "or type the value",
-                            formula=text,
-                        ),
-                    )
+    return header_at
+
+
+def _formula_issues(
+    where: str, label: str, cells: tuple[Any, ...], formulas: tuple[Any, ...], fields: list[str | None]
+) -> list[Issue]:
+    """An issue for each formula cell of a row that has no saved value (the file was never saved
+    by a spreadsheet program)."""
+    issues = []
+    for column, text in enumerate(formulas):
+        if column < len(cells) and cells[column] is None and isinstance(text, str) and text.startswith("="):
+            name = (fields[column] if column < len(fields) else None) or f"column {column + 1}"
+            issues.append(
+                Issue(
+                    where,
+                    label,
+                    name,
+                    Text(
+                        "the formula {formula} has no saved value; open and save the file in Excel or WPS, "
+                        "or type the value",
+                        formula=text,
+                    ),
                 )
-        rows.append(Row(where, label, {f: v for f, v in zip(fields, cells) if f}))
-    if issues:
-        raise ScenarioError(issues[:MAX_ISSUES])
-    return rows
+            )
+    return issues
 
 
 def _known(cells: tuple[Any, ...], columns: Columns) -> set[str]:
@@ -215,7 +232,8 @@ def _header_issues(line: Line, where: str, columns: Columns, title_above: bool) 
     given twice, missing required columns. Each is named once, for the header."""
     number, cells, _ = line
     label = Text("header (row {row})", row=number) if title_above or number > 1 else Text("header")
-    issues, seen = [], {}
+    issues: list[Issue] = []
+    seen: dict[str, str] = {}
     for cell in cells:
         if _blank(cell):
             continue
@@ -248,7 +266,8 @@ def _unknown(name: object, columns: Columns, what: str = "field") -> str:
 
 def rows_of(records: list[Any], shown: str, prefix: str, source: Source, columns: Columns) -> list[Row]:
     """Rows of an inline list; each record must be a mapping (its keys may be Chinese aliases)."""
-    rows, unknown = [], {}
+    rows: list[Row] = []
+    unknown: dict[str, str] = {}
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             raise ScenarioError([Issue(shown, f"{prefix} {i}", "", Text("expected a mapping of field: value"))])

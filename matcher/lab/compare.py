@@ -21,25 +21,6 @@ from matcher.problem import Problem
 from matcher.result import Result, format_gap, status_name
 from matcher.solvers.params import SolveParams
 
-#: Columns of a run row that are not metrics.
-RUN_COLUMNS = (
-    "scenario",
-    "policy",
-    "seed",
-    "solver",
-    "status",
-    "objective",
-    "bound",
-    "gap",
-    "phases",
-    "phases_proven",
-    "violations",
-    "policy_fields",
-    "solver_parameters",
-    "matcher_version",
-    "ortools_version",
-    "wall_time",
-)
 #: The proof rows of the table as printed (the keys stay in the HTML report's data).
 PROOF_NAMES = {"status": N_("status"), "gap (max)": N_("gap (max)"), "seconds (mean)": N_("seconds (mean)")}
 #: A comparison's runs should be proven within this relative gap (1%); those that are not are named.
@@ -175,9 +156,7 @@ def compare(
     every run replays its seed's arrivals through the dispatcher instead (:mod:`matcher.lab.replays`),
     and the replay's own figures join the metrics."""
     policies = list(policies)
-    asked = None if metrics is None else list(metrics)
-    replayed = [m for m in REPLAY_METRICS if replay is not None and (asked is None or m in asked)]
-    names = metric_names(None if asked is None else [m for m in asked if m not in replayed])
+    names, replayed = _metric_sets(metrics, replay)
     rows: list[dict[str, Any]] = []
     coverage: dict[str, list[np.ndarray]] = {}
     loads: dict[str, list[np.ndarray]] = {}
@@ -196,10 +175,23 @@ def compare(
     present = [m for m in names + replayed if m in runs.columns]
     # Replayed streams differ by seed, and so may the communities with needs: mean over the runs that have them.
     cover = pd.DataFrame({p: pd.concat(v, axis=1).mean(axis=1) for p, v in coverage.items()}).T
-    price: dict[str, float] = {}
-    if replay is None and ("pairing-strict", 0) in by_run and ("pairing-soft", 0) in by_run:
-        prices = [pairing_price(by_run["pairing-strict", s], by_run["pairing-soft", s]) for s in range(seeds)]
-        price = {k: float(np.mean([p[k] for p in prices])) for k in prices[0]}
+    price = _mean_price(by_run, seeds) if replay is None else {}
     return Comparison(
         problem.name, runs, present, cover, {p: np.concatenate(v) for p, v in loads.items()}, price, target_gap
     )
+
+
+def _metric_sets(metrics: Iterable[str] | None, replay: ReplaySettings | None) -> tuple[list[str], list[str]]:
+    """The plan metrics asked for and the replay figures asked for (all of each when ``metrics`` is None)."""
+    asked = None if metrics is None else list(metrics)
+    replayed = [m for m in REPLAY_METRICS if replay is not None and (asked is None or m in asked)]
+    return metric_names(None if asked is None else [m for m in asked if m not in replayed]), replayed
+
+
+def _mean_price(by_run: dict[tuple[str, int], Result], seeds: int) -> dict[str, float]:
+    """The price of the fixed pairings (pairing-soft against pairing-strict) averaged over the
+    seeds, when both presets ran; else empty."""
+    if ("pairing-strict", 0) not in by_run or ("pairing-soft", 0) not in by_run:
+        return {}
+    prices = [pairing_price(by_run["pairing-strict", s], by_run["pairing-soft", s]) for s in range(seeds)]
+    return {k: float(np.mean([p[k] for p in prices])) for k in prices[0]}

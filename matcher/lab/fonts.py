@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager
 
@@ -53,7 +54,7 @@ def _known(families: tuple[str, ...]) -> str | None:
     return next((family for family in families if family in known), None)
 
 
-def figure_fonts() -> dict[str, object]:
+def figure_fonts() -> dict[str, Any]:
     """rc settings for figures with Chinese text: DejaVu Sans, then the CJK family if there is one
     (a list of families in ``font.family`` is what matplotlib falls back along, glyph by glyph)."""
     family = cjk_family()

@@ -8,6 +8,7 @@ import base64
 import html
 import io
 from pathlib import Path
+from typing import Any, cast
 
 import matplotlib
 
@@ -138,7 +139,7 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
 
     The frontier needs the metrics ``coverage_worst`` and ``weighted_served``; without them it is left out.
     """
-    with plt.rc_context(figure_fonts()):
+    with plt.rc_context(cast(Any, figure_fonts())):  # matplotlib types rc keys as literals
         images = {
             name: draw(c)
             for name, draw in FIGURES.items()

@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from importlib.metadata import version
 from typing import Any
 
 import numpy as np
-import ortools
 
 import matcher
 from matcher.dispatch.replay import ReplaySettings
@@ -25,6 +25,9 @@ from matcher.problem import Problem
 from matcher.projects.dispatch import solve_problem
 from matcher.result import Result
 from matcher.solvers.params import SolveParams
+
+#: The installed OR-Tools release, recorded beside each run.
+ORTOOLS_VERSION = version("ortools")
 
 
 def perturb(problem: Problem, seed: int) -> Problem:
@@ -116,7 +119,7 @@ def record(
             sort_keys=True,
         ),
         "matcher_version": matcher.__version__,
-        "ortools_version": ortools.__version__,
+        "ortools_version": ORTOOLS_VERSION,
         "wall_time": round(result.wall_time, 4),
     }
 
@@ -176,6 +179,6 @@ def measure_run(
             "wall_time": round(time.perf_counter() - start, 4),
             "policy_fields": json.dumps(policy_fields(policy), sort_keys=True),
             "matcher_version": matcher.__version__,
-            "ortools_version": ortools.__version__,
+            "ortools_version": ORTOOLS_VERSION,
         }
     return {**row, "error": ""}

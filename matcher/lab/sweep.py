@@ -142,7 +142,7 @@ def problem_digest(problem: Problem) -> str:
     def plain(value: Any) -> Any:
         return sorted(map(str, value)) if isinstance(value, frozenset) else value
 
-    records = [
+    records: list[list[Any]] = [
         [name, [[(f.name, plain(getattr(r, f.name))) for f in fields(r)] for r in getattr(problem, name)]]
         for name in ("communities", "needs", "resources", "projects", "pairings")
     ]
@@ -150,74 +150,40 @@ def problem_digest(problem: Problem) -> str:
     return hashlib.sha256(json.dumps(records, default=str).encode()).hexdigest()[:20]
 
 
+def _overridden(policy: Any, overrides: dict[str, Any], _: Any) -> Any:
+    """``policy`` with ``overrides``: checks that each is a field of it with a valid value."""
+    return get_policy(policy).with_overrides(overrides)
+
+
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and check a sweep spec; errors name the file and the field (ScenarioError)."""
     path = Path(path)
-    shown = str(path)
-    if not path.is_file():
-        raise ScenarioError([Issue(shown, "", "", Text("sweep spec not found"))])
-    doc = load_document(path, shown)
-    if not isinstance(doc, dict):
-        raise ScenarioError([Issue(shown, "", "", Text("expected a mapping with scenarios and policies"))])
-    issues = [
-        Issue(shown, "", k, Text("unknown field; expected some of: {items}", items=", ".join(SPEC_KEYS)))
-        for k in sorted(set(map(str, doc)) - set(SPEC_KEYS))
-    ]
-    for required in ("scenarios", "policies"):
-        if not doc.get(required):
-            issues.append(Issue(shown, "", required, Text("missing or empty")))
-    if issues:
-        raise ScenarioError(issues)
-
-    def check(name: str, test: Callable[[Any], Any], message: str) -> Any:
-        try:
-            return test(doc.get(name))
-        except (TypeError, ValueError, FieldError) as exc:
-            detail = f"{exc.field}: {exc.message}" if isinstance(exc, FieldError) else message
-            raise ScenarioError([Issue(shown, "", name, detail)]) from None
-
-    scenarios = check("scenarios", lambda v: [str(s) for s in _as_list(v, str)], "expected a list of paths")
-    policies = check(
+    spec = _SpecFields(_spec_document(path), str(path))
+    doc = spec.doc
+    scenarios = spec.check("scenarios", lambda v: [str(s) for s in _as_list(v, str)], "expected a list of paths")
+    policies = spec.check(
         "policies",
         lambda v: [_check_policy(p) for p in _as_list(v, (str, dict))],
         "expected a list of preset names or mappings",
     )
-    seeds = check("seeds", _seeds, "expected a count or a list of non-negative integers") if "seeds" in doc else (0,)
+    seeds = spec.optional("seeds", _seeds, "expected a count or a list of non-negative integers", (0,))
     params = (
-        check("parameters", _parameters, "expected a mapping of policy field -> list of values")
+        spec.check("parameters", _parameters, "expected a mapping of policy field -> list of values")
         if doc.get("parameters")
         else ()
     )
-    solver = (
-        check("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}")
-        if "solver" in doc
-        else "auto"
+    solver = spec.optional("solver", lambda v: _choice(v, SOLVERS), f"expected one of {', '.join(SOLVERS)}", "auto")
+    engine = spec.optional(
+        "engine", lambda v: _choice(v, ENGINE_NAMES), f"expected one of {', '.join(ENGINE_NAMES)}", "highs"
     )
-    engine = (
-        check("engine", lambda v: _choice(v, ENGINE_NAMES), f"expected one of {', '.join(ENGINE_NAMES)}")
-        if "engine" in doc
-        else "highs"
+    time_limit = spec.optional("time_limit", _positive, "expected a positive number", 30.0)
+    workers = spec.optional("workers", _positive_int, "expected a positive integer", 1)
+    deterministic = spec.optional("deterministic_time", _positive, "expected a positive number", None)
+    metrics = spec.optional(
+        "metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names", None
     )
-    time_limit = check("time_limit", _positive, "expected a positive number") if "time_limit" in doc else 30.0
-    workers = check("workers", _positive_int, "expected a positive integer") if "workers" in doc else 1
-    deterministic = (
-        check("deterministic_time", _positive, "expected a positive number") if "deterministic_time" in doc else None
-    )
-    metrics = (
-        check("metrics", lambda v: tuple(metric_names(_as_list(v, str))), "expected a list of metric names")
-        if "metrics" in doc
-        else None
-    )
-    for p in policies if params else ():  # every parameter must be a field of every policy
-        for values in itertools.product(*(v for _, v in params)):
-            check(
-                "parameters",
-                lambda _, p=p, values=values: get_policy(p).with_overrides(
-                    dict(zip([n for n, _ in params], values, strict=True))
-                ),
-                "bad parameter value",
-            )
-    replay = check("replay", lambda v: _replay(v, path.parent), "bad replay settings") if "replay" in doc else None
+    _check_parameters(spec, policies, params)
+    replay = spec.optional("replay", lambda v: _replay(v, path.parent), "bad replay settings", None)
     problems = tuple(load_scenario(path.parent / s).problem for s in scenarios)
     return SweepSpec(
         str(doc.get("name") or path.stem),
@@ -234,6 +200,55 @@ def load_spec(path: str | Path) -> SweepSpec:
         engine,
         replay,
     )
+
+
+def _spec_document(path: Path) -> dict[str, Any]:
+    """The spec file's mapping, refused when the file is missing, not a mapping, has unknown
+    fields or lacks scenarios or policies."""
+    shown = str(path)
+    if not path.is_file():
+        raise ScenarioError([Issue(shown, "", "", Text("sweep spec not found"))])
+    doc = load_document(path, shown)
+    if not isinstance(doc, dict):
+        raise ScenarioError([Issue(shown, "", "", Text("expected a mapping with scenarios and policies"))])
+    issues = [
+        Issue(shown, "", k, Text("unknown field; expected some of: {items}", items=", ".join(SPEC_KEYS)))
+        for k in sorted(set(map(str, doc)) - set(SPEC_KEYS))
+    ]
+    for required in ("scenarios", "policies"):
+        if not doc.get(required):
+            issues.append(Issue(shown, "", required, Text("missing or empty")))
+    if issues:
+        raise ScenarioError(issues)
+    return doc
+
+
+@dataclass(frozen=True)
+class _SpecFields:
+    """A spec's fields, each read through a test; a failed test names the file and the field."""
+
+    doc: dict[str, Any]
+    shown: str
+
+    def check(self, name: str, test: Callable[[Any], Any], message: str) -> Any:
+        try:
+            return test(self.doc.get(name))
+        except (TypeError, ValueError, FieldError) as exc:
+            detail = f"{exc.field}: {exc.message}" if isinstance(exc, FieldError) else message
+            raise ScenarioError([Issue(self.shown, "", name, detail)]) from None
+
+    def optional(self, name: str, test: Callable[[Any], Any], message: str, default: Any) -> Any:
+        """The field checked, or ``default`` when the spec does not give it."""
+        return self.check(name, test, message) if name in self.doc else default
+
+
+def _check_parameters(spec: _SpecFields, policies: list[Any], params: tuple[tuple[str, Any], ...]) -> None:
+    """Every parameter must be a field of every policy, with every value valid."""
+    names = [n for n, _ in params]
+    for p in policies if params else ():
+        for values in itertools.product(*(v for _, v in params)):
+            overrides = dict(zip(names, values, strict=True))
+            spec.check("parameters", functools.partial(_overridden, p, overrides), "bad parameter value")
 
 
 def _replay(value: Any, folder: Path) -> ReplaySettings:

@@ -15,6 +15,7 @@ model is a flow too (budgets and claims are left out, which only loosens the bou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -107,7 +108,7 @@ class ServingBound:
         return int(self.hall_needs.sum() - self.capacity[self.hall_resources].sum())
 
 
-def _max_flow(classes: CandidateClasses, capacity: np.ndarray, removed: int = -1):  # type: ignore[no-untyped-def]
+def _max_flow(classes: CandidateClasses, capacity: np.ndarray, removed: int = -1) -> tuple[csr_matrix, Any, int]:
     """scipy Dinic max flow: source -> class (size) -> resource (unbounded) -> sink (capacity)."""
     k, r = len(classes.size), len(capacity)
     source, sink = k + r, k + r + 1

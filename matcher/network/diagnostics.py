@@ -271,7 +271,7 @@ def uncovered_communities(problem: Problem) -> tuple[list[str], dict[str, list[s
 
 def pairing_components(problem: Problem) -> list[dict[str, list[str]]]:
     """Components of the fixed-pairing graph (结对): unit groups joined to their communities."""
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     for p in problem.pairings:
         g.add_edge(f"group:{p.group}", f"community:{p.community}")
     return [

@@ -38,19 +38,20 @@ class Governance:
     def counts(self) -> dict[str, int]:
         """Nodes per level."""
         out: dict[str, int] = {}
-        for _, level in self.graph.nodes(data="level"):
+        for node in self.graph.nodes:
+            level = str(self.graph.nodes[node]["level"])
             out[level] = out.get(level, 0) + 1
         return out
 
     def households(self) -> int:
-        return sum(h for _, h in self.graph.nodes(data="households", default=0))
+        return sum(int(self.graph.nodes[node].get("households", 0)) for node in self.graph.nodes)
 
 
 def governance_graph(
     problem: Problem, areas: Sequence[Area] = (), grids: Sequence[Grid] = (), *, party: bool = True
 ) -> Governance:
     """Build the governance tree; ``party`` expands grids into party groups and members."""
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     found = routes_of(problem, areas)
     names = {a.id: a.name for a in areas}
     for street, district in found.street_district.items():
@@ -122,7 +123,7 @@ def grid_visit_load(grids: Sequence[Grid]) -> list[dict[str, object]]:
 def neighbour_graph(problem: Problem, circle: float = SERVICE_CIRCLE_MINUTES) -> nx.Graph:
     """Communities joined when travel between them takes at most ``circle`` minutes."""
     a = problem.arrays
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     g.add_nodes_from(a.community_ids)
     i, j, minutes = a.travel.pairs_within(circle)
     ids = a.community_ids

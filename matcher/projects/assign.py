@@ -86,10 +86,10 @@ def assign(
     instance[running] = a.n_resources + np.arange(len(running))
     need = np.concatenate([space.direct.need[d], space.serve_need[serves]]).astype(np.int64)
     resource = np.concatenate([space.direct.resource[d], instance[space.serve_order[serves]]]).astype(np.int64)
-    value = np.concatenate([space.direct.value[d], space.serve_value[serves]]).astype(np.int64)
+    pair_value = np.concatenate([space.direct.value[d], space.serve_value[serves]]).astype(np.int64)
     caps = np.concatenate([capacity, space.order_serves[running]]).astype(np.int64)
     if len(need):
-        tails, heads, arc_caps, costs, supplies, _ = flow_arrays(a.n_needs, len(caps), need, resource, value, caps)
+        tails, heads, arc_caps, costs, supplies, _ = flow_arrays(a.n_needs, len(caps), need, resource, pair_value, caps)
         _, flow = solve_min_cost_flow(tails, heads, arc_caps, costs, supplies)
         chosen = flow[: len(need)] > 0
         out.direct[d[chosen[: len(d)]]] = True

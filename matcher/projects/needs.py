@@ -214,7 +214,7 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
         placed_idle = orders[plan.placed[orders] & ~plan.running[orders]]
         unplaced = orders[~plan.placed[orders]]
         if has_room or direct_room[n]:
-            code = ProjectReason.NOT_CHOSEN
+            code: ProjectReason | Reason = ProjectReason.NOT_CHOSEN
             detail[n] = f"order {s.order_ids[has_room[0]]} had room" if has_room else "a unit had room"
         elif len(running):
             full_venues = [int(v) for v in s.order_venue[running] if route.venue_full(int(v))]

@@ -238,11 +238,30 @@ def solve_projects(
         reports = solve_on(
             executor, space, parts, plan, baseline, time_limit=time_limit, seed=seed, engine=engine, gap=gap
         )
-        solved = time.perf_counter()
-        return ProjectResult(
-            space, plan, baseline, reports, solved - start, {"space": built - start, "solve": solved - built}
+    else:
+        reports = _solve_threaded(
+            space, parts, plan, baseline, start + time_limit, workers, seed, should_stop, engine, gap
         )
-    deadline = start + time_limit
+    solved = time.perf_counter()
+    return ProjectResult(
+        space, plan, baseline, reports, solved - start, {"space": built - start, "solve": solved - built}
+    )
+
+
+def _solve_threaded(
+    space: ProjectSpace,
+    parts: list[Part],
+    plan: Plan,
+    baseline: Plan,
+    deadline: float,
+    workers: int,
+    seed: int,
+    should_stop: Callable[[], bool] | None,
+    engine: str,
+    gap: float,
+) -> list[PartReport]:
+    """Solve the parts on up to ``workers`` threads until ``deadline`` (a perf_counter time), each
+    part's best and start written into ``plan`` and ``baseline``; the parts' reports."""
     threads = max(1, min(workers, len(parts)))
     per_part_workers = max(1, workers // threads)
     waiting = [sum(p.size for p in parts)]  # size of the parts not started yet
@@ -265,10 +284,7 @@ def solve_projects(
     else:
         with ThreadPoolExecutor(threads) as pool:
             reports = list(pool.map(run, ordered))
-    solved = time.perf_counter()
-    return ProjectResult(
-        space, plan, baseline, reports, solved - start, {"space": built - start, "solve": solved - built}
-    )
+    return reports
 
 
 def _part_task(job: dict[str, Any], part_share: tuple[Part, float]) -> tuple[Plan, Plan, PartReport]:

@@ -78,7 +78,7 @@ def solve_exact(
 
             raise InfeasibleError(infeasible_rules(model, params.time_limit) or ["capacity and pairing rules"])
         if run.values is None:
-            if k == 0:
+            if k == 0 or values is None:
                 return _greedy_start(start, outcomes, phase)
             return _earlier_plan(model, values, outcomes, phase, run, len(candidates))
         values = run.values

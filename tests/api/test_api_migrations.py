@@ -42,6 +42,36 @@ def test_upgrade_keeps_existing_data(db_url):
     upgrade(store.engine, "0001")
     assert current_revision(store.engine) == "0001"
     loaded = load_scenario(DATA / "scenario.yaml")
+    scenario_id, before = _fill_at_0001(store, loaded)
+    store.dispose()
+
+    app = create_app({"DATABASE_URL": db_url})  # upgrades to head on start
+    try:
+        store = app.extensions["matcher"].store
+        assert current_revision(store.engine) == "0007"
+        with store.read() as session:
+            after = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
+        assert after == before
+        client = app.test_client()
+        got = client.get(f"/scenarios/{scenario_id}", headers={"Authorization": "Bearer old-secret"})
+        assert got.status_code == 200 and got.json["description"] == "made at 0001"
+        assert got.json["counts"]["needs"] == len(loaded.problem.needs)
+        ordered = client.post(
+            f"/scenarios/{scenario_id}/orders",
+            json={"project": "P1", "community": "C1"},
+            headers={"Authorization": "Bearer c1-secret"},
+        )
+        assert ordered.status_code == 201  # the tables 0002 added work on the old data
+        old_job = client.get("/solves/old-job", headers={"Authorization": "Bearer old-secret"}).json
+        assert old_job["status"] == "failed" and "running" in old_job["error"]  # its process is long gone
+    finally:
+        app.extensions["matcher"].runner.shutdown()
+        app.extensions["matcher"].store.dispose()
+
+
+def _fill_at_0001(store, loaded) -> tuple[int, list[tuple[str, str, str]]]:
+    """A scenario with its lists, a planner's and a community's token and a running job, written
+    with the columns revision 0001 made; returns the scenario's id and its list records."""
     with store.write() as session:
         columns = Scenario.__table__.c  # the columns 0001 made (later revisions add more)
         scenario_id = session.execute(
@@ -78,30 +108,7 @@ def test_upgrade_keeps_existing_data(db_url):
             )
         )
         before = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
-    store.dispose()
-
-    app = create_app({"DATABASE_URL": db_url})  # upgrades to head on start
-    try:
-        store = app.extensions["matcher"].store
-        assert current_revision(store.engine) == "0007"
-        with store.read() as session:
-            after = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
-        assert after == before
-        client = app.test_client()
-        got = client.get(f"/scenarios/{scenario_id}", headers={"Authorization": "Bearer old-secret"})
-        assert got.status_code == 200 and got.json["description"] == "made at 0001"
-        assert got.json["counts"]["needs"] == len(loaded.problem.needs)
-        ordered = client.post(
-            f"/scenarios/{scenario_id}/orders",
-            json={"project": "P1", "community": "C1"},
-            headers={"Authorization": "Bearer c1-secret"},
-        )
-        assert ordered.status_code == 201  # the tables 0002 added work on the old data
-        old_job = client.get("/solves/old-job", headers={"Authorization": "Bearer old-secret"}).json
-        assert old_job["status"] == "failed" and "running" in old_job["error"]  # its process is long gone
-    finally:
-        app.extensions["matcher"].runner.shutdown()
-        app.extensions["matcher"].store.dispose()
+    return scenario_id, before
 
 
 def test_upgrade_keeps_idempotency_keys_with_the_unit_that_sent_them(db_url):

@@ -57,6 +57,28 @@ def test_compare_shows_each_runs_figures_and_the_price_of_pairings(app, client, 
     assert "NOT PROVEN" in english and "Price of the fixed pairings" in english
 
 
+def test_presets_started_from_compare_run_and_are_compared(app, client, tokens):
+    """The compare screen starts one run per chosen preset through the job runner, lists them as
+    running, then shows each in its own column under its preset; a form without a preset is refused."""
+    scenario = _upload_zhangjiang(client, tokens["planner"])
+    csrf = sign_in(client, tokens["planner"])
+    refused = client.post("/web/compare", data={"csrf": csrf, "scenario": scenario, "time_limit": 5})
+    assert refused.status_code == 422 and "策略预设" in refused.text
+    form = {"csrf": csrf, "scenario": scenario, "time_limit": 1, "preset": ["efficiency", "locality-first"]}
+    started = client.post("/web/compare", data=form)
+    assert started.status_code == 302
+    asked = re.findall(r"run=([0-9a-f]+)", started.headers["Location"])
+    assert len(asked) == 2
+    assert app.extensions["matcher"].runner.wait_idle(120)
+    page = client.get(started.headers["Location"]).text
+    assert 'id="pending"' not in page
+    columns = re.findall(r'<th class="num"><a href="/web/runs/([0-9a-f]+)/result">([^<]+)</a>', page)
+    assert sorted(j for j, _ in columns) == sorted(asked)
+    assert sorted(name for _, name in columns) == ["efficiency", "locality-first"]
+    for job in asked:  # each ran through the job runner and finished
+        assert client.get(f"/solves/{job}/result", headers=tokens["planner"]).status_code == 200
+
+
 def test_escalation_accounts_for_every_need_once(client, tokens):
     scenario = _upload_zhangjiang(client, tokens["planner"])
     needs = len(list(csv.DictReader((ZHANGJIANG / "needs.csv").open(encoding="utf-8"))))
