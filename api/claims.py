@@ -223,6 +223,7 @@ def _claim_directly(
         if done.earlier is not None:
             return None
         _check_slot(order_id, unit, slots, done.taken, done.mine)
+        assert done.made is not None  # no earlier key, no claim of the unit, a free slot: it was made
         return _answer(done.made, order_id, unit, at)
 
 

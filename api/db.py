@@ -189,6 +189,7 @@ class Store:
         503 as elsewhere), and a connection they show broken is dropped from the pool."""
         fairy = self.engine.raw_connection()
         conn = fairy.driver_connection
+        assert conn is not None  # a connection the pool just handed out is open
         dialect = self.engine.dialect
         try:
             try:
