@@ -123,3 +123,30 @@ def test_postgres_connection_idle_too_long_is_pinged_and_replaced(db_url, idle_l
                     conn.execute(text("SELECT 1"))
     finally:
         engine.dispose()
+
+
+def test_claim_on_lost_postgres_connections_is_503_then_made_once(app, client, tokens, scenario_id, db_url):
+    """The claim's path on PostgreSQL takes a driver connection from the pool: when the database's
+    processes behind the pool went away, a claim is a 503 with Retry-After (never a 500), each broken
+    connection leaves the pool, and retrying with the same Idempotency-Key makes the claim once."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("no connections to lose: SQLite is a file")
+    from test_api_orders_claims import claim, order
+
+    made = order(client, tokens, scenario_id)
+    assert claim(client, tokens, made["id"], "U1").status_code == 201  # the pool's connections, used just now
+    with psycopg.connect(db_url, autocommit=True) as admin:
+        lost = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    time.sleep(0.3)
+    answers = []
+    while not answers or answers[-1].status_code == 503:
+        answers.append(claim(client, tokens, made["id"], "U4", key="lost-connection"))
+        assert len(answers) <= lost + 1, [a.status_code for a in answers]
+    assert answers[-1].status_code == 201, answers[-1].json
+    assert all(a.headers.get("Retry-After") == "1" for a in answers[:-1])
+    again = claim(client, tokens, made["id"], "U4", key="lost-connection")
+    assert again.status_code == 200 and again.json["id"] == answers[-1].json["id"]
+    assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 2
