@@ -116,7 +116,7 @@ def prepare_orders(url: str) -> tuple[dict[str, str], dict[str, str]]:
     """Store Pudong, place ORDERS orders across its communities and claim each by a unit that may,
     through the API's services; return (community, unit) tokens and the screens to time."""
     from api import claims as service
-    from api.auth import Principal
+    from api.auth import Principal, digest
     from api.errors import ApiError
 
     app = create_app({"DATABASE_URL": url})
@@ -132,11 +132,23 @@ def prepare_orders(url: str) -> tuple[dict[str, str], dict[str, str]]:
     with extension.store.read() as session:
         extension.rules.build(session, scenario_id)
     unit, claimed = "", 0
+    hashes: dict[str, str] = {}  # a live token per unit tried: the claim checks its caller's token
     for order in orders:
         for resource in problem.resources:
+            if resource.id not in hashes:
+                with extension.store.write() as session:
+                    hashes[resource.id] = digest(issue_token(session, "unit", resource.id))
             try:
                 with extension.store.write() as session:
-                    service.claim(session, extension.rules, Principal("unit", resource.id), order.id, resource.id, None)
+                    service.claim(
+                        session,
+                        extension.rules,
+                        Principal("unit", resource.id),
+                        hashes[resource.id],
+                        order.id,
+                        resource.id,
+                        None,
+                    )
                 unit, claimed = unit or resource.id, claimed + 1
                 break
             except ApiError:  # a unit the claim rules refuse: try the next
