@@ -87,7 +87,10 @@ class Policy:
     priority_urgencies: tuple[str, ...] = ("emergency",)
     lateness_cost: float = 0.05
     placed_orders: PlacedOrderMode = PlacedOrderMode.PRIORITY
-    move_cost: float = 0.5
+    #: A re-plan or a recommendation pays this per assignment it moves: the smallest value step the
+    #: objective distinguishes (1 / VALUE_SCALE), so it breaks ties towards stability and costs at
+    #: most that much per move forgone.
+    move_cost: float = 0.01
 
     def __post_init__(self) -> None:
         try:

@@ -105,9 +105,10 @@ def test_recommendations_are_the_best_of_brute_force(case) -> None:
     got = recommend(ledger, new.id, k=100)
     assert {o.placement.resource: (o.delta, o.moved) for o in got.options} == expected
     if expected:
-        merit = sorted((d - 50 * moved for d, moved in expected.values()), reverse=True)  # move_cost 0.5
+        per_move = round(ledger.policy.move_cost * 100)  # in the model's units (VALUE_SCALE 100)
+        merit = sorted((d - per_move * moved for d, moved in expected.values()), reverse=True)
         top = recommend(ledger, new.id, k=2).options
-        assert [o.delta - 50 * o.moved for o in top] == merit[:2]
+        assert [o.delta - per_move * o.moved for o in top] == merit[:2]
 
 
 @FAST
