@@ -223,3 +223,28 @@ def test_cpsat_stopped_before_any_plan_claims_no_bound():
     best = CpsatSession(model, workers=1).solve(value, None, Limits(seconds=30, gap=0))
     assert stopped.status == "no_solution" and best.status == "optimal"
     assert stopped.bound is None or stopped.bound >= best.objective
+
+
+def test_flow_serves_emergencies_first_when_only_the_next_level_would_overflow(monkeypatch):
+    """Regression (1,000,000 needs under the default policy: flow refused "weights too large"): the
+    int64 check must bound the costs flow is given (one level: bonus + value), not the bonus a
+    further level would need. With the limit set between the two, five emergencies and three
+    normal needs compete for a volunteer with three tasks: flow serves three emergencies."""
+    from matcher.solvers import priority
+
+    communities = [Community(id="C0", x=0.0, y=0.0, street="S", district="D")]
+    needs = [Need(id=f"E{i}", community="C0", category="health", urgency="emergency") for i in range(5)]
+    needs += [Need(id=f"N{i}", community="C0", category="health", urgency="normal") for i in range(3)]
+    resources = [Resource(id="V", kind="volunteer", community="C0", categories=frozenset({"health"}), capacity_tasks=3)]
+    problem = Problem.build(communities, needs, resources)
+    policy = get_policy("default")
+    candidates = build_candidates(problem, policy)
+    best = np.zeros(len(needs), dtype=np.int64)
+    np.maximum.at(best, candidates.need, candidates.value)
+    total = int(best.sum()) + 1  # the one level's bonus: more than every plan's value
+    nodes = len(needs) + len(resources) + 2
+    # costs reach at most 2 x total; a second level's bonus would be 6 x total + 1
+    monkeypatch.setattr(priority, "_LIMIT", 4 * total * nodes)
+    result = solve(problem, policy, solver="flow")
+    served = {problem.needs[n].id for n in result.pair_need.tolist()}
+    assert len(served) == 3 and all(s.startswith("E") for s in served)

@@ -44,10 +44,10 @@ def priority_bonus(problem: Problem, candidates: Candidates, policy: Policy) -> 
         count = int(np.count_nonzero(a.need_urgency == URGENCIES.index(Urgency.parse(level))))
         if count == 0:
             continue
-        bonus[mine] = ahead
-        ahead = ahead * (count + 1) + 1
-        if ahead * nodes >= _LIMIT:
+        if 2 * ahead * nodes >= _LIMIT:  # a pair's cost reaches this level's bonus plus its value < 2 x ahead
             return None
+        bonus[mine] = ahead
+        ahead = ahead * (count + 1) + 1  # what an earlier level's bonus must exceed
     return bonus
 
 
