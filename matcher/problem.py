@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -197,6 +197,14 @@ class Problem:
                 )
         yield from _check_project_lists(self, community_ids)
         yield from _check_given_lists(self, community_ids)
+
+    def direct_part(self, needs: Sequence[Need], **changes: Any) -> Problem:
+        """The direct-service problem over ``needs`` (a subset, or arrivals): the same communities,
+        resources, pairings, settings and given travel table, without the lists tied to particular
+        needs or to ordering projects (pairs, orders, claims, venues, budgets, visits); ``changes``
+        replaces further fields (resources, pairings, name)."""
+        cleared: dict[str, Any] = {"orders": (), "claims": (), "venues": (), "budgets": (), "visits": (), "pairs": ()}
+        return replace(self, needs=tuple(needs), **{**cleared, **changes})
 
     @property
     def has_projects(self) -> bool:

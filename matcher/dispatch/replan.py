@@ -86,15 +86,7 @@ def residual_problem(ledger: Ledger, open_needs: list[int]) -> Problem:
         replace(p, min_served=max(0, p.min_served - served_by_group[(group_index[p.group], p.community)]))
         for p in problem.pairings
     )
-    return Problem(
-        problem.communities,
-        tuple(ledger.needs[n] for n in open_needs),
-        resources,
-        problem.projects,
-        pairings,
-        problem.settings,
-        problem.name,
-    )
+    return problem.direct_part([ledger.needs[n] for n in open_needs], resources=resources, pairings=pairings)
 
 
 def _solve(

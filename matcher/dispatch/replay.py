@@ -287,7 +287,7 @@ def run_replay(
     """Replay ``arrivals`` over ``problem``'s communities and resources (its needs are not used)."""
     _check_options(replan_every, publish)
     start = time.perf_counter()
-    ledger = Ledger.empty(_with_needs(problem, ()), policy)
+    ledger = Ledger.empty(problem.direct_part(()), policy)
     replans: list[Replan] = []
     published_at_once = escalated = 0
     next_tick = replan_every
@@ -312,7 +312,7 @@ def run_replay(
     if arrivals:
         tick(next_tick)
     hindsight = solve(
-        _with_needs(problem, tuple(a.need for a in arrivals)),
+        problem.direct_part([a.need for a in arrivals]),
         policy,
         params=SolveParams(time_limit=time_limit, workers=1, deterministic_time=deterministic_time),
     )
@@ -330,19 +330,6 @@ def run_replay(
         time.perf_counter() - start,
         ledger,
         hindsight,
-    )
-
-
-def _with_needs(problem: Problem, needs: tuple[Need, ...]) -> Problem:
-    """``problem``'s communities, resources, projects and pairings with ``needs`` as its needs list."""
-    return Problem(
-        problem.communities,
-        needs,
-        problem.resources,
-        problem.projects,
-        problem.pairings,
-        problem.settings,
-        problem.name,
     )
 
 

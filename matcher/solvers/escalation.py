@@ -70,14 +70,11 @@ def level_problem(problem: Problem, level: Level, needs: np.ndarray, delay: floa
         replace(r, response_minutes=r.response_minutes + delay) for r in problem.resources if r.level is level
     )
     groups = {r.pairing_group for r in resources if r.pairing_group}
-    return Problem(
-        problem.communities,
-        tuple(problem.needs[i] for i in needs.tolist()),
-        resources,
-        problem.projects,
-        tuple(p for p in problem.pairings if p.group in groups),
-        problem.settings,
-        f"{problem.name}@{level.value}",
+    return problem.direct_part(
+        [problem.needs[i] for i in needs.tolist()],
+        resources=resources,
+        pairings=tuple(p for p in problem.pairings if p.group in groups),
+        name=f"{problem.name}@{level.value}",
     )
 
 
