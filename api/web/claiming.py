@@ -15,11 +15,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from api import claims as service
+from api.errors import ApiError
 from api.models import Claim, Order, Transfer
 from api.records import OPEN_STAGES
 from api.schemas import TransferCreateSchema
-from api.views.common import rules, store
-from api.web.actions import attempt, loaded
+from api.views.common import claims_writer, rules, store
+from api.web.actions import attempt, loaded, refusal
 from api.web.blueprint import blp
 from api.web.catalogue import chosen_scenario, claim_rules, orders, scenarios_with
 from api.web.paging import Page, page_args
@@ -110,11 +111,11 @@ def _back(error: str) -> Response | tuple[str, int]:
 @login_required("unit")
 def claim(order_id: int) -> Response | tuple[str, int]:
     """Claim one slot of the order for this unit (认领)."""
-    actor, unit = current_actor(), _unit()
-    cache = rules()
-    return _back(
-        attempt(lambda s: service.claim(s, cache, actor, signed_in_token(), order_id, unit, None), with_rules=True)
-    )
+    try:  # the API's own claim, fast path included
+        service.claim_slot(claims_writer(), rules(), current_actor(), signed_in_token(), order_id, _unit(), None)
+    except ApiError as exc:
+        return _back(refusal(exc))
+    return _back("")
 
 
 @blp.post("/web/claims/<int:claim_id>/withdraw")
