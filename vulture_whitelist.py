@@ -8,8 +8,10 @@ code was removed instead.
 
 _ = object()
 
-# Flask: error handlers and JSON settings registered by decorator or assignment (api/errors.py, api/__init__.py).
+# Flask: error handlers, JSON settings and the session interface registered by decorator or
+# assignment (api/errors.py, api/__init__.py, api/web/__init__.py).
 _.ensure_ascii
+_.session_interface
 _field_error
 _scenario_error
 _matcher_error
@@ -19,6 +21,7 @@ _unexpected
 # SQLAlchemy event hooks registered with @event.listens_for, and DBAPI connection settings (api/db.py).
 _connect
 _.isolation_level
+_.autocommit
 _.is_disconnect
 _begin
 _idle_from

@@ -1,12 +1,11 @@
-"""A claim's writes on PostgreSQL in one statement (data-modifying CTEs): the Idempotency-Key's
-earlier use, the order's active claims and the unit's among them are read, and, when there is no
-earlier use, no claim of the unit and a free slot, the claim, its key and its audit entry are
-inserted, all in one round trip.
+"""The usual claim on PostgreSQL in one round trip: the database function ``claim_slot``
+(migration 0008) locks the order row, checks the token, the stage, the unit, the Idempotency-Key
+and the rules' lists version under that lock, and makes the claim with its key and audit entry,
+all in the one transaction of an autocommitted call.
 
-Each statement of a PostgreSQL transaction (READ COMMITTED) reads what was committed before it
-began, so this statement runs after the one that locked the order row: it sees every claim
-committed before the lock was granted, and no other claim of the order can commit while it runs.
-SQLite has no data-modifying CTEs; there :func:`api.claims.claim` runs the statements one by one.
+The claim rules are checked in Python before the call (:func:`api.claims.claim_slot`), against
+the lists version passed to the function, which answers ``stale`` when the lists changed since.
+SQLite has no such functions; there :func:`api.claims.claim` runs the statements one by one.
 """
 
 from __future__ import annotations
@@ -15,76 +14,53 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, text
-from sqlalchemy.engine import Dialect
+from api.eligibility import Facts, OrderFacts
 
-from api.prepared import Prepared
+_FACTS = (
+    "SELECT o.scenario_id, o.project, o.community, s.lists_version FROM orders o "
+    "JOIN scenarios s ON s.id = o.scenario_id WHERE o.id = %s"
+)
+_CALL = "SELECT outcome, version, slots, taken, claim_id FROM claim_slot(%s, %s, %s, %s, %s, %s, %s, %s)"
 
-_CLAIM = Prepared(
-    text(
-        """
-WITH earlier AS (
-    SELECT order_id, claim_id FROM idempotency_keys WHERE unit = :unit AND key = :key
-), taken AS (
-    SELECT count(*) AS n, max(CASE WHEN unit = :unit THEN id END) AS mine
-    FROM claims WHERE order_id = :order_id AND status = 'active'
-), made AS (
-    INSERT INTO claims (order_id, unit, status, created_at, updated_at)
-    SELECT :order_id, :unit, 'active', :at, :at FROM taken
-    WHERE taken.mine IS NULL AND taken.n < :slots AND NOT EXISTS (SELECT 1 FROM earlier)
-    RETURNING id
-), keyed AS (
-    INSERT INTO idempotency_keys (unit, key, order_id, claim_id)
-    SELECT :unit, :key, :order_id, made.id FROM made WHERE CAST(:key AS text) <> ''
-), audited AS (
-    INSERT INTO audit_log (at, actor, action, entity, entity_id, scenario_id, detail)
-    SELECT :at, :actor, 'claim.create', 'claim', CAST(made.id AS text), :scenario_id,
-        json_build_object('order', CAST(:order_id AS integer), 'unit', CAST(:unit AS text),
-            'slot', taken.n + 1, 'slots', CAST(:slots AS integer))
-    FROM made, taken
-)
-SELECT (SELECT order_id FROM earlier), (SELECT claim_id FROM earlier), taken.n, taken.mine,
-    (SELECT id FROM made)
-FROM taken
-"""
-    ).bindparams(bindparam("at", type_=DateTime()))
-)
+
+def order_facts(cursor: Any, memory: OrderFacts, order_id: int) -> tuple[Facts, int] | None:
+    """The order's facts and its scenario's lists version as last seen, read when ``memory``
+    does not hold them; None when there is no such order."""
+    found = memory.get(order_id)
+    if found is None:
+        row = cursor.execute(_FACTS, (order_id,)).fetchone()
+        if row is None:
+            return None
+        memory.remember(order_id, Facts(row[0], row[1], row[2]), row[3])
+        found = memory.get(order_id)
+    return found
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the statement found and did: the order and claim the key was first used with (None
-    when it was not), the order's active claims before this one, the unit's active claim on
-    the order, and the new claim's id (None when none was made)."""
+    """What ``claim_slot`` did (see migration 0008): ``made``, ``mine``, ``full``, ``stale`` or
+    ``other``; the lists version, the order's slots, its active claims before this one and the
+    new claim's id (``made``) or the unit's own (``mine``)."""
 
-    earlier: tuple[int, int] | None
-    taken: int
-    mine: int | None
-    made: int | None
+    outcome: str
+    version: int | None
+    slots: int | None
+    taken: int | None
+    claim_id: int | None
 
 
-def claim_in_one(
+def call_claim_slot(
     cursor: Any,
-    dialect: Dialect,
     order_id: int,
     unit: str,
+    token: str,
     key: str,
-    slots: int,
+    version: int,
+    open_stages: list[str],
     at: datetime,
     actor: str,
-    scenario_id: int,
 ) -> Outcome:
-    """Claim a slot of the order (whose row ``cursor``'s transaction has locked) for ``unit`` when
-    the key ``key`` ('' for none) is new, the unit holds no claim on it and a slot is free."""
-    params = {
-        "order_id": order_id,
-        "unit": unit,
-        "key": key,
-        "slots": slots,
-        "at": at,
-        "actor": actor,
-        "scenario_id": scenario_id,
-    }
-    earlier_order, earlier_claim, taken, mine, made = _CLAIM.run_raw(cursor, dialect, params).fetchone()
-    earlier = None if earlier_order is None else (earlier_order, earlier_claim)
-    return Outcome(earlier, taken, mine, made)
+    """Claim a slot of the order for ``unit``, whose rules were checked at lists ``version``
+    (``key`` '' for none), in the autocommitted transaction of one call."""
+    row = cursor.execute(_CALL, (order_id, unit, token, key, version, open_stages, at, actor)).fetchone()
+    return Outcome(*row)

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.auth import LIVE_TOKEN, Principal
-from api.claim_statement import claim_in_one
+from api.claim_statement import Outcome, call_claim_slot, order_facts
 from api.db import Store
-from api.eligibility import Missing, RulesCache
+from api.eligibility import Facts, Missing, RulesCache
 from api.errors import ApiError
 from api.group_commit import GroupCommit
 from api.models import Claim, IdempotencyKey, ListRecord, Order, Scenario, Transfer, now
@@ -172,6 +172,8 @@ _INSERT_KEY = Prepared(
     insert(IdempotencyKey.__table__),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
     ("unit", "key", "order_id", "claim_id"),
 )
+#: The stages open to claims, as the database function ``claim_slot`` takes them.
+OPEN = list(OPEN_STAGES)
 _KEY_IN_USE = ApiError(
     422,
     "this Idempotency-Key was used for a claim of another order",
@@ -203,28 +205,47 @@ def claim_slot(
 def _claim_directly(
     store: Store, rules: RulesCache, actor: Principal, token: str, order_id: int, unit: str, key: str
 ) -> dict[str, Any] | None:
-    """The claim on PostgreSQL in two statements and their commit, without SQLAlchemy's Session and
-    statement execution (their Python cost exceeded the database's work): the order row is locked,
-    then :mod:`api.claim_statement` makes the claim. None, with nothing written, when the answer is
-    another (401, 404, a known key, a refusal before the slots are counted): :func:`claim` gives it."""
-    dialect = store.engine.dialect
-    with store.raw_write() as conn, conn.cursor() as cursor:
-        found = _ORDER_ROW.run_raw(cursor, dialect, {"unit": unit, "order_id": order_id, "token": token}).fetchone()
-        if found is None or not found[0]:
-            return None
-        _, scenario_id, slots, stage, project, community, version, unit_known = found
-        if _refusal(rules, order_id, stage, scenario_id, version, project, community, unit, unit_known) is not None:
-            return None
-        at = now()
-        try:
-            done = claim_in_one(cursor, dialect, order_id, unit, key, slots, at, actor.name, scenario_id)
-        except dialect.loaded_dbapi.IntegrityError:  # the same key, sent at this moment for another order
-            raise _KEY_IN_USE from None
-        if done.earlier is not None:
-            return None
-        _check_slot(order_id, unit, slots, done.taken, done.mine)
-        assert done.made is not None  # no earlier key, no claim of the unit, a free slot: it was made
-        return _answer(done.made, order_id, unit, at)
+    """The claim on PostgreSQL in one call of the database function ``claim_slot``
+    (:mod:`api.claim_statement`), after the claim rules were checked here at the lists version last
+    seen (again when the function finds the lists changed). None, with nothing written, when the
+    answer is another (401, 404, a known key, the stage, the unit, a rule): :func:`claim` gives it."""
+    with store.raw_autocommit() as conn, conn.cursor() as cursor:
+        found = order_facts(cursor, rules.orders, order_id)
+        for _ in range(3):
+            if found is None or _broken_rule(rules, *found, unit):
+                return None
+            facts, version = found
+            at = now()
+            try:
+                done = call_claim_slot(cursor, order_id, unit, token, key, version, OPEN, at, actor.name)
+            except conn.IntegrityError:  # the same key, sent at this moment for another order
+                raise _KEY_IN_USE from None
+            if done.outcome != "stale":
+                return _answered(done, order_id, unit, at)
+            assert done.version is not None  # read under the lock
+            rules.orders.saw(facts.scenario_id, done.version)
+            found = facts, done.version
+    return None
+
+
+def _answered(done: Outcome, order_id: int, unit: str, at: datetime) -> dict[str, Any] | None:
+    """The claim ``claim_slot`` made (409 when the unit holds one or the order is full); None
+    for an answer :func:`claim` gives."""
+    if done.outcome not in ("made", "mine", "full"):
+        return None
+    assert done.slots is not None and done.taken is not None  # read under the lock
+    _check_slot(order_id, unit, done.slots, done.taken, done.claim_id if done.outcome == "mine" else None)
+    assert done.claim_id is not None  # made
+    return _answer(done.claim_id, order_id, unit, at)
+
+
+def _broken_rule(rules: RulesCache, facts: Facts, version: int, unit: str) -> bool:
+    """Whether the rules at ``version`` refuse ``unit`` the order, or do not know the unit, the
+    project or the community (:func:`claim` then names the refusal)."""
+    found = rules.lookup(facts.scenario_id, version)
+    if unit not in found.resources or facts.project not in found.projects or facts.community not in found.communities:
+        return True
+    return found.broken(facts.project, facts.community, unit) is not None
 
 
 def claim(
@@ -248,6 +269,7 @@ def claim(
     if found is None:
         raise ApiError(404, f"no order {order_id}")
     _, scenario_id, slots, stage, project, community, version, unit_known = found
+    rules.orders.saw(scenario_id, version)
     if idempotency_key:
         earlier = _EARLIER.run(conn, {"unit": unit, "key": idempotency_key}).first()
         if earlier is not None:

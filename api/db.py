@@ -182,9 +182,9 @@ class Store:
                 raise
 
     @contextmanager
-    def raw_write(self) -> Iterator[Any]:
-        """A pooled driver connection (psycopg) whose transaction commits on success and rolls back
-        on any error, for a hot path that SQLAlchemy's Session and statement execution would slow
+    def raw_autocommit(self) -> Iterator[Any]:
+        """A pooled driver connection (psycopg) in autocommit mode, each statement a transaction of
+        its own, for a hot path that SQLAlchemy's Session and statement execution would slow
         (PostgreSQL only). Driver errors are raised wrapped as SQLAlchemy's (so a lost database is a
         503 as elsewhere), and a connection they show broken is dropped from the pool."""
         fairy = self.engine.raw_connection()
@@ -192,13 +192,12 @@ class Store:
         assert conn is not None  # a connection the pool just handed out is open
         dialect = self.engine.dialect
         try:
+            conn.autocommit = True
             try:
                 yield conn
-                conn.commit()
-            except BaseException:
+            finally:
                 if not conn.closed:
-                    conn.rollback()
-                raise
+                    conn.autocommit = False
         except dialect.loaded_dbapi.Error as exc:
             broken = dialect.is_disconnect(exc, conn, None)
             if broken:

@@ -6,7 +6,8 @@ claim therefore never builds them while it holds the order's lock: :meth:`RulesC
 answers only from the cache, and a miss is filled by :meth:`RulesCache.build` in a read before
 the claim is retried.
 Every change of a list bumps ``Scenario.lists_version`` (:func:`touch`), so a stale entry is
-never used.
+never used. What the rules of a claim are looked up by (its order's scenario, project and
+community) never changes for an order, so :class:`OrderFacts` remembers it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from matcher.rules.claims import Claimants, ClaimRule, claimants
 
 #: Scenarios (at one version each) whose rules a process keeps.
 CACHE_SIZE = 16
+#: Orders whose facts a process keeps; the memory is emptied when it is full.
+ORDERS_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,51 @@ class Missing(Exception):
         self.scenario_id, self.version = scenario_id, version
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What an order's claim rules are looked up by."""
+
+    scenario_id: int
+    project: str
+    community: str
+
+
+class OrderFacts:
+    """One app's memory of orders' facts and of the latest lists version seen of each scenario
+    (versions only grow: a claim checked against an older one is told so under the lock)."""
+
+    def __init__(self, size: int = ORDERS_SIZE) -> None:
+        self.size = size
+        self._orders: dict[int, Facts] = {}
+        self._versions: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self, order_id: int) -> tuple[Facts, int] | None:
+        """The order's facts and its scenario's lists version as last seen, if remembered."""
+        with self._lock:
+            found = self._orders.get(order_id)
+            return None if found is None else (found, self._versions[found.scenario_id])
+
+    def remember(self, order_id: int, facts: Facts, version: int) -> None:
+        with self._lock:
+            if len(self._orders) >= self.size:
+                self._orders.clear()
+            self._orders[order_id] = facts
+            self._versions[facts.scenario_id] = max(version, self._versions.get(facts.scenario_id, version))
+
+    def saw(self, scenario_id: int, version: int) -> None:
+        """The scenario's lists were at ``version`` under a claim's lock."""
+        with self._lock:
+            self._versions[scenario_id] = max(version, self._versions.get(scenario_id, version))
+
+
 class RulesCache:
-    """One app's cache of claim rules by (scenario, lists version), the least recently used dropped."""
+    """One app's cache of claim rules by (scenario, lists version), the least recently used
+    dropped, and of the facts of orders (:attr:`orders`)."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
+        self.orders = OrderFacts()
         self._found: OrderedDict[tuple[int, int], Rules] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -76,6 +119,7 @@ class RulesCache:
             {r: i for i, r in enumerate(problem.arrays.resource_ids)},
             {c: i for i, c in enumerate(problem.arrays.community_ids)},
         )
+        self.orders.saw(scenario_id, scenario.lists_version)
         with self._lock:
             self._found[(scenario_id, scenario.lists_version)] = rules
             while len(self._found) > self.size:

@@ -71,7 +71,3 @@ class Prepared:
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> CursorResult:
         return conn.exec_driver_sql(*self.bind(conn.dialect, params))
-
-    def run_raw(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any]) -> Any:
-        """Run on a driver cursor (:meth:`api.db.Store.raw_write`); returns the cursor."""
-        return cursor.execute(*self.bind(dialect, params))

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         app.config["SECRET_KEY"] = os.environ.get("MATCHER_SECRET_KEY") or secrets.token_hex(32)
     app.config["SESSION_COOKIE_NAME"] = "matcher_session"
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.session_interface = session.CookieSessions()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.LANGUAGES[0])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.TRANSLATIONS))
     Babel(app, locale_selector=i18n.select_locale)

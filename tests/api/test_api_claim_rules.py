@@ -87,6 +87,26 @@ def test_an_edited_resource_is_checked_by_its_new_record(app, client, tokens):
     assert client.post(url, json={"unit": "SKILLS"}, headers=units["SKILLS"]).status_code == 201
 
 
+def test_a_claim_checked_against_older_lists_is_checked_again(app, client, tokens):
+    """A process that last saw the lists before an edit checks a claim against the edited lists: OK
+    claims and withdraws (the process remembers the order at that version), loses its skill, and
+    its next claim of the order is refused (PostgreSQL's claim function finds the version stale)."""
+    scenario = upload_bytes(client, tokens["planner"], rules_scenario())
+    units = unit_tokens(app, "OK")
+    made = client.post(
+        f"/scenarios/{scenario}/orders", json={"project": "P1", "community": "C1"}, headers=tokens["C1"]
+    ).json
+    url = f"/orders/{made['id']}/claims"
+    held = client.post(url, json={"unit": "OK"}, headers=units["OK"])
+    assert held.status_code == 201
+    assert client.delete(f"/claims/{held.json['id']}", headers=units["OK"]).status_code == 200
+    patched = client.patch(f"/scenarios/{scenario}/resources/OK", json={"skills": []}, headers=tokens["planner"])
+    assert patched.status_code == 200, patched.json
+    refused = client.post(url, json={"unit": "OK"}, headers=units["OK"])
+    assert refused.status_code == 422 and refused.json["errors"]["json"]["unit"][0].startswith("skills:")
+    assert client.get(f"/orders/{made['id']}", headers=tokens["C1"]).json["claimed"] == 0
+
+
 def test_claims_are_private_to_their_parties(client, tokens, scenario_id):
     """Another unit or community gets 404 for a claim and does not see it in the order's list; the
     holder, the ordering community and planners see it."""
@@ -151,7 +171,8 @@ def test_concurrent_reuse_of_a_key_for_another_order_is_422(app, tokens, scenari
     first_order = order(client, tokens, scenario_id)["id"]
     second_order = order(client, tokens, scenario_id, "C2")["id"]
     paused, release = threading.Event(), threading.Event()
-    answer = claims._answer  # called once the claim's rows are written, before the commit
+    answer = claims._answer  # SQLite: called once the claim's rows are written, before the commit
+    call = claims.call_claim_slot  # PostgreSQL: the claim's one autocommitted call
 
     def slow_answer(*args, **kwargs):  # the first claim waits before committing
         if threading.current_thread().name == "first":
@@ -159,7 +180,18 @@ def test_concurrent_reuse_of_a_key_for_another_order_is_422(app, tokens, scenari
             release.wait(10)
         return answer(*args, **kwargs)
 
+    def slow_call(cursor, *args):  # the first call's transaction waits before it commits
+        if threading.current_thread().name != "first":
+            return call(cursor, *args)
+        cursor.execute("BEGIN")
+        done = call(cursor, *args)
+        paused.set()
+        release.wait(10)
+        cursor.execute("COMMIT")
+        return done
+
     monkeypatch.setattr(claims, "_answer", slow_answer)
+    monkeypatch.setattr(claims, "call_claim_slot", slow_call)
     answers: dict[str, int] = {}
 
     def send(name: str, order_id: int) -> None:

@@ -48,7 +48,7 @@ def test_upgrade_keeps_existing_data(db_url):
     app = create_app({"DATABASE_URL": db_url})  # upgrades to head on start
     try:
         store = app.extensions["matcher"].store
-        assert current_revision(store.engine) == "0007"
+        assert current_revision(store.engine) == "0008"
         with store.read() as session:
             after = sorted((r.list_name, r.record_id, str(r.data)) for r in session.query(ListRecord))
         assert after == before
