@@ -189,3 +189,7 @@ upload
 # OR-Tools and HiGHS parameters set by attribute (matcher/solvers/cpsat.py, highs.py).
 _.max_deterministic_time
 _.user_interrupt
+
+# argparse: HelpFormatter's hooks it calls by name, and the width it lays text out by (matcher/cli/parsing.py).
+_split_lines
+_._width

@@ -2,10 +2,11 @@
 character takes two columns, so padding by ``len`` misaligns a column of Chinese names.
 
 Every table the command line prints pads its text cells with :func:`pad` (widths by wcwidth, the
-library terminals' own width rules come from)."""
+library terminals' own width rules come from); ``matcher --help`` wraps its texts with :func:`wrap`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from wcwidth import wcswidth, wcwidth
@@ -33,6 +34,27 @@ def clip(text: str, columns: int) -> str:
         if used > columns:
             return text[:i]
     return text
+
+
+#: The pieces a line is made of: a run of spaces, a word of narrow characters, or one wide (CJK)
+#: character; opening brackets keep to the piece after them, closing punctuation to the one before.
+_PIECE = re.compile(r"\s+|[（《「『]*(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[、，。；：！？）》」』]*")
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` display columns, broken at spaces and between Chinese
+    characters (a piece wider than a line stands alone on its line)."""
+    lines: list[str] = []
+    line = ""
+    for piece in _PIECE.findall(text):
+        if piece.isspace():
+            line += " " if line else ""
+        elif line and width(line) + width(piece) > columns:
+            lines.append(line.rstrip())
+            line = piece
+        else:
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], indent: str = "") -> str:

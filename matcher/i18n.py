@@ -10,12 +10,14 @@ and ``LANG`` starting with ``en`` means English; anything else, or none set, mea
 Texts defined at import time (reason labels, status notes) are marked with :func:`N_` and
 translated where they are printed, so the language can be chosen after import. Error messages the
 core raises are :class:`Text`: English strings (as the API, files and logs keep them) that remember
-their msgid and fields, so the command line prints them translated (:func:`translated`).
+their msgid and fields, so the command line prints them translated (:func:`translated`). The command
+line's help is in the chosen language too, argparse's own words ("usage:", its errors) included:
+``matcher/cli/parsing.py`` marks them, so the catalogue holds them.
 
 Updating the catalogues after changing a text (Babel's pybabel, from the repository root)::
 
     pybabel extract -k Text --no-location --sort-output -o /tmp/matcher.pot matcher
-    pybabel update -D matcher -d matcher/locale -i /tmp/matcher.pot --ignore-obsolete --no-fuzzy-matching
+    pybabel update -w 120 -D matcher -d matcher/locale -i /tmp/matcher.pot --ignore-obsolete --no-fuzzy-matching
     # translate the new msgids in matcher/locale/zh/LC_MESSAGES/matcher.po, then
     pybabel compile -D matcher -d matcher/locale
 """

@@ -7,8 +7,10 @@ Only the subcommand being run is imported (with its solvers, OR-Tools, scipy or 
 Exit codes: 0 done; 2 bad input (the message names file, record and field); 3 the hard
 constraints cannot all hold (the message names them); 1 any other failure reported by matcher.
 
-What the commands print is in Chinese by default and in English with ``--lang en`` or an English
-locale (:mod:`matcher.i18n`); ``--lang`` goes before or after the subcommand.
+What the commands print, their help and argparse's own words included, is in Chinese by default and
+in English with ``--lang en`` or an English locale (:mod:`matcher.i18n`); ``--lang`` goes before or
+after the subcommand, and is read from the arguments before the parser is built, since the parser's
+texts are written in the language chosen.
 """
 
 from __future__ import annotations
@@ -19,38 +21,48 @@ import sys
 from collections.abc import Sequence
 
 from matcher import __version__, i18n
+from matcher.cli.parsing import Parser, translate_argparse
 from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError, SolverUnsuitableError
-from matcher.i18n import _, translated
+from matcher.i18n import N_, _, translated
 
-#: Subcommand name -> its one-line help, in the order ``matcher --help`` lists them; the module
-#: ``matcher.cli.<name>`` registers the subcommand.
+#: Subcommand name -> its one-line help (a msgid: :func:`summary` prints it translated), in the order
+#: ``matcher --help`` lists them; the module ``matcher.cli.<name>`` registers the subcommand.
 SUMMARIES = {
-    "run": "match a scenario's needs with its resources",
-    "validate": "check a scenario file and its lists",
-    "generate": "generate a case scenario from a seed",
-    "escalate": "route what a community cannot serve to its street, then its district",
-    "explain": "explain unmatched needs and the limits of a scenario",
-    "serve": "run the web workbench at / and the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)",
-    "tokens": "issue API tokens",
-    "recommend": "projects for a community to order, or orders for a unit to claim",
-    "compare": "compare allocation policies on a scenario",
-    "sweep": "run a grid of scenarios x policies x parameters x seeds on Dask",
-    "intake": "check one arriving need and append it to an arrivals file",
-    "replay": "replay a day or a week of arriving needs through live dispatch",
+    "run": N_("match a scenario's needs with its resources"),
+    "validate": N_("check a scenario file and its lists"),
+    "generate": N_("generate a case scenario from a seed"),
+    "escalate": N_("route what a community cannot serve to its street, then its district"),
+    "explain": N_("explain unmatched needs and the limits of a scenario"),
+    "serve": N_("run the web workbench at / and the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs)"),
+    "tokens": N_("issue API tokens"),
+    "recommend": N_("projects for a community to order, or orders for a unit to claim"),
+    "compare": N_("compare allocation policies on a scenario"),
+    "sweep": N_("run a grid of scenarios x policies x parameters x seeds on Dask"),
+    "intake": N_("check one arriving need and append it to an arrivals file"),
+    "replay": N_("replay a day or a week of arriving needs through live dispatch"),
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
-def _chosen_command(argv: Sequence[str]) -> str | None:
-    """The subcommand named in ``argv`` (its first word that is not an option), if any."""
+def summary(name: str) -> str:
+    """The one-line help of subcommand ``name`` in the current language."""
+    return _(SUMMARIES[name])
+
+
+def _chosen(argv: Sequence[str]) -> tuple[str | None, str | None]:
+    """The subcommand named in ``argv`` (its first word that is neither an option nor ``--lang``'s
+    value) and the language the last ``--lang`` names (``--lang en`` or ``--lang=en``), if any."""
+    command = language = None
     words = iter(argv)
     for word in words:
         if word == "--lang":
-            next(words, None)  # its value is not the subcommand
-        elif not word.startswith("-"):
-            return word if word in SUMMARIES else None
-    return None
+            language = next(words, None)
+        elif word.startswith("--lang="):
+            language = word.removeprefix("--lang=")
+        elif command is None and not word.startswith("-"):
+            command = word
+    return (command if command in SUMMARIES else None), language
 
 
 def add_language_option(parser: argparse.ArgumentParser, default: object = None) -> None:
@@ -59,25 +71,35 @@ def add_language_option(parser: argparse.ArgumentParser, default: object = None)
         "--lang",
         choices=i18n.LANGUAGES,
         default=default,
-        help="language of summaries and errors: zh (Chinese) or en (default: en for an en* locale, else zh)",
+        help=_(
+            "language of what matcher prints, this help included: zh (Chinese) or en (English); "
+            "default: en for an en* locale, else zh"
+        ),
     )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; ``command``'s module registers its full options, the others only their name."""
-    parser = argparse.ArgumentParser(
+    """The parser, its texts in the current language; ``command``'s module registers its full
+    options, the others only their name."""
+    translate_argparse()
+    parser = Parser(
         prog="matcher",
-        description="Match residents' needs (需求清单) with resources (资源清单) and projects (项目清单).",
+        description=_("Match residents' needs (需求清单) with resources (资源清单) and projects (项目清单)."),
     )
-    parser.add_argument("--version", action="version", version=f"matcher {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"matcher {__version__}",
+        help=_("show program's version number and exit"),
+    )
     add_language_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, summary in SUMMARIES.items():
+    for name in SUMMARIES:
         if name == command:
             importlib.import_module(f"matcher.cli.{name}").register(sub)
             add_language_option(sub.choices[name], default=argparse.SUPPRESS)
         else:
-            sub.add_parser(name, help=summary)
+            sub.add_parser(name, help=summary(name))
     return parser
 
 
@@ -97,9 +119,9 @@ def describe(exc: MatcherError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_chosen_command(argv))
-    args = parser.parse_args(argv)
-    i18n.use(args.lang)
+    command, language = _chosen(argv)
+    i18n.use(language if language in i18n.LANGUAGES else None)  # another --lang: refused in the locale's
+    args = build_parser(command).parse_args(argv)
     try:
         return int(args.handler(args) or EXIT_OK)
     except (ScenarioError, FieldError, SolverUnsuitableError) as exc:

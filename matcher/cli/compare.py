@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import overrides_from_args, wrote_line
 from matcher.cli.replay import add_replay_options, replay_settings
 from matcher.display import pad
@@ -24,56 +24,69 @@ from matcher.solvers.params import ENGINE_NAMES, SolveParams
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "compare",
-        help=SUMMARIES["compare"],
-        description="Solve a scenario under several policies and seeds; print policies x metrics; write "
-        "runs.csv, summary.csv, coverage/frontier/load PNGs and report.html.",
+        help=summary("compare"),
+        description=_(
+            "Solve a scenario under several policies and seeds; print policies x metrics; write "
+            "runs.csv, summary.csv, coverage/frontier/load PNGs and report.html."
+        ),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
-    parser.add_argument("--policies", required=True, metavar="A,B,C", help=f"presets: {', '.join(PRESETS)}")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx)"))
+    parser.add_argument(
+        "--policies", required=True, metavar="A,B,C", help=_("presets: {presets}").format(presets=", ".join(PRESETS))
+    )
     parser.add_argument(
         "--seeds",
         type=int,
         default=1,
         metavar="N",
-        help="seeds 0..N-1; seed s >= 1 jitters task capacities and seeds CP-SAT (default: 1)",
+        help=_("seeds 0..N-1; seed s >= 1 jitters task capacities and seeds CP-SAT (default: 1)"),
     )
-    parser.add_argument("--metrics", metavar="M1,M2", help="metrics to show (default: all)")
+    parser.add_argument("--metrics", metavar="M1,M2", help=_("metrics to show (default: all)"))
     parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="override a field of every policy, e.g. --set travel_cost=0.02",
+        help=_("override a field of every policy, e.g. --set travel_cost=0.02"),
     )
-    parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
-    parser.add_argument("--engine", choices=ENGINE_NAMES, default="highs", help="MIP engine (default: highs)")
+    add_run_options(parser)
+    parser.add_argument("--out", metavar="DIR", help=_("output directory (default: results/compare-<scenario>)"))
     parser.add_argument(
-        "--time-limit", type=float, default=30.0, metavar="S", help="time limit per run in seconds (default: 30)"
+        "--replay",
+        action="store_true",
+        help=_(
+            "run each policy as a dispatch policy: replay the seed's arrivals through the live dispatcher "
+            "(the options below) and report on-time shares, moves per re-plan and the gap to hindsight"
+        ),
+    )
+    add_replay_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """How each run solves: solver, engine, limits, workers and the gap below which it counts as proven."""
+    parser.add_argument("--solver", choices=SOLVERS, default="auto", help=_("solver (default: auto)"))
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default="highs", help=_("MIP engine (default: highs)"))
+    parser.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help=_("time limit per run in seconds (default: 30)")
     )
     parser.add_argument(
         "--deterministic-time",
         type=float,
         metavar="T",
-        help="with --engine cpsat: also bound CP-SAT in deterministic time units; with 1 worker runs repeat exactly",
+        help=_("with --engine cpsat: also bound CP-SAT in deterministic time units; with 1 worker runs repeat exactly"),
     )
-    parser.add_argument("--workers", type=int, default=1, help="CP-SAT workers; 1 keeps runs reproducible (default: 1)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help=_("CP-SAT workers; 1 keeps runs reproducible (default: 1)")
+    )
     parser.add_argument(
         "--target-gap",
         type=float,
         default=TARGET_GAP,
         metavar="G",
-        help=f"runs not proven within this relative gap are named loudly (default: {TARGET_GAP:g})",
+        help=_("runs not proven within this relative gap are named loudly (default: {gap:g})").format(gap=TARGET_GAP),
     )
-    parser.add_argument("--out", metavar="DIR", help="output directory (default: results/compare-<scenario>)")
-    parser.add_argument(
-        "--replay",
-        action="store_true",
-        help="run each policy as a dispatch policy: replay the seed's arrivals through the live dispatcher "
-        "(the options below) and report on-time shares, moves per re-plan and the gap to hindsight",
-    )
-    add_replay_options(parser)
-    parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from matcher.areas import routes_of
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import add_policy_options, add_solve_options, params_from_args, policy_from_args
 from matcher.errors import Issue, ScenarioError
 from matcher.files import table_files, write_files
@@ -25,11 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     rules = EscalationRules()
     parser = sub.add_parser(
         "escalate",
-        help=SUMMARIES["escalate"],
-        description="Solve community level first, then street, then district, each level "
-        "seeing the needs the level below left; write escalation.json and .csv.",
+        help=summary("escalate"),
+        description=_(
+            "Solve community level first, then street, then district, each level "
+            "seeing the needs the level below left; write escalation.json and .csv."
+        ),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx)"))
     add_policy_options(parser)
     add_solve_options(parser)
     parser.add_argument(
@@ -37,17 +39,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=rules.street_minutes,
         metavar="M",
-        help=f"minutes for a need to reach the street's departments (default: {rules.street_minutes:g})",
+        help=_("minutes for a need to reach the street's departments (default: {minutes:g})").format(
+            minutes=rules.street_minutes
+        ),
     )
     parser.add_argument(
         "--district-minutes",
         type=float,
         default=rules.district_minutes,
         metavar="M",
-        help=f"minutes for a district department's feedback (default: 7 working days = {rules.district_minutes:g})",
+        help=_("minutes for a district department's feedback (default: 7 working days = {minutes:g})").format(
+            minutes=rules.district_minutes
+        ),
     )
     parser.add_argument(
-        "--out", metavar="DIR", help="write escalation.json and escalation.csv here (default: results/<scenario>)"
+        "--out", metavar="DIR", help=_("write escalation.json and escalation.csv here (default: results/<scenario>)")
     )
     parser.set_defaults(handler=handle)
 

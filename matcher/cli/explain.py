@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.display import pad
 from matcher.errors import FieldError
@@ -34,28 +34,33 @@ GOVERNANCE_LEVELS = {
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "explain",
-        help=SUMMARIES["explain"],
-        description="Solve, then give each unmatched need its reason and the scenario's "
-        "serving bound, bottlenecks, uncovered communities, idle resources, "
-        "graph components and (with grids) overloaded grids.",
+        help=summary("explain"),
+        description=_(
+            "Solve, then give each unmatched need its reason and the scenario's "
+            "serving bound, bottlenecks, uncovered communities, idle resources, "
+            "graph components and (with grids) overloaded grids."
+        ),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
-    parser.add_argument("--need", metavar="ID", help="explain this one need in detail")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx)"))
+    parser.add_argument("--need", metavar="ID", help=_("explain this one need in detail"))
     add_policy_options(parser)
-    parser.add_argument("--solver", choices=SOLVERS, default="auto", help="solver (default: auto)")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="CP-SAT time limit")
+    parser.add_argument("--solver", choices=SOLVERS, default="auto", help=_("solver (default: auto)"))
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help=_("CP-SAT time limit"))
     parser.add_argument(
-        "--engine", choices=ENGINES, default="highs", help="with projects: engine of the joint model (default: highs)"
+        "--engine",
+        choices=ENGINES,
+        default="highs",
+        help=_("with projects: engine of the joint model (default: highs)"),
     )
     parser.add_argument(
         "--bottlenecks",
         type=int,
         default=10,
         metavar="K",
-        help="re-solve the bound without each of the K busiest resources (default: 10)",
+        help=_("re-solve the bound without each of the K busiest resources (default: 10)"),
     )
-    parser.add_argument("--rows", type=int, default=20, metavar="N", help="unmatched needs to list (default: 20)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--rows", type=int, default=20, metavar="N", help=_("unmatched needs to list (default: 20)"))
+    parser.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
     parser.set_defaults(handler=handle)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.generate import GENERATORS, write_scenario
 from matcher.i18n import _
 
@@ -13,14 +13,14 @@ from matcher.i18n import _
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "generate",
-        help=SUMMARIES["generate"],
-        description="Write scenario.yaml and CSV lists for one of the cases in docs/cases.md.",
+        help=summary("generate"),
+        description=_("Write scenario.yaml and CSV lists for one of the cases in docs/cases.md."),
     )
-    parser.add_argument("name", choices=sorted(GENERATORS), help="which case")
+    parser.add_argument("name", choices=sorted(GENERATORS), help=_("which case"))
     parser.add_argument(
-        "--seed", type=int, help="random seed (default: the case's own, which gives the shipped scenario)"
+        "--seed", type=int, help=_("random seed (default: the case's own, which gives the shipped scenario)")
     )
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write")
+    parser.add_argument("--out", required=True, metavar="DIR", help=_("folder to write"))
     parser.set_defaults(handler=handle)
 
 

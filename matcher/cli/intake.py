@@ -9,7 +9,7 @@ import csv
 import io
 from pathlib import Path
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.dispatch.intake import TIME_FIELD, intake
 from matcher.dispatch.ledger import Ledger
 from matcher.dispatch.replay import arrivals_from_file
@@ -26,13 +26,15 @@ COLUMNS = [*Need.field_names(), TIME_FIELD]
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "intake",
-        help=SUMMARIES["intake"],
-        description="Check one arriving need like a needs-list row (unknown community or "
-        "category, reused id, a time before the last arrival are refused) and "
-        "append it to a CSV arrivals file that `matcher replay` reads.",
+        help=summary("intake"),
+        description=_(
+            "Check one arriving need like a needs-list row (unknown community or "
+            "category, reused id, a time before the last arrival are refused) and "
+            "append it to a CSV arrivals file that `matcher replay` reads."
+        ),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
-    parser.add_argument("--arrivals", required=True, metavar="FILE.csv", help="arrivals file (created if missing)")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx)"))
+    parser.add_argument("--arrivals", required=True, metavar="FILE.csv", help=_("arrivals file (created if missing)"))
     parser.add_argument(
         "--need",
         dest="fields",
@@ -40,8 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="FIELD=VALUE",
         required=True,
-        help="a field of the need, e.g. --need id=H1 --need community=WS01 --need category=health "
-        f"--need urgency=emergency --need {TIME_FIELD}=75",
+        help=_(
+            "a field of the need, e.g. --need id=H1 --need community=WS01 --need category=health "
+            "--need urgency=emergency --need {time}=75"
+        ).format(time=TIME_FIELD),
     )
     parser.set_defaults(handler=handle)
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # matcher.solvers imports the engines: only when a command so
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--database", metavar="URL", help="database URL (default: $DATABASE_URL, else sqlite:///matcher.db)"
+        "--database", metavar="URL", help=_("database URL (default: $DATABASE_URL, else sqlite:///matcher.db)")
     )
 
 
@@ -60,7 +60,9 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy",
         metavar="NAME",
-        help=f"policy preset (default: the scenario's, else 'default'); one of {', '.join(PRESETS)}",
+        help=_("policy preset (default: the scenario's, else 'default'); one of {presets}").format(
+            presets=", ".join(PRESETS)
+        ),
     )
     parser.add_argument(
         "--set",
@@ -68,7 +70,7 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="override a policy field, e.g. --set travel_cost=0.02 --set 'tier_weights={floor: 5}'",
+        help=_("override a policy field, e.g. --set travel_cost=0.02 --set 'tier_weights={floor: 5}'"),
     )
 
 
@@ -97,26 +99,34 @@ def add_solve_options(parser: argparse.ArgumentParser) -> None:
         "--solver",
         choices=("auto", "flow", "mip", "cpsat", "greedy", "stable"),
         default="auto",
-        help="auto picks flow when it is exact, else mip; cpsat is mip on the CP-SAT engine (default: auto)",
+        help=_("auto picks flow when it is exact, else mip; cpsat is mip on the CP-SAT engine (default: auto)"),
     )
     parser.add_argument(
         "--engine",
         choices=ENGINE_NAMES,
         default="highs",
-        help="MIP engine of the exact model and of the project model (default: highs, which "
-        "proves these models' optima fastest; cpsat with --workers searches in parallel)",
+        help=_(
+            "MIP engine of the exact model and of the project model (default: highs, which "
+            "proves these models' optima fastest; cpsat with --workers searches in parallel)"
+        ),
     )
     parser.add_argument(
-        "--time-limit", type=float, default=30.0, metavar="S", help="time limit of the search in seconds (default: 30)"
+        "--time-limit",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help=_("time limit of the search in seconds (default: 30)"),
     )
-    parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers (default: 2)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the engine (default: 0)")
+    parser.add_argument("--workers", type=int, default=2, help=_("CP-SAT search workers (default: 2)"))
+    parser.add_argument("--seed", type=int, default=0, help=_("random seed of the engine (default: 0)"))
     parser.add_argument(
         "--gap",
         type=float,
         default=DEFAULT_GAP,
         metavar="G",
-        help=f"relative gap at which a plan counts as optimal (default: {DEFAULT_GAP:g}, i.e. 0.01%%)",
+        help=_("relative gap at which a plan counts as optimal (default: {gap:g}, i.e. 0.01%%)").format(
+            gap=DEFAULT_GAP
+        ),
     )
 
 

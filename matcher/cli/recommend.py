@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
 from matcher.i18n import Text, _
@@ -19,18 +19,19 @@ from matcher.result import status_name
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "recommend",
-        help=SUMMARIES["recommend"],
-        description="Solve the part of the scenario around a community or unit and explain "
-        "what it should order or claim.",
+        help=summary("recommend"),
+        description=_(
+            "Solve the part of the scenario around a community or unit and explain what it should order or claim."
+        ),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx) with projects")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx) with projects"))
     who = parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--community", metavar="C", help="community id: projects to order (点单)")
-    who.add_argument("--unit", metavar="U", help="unit (resource) id: open orders to claim (认领)")
+    who.add_argument("--community", metavar="C", help=_("community id: projects to order (点单)"))
+    who.add_argument("--unit", metavar="U", help=_("unit (resource) id: open orders to claim (认领)"))
     add_policy_options(parser)
-    parser.add_argument("--time-limit", type=float, default=20.0, metavar="S", help="seconds (default: 20)")
-    parser.add_argument("--engine", choices=ENGINES, default="highs", help="joint model engine (default: highs)")
-    parser.add_argument("--workers", type=int, default=2, help="threads (default: 2)")
+    parser.add_argument("--time-limit", type=float, default=20.0, metavar="S", help=_("seconds (default: 20)"))
+    parser.add_argument("--engine", choices=ENGINES, default="highs", help=_("joint model engine (default: highs)"))
+    parser.add_argument("--workers", type=int, default=2, help=_("threads (default: 2)"))
     parser.set_defaults(handler=handle)
 
 

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.dispatch.replay import PUBLISH, ReplaySettings, parse_rates, run_replay
 from matcher.errors import FieldError
@@ -20,24 +20,26 @@ from matcher.solvers.escalation import EscalationRules
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "replay",
-        help=SUMMARIES["replay"],
-        description="Replay arrivals (a file, or a seeded stream) through the dispatcher: each "
-        "need placed at once, a re-plan every N minutes; report on-time shares per "
-        "urgency level, moves per re-plan and the gap to hindsight.",
+        help=summary("replay"),
+        description=_(
+            "Replay arrivals (a file, or a seeded stream) through the dispatcher: each "
+            "need placed at once, a re-plan every N minutes; report on-time shares per "
+            "urgency level, moves per re-plan and the gap to hindsight."
+        ),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx): its communities and resources")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx): its communities and resources"))
     add_policy_options(parser)
     add_replay_options(parser)
-    parser.add_argument("--seed", type=int, default=0, help="seed of a generated stream (default: 0)")
+    parser.add_argument("--seed", type=int, default=0, help=_("seed of a generated stream (default: 0)"))
     parser.add_argument(
         "--time-limit",
         type=float,
         default=10.0,
         metavar="S",
-        help="CP-SAT time limit per re-plan when flow cannot express it (default: 10)",
+        help=_("CP-SAT time limit per re-plan when flow cannot express it (default: 10)"),
     )
     parser.add_argument(
-        "--out", metavar="DIR", help="write replay.json and replay.csv here (default: results/<scenario>)"
+        "--out", metavar="DIR", help=_("write replay.json and replay.csv here (default: results/<scenario>)")
     )
     parser.set_defaults(handler=handle)
 
@@ -49,38 +51,41 @@ def add_replay_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--arrivals",
         metavar="FILE",
-        help="arrivals (CSV/XLSX/JSON/YAML): the needs list's columns plus 'at', minutes since the "
-        "start, in time order",
+        help=_(
+            "arrivals (CSV/XLSX/JSON/YAML): the needs list's columns plus 'at', minutes since the start, in time order"
+        ),
     )
     source.add_argument(
         "--rates",
         metavar="SPEC",
-        help="generate Poisson arrivals per hour per urgency, e.g. emergency=0.5,normal=20 "
-        "(default without --arrivals: the scenario's own needs at seeded random times)",
+        help=_(
+            "generate Poisson arrivals per hour per urgency, e.g. emergency=0.5,normal=20 "
+            "(default without --arrivals: the scenario's own needs at seeded random times)"
+        ),
     )
-    parser.add_argument("--hours", type=float, default=168.0, help="length of a generated stream (default: 168)")
+    parser.add_argument("--hours", type=float, default=168.0, help=_("length of a generated stream (default: 168)"))
     parser.add_argument(
-        "--replan-every", type=float, default=60.0, metavar="MIN", help="minutes between re-plans (default: 60)"
+        "--replan-every", type=float, default=60.0, metavar="MIN", help=_("minutes between re-plans (default: 60)")
     )
     parser.add_argument(
         "--publish",
         choices=PUBLISH,
         default="latest",
-        help="publish proposals at the last re-plan before they must set off, or at the first (default: latest)",
+        help=_("publish proposals at the last re-plan before they must set off, or at the first (default: latest)"),
     )
     parser.add_argument(
         "--street-minutes",
         type=float,
         default=rules.street_minutes,
         metavar="M",
-        help=f"routing minutes to the street (default: {rules.street_minutes:g})",
+        help=_("routing minutes to the street (default: {minutes:g})").format(minutes=rules.street_minutes),
     )
     parser.add_argument(
         "--district-minutes",
         type=float,
         default=rules.district_minutes,
         metavar="M",
-        help=f"routing minutes to the district (default: {rules.district_minutes:g})",
+        help=_("routing minutes to the district (default: {minutes:g})").format(minutes=rules.district_minutes),
     )
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import (
     ProgressLine,
     add_policy_options,
@@ -19,7 +19,7 @@ from matcher.cli.options import (
     wrote_line,
 )
 from matcher.errors import FieldError
-from matcher.i18n import Text, translated
+from matcher.i18n import Text, _, translated
 from matcher.io.scenario import load_scenario
 from matcher.projects.dispatch import solve_problem
 
@@ -30,25 +30,27 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "run",
-        help=SUMMARIES["run"],
-        description="Solve a scenario; print a summary and write result.json and CSV tables.",
+        help=summary("run"),
+        description=_("Solve a scenario; print a summary and write result.json and CSV tables."),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx)"))
     add_policy_options(parser)
     add_solve_options(parser)
-    parser.add_argument("--out", metavar="DIR", help="write result.json and CSVs here (default: results/<scenario>)")
-    parser.add_argument("--xlsx", action="store_true", help="also write results.xlsx, every table as a sheet")
+    parser.add_argument("--out", metavar="DIR", help=_("write result.json and CSVs here (default: results/<scenario>)"))
+    parser.add_argument("--xlsx", action="store_true", help=_("also write results.xlsx, every table as a sheet"))
     parser.add_argument(
         "--parallel-parts",
         type=int,
         metavar="N",
-        help="solve independent parts (the project model's streets, the candidate graph's components) "
-        "in parallel on a local Dask cluster of N workers (with --scheduler: N groups on that cluster)",
+        help=_(
+            "solve independent parts (the project model's streets, the candidate graph's components) "
+            "in parallel on a local Dask cluster of N workers (with --scheduler: N groups on that cluster)"
+        ),
     )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="solve independent parts on an existing Dask scheduler, e.g. tcp://h:8786",
+        help=_("solve independent parts on an existing Dask scheduler, e.g. tcp://h:8786"),
     )
     parser.set_defaults(handler=handle)
 

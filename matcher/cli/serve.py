@@ -8,7 +8,7 @@ import os
 import secrets
 import socket
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.cli.options import add_database_option, database_url, open_database
 from matcher.errors import FieldError
 from matcher.i18n import Text, _
@@ -21,34 +21,38 @@ STOP_GRACE_SECONDS = 30
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "serve",
-        help=SUMMARIES["serve"],
-        description="Serve the API on granian, a multi-process WSGI server; the database is upgraded once on start.",
+        help=summary("serve"),
+        description=_("Serve the API on granian, a multi-process WSGI server; the database is upgraded once on start."),
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
+    parser.add_argument("--port", type=int, default=8000, help=_("port (default: 8000)"))
     add_database_option(parser)
     parser.add_argument(
         "--workers",
         type=positive,
         default=2,
-        help="server processes; each answers requests and runs the solve jobs it accepts (default: 2)",
+        help=_("server processes; each answers requests and runs the solve jobs it accepts (default: 2)"),
     )
     parser.add_argument(
         "--threads",
         type=positive,
         default=8,
-        help="request threads per process; SQLite commits the claims that arrive together in one transaction, "
-        "so more threads mean fewer syncs of its log (default: 8)",
+        help=_(
+            "request threads per process; SQLite commits the claims that arrive together in one transaction, "
+            "so more threads mean fewer syncs of its log (default: 8)"
+        ),
     )
     parser.add_argument(
-        "--solve-workers", type=positive, default=1, help="solve jobs each process runs at once (default: 1)"
+        "--solve-workers", type=positive, default=1, help=_("solve jobs each process runs at once (default: 1)")
     )
     parser.add_argument(
         "--sqlite-synchronous",
         choices=("FULL", "NORMAL"),
         default="FULL",
-        help="SQLite only: FULL syncs every commit, so an answered write survives a power cut; "
-        "NORMAL is faster on slow disks but may lose the last commits (default: FULL)",
+        help=_(
+            "SQLite only: FULL syncs every commit, so an answered write survives a power cut; "
+            "NORMAL is faster on slow disks but may lose the last commits (default: FULL)"
+        ),
     )
     parser.set_defaults(handler=handle)
 
@@ -56,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def positive(text: str) -> int:
     value = int(text)
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+        raise argparse.ArgumentTypeError(_("must be at least 1, got {value}").format(value=value))
     return value
 
 

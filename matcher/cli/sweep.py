@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.errors import FieldError
 from matcher.i18n import Text, _
 
@@ -14,20 +14,26 @@ from matcher.i18n import Text, _
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "sweep",
-        help=SUMMARIES["sweep"],
-        description="Run a sweep spec on a local Dask cluster (or --scheduler ADDRESS, or --serial); one row "
-        "per run in sweep.parquet and sweep.csv. Finished runs are kept in OUT/runs and not redone.",
+        help=summary("sweep"),
+        description=_(
+            "Run a sweep spec on a local Dask cluster (or --scheduler ADDRESS, or --serial); one row "
+            "per run in sweep.parquet and sweep.csv. Finished runs are kept in OUT/runs and not redone."
+        ),
     )
-    parser.add_argument("spec", help="sweep spec (.yaml or .json); see docs/policy-lab.md")
+    parser.add_argument("spec", help=_("sweep spec (.yaml or .json); see docs/policy-lab.md"))
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
-    where.add_argument("--serial", action="store_true", help="run here, one run after another, without Dask")
-    parser.add_argument("--n-workers", type=int, default=2, help="workers of the local cluster (default: 2)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help=_("an existing Dask scheduler, e.g. tcp://host:8786"))
+    where.add_argument("--serial", action="store_true", help=_("run here, one run after another, without Dask"))
+    parser.add_argument("--n-workers", type=int, default=2, help=_("workers of the local cluster (default: 2)"))
     parser.add_argument(
-        "--connect-timeout", type=float, default=10.0, metavar="S", help="seconds to wait for --scheduler (default: 10)"
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help=_("seconds to wait for --scheduler (default: 10)"),
     )
-    parser.add_argument("--out", metavar="DIR", help="output directory (default: results/sweep-<name>)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--out", metavar="DIR", help=_("output directory (default: results/sweep-<name>)"))
+    parser.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
     parser.set_defaults(handler=handle)
 
 

@@ -5,35 +5,37 @@ from __future__ import annotations
 
 import argparse
 
-from matcher.cli import SUMMARIES
+from matcher.cli import add_language_option, summary
 from matcher.cli.options import add_database_option, open_database
 from matcher.errors import FieldError
 from matcher.i18n import Text, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("tokens", help=SUMMARIES["tokens"], description="Issue API tokens (stored hashed).")
+    parser = sub.add_parser("tokens", help=summary("tokens"), description=_("Issue API tokens (stored hashed)."))
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="issue one token and print its secret once")
+    create = actions.add_parser("create", help=_("issue one token and print its secret once"))
     who = create.add_mutually_exclusive_group(required=True)
-    who.add_argument("--planner", action="store_true", help="a planner: edits scenarios, runs solves")
-    who.add_argument("--community", metavar="C", help="a community: orders projects for C (点单)")
-    who.add_argument("--unit", metavar="U", help="a unit: claims for U (认领)")
-    create.add_argument("--label", default="", help="a note to tell tokens apart")
+    who.add_argument("--planner", action="store_true", help=_("a planner: edits scenarios, runs solves"))
+    who.add_argument("--community", metavar="C", help=_("a community: orders projects for C (点单)"))
+    who.add_argument("--unit", metavar="U", help=_("a unit: claims for U (认领)"))
+    create.add_argument("--label", default="", help=_("a note to tell tokens apart"))
     add_database_option(create)
+    add_language_option(create, default=argparse.SUPPRESS)  # --lang after the action too
     create.set_defaults(handler=handle)
 
     revoke = actions.add_parser(
         "revoke",
-        help="revoke a token, or every token of a planner, community or unit",
-        description="Revoke tokens; a running server refuses them from their next request on.",
+        help=_("revoke a token, or every token of a planner, community or unit"),
+        description=_("Revoke tokens; a running server refuses them from their next request on."),
     )
     which = revoke.add_mutually_exclusive_group(required=True)
-    which.add_argument("--token", metavar="SECRET", help="the one token with this secret")
-    which.add_argument("--planner", action="store_true", help="every planner token")
-    which.add_argument("--community", metavar="C", help="every token of community C")
-    which.add_argument("--unit", metavar="U", help="every token of unit U")
+    which.add_argument("--token", metavar="SECRET", help=_("the one token with this secret"))
+    which.add_argument("--planner", action="store_true", help=_("every planner token"))
+    which.add_argument("--community", metavar="C", help=_("every token of community C"))
+    which.add_argument("--unit", metavar="U", help=_("every token of unit U"))
     add_database_option(revoke)
+    add_language_option(revoke, default=argparse.SUPPRESS)
     revoke.set_defaults(handler=handle_revoke)
 
 

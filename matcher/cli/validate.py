@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from matcher.cli import SUMMARIES
+from matcher.cli import summary
 from matcher.i18n import _
 from matcher.io.scenario import load_scenario
 
@@ -13,10 +13,10 @@ from matcher.io.scenario import load_scenario
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "validate",
-        help=SUMMARIES["validate"],
-        description="Read a scenario and report every bad record; exit 2 if any.",
+        help=summary("validate"),
+        description=_("Read a scenario and report every bad record; exit 2 if any."),
     )
-    parser.add_argument("scenario", help="scenario file (.yaml, .json or .xlsx)")
+    parser.add_argument("scenario", help=_("scenario file (.yaml, .json or .xlsx)"))
     parser.set_defaults(handler=handle)
 
 
