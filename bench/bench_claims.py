@@ -18,7 +18,7 @@ of their own, untimed (the server opens its database connections and fills its c
 the timed orders; every claim, warm-up included, is checked for overbooking and errors.
 
     python bench/bench_claims.py [--runs 3] [--clients 50] [--orders 200] [--slots 40] [--rate 375]
-        [--workers 2] [--threads 8] [--only sqlite|postgresql] [--loads closed,paced]
+        [--workers 2] [--threads N] [--only sqlite|postgresql] [--loads closed,paced]
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Only 127.0.0.1 is targeted. PostgreSQL runs in a scratch database named uniquely per run
@@ -47,6 +47,7 @@ from loadgen import Server, fire, prepare, process_cpu  # noqa: E402
 
 from api.db import Store  # noqa: E402
 from api.models import Claim, Order  # noqa: E402
+from matcher.cli.serve import default_threads  # noqa: E402
 
 
 def unique_name(prefix: str) -> str:
@@ -204,7 +205,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--loads", default="closed,paced", help="closed, paced or both (default: both)")
     parser.add_argument("--processes", type=int, default=2, help="client processes the clients are spread over")
     parser.add_argument("--workers", type=int, default=2, help="server processes (matcher serve --workers)")
-    parser.add_argument("--threads", type=int, default=8, help="request threads per server process")
+    parser.add_argument(
+        "--threads", type=int, help="request threads per server process (default: matcher serve's for the database)"
+    )
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/test",
@@ -228,8 +231,7 @@ def main() -> int:
         parser.error(f"--loads: closed and/or paced, not {args.loads!r}")
     print(
         f"{args.clients} concurrent clients over {args.processes} processes; {args.orders} orders x "
-        f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes x "
-        f"{args.threads} threads"
+        f"{args.slots} slots; each client claims every order once; matcher serve with {args.workers} processes"
     )
     databases = [
         ("sqlite", f"SQLite (WAL, synchronous={args.sqlite_synchronous}, BEGIN IMMEDIATE)"),
@@ -242,8 +244,9 @@ def main() -> int:
             for load in loads:
                 rate = args.rate if load == "paced" else 0.0
                 runs = [_run(kind, load, i, rate, args, tmp) for i in range(args.runs)]
+                threads = args.threads or default_threads(kind)
                 report(
-                    f"{title}, {load} load"
+                    f"{title}, {threads} request threads per process, {load} load"
                     + (f" at {rate:.0f} claim requests/s" if rate else " (next claim as soon as the last is answered)"),
                     runs,
                 )

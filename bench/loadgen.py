@@ -47,7 +47,12 @@ class Server:
     """``matcher serve`` on a free loopback port; ``kill()`` ends it as a crash would."""
 
     def __init__(
-        self, database_url: str, log_path: Path, workers: int = 2, threads: int = 8, extra: tuple[str, ...] = ()
+        self,
+        database_url: str,
+        log_path: Path,
+        workers: int = 2,
+        threads: int | None = None,
+        extra: tuple[str, ...] = (),
     ) -> None:
         self.port = free_port()
         self.extra = extra
@@ -75,8 +80,7 @@ class Server:
                 self.database_url,
                 "--workers",
                 str(self.workers),
-                "--threads",
-                str(self.threads),
+                *(("--threads", str(self.threads)) if self.threads else ()),
                 *self.extra,
             ],
             stdout=log,

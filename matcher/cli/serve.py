@@ -36,10 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--threads",
         type=positive,
-        default=8,
         help=_(
-            "request threads per process; SQLite commits the claims that arrive together in one transaction, "
-            "so more threads mean fewer syncs of its log (default: 8)"
+            "request threads per process (default: 8 on SQLite, which commits the claims that arrive together "
+            "in one transaction, so more threads mean fewer syncs of its log; 4 on PostgreSQL, where more "
+            "threads only contend for the interpreter)"
         ),
     )
     parser.add_argument(
@@ -71,6 +71,7 @@ def handle(args: argparse.Namespace) -> int:
     from api.wsgi import SERVE_SETTINGS
 
     check_port_free(args.host, args.port)
+    threads = args.threads or default_threads(database_url(args))
     with open_database(args) as store:  # upgraded once here, before the workers start
         shown = store.engine.url.render_as_string(hide_password=True)
     os.environ[SERVE_SETTINGS] = json.dumps(
@@ -87,7 +88,7 @@ def handle(args: argparse.Namespace) -> int:
         _(
             "matcher API on http://{host}:{port}/ (docs at /docs, OpenAPI at /openapi.json); "
             "{workers} processes x {threads} threads; database {database}"
-        ).format(host=args.host, port=args.port, workers=args.workers, threads=args.threads, database=shown),
+        ).format(host=args.host, port=args.port, workers=args.workers, threads=threads, database=shown),
         flush=True,
     )
     Granian(
@@ -97,13 +98,19 @@ def handle(args: argparse.Namespace) -> int:
         address=args.host,
         port=args.port,
         workers=args.workers,
-        blocking_threads=args.threads,
+        blocking_threads=threads,
         backlog=2048,
         respawn_failed_workers=True,
         workers_kill_timeout=STOP_GRACE_SECONDS,
         websockets=False,
     ).serve()
     return 0
+
+
+def default_threads(url: str) -> int:
+    """Request threads per process for the database at ``url``: 8 on SQLite (bigger group
+    commits), 4 on PostgreSQL (measured with bench/bench_claims.py, docs/api.md)."""
+    return 8 if url.startswith("sqlite") else 4
 
 
 def check_port_free(host: str, port: int) -> None:
