@@ -15,12 +15,24 @@ from datetime import datetime
 from typing import Any
 
 from api.eligibility import Facts, OrderFacts
+from api.records import OPEN_STAGES
 
 _FACTS = (
     "SELECT o.scenario_id, o.project, o.community, s.lists_version FROM orders o "
     "JOIN scenarios s ON s.id = o.scenario_id WHERE o.id = %s"
 )
-_CALL = "SELECT outcome, version, slots, taken, claim_id FROM claim_slot(%s, %s, %s, %s, %s, %s, %s, %s)"
+
+
+def _words_array(words: tuple[str, ...]) -> str:
+    """A SQL array literal of plain words (a quote or space in one would be a programming error)."""
+    if not all(word.isidentifier() for word in words):
+        raise ValueError(f"not plain words: {words!r}")
+    return "ARRAY[" + ", ".join(f"'{word}'" for word in words) + "]::text[]"
+
+
+#: The stages open to claims, written into the call (a constant: no list to adapt per call).
+_OPEN = _words_array(OPEN_STAGES)
+_CALL = f"SELECT outcome, version, slots, taken, claim_id FROM claim_slot(%s, %s, %s, %s, %s, {_OPEN}, %s, %s)"
 
 
 def order_facts(cursor: Any, memory: OrderFacts, order_id: int) -> tuple[Facts, int] | None:
@@ -56,11 +68,10 @@ def call_claim_slot(
     token: str,
     key: str,
     version: int,
-    open_stages: list[str],
     at: datetime,
     actor: str,
 ) -> Outcome:
     """Claim a slot of the order for ``unit``, whose rules were checked at lists ``version``
     (``key`` '' for none), in the autocommitted transaction of one call."""
-    row = cursor.execute(_CALL, (order_id, unit, token, key, version, open_stages, at, actor)).fetchone()
+    row = cursor.execute(_CALL, (order_id, unit, token, key, version, at, actor)).fetchone()
     return Outcome(*row)

@@ -172,8 +172,6 @@ _INSERT_KEY = Prepared(
     insert(IdempotencyKey.__table__),  # type: ignore[arg-type]  # SQLAlchemy types __table__ as FromClause; it is a Table
     ("unit", "key", "order_id", "claim_id"),
 )
-#: The stages open to claims, as the database function ``claim_slot`` takes them.
-OPEN = list(OPEN_STAGES)
 _KEY_IN_USE = ApiError(
     422,
     "this Idempotency-Key was used for a claim of another order",
@@ -217,7 +215,7 @@ def _claim_directly(
             facts, version = found
             at = now()
             try:
-                done = call_claim_slot(cursor, order_id, unit, token, key, version, OPEN, at, actor.name)
+                done = call_claim_slot(cursor, order_id, unit, token, key, version, at, actor.name)
             except conn.IntegrityError:  # the same key, sent at this moment for another order
                 raise _KEY_IN_USE from None
             if done.outcome != "stale":
