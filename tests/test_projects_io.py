@@ -178,3 +178,42 @@ def test_recommend_prints_the_objective_on_runs_scale(tmp_path, capsys):
     assert abs(recommended - ran) <= (bound - ran) + 0.011 + 0.002 * bound
     rows = [line.split()[1] for line in out.splitlines() if line.startswith(("  ORDER", "  also"))]
     assert len(rows) == len(set(rows))  # each project once
+
+
+@pytest.mark.parametrize(
+    ("lang", "community", "unit", "unmatched"),
+    [
+        (
+            "zh",
+            ["联合方案点单此项目；由它满足 3 项需求", "受阻于 C1 的社区预算：点单 1/1；已用金额 2.00/5.00"],
+            ["技能：提供 class（文化服务）", "；柔性结对；", "负荷 任务 1/1 项，工时 3.0/20 小时（按方案）"],
+            "budget [点单 new:C1:MEAL@CT1：C1 的社区预算：点单 1/1；已用金额 2.00/5.00]",
+        ),
+        (
+            "en",
+            [
+                "the joint plan orders it; 3 need(s) served by it",
+                "blocked by budget of C1 (社区预算): orders 1 of 1; spent 2.00 of 5.00",
+            ],
+            [
+                "skills: offers class (文化服务)",
+                "; paired (结对, soft);",
+                "load 1 of 1 task(s), 3.0 of 20 h in the plan",
+            ],
+            "budget [order new:C1:MEAL@CT1: budget of C1 (社区预算): orders 1 of 1; spent 2.00 of 5.00]",
+        ),
+    ],
+)
+def test_recommend_and_explain_give_reasons_in_the_chosen_language(capsys, lang, community, unit, unmatched):
+    """Why a project is recommended, what blocks it, a unit's skills, pairing and load, and the
+    detail of an unmatched need: in Chinese under --lang zh, in English (as the API keeps them)
+    under --lang en."""
+    path = ROOT / "tests" / "data" / "api" / "reasons.yaml"
+    assert main(["--lang", lang, "recommend", str(path), "--community", "C1", "--time-limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert all(text in out for text in community), out
+    assert main(["--lang", lang, "recommend", str(path), "--unit", "K", "--time-limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert all(text in out for text in unit), out
+    assert main(["--lang", lang, "explain", str(path), "--time-limit", "5"]) == 0
+    assert unmatched in capsys.readouterr().out

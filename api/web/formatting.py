@@ -1,5 +1,5 @@
-"""Template helpers: figures as planners read them (percentages, gaps, minutes), roles and
-vocabulary in the page's language, and links that keep the query."""
+"""Template helpers: figures as planners read them (percentages, gaps, minutes), roles,
+vocabulary and the core's messages in the page's language, and links that keep the query."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from api.auth import Principal
 from api.web.blueprint import blp
+from api.web.issues import message_text
 from api.web.terms import field_text, sheet_text, value_text
 from matcher.result import format_gap
 
@@ -67,3 +68,4 @@ def minutes(value: float) -> str:
 blp.add_app_template_global(value_text)
 blp.add_app_template_global(field_text)
 blp.add_app_template_global(sheet_text)
+blp.add_app_template_filter(message_text)  # the core's texts (recommendations' reasons) in the page's language

@@ -9,7 +9,7 @@ from typing import Any
 from matcher.cli import summary
 from matcher.cli.options import add_policy_options, policy_from_args
 from matcher.errors import FieldError
-from matcher.i18n import Text, _
+from matcher.i18n import Text, _, translated
 from matcher.io.scenario import load_scenario
 from matcher.projects import recommend, solve_projects
 from matcher.projects.model import ENGINES
@@ -81,11 +81,11 @@ def print_orders(rows: list[dict[str, Any]], community: str) -> None:
             _("  {mark} {project} {name}{at} [{category}, {tier}, cost {cost:g}, value {value:,.3f}] — {why}").format(
                 mark=_("ORDER") if r["ordered"] else _("also "),
                 at=_(" at {venue}").format(venue=r["venue"]) if r["venue"] else "",
-                **r,
+                **{**r, "why": translated(r["why"])},
             )
         )
         if r["blocked_by"]:
-            print(_("         blocked by {blocked_by}").format(**r))
+            print(_("         blocked by {blocked_by}").format(blocked_by=translated(r["blocked_by"])))
         for n in r["needs"]:
             print(_("         covers {need} {title}").format(**n))
 
@@ -100,7 +100,7 @@ def print_claims(rows: list[dict[str, Any]], unit: str) -> None:
             _(
                 "         skills: {skills}; distance {distance_minutes} min; {pairing}; effort {effort_hours} h; "
                 "load {load}"
-            ).format(**r)
+            ).format(**{**r, **{key: translated(r[key]) for key in ("skills", "pairing", "load")}})
         )
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from matcher.candidates import build_candidates, reach_pairs
 from matcher.display import pad
-from matcher.i18n import N_, _, term
+from matcher.i18n import N_, _, term, translated
 from matcher.network.bound import (
     CandidateClasses,
     CandidatePairs,
@@ -69,7 +69,7 @@ class Diagnosis:
     problem: Problem
     served: int
     reasons: np.ndarray  # per need: reason code, "" when served
-    details: list[str]  # per need: who took the capacity, or the budget, venue or order behind the reason
+    details: list[str]  # per need: who took the capacity, or the budget, venue or order behind the reason (a Text)
     bound: ServingBound
     node_names: list[str]
     bottlenecks: list[tuple[int, int]]
@@ -215,7 +215,7 @@ def _unmatched_lines(rows: list[dict[str, Any]]) -> list[str]:
         return []
     lines = ["", _("Unmatched needs (first {n}):").format(n=len(rows))]
     for row in rows:
-        extra = f" [{row['detail']}]" if row["detail"] else ""
+        extra = f" [{translated(row['detail'])}]" if row["detail"] else ""
         lines.append(f"  {pad(row['need'], 12)} {pad(row['community'], 10)} {row['reason']}{extra}")
     return lines
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE
-from matcher.i18n import N_
+from matcher.i18n import N_, Text
 from matcher.problem import MINUTES_PER_HOUR, URGENCIES
 from matcher.projects.plan import Plan
 from matcher.projects.space import CENTS, ProjectSpace
@@ -64,7 +64,7 @@ class NeedPlan:
     """Per need: the reason code ("" when served) and a detail naming the budget, venue or order."""
 
     reason: np.ndarray  # object array of codes
-    detail: list[str]
+    detail: list[str]  # "" or a Text (English, translated where printed)
 
     def counts(self) -> dict[str, int]:
         codes, counts = np.unique(self.reason[self.reason != ""].astype(str), return_counts=True)
@@ -123,7 +123,7 @@ class Route:
             return 2
         return 3
 
-    def blocker(self, o: int) -> str:
+    def blocker(self, o: int) -> Text | str:
         """What keeps unplaced order ``o`` from being placed now: the budget, the station or
         claimants, named with their figures ("" when nothing does)."""
         s, stage = self.space, self.stage(o)
@@ -132,28 +132,52 @@ class Route:
         if stage == 1:
             return self.venue_text(int(s.order_venue[o]))
         if stage == 2:
-            return (
-                f"claimants (认领): {int(self.able_claimants[o])} eligible unit(s) with room for "
-                f"{int(s.order_slots[o])} slot(s)"
-            )
+            return Text("claimants (认领): {claimants}", claimants=self.claimants_text(o))
         return ""
 
-    def budget_text(self, c: int) -> str:
-        s, cid = self.space, self.space.problem.arrays.community_ids[c]
-        count = "no limit" if s.budget_orders[c] < 0 else f"{self.spent_orders[c]} of {s.budget_orders[c]}"
-        amount = (
-            "no limit"
-            if s.budget_cents[c] < 0
-            else f"{self.spent_cents[c] / CENTS:,.2f} of {s.budget_cents[c] / CENTS:,.2f}"
+    def claimants_text(self, o: int) -> Text:
+        """The units eligible to claim order ``o`` that have a task and the hours left, and its slots."""
+        return Text(
+            "{eligible} eligible unit(s) with room for {slots} slot(s)",
+            eligible=int(self.able_claimants[o]),
+            slots=int(self.space.order_slots[o]),
         )
-        return f"budget of {cid} (社区预算): orders {count}; spent {amount}"
 
-    def venue_text(self, v: int) -> str:
+    def budget_text(self, c: int) -> Text:
+        """Community ``c``'s budget: orders and money spent of its limits."""
         s = self.space
-        venue = s.problem.venues[v]
-        return (
-            f"venue {venue.id} (站点): {self.venue_load[v]} of {s.venue_capacity[v]} needs a week, "
-            f"{self.venue_minutes[v] / MINUTES_PER_HOUR:g} of {s.venue_minutes[v] / MINUTES_PER_HOUR:g} h open"
+        orders = (
+            Text("no limit")
+            if s.budget_orders[c] < 0
+            else Text("{used} of {limit}", used=int(self.spent_orders[c]), limit=int(s.budget_orders[c]))
+        )
+        amount = (
+            Text("no limit")
+            if s.budget_cents[c] < 0
+            else Text(
+                "{used:,.2f} of {limit:,.2f}",
+                used=float(self.spent_cents[c] / CENTS),
+                limit=float(s.budget_cents[c] / CENTS),
+            )
+        )
+        community = s.problem.arrays.community_ids[c]
+        return Text(
+            "budget of {community} (社区预算): orders {orders}; spent {amount}",
+            community=community,
+            orders=orders,
+            amount=amount,
+        )
+
+    def venue_text(self, v: int) -> Text:
+        """Station ``v``: needs served of its weekly capacity and hours used of its opening hours."""
+        s = self.space
+        return Text(
+            "venue {venue} (站点): {needs} of {capacity} needs a week, {hours:g} of {open_hours:g} h open",
+            venue=s.problem.venues[v].id,
+            needs=int(self.venue_load[v]),
+            capacity=int(s.venue_capacity[v]),
+            hours=float(self.venue_minutes[v] / MINUTES_PER_HOUR),
+            open_hours=float(s.venue_minutes[v] / MINUTES_PER_HOUR),
         )
 
 
@@ -168,25 +192,31 @@ class OrderReason(Vocabulary):
     CAPACITY = "capacity", "认领单位已满 — the eligible units' hours and tasks went to other orders and needs"
 
 
-def order_reason(space: ProjectSpace, plan: Plan, o: int, route: Route | None = None) -> tuple[OrderReason, str]:
+def order_reason(space: ProjectSpace, plan: Plan, o: int, route: Route | None = None) -> tuple[OrderReason, Text]:
     """The first rule that keeps given order ``o`` from running, with the figures behind it
     (``route``: the plan's :class:`Route`, when the caller has it)."""
     s = space
     skilled, in_reach, unbound = s.order_eligible[o].tolist()
     slots = int(s.order_slots[o])
     if skilled < slots:
-        return OrderReason.NO_SKILL, f"{skilled} unit(s) with the skills for {slots} slot(s)"
+        return OrderReason.NO_SKILL, Text(
+            "{units} unit(s) with the skills for {slots} slot(s)", units=skilled, slots=slots
+        )
     if in_reach < slots:
-        return OrderReason.OUT_OF_REACH, f"{in_reach} unit(s) in reach for {slots} slot(s)"
+        return OrderReason.OUT_OF_REACH, Text(
+            "{units} unit(s) in reach for {slots} slot(s)", units=in_reach, slots=slots
+        )
     if unbound < slots:
-        return OrderReason.PAIRING_BLOCKED, f"{unbound} unit(s) free of other pairings for {slots} slot(s)"
+        return OrderReason.PAIRING_BLOCKED, Text(
+            "{units} unit(s) free of other pairings for {slots} slot(s)", units=unbound, slots=slots
+        )
     route = route or Route(space, plan)
     c, v = int(s.order_community[o]), int(s.order_venue[o])
     if not plan.placed[o] and route.stage(o) == 0:
         return OrderReason.BUDGET, route.budget_text(c)
     if v >= 0 and route.venue_minutes[v] + s.order_minutes[o] > s.venue_minutes[v]:
         return OrderReason.VENUE, route.venue_text(v)
-    return OrderReason.CAPACITY, f"{int(route.able_claimants[o])} eligible unit(s) with room for {slots} slot(s)"
+    return OrderReason.CAPACITY, route.claimants_text(o)
 
 
 def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
@@ -215,26 +245,35 @@ def need_plan(space: ProjectSpace, plan: Plan, served: np.ndarray) -> NeedPlan:
         unplaced = orders[~plan.placed[orders]]
         if has_room or direct_room[n]:
             code: ProjectReason | Reason = ProjectReason.NOT_CHOSEN
-            detail[n] = f"order {s.order_ids[has_room[0]]} had room" if has_room else "a unit had room"
+            detail[n] = (
+                Text("order {order} had room", order=s.order_ids[has_room[0]]) if has_room else Text("a unit had room")
+            )
         elif len(running):
             full_venues = [int(v) for v in s.order_venue[running] if route.venue_full(int(v))]
             code = ProjectReason.VENUE if full_venues else Reason.CAPACITY
             detail[n] = (
                 route.venue_text(full_venues[0])
                 if full_venues
-                else "instances full: " + ", ".join(s.order_ids[o] for o in running[:3].tolist())
+                else Text("instances full: {orders}", orders=", ".join(s.order_ids[o] for o in running[:3].tolist()))
             )
         elif len(placed_idle):
             code = ProjectReason.ORDER_NOT_RUN
             o = int(placed_idle[0])
             why, figures = order_reason(space, plan, o, route)
-            detail[n] = f"order {s.order_ids[o]} does not run: {why.value}, {figures}"
+            detail[n] = Text(
+                "order {order} does not run: {reason}, {figures}",
+                order=s.order_ids[o],
+                reason=why.value,
+                figures=figures,
+            )
         elif len(unplaced):
             stages = [route.stage(int(o)) for o in unplaced.tolist()]
             best = max(stages)
             o = int(unplaced[stages.index(best)])
             code = _STAGES[best]
-            detail[n] = f"order {s.order_ids[o]}: " + (route.blocker(o) or "could be placed")
+            detail[n] = Text(
+                "order {order}: {blocker}", order=s.order_ids[o], blocker=route.blocker(o) or Text("could be placed")
+            )
         else:
             reason[n] = REASONS[core[n]].value
             continue

@@ -14,6 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.errors import InfeasibleError
+from matcher.i18n import Text
 from matcher.policy import PlacedOrderMode
 from matcher.projects.assign import assign
 from matcher.projects.model import JointModel
@@ -35,10 +36,17 @@ def require_running(space: ProjectSpace, part: Part, plan: Plan) -> None:
     idle = given[~plan.running[given]]
     if space.policy.placed_orders != PlacedOrderMode.HARD or len(idle) == 0:
         return
-    problems = []
+    problems: list[str] = []
     for o in idle[:5].tolist():
         reason, detail = order_reason(space, plan, o)
-        problems.append(f"placed order {space.order_ids[o]} cannot run (placed_orders: hard): {reason.value}, {detail}")
+        problems.append(
+            Text(
+                "placed order {order} cannot run (placed_orders: hard): {reason}, {detail}",
+                order=space.order_ids[o],
+                reason=reason.value,
+                detail=detail,
+            )
+        )
     raise InfeasibleError(problems)
 
 

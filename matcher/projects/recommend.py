@@ -6,6 +6,7 @@
 - for a unit (认领): the open orders it is best placed to claim, with why (skills, distance,
   pairing, load).
 Orders nobody can claim carry their reason in :meth:`ProjectResult.unclaimed`.
+The reasons are :class:`~matcher.i18n.Text`: English, translated where a person reads them.
 """
 
 from __future__ import annotations
@@ -15,11 +16,24 @@ from typing import Any
 import numpy as np
 
 from matcher.candidates import VALUE_SCALE
+from matcher.domain import Project
 from matcher.errors import FieldError
 from matcher.i18n import Text
 from matcher.problem import MINUTES_PER_HOUR
 from matcher.projects.needs import Route
 from matcher.projects.result import ProjectResult
+
+#: A unit's pairing with an order's community when it has none.
+NO_PAIRING = Text("no pairing")
+
+
+def _offers(project: Project) -> Text:
+    """The skills a claimant of ``project`` offers (the category's when the project names none)."""
+    if project.skills:
+        return Text(
+            "offers {skills} ({category})", skills="、".join(sorted(project.skills)), category=project.category.label
+        )
+    return Text("offers the category ({category})", category=project.category.label)
 
 
 def _need_rows(result: ProjectResult, needs: np.ndarray) -> list[dict[str, str]]:
@@ -44,13 +58,18 @@ def for_community(result: ProjectResult, community: str, alternatives: int = 5) 
         ordered = bool(result.plan.placed[o])
         if ordered:
             chosen = pairs[result.plan.serves[pairs]]
-            why, blocked = f"the joint plan orders it; {len(chosen)} need(s) served by it", ""
+            why = Text("the joint plan orders it; {needs} need(s) served by it", needs=len(chosen))
+            blocked: Text | str = ""
         else:
             open_pairs = pairs[~served[s.serve_need[pairs]]]
             chosen = open_pairs[np.argsort(-s.serve_value[open_pairs], kind="stable")][: project.serves]
             if len(chosen) == 0:
                 continue
-            why = f"would cover {len(chosen)} need(s) left unserved; {int(s.order_eligible[o, 2])} unit(s) can claim it"
+            why = Text(
+                "would cover {needs} need(s) left unserved; {units} unit(s) can claim it",
+                needs=len(chosen),
+                units=int(s.order_eligible[o, 2]),
+            )
             blocked = route.blocker(o)
         v = int(s.order_venue[o])
         row = {
@@ -89,7 +108,13 @@ def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str
     direct = np.flatnonzero(result.plan.direct & (s.direct.resource == r))
     tasks = len(used) + len(direct)
     hours = (s.claim_load[used].sum() + s.direct.load[direct].sum()) / MINUTES_PER_HOUR
-    load = f"{tasks} of {resource.capacity_tasks} task(s), {hours:.1f} of {resource.capacity_hours:g} h in the plan"
+    load = Text(
+        "{tasks} of {capacity} task(s), {hours:.1f} of {capacity_hours:g} h in the plan",
+        tasks=tasks,
+        capacity=resource.capacity_tasks,
+        hours=float(hours),
+        capacity_hours=resource.capacity_hours,
+    )
     group = a.resource_group[r]
     rows = []
     for k in mine.tolist():
@@ -100,9 +125,9 @@ def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str
         project = problem.projects[s.order_project[o]]
         c = s.order_community[o]
         if group < 0 or not a.paired[group, c]:
-            pairing = "no pairing"
+            pairing = NO_PAIRING
         else:
-            pairing = "paired (结对, hard)" if s.direct.hard_groups[group] else "paired (结对, soft)"
+            pairing = Text("paired (结对, hard)") if s.direct.hard_groups[group] else Text("paired (结对, soft)")
         rows.append(
             {
                 "order": s.order_ids[o],
@@ -111,12 +136,12 @@ def for_unit(result: ProjectResult, unit: str, limit: int = 10) -> list[dict[str
                 "community": a.community_ids[c],
                 "proposed": proposed,
                 "slots_open": int(s.order_slots[o] - claimed[o]) + (1 if proposed else 0),
-                "skills": f"offers {'、'.join(sorted(project.skills)) or 'the category'} ({project.category.label})",
+                "skills": _offers(project),
                 "distance_minutes": round(float(s.claim_minutes[k]), 1),
                 "pairing": pairing,
                 "load": load,
                 "effort_hours": round(int(s.claim_load[k]) / MINUTES_PER_HOUR, 2),
             }
         )
-    rows.sort(key=lambda row: (not row["proposed"], row["pairing"] == "no pairing", row["distance_minutes"]))
+    rows.sort(key=lambda row: (not row["proposed"], row["pairing"] == NO_PAIRING, row["distance_minutes"]))
     return rows[:limit]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import upload
+from test_api_pinned import solved
 from web_helpers import sign_in
 
 from matcher.rules.claims import ClaimRule
@@ -112,6 +114,31 @@ def test_a_units_recommended_orders_are_ones_the_api_lets_it_claim(client, token
     assert table is not None, page[-3000:]
     keys = re.findall(r"<tr><td>orders/(\d+)</td>", table[0])
     assert keys == [str(community)]
+    # U1's group is paired (结对) with C1, softly; P1 names no skills: the reasons in the page's language
+    assert "提供该类别服务（健康服务）" in table[0] and "柔性结对" in table[0]
+    assert re.search(r"任务 \d/2 项，工时 [\d.]+/8 小时（按方案）", table[0])
+    english = client.get("/web/claims?recommend=1&lang=en").text
+    assert "offers the category (健康服务)" in english and "paired (结对, soft)" in english
     for key in keys:
         claimed = client.post(f"/orders/{key}/claims", json={"unit": "U1"}, headers=tokens["U1"])
         assert claimed.status_code == 201, claimed.json
+
+
+def test_recommended_projects_say_why_in_the_pages_language_and_the_api_keeps_english(client, tokens):
+    """C1's budget allows one order: the class is ordered (the joint plan's reason), the meal
+    project is blocked by the budget, both said in Chinese on the projects screen and in English
+    with ?lang=en; a solve through the API gives the unserved meal need's detail in English."""
+    uploaded = upload(client, tokens["planner"], "reasons.yaml")
+    assert uploaded.status_code == 201, uploaded.json
+    scenario_id = uploaded.json["id"]
+    sign_in(client, tokens["planner"])
+    page = client.get(f"/web/projects?scenario={scenario_id}&community=C1&recommend=1").text
+    table = re.search(r'<table id="advice">.*?</table>', page, re.S)
+    assert table is not None, page[-3000:]
+    assert "联合方案点单此项目；由它满足 3 项需求" in table[0]
+    assert "C1 的社区预算：点单 1/1；已用金额 2.00/5.00" in table[0]
+    english = client.get(f"/web/projects?scenario={scenario_id}&community=C1&recommend=1&lang=en").text
+    assert "budget of C1 (社区预算): orders 1 of 1; spent 2.00 of 5.00" in english
+    _, result = solved(client, tokens, scenario_id)
+    (need,) = result["unmatched"]
+    assert need["detail"].startswith("order new:C1:MEAL@CT1: budget of C1 (社区预算): orders 1 of 1")
