@@ -17,7 +17,7 @@ from api.records import load_problem, policy_from
 from api.views.common import store
 from api.web.blueprint import blp
 from api.web.catalogue import chosen_scenario
-from api.web.issues import message_text
+from api.web.issues import error_text
 from api.web.paging import page_of
 from api.web.results import Recent
 from api.web.screens import Screen
@@ -45,7 +45,7 @@ def _settings() -> dict[str, Any] | str:
         )
         seconds = float(request.args.get("time_limit", 10))
     except MatcherError as exc:
-        return f"{getattr(exc, 'field', '')}: {message_text(getattr(exc, 'message', str(exc)))}"
+        return error_text(exc)
     except ValueError:
         return str(_l("Minutes and seconds are numbers."))
     if solver not in SOLVERS or not 0.1 <= seconds <= MAX_SECONDS:
@@ -60,7 +60,7 @@ def routed(scenario_id: int, settings: dict[str, Any]) -> dict[str, Any] | str:
     rules, solver, seconds = settings["rules"], settings["solver"], settings["time_limit"]
     key = f"{scenario_id}:{version}:{rules.street_minutes}:{rules.district_minutes}:{solver}:{seconds}"
 
-    def make() -> dict[str, Any] | str:
+    def make() -> dict[str, Any] | MatcherError:
         with store().read() as session:
             scenario = session.get_one(Scenario, scenario_id)
             problem, policy = load_problem(session, scenario), policy_from(scenario.policy)
@@ -69,9 +69,10 @@ def routed(scenario_id: int, settings: dict[str, Any]) -> dict[str, Any] | str:
                 problem, policy, rules=rules, solver=solver, params=SolveParams(time_limit=seconds)
             ).to_dict()
         except MatcherError as exc:
-            return message_text(getattr(exc, "message", str(exc)))
+            return exc.with_traceback(None)  # kept without the frames (and the problem) it was raised in
 
-    return _ROUTED.get(key, make)
+    found = _ROUTED.get(key, make)
+    return error_text(found) if isinstance(found, MatcherError) else found
 
 
 @blp.get("/web/escalation")

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from api.errors import ApiError
 from api.web.terms import chinese, field_text, sheet_text
-from matcher.errors import ScenarioError
+from matcher.errors import FieldError, InfeasibleError, MatcherError, ScenarioError
 from matcher.i18n import Text, translated
 from matcher.io.headers import SHEET_ALIASES
 
@@ -37,10 +37,11 @@ class IssueRow:
     message: str
 
 
-def message_text(message: str) -> str:
-    """A message in the page's language: the core's through its own catalogue (its messages are
-    :class:`~matcher.i18n.Text`), the upload checks' through this one; others as they are."""
-    if isinstance(message, Text):
+def message_text(message: str | list[str]) -> str:
+    """A message (or a list of them) in the page's language: the core's through its own catalogue
+    (its messages are :class:`~matcher.i18n.Text`), the upload checks' through this one; others as
+    they are."""
+    if isinstance(message, (Text, list)):
         return translated(message, "zh" if chinese() else "en")
     if chinese():
         for pattern, text in _COMPILED:
@@ -83,3 +84,15 @@ def _flatten(errors: dict[str, Any]) -> list[tuple[str, str, str]]:
         for field, messages in fields.items() if isinstance(fields, dict) else [("", fields)]:
             out += [(where, field, m) for m in (messages if isinstance(messages, list) else [messages])]
     return out
+
+
+def error_text(exc: MatcherError) -> str:
+    """A refusal of the core in the page's language: the conflicting constraints of an infeasible
+    model, a field and its message, else the message as raised. Pages keep the error itself (a
+    cached refusal is said in each page's own language)."""
+    if isinstance(exc, InfeasibleError):
+        conflicts = message_text(exc.constraints)
+        return _("The hard constraints cannot all hold; in conflict: %(constraints)s", constraints=conflicts)
+    if isinstance(exc, FieldError):
+        return f"{field_text(exc.field)}: {message_text(exc.message)}"
+    return message_text(exc.args[0]) if len(exc.args) == 1 else str(exc)

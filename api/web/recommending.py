@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.models import ListRecord, Scenario
 from api.records import load_problem, policy_from
 from api.views.common import store
+from api.web.issues import error_text
 from api.web.results import Recent
 from matcher.errors import MatcherError
 from matcher.projects import recommend, solve_projects
@@ -23,7 +24,7 @@ _ADVICE: Recent = Recent(16)
 
 def recommended(scenario_id: int, community: str = "", unit: str = "") -> list[dict[str, Any]] | str:
     """Projects for ``community`` to order, or open orders for ``unit`` to claim; or why none
-    could be worked out (the core's message)."""
+    could be worked out (the core's refusal, in the page's language)."""
     with store().read() as session:
         scenario = session.get(Scenario, scenario_id)
         assert scenario is not None  # the screens only offer scenarios that exist
@@ -34,7 +35,7 @@ def recommended(scenario_id: int, community: str = "", unit: str = "") -> list[d
         )
         key = f"{scenario_id}:{scenario.lists_version}:{community}:{unit}"
 
-    def make() -> list[dict[str, Any]] | str:
+    def make() -> list[dict[str, Any]] | MatcherError:
         with store().read() as session:
             scenario = session.get_one(Scenario, scenario_id)
             problem, policy = load_problem(session, scenario), policy_from(scenario.policy)
@@ -42,6 +43,7 @@ def recommended(scenario_id: int, community: str = "", unit: str = "") -> list[d
             result = solve_projects(problem, policy, time_limit=TIME_LIMIT, communities=[home])
             return recommend.for_community(result, community) if community else recommend.for_unit(result, unit)
         except MatcherError as exc:
-            return str(exc)
+            return exc.with_traceback(None)  # kept without the frames (and the problem) it was raised in
 
-    return _ADVICE.get(key, make)
+    found = _ADVICE.get(key, make)
+    return error_text(found) if isinstance(found, MatcherError) else found

@@ -142,3 +142,30 @@ def test_recommended_projects_say_why_in_the_pages_language_and_the_api_keeps_en
     _, result = solved(client, tokens, scenario_id)
     (need,) = result["unmatched"]
     assert need["detail"].startswith("order new:C1:MEAL@CT1: budget of C1 (社区预算): orders 1 of 1")
+
+
+def test_a_refused_recommendation_is_said_in_each_pages_language(client, tokens, monkeypatch):
+    """When the core refuses the joint plan (here: infeasible), the projects screen says so in
+    the page's language, from the one cached refusal: the first page asked in Chinese, the next in
+    English (the refusal was cached as an English string before, and shown so in Chinese too)."""
+    from api.web import recommending
+    from matcher.errors import InfeasibleError
+    from matcher.i18n import Text
+
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(1)
+        raise InfeasibleError([Text("unit {unit} cannot serve its pairing minimum", unit="U1")])
+
+    monkeypatch.setattr(recommending, "solve_projects", refuse)
+    monkeypatch.setattr(recommending, "_ADVICE", recommending.Recent(16))  # not another test's advice
+    uploaded = upload(client, tokens["planner"], "reasons.yaml")
+    scenario_id = uploaded.json["id"]
+    sign_in(client, tokens["planner"])
+    url = f"/web/projects?scenario={scenario_id}&community=C1&recommend=1"
+    chinese = client.get(url).text
+    assert "刚性约束无法同时满足；相互冲突的是：" in chinese
+    english = client.get(url + "&lang=en").text
+    assert "The hard constraints cannot all hold; in conflict: unit U1 cannot serve its pairing minimum" in english
+    assert len(calls) == 1
