@@ -39,13 +39,10 @@ def order_facts(cursor: Any, memory: OrderFacts, order_id: int) -> tuple[Facts, 
     """The order's facts and its scenario's lists version as last seen, read when ``memory``
     does not hold them; None when there is no such order."""
     found = memory.get(order_id)
-    if found is None:
-        row = cursor.execute(_FACTS, (order_id,)).fetchone()
-        if row is None:
-            return None
-        memory.remember(order_id, Facts(row[0], row[1], row[2]), row[3])
-        found = memory.get(order_id)
-    return found
+    if found is not None:
+        return found
+    row = cursor.execute(_FACTS, (order_id,)).fetchone()
+    return None if row is None else memory.remember(order_id, Facts(row[0], row[1], row[2]), row[3])
 
 
 @dataclass(frozen=True)

@@ -75,17 +75,24 @@ class OrderFacts:
             found = self._orders.get(order_id)
             return None if found is None else (found, self._versions[found.scenario_id])
 
-    def remember(self, order_id: int, facts: Facts, version: int) -> None:
+    def remember(self, order_id: int, facts: Facts, version: int) -> tuple[Facts, int]:
+        """Keep the order's facts, read with its scenario at lists ``version``; return them as :meth:`get` would."""
         with self._lock:
             if len(self._orders) >= self.size:
                 self._orders.clear()
             self._orders[order_id] = facts
-            self._versions[facts.scenario_id] = max(version, self._versions.get(facts.scenario_id, version))
+            return facts, self._see(facts.scenario_id, version)
 
     def saw(self, scenario_id: int, version: int) -> None:
         """The scenario's lists were at ``version`` under a claim's lock."""
         with self._lock:
-            self._versions[scenario_id] = max(version, self._versions.get(scenario_id, version))
+            self._see(scenario_id, version)
+
+    def _see(self, scenario_id: int, version: int) -> int:
+        """The latest version seen of the scenario's lists, ``version`` counted (the lock held)."""
+        latest = max(version, self._versions.get(scenario_id, version))
+        self._versions[scenario_id] = latest
+        return latest
 
 
 class RulesCache:
